@@ -1,0 +1,124 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { ConfigInvalidError } from '../domain/errors.js';
+import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } from './schema.js';
+
+/**
+ * The only reader of the environment. Sources, later ones winning:
+ * defaults < config file (SCALEFACE_CONFIG_FILE or ./scaleface.config.json) < SCALEFACE_* variables
+ * < SCALEFACE_CONFIG_JSON (how a parent hands its whole config to the workers it starts) < overrides.
+ */
+type Env = Record<string, string | undefined>;
+
+const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'boolean' | 'list' }> = {
+  SCALEFACE_DATA_DIR: { path: ['dataDir'], kind: 'string' },
+  SCALEFACE_PREFIX: { path: ['prefix'], kind: 'string' },
+  SCALEFACE_LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  SCALEFACE_HOST: { path: ['web', 'host'], kind: 'string' },
+  SCALEFACE_PORT: { path: ['web', 'port'], kind: 'number' },
+  SCALEFACE_MAX_UPLOAD_BYTES: { path: ['web', 'maxUploadBytes'], kind: 'number' },
+  SCALEFACE_REPLY_TIMEOUT_MS: { path: ['web', 'replyTimeoutMs'], kind: 'number' },
+  SCALEFACE_AUTH_TOKEN: { path: ['web', 'authToken'], kind: 'string' },
+  SCALEFACE_REQUIRE_AUTH_FOR_UPLOADS: { path: ['web', 'requireAuthForUploads'], kind: 'boolean' },
+  SCALEFACE_QUEUE: { path: ['queue', 'backend'], kind: 'string' },
+  SCALEFACE_VISIBILITY_TIMEOUT_S: { path: ['queue', 'visibilityTimeoutSeconds'], kind: 'number' },
+  SCALEFACE_MAX_RECEIVE_COUNT: { path: ['queue', 'maxReceiveCount'], kind: 'number' },
+  SCALEFACE_SQS_ENDPOINT: { path: ['queue', 'sqs', 'endpoint'], kind: 'string' },
+  SCALEFACE_STORAGE: { path: ['storage', 'backend'], kind: 'string' },
+  SCALEFACE_S3_ENDPOINT: { path: ['storage', 's3', 'endpoint'], kind: 'string' },
+  SCALEFACE_S3_FORCE_PATH_STYLE: { path: ['storage', 's3', 'forcePathStyle'], kind: 'boolean' },
+  SCALEFACE_COMPUTE: { path: ['compute', 'backend'], kind: 'string' },
+  SCALEFACE_EC2_LAUNCH_TEMPLATE_ID: { path: ['compute', 'ec2', 'launchTemplateId'], kind: 'string' },
+  SCALEFACE_EC2_SUBNET_ID: { path: ['compute', 'ec2', 'subnetId'], kind: 'string' },
+  SCALEFACE_EC2_SECURITY_GROUP_IDS: { path: ['compute', 'ec2', 'securityGroupIds'], kind: 'list' },
+  SCALEFACE_EC2_STOPPED_FLEET: { path: ['compute', 'ec2', 'stoppedFleet'], kind: 'boolean' },
+  SCALEFACE_MIN_INSTANCES: { path: ['autoscaler', 'minInstances'], kind: 'number' },
+  SCALEFACE_MAX_INSTANCES: { path: ['autoscaler', 'maxInstances'], kind: 'number' },
+  SCALEFACE_TARGET_BACKLOG: { path: ['autoscaler', 'targetBacklogPerInstance'], kind: 'number' },
+  SCALEFACE_IDLE_WINDOW_MS: { path: ['autoscaler', 'idleWindowMs'], kind: 'number' },
+  SCALEFACE_DISTANCE_THRESHOLD: { path: ['recognition', 'distanceThreshold'], kind: 'number' },
+  SCALEFACE_MARGIN: { path: ['recognition', 'margin'], kind: 'number' },
+  SCALEFACE_WORKER_CONCURRENCY: { path: ['worker', 'concurrency'], kind: 'number' },
+};
+
+type Tree = Record<string, unknown>;
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects; arrays and scalars from `over` replace those of `base`. */
+export function mergeConfig(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? mergeConfig(current, value) : value;
+  }
+  return out;
+}
+
+function convert(name: string, raw: string, kind: string): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'boolean') {
+    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    throw new ConfigInvalidError(`${name} must be true or false, got "${raw}"`);
+  }
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigInvalidError(`${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+function fromEnv(env: Env): Tree {
+  let tree: Tree = {};
+  for (const [name, { path, kind }] of Object.entries(ENV_PATHS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const leaf = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), convert(name, raw, kind));
+    tree = mergeConfig(tree, leaf as Tree);
+  }
+  return tree;
+}
+
+function fromJson(text: string, origin: string): Tree {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!isTree(parsed)) throw new Error('not a JSON object');
+    return parsed;
+  } catch (error) {
+    throw new ConfigInvalidError(`${origin} is not a valid JSON object`, { cause: error });
+  }
+}
+
+function fromFile(env: Env): Tree {
+  const path = env.SCALEFACE_CONFIG_FILE ?? 'scaleface.config.json';
+  if (!existsSync(path)) {
+    if (env.SCALEFACE_CONFIG_FILE) throw new ConfigInvalidError(`config file ${path} does not exist`);
+    return {};
+  }
+  return fromJson(readFileSync(path, 'utf8'), path);
+}
+
+/** Builds and validates the configuration once; throws ConfigInvalidError naming every bad field. */
+export function loadConfig(overrides: ConfigInput = {}, env: Env = process.env): Config {
+  let tree = mergeConfig(fromFile(env), fromEnv(env));
+  if (env.SCALEFACE_CONFIG_JSON) tree = mergeConfig(tree, fromJson(env.SCALEFACE_CONFIG_JSON, 'SCALEFACE_CONFIG_JSON'));
+  tree = mergeConfig(tree, overrides as Tree);
+  const result = configSchema.safeParse(tree);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigInvalidError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return resolveDerivedDefaults(result.data);
+}
+
+/** The environment a child process needs to rebuild exactly this configuration. */
+export function configToEnv(config: Config): Record<string, string> {
+  return { SCALEFACE_CONFIG_JSON: JSON.stringify(config) };
+}
+
+/** Environment of the current process, for handing on to children (the only place that reads it). */
+export function currentEnv(): Env {
+  return process.env;
+}

@@ -1,0 +1,107 @@
+import { cpus } from 'node:os';
+import { z } from 'zod';
+
+const awsEndpoint = z.object({
+  region: z.string().default('us-east-1'),
+  /** Any SQS/S3-compatible endpoint (an emulator, LocalStack); empty means AWS itself. */
+  endpoint: z.string().url().optional(),
+});
+
+export const configSchema = z.object({
+  /** Folder for the embedded backends: queue database, buckets. */
+  dataDir: z.string().min(1).default('data'),
+  /** Prefix of every queue and bucket name: `<prefix>-req-queue`, `<prefix>-in-bucket`, ... */
+  prefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes').default('scaleface'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  web: z
+    .object({
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65535).default(8000),
+      maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      replyTimeoutMs: z.number().int().positive().default(60_000),
+      /** Bearer token for admin routes; when unset the service binds to 127.0.0.1 unless `host` says otherwise. */
+      authToken: z.string().min(8).optional(),
+      requireAuthForUploads: z.boolean().default(false),
+    })
+    .prefault({}),
+  queue: z
+    .object({
+      backend: z.enum(['embedded', 'sqs']).default('embedded'),
+      visibilityTimeoutSeconds: z.number().int().min(1).max(43_200).default(30),
+      maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+      sqs: awsEndpoint.prefault({}),
+    })
+    .prefault({}),
+  storage: z
+    .object({
+      backend: z.enum(['local', 's3']).default('local'),
+      s3: awsEndpoint.extend({ forcePathStyle: z.boolean().default(false) }).prefault({}),
+    })
+    .prefault({}),
+  compute: z
+    .object({
+      backend: z.enum(['process', 'ec2']).default('process'),
+      ec2: z
+        .object({
+          region: z.string().default('us-east-1'),
+          launchTemplateId: z.string().optional(),
+          imageId: z.string().optional(),
+          instanceType: z.string().default('t3.medium'),
+          subnetId: z.string().optional(),
+          securityGroupIds: z.array(z.string()).default([]),
+          instanceProfileArn: z.string().optional(),
+          /** Start and stop a fleet of pre-created instances instead of launching and terminating. */
+          stoppedFleet: z.boolean().default(false),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  autoscaler: z
+    .object({
+      minInstances: z.number().int().min(0).default(0),
+      /** Default: the core count for local processes, 20 (the seed's limit) for EC2. */
+      maxInstances: z.number().int().min(1).max(1000).optional(),
+      /** Backlog one instance is expected to carry; desired = ceil(backlog / target). */
+      targetBacklogPerInstance: z.number().positive().default(5),
+      /** Nothing queued or in flight this long before scaling in; default 1 s for processes, 120 s for EC2. */
+      idleWindowMs: z.number().int().min(0).optional(),
+      tickMs: z.number().int().min(50).default(1000),
+    })
+    .prefault({}),
+  recognition: z
+    .object({
+      /** A face matches a subject when its nearest example is at most this far... */
+      distanceThreshold: z.number().positive().default(0.5),
+      /** ...and the next-best subject is at least this much farther. */
+      margin: z.number().min(0).default(0.04),
+      galleryRefreshMs: z.number().int().min(100).default(2000),
+    })
+    .prefault({}),
+  worker: z
+    .object({
+      /** Messages one worker holds at once. */
+      concurrency: z.number().int().min(1).max(10).default(1),
+      waitTimeSeconds: z.number().int().min(0).max(20).default(20),
+    })
+    .prefault({}),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+
+export interface Config extends Omit<ParsedConfig, 'autoscaler'> {
+  readonly autoscaler: ParsedConfig['autoscaler'] & { maxInstances: number; idleWindowMs: number };
+}
+
+/** Fills the defaults that depend on other settings. */
+export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
+  const isEc2 = parsed.compute.backend === 'ec2';
+  return {
+    ...parsed,
+    autoscaler: {
+      ...parsed.autoscaler,
+      maxInstances: parsed.autoscaler.maxInstances ?? (isEc2 ? 20 : Math.max(1, cpus().length)),
+      idleWindowMs: parsed.autoscaler.idleWindowMs ?? (isEc2 ? 120_000 : 1000),
+    },
+  };
+}

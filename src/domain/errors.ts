@@ -1,0 +1,108 @@
+/**
+ * The one error hierarchy of Scaleface. Every error has a stable `code`, an optional `cause`
+ * and says whether retrying the same operation may succeed. HTTP statuses are assigned in one
+ * place only: src/web/error-handler.ts.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'UNSUPPORTED_MEDIA'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNAUTHORIZED'
+  | 'TIMEOUT'
+  | 'DEAD_LETTERED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'MODEL_UNAVAILABLE'
+  | 'CONFIG_INVALID'
+  | 'INTERNAL';
+
+export interface ScalefaceErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+export class ScalefaceError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: ScalefaceErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export class InvalidInputError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
+}
+
+export class UnsupportedMediaError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('UNSUPPORTED_MEDIA', message, options);
+  }
+}
+
+export class PayloadTooLargeError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('PAYLOAD_TOO_LARGE', message, options);
+  }
+}
+
+export class NotFoundError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+export class ConflictError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('CONFLICT', message, { retryable: true, ...options });
+  }
+}
+
+export class UnauthorizedError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+export class TimeoutError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('TIMEOUT', message, { retryable: true, ...options });
+  }
+}
+
+export class DeadLetteredError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('DEAD_LETTERED', message, options);
+  }
+}
+
+export class BackendUnavailableError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('BACKEND_UNAVAILABLE', message, { retryable: true, ...options });
+  }
+}
+
+export class ModelUnavailableError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('MODEL_UNAVAILABLE', message, options);
+  }
+}
+
+export class ConfigInvalidError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('CONFIG_INVALID', message, options);
+  }
+}
+
+/** Wraps anything thrown into a ScalefaceError, keeping the original as `cause`. */
+export function asScalefaceError(error: unknown): ScalefaceError {
+  if (error instanceof ScalefaceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ScalefaceError('INTERNAL', message, { cause: error });
+}

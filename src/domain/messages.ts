@@ -1,0 +1,78 @@
+import { InvalidInputError } from './errors.js';
+
+/** What the web tier puts on the request queue: references only, never image bytes (fits 1 KB SQS queues). */
+export interface RecognitionRequest {
+  readonly v: 1;
+  readonly requestId: string;
+  /** Key of the image in the input bucket: the uploaded file name. */
+  readonly key: string;
+  /** SHA-256 (hex) of the uploaded bytes; a worker that reads other bytes under `key` replies `conflict`. */
+  readonly sha256: string;
+  /** Name of the reply queue of the web-tier instance that waits for the answer. */
+  readonly replyTo: string;
+  readonly submittedAt: number;
+}
+
+export type ReplyStatus = 'ok' | 'failed' | 'conflict' | 'dead-lettered';
+
+export interface ReplyFace {
+  readonly box: { x: number; y: number; width: number; height: number };
+  readonly score: number;
+  readonly label: string;
+  readonly distance: number | null;
+}
+
+/** What a worker (or the dead-letter notifier) puts on the requester's reply queue. */
+export interface RecognitionReply {
+  readonly v: 1;
+  readonly requestId: string;
+  readonly key: string;
+  readonly status: ReplyStatus;
+  readonly label?: string;
+  readonly faces?: readonly ReplyFace[];
+  readonly error?: { code: string; message: string };
+  readonly worker?: string;
+  readonly inferenceMs?: number;
+}
+
+function parseObject(body: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (error) {
+    throw new InvalidInputError(`${what} is not JSON`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null) throw new InvalidInputError(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+function requireString(obj: Record<string, unknown>, field: string, what: string): string {
+  const v = obj[field];
+  if (typeof v !== 'string' || v.length === 0) throw new InvalidInputError(`${what} lacks ${field}`);
+  return v;
+}
+
+export function parseRecognitionRequest(body: string): RecognitionRequest {
+  const obj = parseObject(body, 'request message');
+  return {
+    v: 1,
+    requestId: requireString(obj, 'requestId', 'request message'),
+    key: requireString(obj, 'key', 'request message'),
+    sha256: requireString(obj, 'sha256', 'request message'),
+    replyTo: requireString(obj, 'replyTo', 'request message'),
+    submittedAt: typeof obj.submittedAt === 'number' ? obj.submittedAt : 0,
+  };
+}
+
+export function parseRecognitionReply(body: string): RecognitionReply {
+  const obj = parseObject(body, 'reply message');
+  requireString(obj, 'requestId', 'reply message');
+  requireString(obj, 'status', 'reply message');
+  return obj as unknown as RecognitionReply;
+}
+
+/** `test_000.jpg` → `test_000`: the output bucket's key and the answer's prefix. */
+export function stemOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot > 0 ? fileName.slice(0, dot) : fileName;
+}

@@ -1,0 +1,30 @@
+/**
+ * The compute on which app-tier workers run: local child processes or EC2 instances.
+ * The autoscaler's controller is the only caller of launch and terminate.
+ */
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+
+export interface Instance {
+  /** Backend id (a pid, an EC2 instance id). */
+  readonly id: string;
+  /** `app-tier-instance-<n>`. */
+  readonly name: string;
+  readonly state: InstanceState;
+  /** Epoch milliseconds of the launch. */
+  readonly launchedAt: number;
+  /** True once the worker reported that its model is loaded and it polls the queue. */
+  readonly ready: boolean;
+  /** Messages the worker holds right now; undefined when the pool cannot tell. */
+  readonly busy?: number;
+}
+
+export interface InstancePool {
+  /** Every instance of ours that is not terminated (stopped ones included for start/stop fleets). */
+  list(): Promise<Instance[]>;
+  /** Starts `count` more instances. */
+  launch(count: number): Promise<Instance[]>;
+  /** Stops one named instance gracefully: it finishes the messages it holds, then exits. */
+  terminate(id: string): Promise<void>;
+  /** Stops every instance (used on shutdown). */
+  close(): Promise<void>;
+}

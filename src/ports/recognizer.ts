@@ -1,0 +1,36 @@
+/** Image bytes in, who is in the picture out. */
+export interface FaceBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface RecognizedFace {
+  readonly box: FaceBox;
+  /** Detector confidence, 0..1. */
+  readonly score: number;
+  /** Subject name, or `Unknown` when no enrolled subject matches. */
+  readonly label: string;
+  /** Descriptor distance to the nearest example of the best subject; null with an empty gallery. */
+  readonly distance: number | null;
+}
+
+export interface RecognitionResult {
+  /** The largest face's label, or `NoFace` when no face was found. */
+  readonly label: string;
+  readonly faces: readonly RecognizedFace[];
+  readonly width: number;
+  readonly height: number;
+  /** Milliseconds spent in the model for this image. */
+  readonly inferenceMs: number;
+}
+
+export const UNKNOWN_LABEL = 'Unknown';
+export const NO_FACE_LABEL = 'NoFace';
+
+export interface Recognizer {
+  /** Throws UnsupportedMediaError when the bytes are not a decodable image. */
+  recognize(image: Buffer): Promise<RecognitionResult>;
+  close(): Promise<void>;
+}
