@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'TIMEOUT'
   | 'DEAD_LETTERED'
+  | 'WORKER_FAILED'
   | 'BACKEND_UNAVAILABLE'
   | 'MODEL_UNAVAILABLE'
   | 'CONFIG_INVALID'
@@ -79,6 +80,13 @@ export class TimeoutError extends ScalefaceError {
 export class DeadLetteredError extends ScalefaceError {
   constructor(message: string, options?: ScalefaceErrorOptions) {
     super('DEAD_LETTERED', message, options);
+  }
+}
+
+/** The app tier answered that it could not process the request. */
+export class WorkerFailedError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('WORKER_FAILED', message, options);
   }
 }
 

@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Filter,
+  type Instance as Ec2Instance,
+  type RunInstancesCommandInput,
+  type Tag,
+} from '@aws-sdk/client-ec2';
+import type { Config } from '../../config/index.js';
+import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
+import type { Instance, InstancePool, InstanceState } from '../../ports/instance-pool.js';
+import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
+import { INSTANCE_NAME_PREFIX } from './local-process-pool.js';
+
+/** Tags that mark an EC2 instance as one of ours: `scaleface:role=app-tier` and `scaleface:prefix=<prefix>`. */
+export const ROLE_TAG_KEY = 'scaleface:role';
+export const APP_TIER_ROLE = 'app-tier';
+export const PREFIX_TAG_KEY = 'scaleface:prefix';
+/** Every state but `terminated`: a shutting-down instance still holds its name. */
+export const LISTED_EC2_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] as const;
+
+/** The last heartbeat a worker wrote (see src/worker/heartbeat-store.ts). */
+export type HeartbeatReader = (name: string) => Promise<{ at: number; busy: number } | undefined>;
+
+export interface Ec2InstancePoolOptions {
+  readonly region: string;
+  readonly client?: EC2Client;
+  /** Value of the `scaleface:prefix` tag: the deployment's resource prefix. */
+  readonly prefix: string;
+  /** Launch from this template (AMI, type, network, instance profile and user data live there)... */
+  readonly launchTemplateId?: string;
+  readonly launchTemplateVersion?: string;
+  /** ...or from these parameters. */
+  readonly imageId?: string;
+  readonly instanceType?: string;
+  readonly subnetId?: string;
+  readonly securityGroupIds?: readonly string[];
+  readonly instanceProfileArn?: string;
+  /** Start and stop pre-created instances instead of running and terminating new ones. */
+  readonly stoppedFleet: boolean;
+  readonly heartbeats?: HeartbeatReader;
+  /** A heartbeat older than this does not count (default 20 s; workers write every 5 s). */
+  readonly heartbeatFreshMs?: number;
+  readonly retry?: RetryPolicy;
+  readonly now?: () => number;
+}
+
+const NAME_PATTERN = new RegExp(`^${INSTANCE_NAME_PREFIX}(\\d+)$`);
+
+function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+function instanceNumber(name: string): number | undefined {
+  const match = NAME_PATTERN.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+function mapState(state: string | undefined): InstanceState {
+  switch (state) {
+    case 'pending':
+    case 'running':
+    case 'stopping':
+    case 'stopped':
+      return state;
+    case 'shutting-down':
+      return 'stopping';
+    default:
+      return 'terminated';
+  }
+}
+
+function byNumberThenId(a: Instance, b: Instance): number {
+  const diff = (instanceNumber(a.name) ?? Infinity) - (instanceNumber(b.name) ?? Infinity);
+  return diff !== 0 && !Number.isNaN(diff) ? diff : a.id < b.id ? -1 : 1;
+}
+
+/** The `count` lowest numbers n >= 1 that no name `app-tier-instance-<n>` uses yet. */
+export function lowestFreeNames(usedNames: Iterable<string>, count: number): string[] {
+  const used = new Set<number>();
+  for (const name of usedNames) {
+    const n = instanceNumber(name);
+    if (n !== undefined) used.add(n);
+  }
+  const names: string[] = [];
+  for (let n = 1; names.length < count; n++) if (!used.has(n)) names.push(`${INSTANCE_NAME_PREFIX}${n}`);
+  return names;
+}
+
+/**
+ * App-tier instances on EC2, found by our tags. `ready` and `busy` come from the worker's own heartbeat
+ * (fresh, and written since the instance's last launch), never from the EC2 state alone.
+ * Every EC2 call is retried on throttling, capacity and limit errors, then surfaced as BackendUnavailableError.
+ */
+export class Ec2InstancePool implements InstancePool {
+  private readonly client: EC2Client;
+  private readonly options: Ec2InstancePoolOptions;
+  private readonly now: () => number;
+
+  constructor(options: Ec2InstancePoolOptions) {
+    if (!options.stoppedFleet && !options.launchTemplateId && !options.imageId) {
+      throw new ConfigInvalidError('the EC2 pool needs compute.ec2.launchTemplateId or compute.ec2.imageId');
+    }
+    this.options = options;
+    this.now = options.now ?? Date.now;
+    // Our own retry policy replaces the SDK's, so that a throttled call is not retried twice over.
+    this.client = options.client ?? new EC2Client({ region: options.region, maxAttempts: 1 });
+  }
+
+  async list(): Promise<Instance[]> {
+    const found = await this.describe();
+    const now = this.now();
+    const instances = await Promise.all(found.map((i) => this.toInstance(i, now)));
+    return instances.sort(byNumberThenId);
+  }
+
+  async launch(count: number): Promise<Instance[]> {
+    if (!Number.isInteger(count) || count <= 0) return [];
+    const current = await this.describe();
+    const launched: Instance[] = [];
+    if (this.options.stoppedFleet) launched.push(...(await this.startStopped(current, count)));
+    const remaining = count - launched.length;
+    if (remaining > 0 && (this.options.launchTemplateId || this.options.imageId)) {
+      const names = lowestFreeNames(current.map((i) => tagValue(i.Tags, 'Name') ?? ''), remaining);
+      for (const name of names) launched.push(await this.runOne(name));
+    }
+    return launched;
+  }
+
+  /** Terminates (or, in a stopped fleet, stops) one of our instances; unknown or already stopping ids are a no-op. */
+  async terminate(id: string): Promise<void> {
+    let found: Ec2Instance[];
+    try {
+      found = await this.describe([id]);
+    } catch (error) {
+      if (error instanceof NotFoundError) return;
+      throw error;
+    }
+    const target = found.find((i) => i.InstanceId === id);
+    const state = mapState(target?.State?.Name);
+    if (target === undefined || (state !== 'pending' && state !== 'running')) return;
+    await this.stopOrTerminate([id]);
+  }
+
+  /** Terminates (or stops) every pending and running instance of ours. */
+  async close(): Promise<void> {
+    const active = (await this.describe()).filter((i) => {
+      const state = mapState(i.State?.Name);
+      return state === 'pending' || state === 'running';
+    });
+    const ids = active.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
+    for (let start = 0; start < ids.length; start += 500) await this.stopOrTerminate(ids.slice(start, start + 500));
+  }
+
+  /** The filters that select our instances (exported through the pool for tests and docs). */
+  ownFilters(): Filter[] {
+    return [
+      { Name: `tag:${ROLE_TAG_KEY}`, Values: [APP_TIER_ROLE] },
+      { Name: `tag:${PREFIX_TAG_KEY}`, Values: [this.options.prefix] },
+      { Name: 'instance-state-name', Values: [...LISTED_EC2_STATES] },
+    ];
+  }
+
+  private async describe(instanceIds?: string[]): Promise<Ec2Instance[]> {
+    const found: Ec2Instance[] = [];
+    let token: string | undefined;
+    do {
+      const out = await withEc2Retries(
+        'DescribeInstances',
+        () =>
+          this.client.send(
+            new DescribeInstancesCommand({ Filters: this.ownFilters(), InstanceIds: instanceIds, NextToken: token }),
+          ),
+        this.options.retry,
+      );
+      for (const reservation of out.Reservations ?? []) found.push(...(reservation.Instances ?? []));
+      token = out.NextToken;
+    } while (token);
+    return found;
+  }
+
+  private async toInstance(raw: Ec2Instance, now: number): Promise<Instance> {
+    const id = raw.InstanceId ?? '';
+    const name = tagValue(raw.Tags, 'Name') ?? id;
+    const state = mapState(raw.State?.Name);
+    const launchedAt = raw.LaunchTime?.getTime() ?? 0;
+    if (state !== 'running' && state !== 'stopping') return { id, name, state, launchedAt, ready: false, busy: 0 };
+    const heartbeat = await this.options.heartbeats?.(name).catch(() => undefined);
+    const fresh =
+      heartbeat !== undefined &&
+      heartbeat.at >= launchedAt &&
+      now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
+    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined };
+  }
+
+  private ourTags(name: string): Tag[] {
+    return [
+      { Key: 'Name', Value: name },
+      { Key: ROLE_TAG_KEY, Value: APP_TIER_ROLE },
+      { Key: PREFIX_TAG_KEY, Value: this.options.prefix },
+    ];
+  }
+
+  private runInput(name: string): RunInstancesCommandInput {
+    const o = this.options;
+    const common: RunInstancesCommandInput = {
+      MinCount: 1,
+      MaxCount: 1,
+      // The same token on every retry: EC2 launches at most one instance for it.
+      ClientToken: randomUUID(),
+      TagSpecifications: [{ ResourceType: 'instance', Tags: this.ourTags(name) }],
+    };
+    if (o.launchTemplateId) {
+      return { ...common, LaunchTemplate: { LaunchTemplateId: o.launchTemplateId, Version: o.launchTemplateVersion ?? '$Latest' } };
+    }
+    return {
+      ...common,
+      ImageId: o.imageId,
+      InstanceType: o.instanceType as RunInstancesCommandInput['InstanceType'],
+      SubnetId: o.subnetId,
+      SecurityGroupIds: o.securityGroupIds ? [...o.securityGroupIds] : undefined,
+      IamInstanceProfile: o.instanceProfileArn ? { Arn: o.instanceProfileArn } : undefined,
+    };
+  }
+
+  private async runOne(name: string): Promise<Instance> {
+    const input = this.runInput(name);
+    const out = await withEc2Retries(`RunInstances ${name}`, () => this.client.send(new RunInstancesCommand(input)), this.options.retry);
+    const raw = out.Instances?.[0];
+    return {
+      id: raw?.InstanceId ?? '',
+      name,
+      state: mapState(raw?.State?.Name ?? 'pending'),
+      launchedAt: raw?.LaunchTime?.getTime() ?? this.now(),
+      ready: false,
+      busy: 0,
+    };
+  }
+
+  private async startStopped(current: Ec2Instance[], count: number): Promise<Instance[]> {
+    const stopped = current
+      .filter((i) => mapState(i.State?.Name) === 'stopped' && i.InstanceId !== undefined)
+      .map((i) => ({ id: i.InstanceId ?? '', name: tagValue(i.Tags, 'Name') ?? i.InstanceId ?? '' }))
+      .sort((a, b) => (instanceNumber(a.name) ?? Infinity) - (instanceNumber(b.name) ?? Infinity))
+      .slice(0, count);
+    if (stopped.length === 0) return [];
+    const ids = stopped.map((s) => s.id);
+    await withEc2Retries('StartInstances', () => this.client.send(new StartInstancesCommand({ InstanceIds: ids })), this.options.retry);
+    const at = this.now();
+    return stopped.map((s) => ({ id: s.id, name: s.name, state: 'pending', launchedAt: at, ready: false, busy: 0 }));
+  }
+
+  private async stopOrTerminate(ids: string[]): Promise<void> {
+    if (this.options.stoppedFleet) {
+      await withEc2Retries('StopInstances', () => this.client.send(new StopInstancesCommand({ InstanceIds: ids })), this.options.retry);
+    } else {
+      await withEc2Retries('TerminateInstances', () => this.client.send(new TerminateInstancesCommand({ InstanceIds: ids })), this.options.retry);
+    }
+  }
+}
+
+/** The pool `compute.ec2` describes; `heartbeats` usually reads the control bucket (see heartbeatReader). */
+export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader): Ec2InstancePool {
+  const ec2 = config.compute.ec2;
+  return new Ec2InstancePool({
+    region: ec2.region,
+    prefix: config.prefix,
+    launchTemplateId: ec2.launchTemplateId,
+    imageId: ec2.imageId,
+    instanceType: ec2.instanceType,
+    subnetId: ec2.subnetId,
+    securityGroupIds: ec2.securityGroupIds,
+    instanceProfileArn: ec2.instanceProfileArn,
+    stoppedFleet: ec2.stoppedFleet,
+    heartbeats,
+  });
+}

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BackendUnavailableError, ScalefaceError } from '../../domain/errors.js';
+
+/**
+ * The embedded queue's database: one SQLite file in WAL mode shared by every process of a
+ * deployment (web tier, controller, workers).
+ *
+ * - `synchronous = NORMAL`: in WAL mode a commit is durable against a killed process (the WAL is
+ *   written before the commit returns); only a power loss or OS crash can roll back the last
+ *   commits. FULL would add an fsync to every send/receive/delete, milliseconds instead of microseconds.
+ * - `busy_timeout = 5000`: a process waits up to 5 s for another's write lock before failing.
+ * - Every message is one row; `visible_at` (epoch ms) says when it may be received; `receive_count > 0`
+ *   tells an in-flight message (visible_at in the future) from a delayed one; `receipt` is the token of
+ *   the current delivery, so a handle from an earlier delivery no longer matches.
+ */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS queues (
+  name TEXT PRIMARY KEY,
+  visibility_timeout_s INTEGER NOT NULL,
+  dead_letter_queue TEXT,
+  max_receive_count INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY,
+  queue TEXT NOT NULL,
+  id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_queue_visible_at ON messages (queue, visible_at, receive_count);
+`;
+
+export type SqliteDatabase = Database.Database;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Runs a database call, turning a lock held too long by another process into a retryable error. */
+export function guardSqlite<T>(what: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof ScalefaceError) throw error;
+    if (isBusy(error)) throw new BackendUnavailableError(`queue database is busy (${what})`, { cause: error });
+    throw new ScalefaceError('INTERNAL', `queue database failed (${what})`, { cause: error });
+  }
+}
+
+/** Opens (creating when missing) the queue database at `path` and brings its schema up to date. */
+export function openQueueDatabase(path: string): SqliteDatabase {
+  let db: SqliteDatabase | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    const database = db;
+    database
+      .transaction(() => {
+        database.exec(SCHEMA);
+        database.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
+    return database;
+  } catch (error) {
+    db?.close();
+    throw new BackendUnavailableError(`cannot open queue database ${path}`, { cause: error, retryable: isBusy(error) });
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * The autoscaler's control loop: observe (request-queue depth, the pool's instances) → decide
+ * (the pure policy) → apply (launch or terminate). Ticks never overlap; a failing queue or pool
+ * is logged and kept in status(), never crashes the loop and never causes a scale-in.
+ */
+import type { Instance, InstancePool } from '../ports/instance-pool.js';
+import type { Queue, QueueDepth } from '../ports/queue.js';
+import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
+
+/** The subset of a pino logger the controller uses. */
+export interface AutoscalerLogger {
+  info(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
+  error?(obj: object, msg: string): void;
+}
+
+export interface AutoscalerControllerOptions {
+  /** The request queue; only depth() is read. */
+  readonly queue: Queue;
+  readonly pool: InstancePool;
+  readonly settings: PolicySettings;
+  /** Milliseconds between the end of one tick and the start of the next. */
+  readonly tickMs: number;
+  readonly logger?: AutoscalerLogger;
+  /** Clock, epoch milliseconds (default Date.now). */
+  readonly now?: () => number;
+}
+
+export interface DecisionRecord {
+  readonly at: number;
+  readonly desired: number;
+  /** Pending + running instances when the decision was made. */
+  readonly current: number;
+  readonly backlog: QueueDepth | undefined;
+  readonly reason: string;
+}
+
+export interface AutoscalerStatus {
+  readonly desired: number;
+  /** Instances as listed at the end of the last tick (stopping ones included). */
+  readonly instances: Instance[];
+  readonly lastDecision: { readonly at: number; readonly desired: number; readonly reason: string } | undefined;
+  /** The last decisions, oldest first. */
+  readonly recentDecisions: DecisionRecord[];
+  readonly backlog: QueueDepth | undefined;
+  readonly lastError?: string;
+}
+
+const RECENT_DECISIONS = 50;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isActive(instance: Instance): boolean {
+  return instance.state === 'pending' || instance.state === 'running';
+}
+
+/** The number in `app-tier-instance-<n>`, to order instances launched in the same millisecond. */
+function instanceNumber(instance: Instance): number {
+  const match = /(\d+)$/.exec(instance.name);
+  return match ? Number(match[1]) : 0;
+}
+
+/** Instances we may stop without interrupting work, newest first. */
+export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined): Instance[] {
+  return instances
+    .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
+    .sort((a, b) => b.launchedAt - a.launchedAt || instanceNumber(b) - instanceNumber(a));
+}
+
+export class AutoscalerController {
+  private readonly options: AutoscalerControllerOptions;
+  private readonly now: () => number;
+  private policyState: PolicyState = INITIAL_POLICY_STATE;
+  private desired = 0;
+  private instances: Instance[] = [];
+  private backlog: QueueDepth | undefined;
+  /** The last failure; cleared by the next tick that runs without one. */
+  private lastError: string | undefined;
+  private failedThisTick = false;
+  private readonly decisions: DecisionRecord[] = [];
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  /** Incremented by every start(), so that a loop from before a stop() never reschedules itself. */
+  private generation = 0;
+
+  constructor(options: AutoscalerControllerOptions) {
+    validatePolicySettings(options.settings);
+    this.options = options;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Starts ticking: one tick now, then one `tickMs` after each tick ends. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.loop();
+  }
+
+  /** Stops ticking and waits for the tick in progress (and one already requested). Instances keep running. */
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.queued;
+    await this.running;
+  }
+
+  /** Runs a tick as soon as possible (new work was just enqueued); does nothing once stopped. */
+  poke(): Promise<void> {
+    if (!this.started) return Promise.resolve();
+    return this.tick();
+  }
+
+  /**
+   * One observe → decide → apply round. When a tick is already running, the call waits for it and
+   * then runs one more (shared by every caller that arrives meanwhile). Never rejects.
+   */
+  tick(): Promise<void> {
+    if (this.running === undefined) {
+      this.running = this.runTick().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.tick();
+    });
+    return this.queued;
+  }
+
+  status(): AutoscalerStatus {
+    const last = this.decisions.at(-1);
+    return {
+      desired: this.desired,
+      instances: [...this.instances],
+      lastDecision: last && { at: last.at, desired: last.desired, reason: last.reason },
+      recentDecisions: [...this.decisions],
+      backlog: this.backlog,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
+  }
+
+  private loop(generation = ++this.generation): void {
+    if (!this.started || generation !== this.generation) return;
+    void this.tick().then(() => {
+      // A stop() (and maybe a new start()) since this tick began ends this loop.
+      if (!this.started || generation !== this.generation) return;
+      this.timer = setTimeout(() => this.loop(generation), this.options.tickMs);
+    });
+  }
+
+  private async runTick(): Promise<void> {
+    this.failedThisTick = false;
+    try {
+      await this.observeDecideApply();
+    } catch (error) {
+      // Every step catches its own failures; this is the last net so that the loop never dies.
+      this.fail('autoscaler tick failed', error);
+    }
+    if (!this.failedThisTick) this.lastError = undefined;
+  }
+
+  private async observeDecideApply(): Promise<void> {
+    const at = this.now();
+    this.backlog = await this.readDepth();
+    const instances = await this.listInstances();
+    if (instances === undefined) return; // without the fleet there is nothing safe to do
+    const current = instances.filter(isActive).length;
+    const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
+    this.policyState = decision.state;
+    this.desired = decision.desired;
+    this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason: decision.reason });
+    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, decision.reason);
+    else if (decision.desired < current) await this.scaleIn(current - decision.desired, instances, decision.reason);
+    this.instances = (await this.listInstances()) ?? instances;
+  }
+
+  private async readDepth(): Promise<QueueDepth | undefined> {
+    try {
+      return await this.options.queue.depth();
+    } catch (error) {
+      this.fail('reading the request-queue depth failed; holding the instance count', error);
+      return undefined;
+    }
+  }
+
+  private async listInstances(): Promise<Instance[] | undefined> {
+    try {
+      return await this.options.pool.list();
+    } catch (error) {
+      this.fail('listing instances failed', error);
+      return undefined;
+    }
+  }
+
+  /** Launches `count`, but never so many that pending + running + stopping would exceed max. */
+  private async scaleUp(count: number, instances: Instance[], reason: string): Promise<void> {
+    const alive = instances.filter((i) => i.state !== 'terminated' && i.state !== 'stopped').length;
+    const room = Math.max(0, this.options.settings.maxInstances - alive);
+    const launching = Math.min(count, room);
+    const waiting = count - launching;
+    this.log('info', { launching, waitingForStoppingToExit: waiting, reason }, `scaling up, launching ${launching}: ${reason}`);
+    if (launching === 0) return;
+    try {
+      const launched = await this.options.pool.launch(launching);
+      this.log('info', { launched: launched.map((i) => i.name) }, `launched ${launched.length} instance(s)`);
+    } catch (error) {
+      this.fail(`launching ${launching} instance(s) failed`, error);
+    }
+  }
+
+  /** Terminates up to `count` idle instances, newest first; busy ones are left alone. */
+  private async scaleIn(count: number, instances: Instance[], reason: string): Promise<void> {
+    const victims = scaleInCandidates(instances, this.backlog?.inFlight).slice(0, count);
+    const names = victims.map((i) => i.name);
+    this.log('info', { terminating: names, wanted: count, reason }, `scaling in, terminating ${victims.length} of ${count}: ${reason}`);
+    for (const victim of victims) {
+      try {
+        await this.options.pool.terminate(victim.id);
+      } catch (error) {
+        this.fail(`terminating ${victim.name} failed`, error);
+      }
+    }
+  }
+
+  private record(decision: DecisionRecord): void {
+    this.decisions.push(decision);
+    if (this.decisions.length > RECENT_DECISIONS) this.decisions.shift();
+  }
+
+  private fail(what: string, error: unknown): void {
+    this.failedThisTick = true;
+    this.lastError = `${what}: ${messageOf(error)}`;
+    this.log('error', { err: error }, this.lastError);
+  }
+
+  private log(level: 'info' | 'error', obj: object, msg: string): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    if (level === 'error') (logger.error ?? logger.warn ?? logger.info).call(logger, obj, msg);
+    else logger.info(obj, msg);
+  }
+}

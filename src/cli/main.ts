@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig, type ConfigInput } from '../config/index.js';
+import { ScalefaceError } from '../domain/errors.js';
+import { registerLoadCommand } from '../load/command.js';
+import { enrollFolder } from './enroll.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+}
+
+function fail(error: unknown): never {
+  const message = error instanceof ScalefaceError ? `${error.code}: ${error.message}` : (error as Error).message;
+  console.error(`scaleface: ${message}`);
+  process.exit(error instanceof ScalefaceError && error.code === 'CONFIG_INVALID' ? 2 : 1);
+}
+
+const program = new Command('scaleface')
+  .description('Elastic face recognition: upload photos over HTTP, learn who is in them; workers scale from 0 with the load.')
+  .showHelpAfterError();
+
+program
+  .command('up')
+  .description('start the web tier, the autoscaler and app-tier workers on the configured backends (embedded by default)')
+  .option('-p, --port <port>', 'HTTP port (default 8000)', port)
+  .option('-d, --data-dir <dir>', 'folder of the embedded queue and buckets (bucket <name> lives in <dir>/buckets/<name>)')
+  .option('--max-instances <n>', 'most app-tier instances (default: core count on one machine, 20 on EC2)', positiveInt)
+  .option('--host <host>', 'address to listen on (default 127.0.0.1 without an auth token)')
+  .action(async (opts: { port?: number; dataDir?: string; maxInstances?: number; host?: string }) => {
+    const overrides: ConfigInput = {
+      dataDir: opts.dataDir,
+      web: { port: opts.port, host: opts.host },
+      autoscaler: { maxInstances: opts.maxInstances },
+    };
+    const { startSystem } = await import('../system/up.js');
+    const system = await startSystem(loadConfig(overrides)).catch(fail);
+    console.error(`scaleface: serving on ${system.url}  (POST / with field inputFile; GET /v1/status)`);
+    const shutdown = () => void system.close().then(() => process.exit(0), fail);
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+
+program
+  .command('worker')
+  .description('run one app-tier worker: consume the request queue until SIGTERM (started by the autoscaler)')
+  .option('-n, --name <name>', 'instance name', `app-tier-instance-${process.pid}`)
+  .action(async (opts: { name: string }) => {
+    const { runWorker } = await import('../worker/main.js');
+    await runWorker(loadConfig(), opts.name).catch(fail);
+    process.exit(0);
+  });
+
+program
+  .command('enroll')
+  .description('enroll every sub-folder of <dir> as a subject (folder name) with the photos inside, through the web tier')
+  .argument('<dir>', 'folder with one sub-folder per subject')
+  .option('-u, --url <url>', 'web tier URL', 'http://127.0.0.1:8000/')
+  .option('-t, --token <token>', 'bearer token, when the service requires one')
+  .action(async (dir: string, opts: { url: string; token?: string }) => {
+    const failed = await enrollFolder(dir, {
+      url: opts.url,
+      token: opts.token,
+      onSubject: (name, ok, detail) => console.log(`${ok ? 'enrolled' : 'FAILED  '} ${name}: ${detail}`),
+    }).catch(fail);
+    process.exit(failed === 0 ? 0 : 1);
+  });
+
+program
+  .command('status')
+  .description("print the service's queue depths, instances and the autoscaler's last decision")
+  .option('-u, --url <url>', 'web tier URL', 'http://127.0.0.1:8000/')
+  .action(async (opts: { url: string }) => {
+    const response = await fetch(new URL('/v1/status', opts.url)).catch(fail);
+    console.log(JSON.stringify(await response.json(), null, 2));
+    process.exit(response.ok ? 0 : 1);
+  });
+
+registerLoadCommand(program);
+
+await program.parseAsync(process.argv);

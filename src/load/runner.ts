@@ -1,0 +1,169 @@
+/**
+ * The load generator: sends `requests` multipart uploads (field `inputFile`) to `url` from a fixed pool
+ * of `concurrency` async loops, cycling through `files`. Uses Node's global fetch; its default dispatcher
+ * (undici Agent) has no per-origin connection limit, so `concurrency` requests are really in flight at once.
+ *
+ * Connection errors (refused, reset, socket closed) are retried up to `maxConnectRetries` times and
+ * counted apart; HTTP errors and timeouts are not retried. Latency is that of the final attempt.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidInputError } from '../domain/errors.js';
+import { fileStem } from './expected-labels.js';
+import { classifyAnswer, type RequestOutcome } from './stats.js';
+
+export interface ConnectionRetryEvent {
+  readonly file: string;
+  /** 1 for the first retry. */
+  readonly retry: number;
+  readonly reason: string;
+}
+
+export interface RunLoadOptions {
+  readonly url: string;
+  /** Image paths; request i sends files[i % files.length]. */
+  readonly files: readonly string[];
+  readonly requests: number;
+  readonly concurrency: number;
+  /** Per attempt, covering the upload and the whole answer. */
+  readonly timeoutMs: number;
+  /** Default 3. */
+  readonly maxConnectRetries?: number;
+  /** Wait before retry k is retryDelayMs * k; default 100. */
+  readonly retryDelayMs?: number;
+  onProgress?(done: number, total: number): void;
+  /** Called before a connection retry; the retry waits for a returned promise. */
+  onConnectionRetry?(event: ConnectionRetryEvent): void | Promise<void>;
+}
+
+export interface LoadRun {
+  /** In request order. */
+  readonly outcomes: RequestOutcome[];
+  /** Wall-clock duration of the requests (reading the files beforehand is not included). */
+  readonly durationMs: number;
+  readonly startedAt: Date;
+}
+
+export const DEFAULT_MAX_CONNECT_RETRIES = 3;
+const DEFAULT_RETRY_DELAY_MS = 100;
+const CONNECTION_ERROR_MESSAGES = new Set(['fetch failed', 'terminated']);
+
+interface Upload {
+  readonly file: string;
+  readonly name: string;
+  readonly stem: string;
+  readonly blob: Blob;
+}
+
+type AttemptResult =
+  | { readonly kind: 'answer'; readonly outcome: RequestOutcome }
+  | { readonly kind: 'connection-error'; readonly reason: string; readonly latencyMs: number };
+
+function mediaType(file: string): string {
+  const extension = extname(file).toLowerCase();
+  if (extension === '.png') return 'image/png';
+  if (extension === '.jpg' || extension === '.jpeg') return 'image/jpeg';
+  return 'application/octet-stream';
+}
+
+function requirePositiveInteger(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${name} must be a whole number of at least 1, got ${value}`);
+}
+
+function validate(options: RunLoadOptions): void {
+  if (options.files.length === 0) throw new InvalidInputError('no files to send');
+  requirePositiveInteger(options.requests, 'requests');
+  requirePositiveInteger(options.concurrency, 'concurrency');
+  requirePositiveInteger(options.timeoutMs, 'timeoutMs');
+  const retries = options.maxConnectRetries ?? DEFAULT_MAX_CONNECT_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0) throw new InvalidInputError(`maxConnectRetries must be 0 or more, got ${retries}`);
+  const url = new URL(options.url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInputError(`url must be http(s): ${options.url}`);
+}
+
+/** Reads each file that will be sent once, before the clock starts. */
+async function prepareUploads(files: readonly string[], requests: number): Promise<Upload[]> {
+  const used = files.slice(0, Math.min(files.length, requests));
+  return Promise.all(
+    used.map(async (file) => {
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        bytes = new Uint8Array(await readFile(file));
+      } catch (error) {
+        throw new InvalidInputError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+      }
+      return { file, name: basename(file), stem: fileStem(file), blob: new Blob([bytes], { type: mediaType(file) }) };
+    }),
+  );
+}
+
+/** The reason text when `error` is a network-level failure worth retrying; undefined otherwise. */
+export function connectionErrorReason(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || !CONNECTION_ERROR_MESSAGES.has(error.message)) return undefined;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : error.message;
+  return `connection error (${code})`;
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+async function attempt(upload: Upload, options: RunLoadOptions, retries: number): Promise<AttemptResult> {
+  const form = new FormData();
+  form.append('inputFile', upload.blob, upload.name);
+  const started = performance.now();
+  const base = { file: upload.file, stem: upload.stem, retries };
+  try {
+    const response = await fetch(options.url, { method: 'POST', body: form, signal: AbortSignal.timeout(options.timeoutMs) });
+    const body = await response.text();
+    const latencyMs = performance.now() - started;
+    const verdict = classifyAnswer(upload.stem, response.status, body);
+    const detail = verdict.status === 'ok' ? { label: verdict.label } : { error: verdict.error };
+    return { kind: 'answer', outcome: { ...base, status: verdict.status, httpStatus: response.status, body, latencyMs, ...detail } };
+  } catch (error) {
+    const latencyMs = performance.now() - started;
+    if (isTimeout(error)) return { kind: 'answer', outcome: { ...base, status: 'failed', latencyMs, error: 'timeout' } };
+    const reason = connectionErrorReason(error);
+    if (reason !== undefined) return { kind: 'connection-error', reason, latencyMs };
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'answer', outcome: { ...base, status: 'failed', latencyMs, error: `request error (${message})` } };
+  }
+}
+
+async function sendWithRetries(upload: Upload, options: RunLoadOptions): Promise<RequestOutcome> {
+  const maxRetries = options.maxConnectRetries ?? DEFAULT_MAX_CONNECT_RETRIES;
+  const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  for (let retries = 0; ; retries += 1) {
+    const result = await attempt(upload, options, retries);
+    if (result.kind === 'answer') return result.outcome;
+    if (retries >= maxRetries) {
+      return { file: upload.file, stem: upload.stem, status: 'failed', latencyMs: result.latencyMs, retries, error: result.reason };
+    }
+    await options.onConnectionRetry?.({ file: upload.file, retry: retries + 1, reason: result.reason });
+    await sleep(retryDelayMs * (retries + 1));
+  }
+}
+
+export async function runLoad(options: RunLoadOptions): Promise<LoadRun> {
+  validate(options);
+  const uploads = await prepareUploads(options.files, options.requests);
+  const outcomes: RequestOutcome[] = new Array<RequestOutcome>(options.requests);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.requests) {
+      const index = next;
+      next += 1;
+      outcomes[index] = await sendWithRetries(uploads[index % uploads.length] as Upload, options);
+      done += 1;
+      options.onProgress?.(done, options.requests);
+    }
+  };
+  const startedAt = new Date();
+  const started = performance.now();
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.requests) }, worker));
+  return { outcomes, durationMs: performance.now() - started, startedAt };
+}

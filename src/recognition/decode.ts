@@ -1,0 +1,134 @@
+/**
+ * Image bytes -> the RGB pixels the face model sees, and the way back from model coordinates to the
+ * caller's image. Applies EXIF orientation, shrinks huge images, and pads small ones with mirrored
+ * edges: faces in 64x64 crops fill the frame, and the tiny detector only finds them with some context.
+ */
+import sharp, { type Metadata } from 'sharp';
+import { UnsupportedMediaError } from '../domain/errors.js';
+import type { FaceBox } from '../ports/recognizer.js';
+
+/** Images above this many pixels (width x height, as the file declares them) are refused. */
+export const MAX_INPUT_PIXELS = 40_000_000;
+const ACCEPTED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
+
+export interface FramingSettings {
+  /** Images whose longer side is at most this get a mirrored border before detection. */
+  readonly padUpToSide: number;
+  /** Border width per side, as a fraction of the image's width (left/right) or height (top/bottom). */
+  readonly padFraction: number;
+  /** Larger images are shrunk so their longer side is this (the detector sees at most 416 px anyway). */
+  readonly maxWorkingSide: number;
+}
+
+export const DEFAULT_FRAMING: FramingSettings = { padUpToSide: 512, padFraction: 0.25, maxWorkingSide: 2048 };
+
+export interface RgbPixels {
+  /** width * height * 3 bytes, row-major RGB. */
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The pixels handed to the model and how they relate to the original (EXIF-oriented) image. */
+export interface DetectionFrame {
+  readonly pixels: RgbPixels;
+  readonly originalWidth: number;
+  readonly originalHeight: number;
+  /** Working pixels per original pixel (1 unless the image was shrunk). */
+  readonly scale: number;
+  /** Mirrored border added on the left/right and top/bottom, in working pixels. */
+  readonly padX: number;
+  readonly padY: number;
+}
+
+const SHARP_INPUT = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
+
+interface OrientedSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
+  if (bytes.length === 0) throw new UnsupportedMediaError('the image is empty');
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, SHARP_INPUT).metadata();
+  } catch (error) {
+    throw new UnsupportedMediaError('the bytes are not a decodable image', { cause: error });
+  }
+  if (!ACCEPTED_FORMATS.has(metadata.format)) {
+    throw new UnsupportedMediaError(`image format "${metadata.format}" is not accepted`);
+  }
+  const { width, height } = metadata.autoOrient ?? metadata;
+  if (!(width > 0 && height > 0)) throw new UnsupportedMediaError('the image has no pixels');
+  if (width * height > MAX_INPUT_PIXELS) {
+    throw new UnsupportedMediaError(`the image is ${width}x${height}, more than ${MAX_INPUT_PIXELS} pixels`);
+  }
+  return { width, height };
+}
+
+async function decodeToRgb(bytes: Buffer, size: OrientedSize, scale: number): Promise<RgbPixels> {
+  let pipeline = sharp(bytes, { ...SHARP_INPUT, autoOrient: true })
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb');
+  if (scale < 1) {
+    const width = Math.max(1, Math.round(size.width * scale));
+    const height = Math.max(1, Math.round(size.height * scale));
+    pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  }
+  try {
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    return { data, width: info.width, height: info.height };
+  } catch (error) {
+    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
+  }
+}
+
+async function padWithMirror(pixels: RgbPixels, padX: number, padY: number): Promise<RgbPixels> {
+  const raw = { width: pixels.width, height: pixels.height, channels: 3 } as const;
+  const { data, info } = await sharp(pixels.data, { raw })
+    .extend({ left: padX, right: padX, top: padY, bottom: padY, extendWith: 'mirror' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+function borderFor(side: number, fraction: number): number {
+  return Math.max(0, Math.min(Math.round(side * fraction), side - 1));
+}
+
+/** Decodes untrusted bytes for detection. Throws UnsupportedMediaError for anything but a sane image. */
+export async function decodeForDetection(
+  bytes: Buffer,
+  framing: FramingSettings = DEFAULT_FRAMING,
+): Promise<DetectionFrame> {
+  const size = await readOrientedSize(bytes);
+  const scale = Math.min(1, framing.maxWorkingSide / Math.max(size.width, size.height));
+  const decoded = await decodeToRgb(bytes, size, scale);
+  const frame = { originalWidth: size.width, originalHeight: size.height, scale };
+  if (Math.max(decoded.width, decoded.height) > framing.padUpToSide) {
+    return { ...frame, pixels: decoded, padX: 0, padY: 0 };
+  }
+  const padX = borderFor(decoded.width, framing.padFraction);
+  const padY = borderFor(decoded.height, framing.padFraction);
+  if (padX === 0 && padY === 0) return { ...frame, pixels: decoded, padX, padY };
+  return { ...frame, pixels: await padWithMirror(decoded, padX, padY), padX, padY };
+}
+
+/** A box found in the working frame, in the original image's pixels, clipped to the image. */
+export function toOriginalBox(box: FaceBox, frame: DetectionFrame): FaceBox {
+  const left = clamp((box.x - frame.padX) / frame.scale, 0, frame.originalWidth);
+  const top = clamp((box.y - frame.padY) / frame.scale, 0, frame.originalHeight);
+  const right = clamp((box.x + box.width - frame.padX) / frame.scale, 0, frame.originalWidth);
+  const bottom = clamp((box.y + box.height - frame.padY) / frame.scale, 0, frame.originalHeight);
+  return { x: round2(left), y: round2(top), width: round2(right - left), height: round2(bottom - top) };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

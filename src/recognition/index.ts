@@ -1,0 +1,16 @@
+export { createFaceRecognizer, createGalleryAdmin } from './face-api-recognizer.js';
+export type { FaceRecognizer, FaceRecognizerOptions } from './face-api-recognizer.js';
+export { GalleryAdmin, DEFAULT_VARIANTS, MAX_PHOTOS_PER_CALL } from './enrollment.js';
+export type { EnrolledPhoto, EnrollmentPhoto, EnrollmentResult, SubjectSummary } from './enrollment.js';
+export { GalleryCache } from './gallery.js';
+export type { GalleryCacheOptions } from './gallery.js';
+export { matchDescriptor, euclideanDistance } from './matcher.js';
+export type { Descriptor, GalleryIndex, MatchRules, SubjectExamples, SubjectMatch } from './matcher.js';
+export { createFaceEmbedder, lazyFaceEmbedder, FaceApiEmbedder, DEFAULT_DETECTOR } from './embedder.js';
+export type { DetectorSettings, EmbeddedFace, FaceEmbedder, ImageEmbedding } from './embedder.js';
+export { loadFaceModel } from './model.js';
+export type { FaceModel } from './model.js';
+export { MAX_INPUT_PIXELS, decodeForDetection } from './decode.js';
+export { validateSubjectName, sanitizePhotoFileName } from './gallery-layout.js';
+export { variant } from './variants.js';
+export type { VariantSpec } from './variants.js';

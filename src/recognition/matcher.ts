@@ -1,0 +1,79 @@
+/**
+ * Who is this descriptor? Pure: no model, no I/O.
+ *
+ * Rule: take each subject's nearest example; the best subject wins when its distance is at most
+ * `distanceThreshold` AND the next-best subject is at least `margin` farther. Anything else is Unknown.
+ */
+import { InvalidInputError } from '../domain/errors.js';
+import { UNKNOWN_LABEL } from '../ports/recognizer.js';
+
+export type Descriptor = ArrayLike<number>;
+
+export interface SubjectExamples {
+  readonly name: string;
+  /** One descriptor per enrolled example (photos and their degraded copies). */
+  readonly descriptors: readonly Descriptor[];
+}
+
+/** Every enrolled subject with its examples. */
+export type GalleryIndex = readonly SubjectExamples[];
+
+export interface MatchRules {
+  readonly distanceThreshold: number;
+  readonly margin: number;
+}
+
+export interface SubjectMatch {
+  /** The subject's name, or `Unknown`. */
+  readonly label: string;
+  /** Distance to the nearest example of the best subject (also when refused); null when the gallery is empty. */
+  readonly distance: number | null;
+}
+
+export function euclideanDistance(a: Descriptor, b: Descriptor): number {
+  if (a.length !== b.length) {
+    throw new InvalidInputError(`descriptors differ in length (${a.length} and ${b.length})`);
+  }
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) {
+    const d = (a[i] as number) - (b[i] as number);
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}
+
+function nearestDistance(examples: readonly Descriptor[], descriptor: Descriptor): number {
+  let nearest = Number.POSITIVE_INFINITY;
+  for (const example of examples) nearest = Math.min(nearest, euclideanDistance(example, descriptor));
+  return nearest;
+}
+
+interface Ranked {
+  readonly name: string;
+  readonly distance: number;
+}
+
+/** The two nearest subjects (by their nearest example); subjects without examples are skipped. */
+export function twoNearestSubjects(gallery: GalleryIndex, descriptor: Descriptor): [Ranked?, Ranked?] {
+  let best: Ranked | undefined;
+  let second: Ranked | undefined;
+  for (const subject of gallery) {
+    if (subject.descriptors.length === 0) continue;
+    const candidate = { name: subject.name, distance: nearestDistance(subject.descriptors, descriptor) };
+    if (best === undefined || candidate.distance < best.distance) {
+      second = best;
+      best = candidate;
+    } else if (second === undefined || candidate.distance < second.distance) {
+      second = candidate;
+    }
+  }
+  return [best, second];
+}
+
+export function matchDescriptor(gallery: GalleryIndex, descriptor: Descriptor, rules: MatchRules): SubjectMatch {
+  const [best, second] = twoNearestSubjects(gallery, descriptor);
+  if (best === undefined) return { label: UNKNOWN_LABEL, distance: null };
+  const lead = (second?.distance ?? Number.POSITIVE_INFINITY) - best.distance;
+  const accepted = best.distance <= rules.distanceThreshold && lead >= rules.margin;
+  return { label: accepted ? best.name : UNKNOWN_LABEL, distance: best.distance };
+}

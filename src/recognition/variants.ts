@@ -1,0 +1,106 @@
+/**
+ * Degraded copies of an enrollment photo, so the gallery holds examples that look like the probes
+ * it will be asked about (small, heavily compressed JPEGs). Each copy is a square-ish crop around the
+ * enrolled face, framed like the course's probes, scaled so its longer side is `longSide` pixels.
+ */
+import sharp from 'sharp';
+import type { FaceBox } from '../ports/recognizer.js';
+
+export interface VariantSpec {
+  /** Stored with each example, e.g. `64q50`, `96q50-mirror`. */
+  readonly name: string;
+  /** Longer side of the copy; undefined keeps the photo's size (a mirror of the original). */
+  readonly longSide?: number;
+  /** JPEG quality of the copy. */
+  readonly quality: number;
+  readonly mirror: boolean;
+}
+
+export interface PhotoVariant {
+  readonly spec: VariantSpec;
+  readonly bytes: Buffer;
+  /** Where the enrolled face's center should be in the copy, and how wide the face should be there. */
+  readonly expectedCenter: { readonly x: number; readonly y: number };
+  readonly expectedFaceWidth: number;
+}
+
+/** Face width / crop side in the course's 64x64 probes (27 px faces, measured with the tiny detector). */
+const FACE_FRACTION_OF_CROP = 0.42;
+
+export function variant(longSide: number | undefined, quality: number, mirror: boolean): VariantSpec {
+  const base = longSide === undefined ? 'full' : `${longSide}q${quality}`;
+  return { name: mirror ? `${base}-mirror` : base, longSide, quality, mirror };
+}
+
+interface Region {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A square around the face, as the probes frame it, clipped to the image. */
+function probeLikeRegion(face: FaceBox, imageWidth: number, imageHeight: number): Region {
+  const side = Math.max(face.width, face.height) / FACE_FRACTION_OF_CROP;
+  const cx = face.x + face.width / 2;
+  const cy = face.y + face.height / 2;
+  const left = Math.max(0, Math.floor(cx - side / 2));
+  const top = Math.max(0, Math.floor(cy - side / 2));
+  const right = Math.min(imageWidth, Math.ceil(cx + side / 2));
+  const bottom = Math.min(imageHeight, Math.ceil(cy + side / 2));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+async function renderVariant(photo: Buffer, region: Region, spec: VariantSpec, scale: number): Promise<Buffer> {
+  let pipeline = sharp(photo, { autoOrient: true }).extract(region);
+  if (spec.longSide !== undefined) {
+    const width = Math.max(1, Math.round(region.width * scale));
+    const height = Math.max(1, Math.round(region.height * scale));
+    pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  }
+  if (spec.mirror) pipeline = pipeline.flop();
+  return pipeline.jpeg({ quality: spec.quality }).toBuffer();
+}
+
+/**
+ * Renders the copies of `photo` (EXIF-oriented size `imageWidth` x `imageHeight`) around `face`.
+ * Copies without `longSide` keep the whole photo.
+ */
+export async function renderVariants(
+  photo: Buffer,
+  face: FaceBox,
+  imageSize: { readonly width: number; readonly height: number },
+  specs: readonly VariantSpec[],
+): Promise<PhotoVariant[]> {
+  const cropped = probeLikeRegion(face, imageSize.width, imageSize.height);
+  const whole: Region = { left: 0, top: 0, width: imageSize.width, height: imageSize.height };
+  const variants: PhotoVariant[] = [];
+  for (const spec of specs) {
+    const region = spec.longSide === undefined ? whole : cropped;
+    const scale = spec.longSide === undefined ? 1 : spec.longSide / Math.max(region.width, region.height);
+    const bytes = await renderVariant(photo, region, spec, scale);
+    const x = (face.x + face.width / 2 - region.left) * scale;
+    const y = (face.y + face.height / 2 - region.top) * scale;
+    const mirroredX = Math.round(region.width * scale) - x;
+    variants.push({
+      spec,
+      bytes,
+      expectedCenter: { x: spec.mirror ? mirroredX : x, y },
+      expectedFaceWidth: face.width * scale,
+    });
+  }
+  return variants;
+}
+
+/** The face of a copy that is the enrolled one: the nearest to where it should be, if near enough. */
+export function findExpectedFace<T extends { readonly box: FaceBox }>(faces: readonly T[], v: PhotoVariant): T | undefined {
+  let best: T | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const face of faces) {
+    const dx = face.box.x + face.box.width / 2 - v.expectedCenter.x;
+    const dy = face.box.y + face.box.height / 2 - v.expectedCenter.y;
+    const distance = Math.hypot(dx, dy);
+    if (distance < bestDistance) [best, bestDistance] = [face, distance];
+  }
+  return bestDistance <= v.expectedFaceWidth / 2 ? best : undefined;
+}

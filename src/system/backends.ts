@@ -1,0 +1,35 @@
+import { createObjectStore } from '../adapters/storage/index.js';
+import { createQueueSystem } from '../adapters/queue/index.js';
+import { resourceNames, type Config, type ResourceNames } from '../config/index.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { Queue, QueueSystem } from '../ports/queue.js';
+
+/** The queue system, object store and resource names that every tier of one deployment shares. */
+export interface Backends {
+  readonly config: Config;
+  readonly queues: QueueSystem;
+  readonly store: ObjectStore;
+  readonly names: ResourceNames;
+}
+
+export function createBackends(config: Config): Backends {
+  return { config, queues: createQueueSystem(config), store: createObjectStore(config), names: resourceNames(config) };
+}
+
+/** Opens the request queue with its dead-letter policy (the dead-letter queue is opened first). */
+export async function openRequestQueue(backends: Backends): Promise<Queue> {
+  const { queues, names, config } = backends;
+  await queues.open(names.deadLetterQueue, { visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds });
+  return queues.open(names.requestQueue, {
+    visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
+    deadLetter: { queueName: names.deadLetterQueue, maxReceiveCount: config.queue.maxReceiveCount },
+  });
+}
+
+/** Creates the input, output, gallery and control buckets when missing. */
+export async function ensureBuckets(backends: Backends): Promise<void> {
+  const { store, names } = backends;
+  for (const bucket of [names.inputBucket, names.outputBucket, names.galleryBucket, names.controlBucket]) {
+    await store.ensureBucket(bucket);
+  }
+}

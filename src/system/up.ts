@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { LocalProcessPool } from '../adapters/compute/local-process-pool.js';
+import { AutoscalerController } from '../autoscaler/controller.js';
+import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
+import { configToEnv, currentEnv, type Config } from '../config/index.js';
+import { ConfigInvalidError } from '../domain/errors.js';
+import type { InstancePool } from '../ports/instance-pool.js';
+import type { Queue } from '../ports/queue.js';
+import type { ReplyCorrelator } from '../web/reply-correlator.js';
+import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
+import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
+import { createLogger, type Logger } from './logger.js';
+import { createWebTier } from './web-tier.js';
+
+/** A running Scaleface: web tier, autoscaler and the app-tier pool it drives, on the configured backends. */
+export interface RunningSystem {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly backends: Backends;
+  readonly controller: AutoscalerController;
+  readonly pool: InstancePool;
+  close(): Promise<void>;
+}
+
+const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export function createInstancePool(config: Config, log: Logger): InstancePool {
+  if (config.compute.backend === 'ec2') {
+    throw new ConfigInvalidError('compute backend ec2 is started by `scaleface up` on AWS only with the ec2 adapter');
+  }
+  return new LocalProcessPool({
+    command: process.execPath,
+    args: (name) => [CLI_ENTRY, 'worker', '--name', name],
+    env: { ...stringEnv(), ...configToEnv(config) },
+    logDir: join(config.dataDir, 'logs'),
+    onExit: (exit) => (exit.expected ? log.info(exit, 'instance exited') : log.warn(exit, 'instance died')),
+  });
+}
+
+function stringEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(currentEnv()).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+function createController(config: Config, queue: Queue, pool: InstancePool, log: Logger): AutoscalerController {
+  const { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tickMs } = config.autoscaler;
+  return new AutoscalerController({
+    queue,
+    pool,
+    tickMs,
+    logger: log,
+    settings: { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tolerance: DEFAULT_TOLERANCE },
+  });
+}
+
+function statusReporter(config: Config, requestQueue: Queue, deadLetters: Queue, controller: AutoscalerController, correlator: ReplyCorrelator) {
+  return async () => {
+    const [queue, deadLetterQueue] = await Promise.all([requestQueue.depth(), deadLetters.depth()]);
+    const scaling = controller.status();
+    return {
+      queue,
+      deadLetterQueue,
+      backlog: queue.visible + queue.inFlight,
+      instances: scaling.instances.map(({ name, id, state, ready, busy }) => ({ name, id, state, ready, busy })),
+      desired: scaling.desired,
+      maxInstances: config.autoscaler.maxInstances,
+      lastDecision: scaling.lastDecision ?? null,
+      recentDecisions: scaling.recentDecisions.slice(-20),
+      autoscalerError: scaling.lastError ?? null,
+      webTier: { replyQueue: correlator.queueName, waiting: correlator.waiting },
+    };
+  };
+}
+
+/** Starts the whole system on one process tree (what `scaleface up` runs). */
+export async function startSystem(config: Config): Promise<RunningSystem> {
+  const log = createLogger(config, 'up');
+  const backends = createBackends(config);
+  await ensureBuckets(backends);
+  const requestQueue = await openRequestQueue(backends);
+  const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
+  const pool = createInstancePool(config, log);
+  const controller = createController(config, requestQueue, pool, log.child({ component: 'autoscaler' }));
+  const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));
+  notifier.start();
+  const web = await createWebTier(backends, {
+    requestQueue,
+    status: (correlator) => statusReporter(config, requestQueue, deadLetters, controller, correlator),
+    onEnqueued: () => void controller.poke(),
+    logger: log.child({ component: 'web' }),
+  });
+  const app = web.app;
+  controller.start();
+  const host = config.web.host ?? (config.web.authToken ? '0.0.0.0' : '127.0.0.1');
+  const address = await app.listen({ host, port: config.web.port });
+  log.info({ address, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await web.close();
+      await controller.stop();
+      await pool.close();
+      await notifier.stop();
+      await backends.queues.close();
+    })());
+  return { app, url: address, backends, controller, pool, close };
+}

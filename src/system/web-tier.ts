@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Queue } from '../ports/queue.js';
+import { createGalleryAdmin } from '../recognition/index.js';
+import { buildApp } from '../web/app.js';
+import { RecognitionService } from '../web/recognition-service.js';
+import { ReplyCorrelator } from '../web/reply-correlator.js';
+import type { Backends } from './backends.js';
+
+export interface WebTierOptions {
+  readonly requestQueue: Queue;
+  readonly status: (correlator: ReplyCorrelator) => () => Promise<Record<string, unknown>>;
+  readonly onEnqueued?: () => void;
+  readonly logger?: FastifyBaseLogger;
+  /** Id of this web-tier instance, naming its reply queue (default: random). */
+  readonly instanceId?: string;
+}
+
+export interface WebTier {
+  readonly app: FastifyInstance;
+  readonly correlator: ReplyCorrelator;
+  /** Closes the app, fails waiters and removes this instance's reply queue. */
+  close(): Promise<void>;
+}
+
+/** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
+export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
+  const { config, names } = backends;
+  const instanceId = options.instanceId ?? randomBytes(4).toString('hex');
+  const correlator = new ReplyCorrelator(backends.queues, names.replyQueue(instanceId), (e) =>
+    options.logger?.warn({ err: e.message }, 'reply consumer error'),
+  );
+  await correlator.start();
+  const recognition = new RecognitionService({
+    store: backends.store,
+    requestQueue: options.requestQueue,
+    names,
+    correlator,
+    replyTimeoutMs: config.web.replyTimeoutMs,
+    onEnqueued: options.onEnqueued,
+  });
+  const app = await buildApp({
+    recognition,
+    subjects: createGalleryAdmin(backends.store, names.galleryBucket),
+    status: options.status(correlator),
+    maxUploadBytes: config.web.maxUploadBytes,
+    logger: options.logger,
+  });
+  return {
+    app,
+    correlator,
+    close: async () => {
+      await app.close();
+      await correlator.stop();
+    },
+  };
+}

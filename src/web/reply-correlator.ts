@@ -1,0 +1,105 @@
+import { DeadLetteredError, TimeoutError, asScalefaceError } from '../domain/errors.js';
+import { parseRecognitionReply, type RecognitionReply } from '../domain/messages.js';
+import type { Queue, QueueSystem } from '../ports/queue.js';
+
+interface Pending {
+  resolve(reply: RecognitionReply): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The one reply consumer of a web-tier process. It owns this process's reply queue, long-polls it,
+ * and hands every reply to the request that waits for it, by request id. Replies for requests
+ * nobody waits for (answered already, timed out) are deleted and counted.
+ */
+export class ReplyCorrelator {
+  private readonly pending = new Map<string, Pending>();
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private queue: Queue | undefined;
+  unmatchedReplies = 0;
+
+  constructor(
+    private readonly queues: QueueSystem,
+    readonly queueName: string,
+    private readonly onError: (error: Error) => void = () => undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    this.queue = await this.queues.open(this.queueName, { visibilityTimeoutSeconds: 30 });
+    this.loop = this.consume(this.queue);
+  }
+
+  /** Resolves with the reply for `requestId`; rejects with TimeoutError after `timeoutMs`. Call before sending. */
+  waitFor(requestId: string, timeoutMs: number): Promise<RecognitionReply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new TimeoutError(`no answer from the app tier within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.pending.set(requestId, { resolve, reject, timer });
+    });
+  }
+
+  /** Forgets a waiter (e.g. sending the request failed). */
+  cancel(requestId: string): void {
+    const entry = this.pending.get(requestId);
+    if (entry) clearTimeout(entry.timer);
+    this.pending.delete(requestId);
+  }
+
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** Stops consuming, fails the waiters, and deletes this process's reply queue. */
+  async stop(options: { removeQueue: boolean } = { removeQueue: true }): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+    for (const [id, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      entry.reject(new TimeoutError('the web tier is shutting down'));
+      this.pending.delete(id);
+    }
+    if (options.removeQueue) await this.queues.remove(this.queueName);
+  }
+
+  private async consume(queue: Queue): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      try {
+        const messages = await queue.receive({ maxMessages: 10, waitTimeSeconds: 20, signal: this.abort.signal });
+        for (const message of messages) {
+          this.dispatch(message.body);
+          await queue.delete(message.receiptHandle);
+        }
+      } catch (error) {
+        if (this.abort.signal.aborted) break;
+        this.onError(asScalefaceError(error));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private dispatch(body: string): void {
+    let reply: RecognitionReply;
+    try {
+      reply = parseRecognitionReply(body);
+    } catch (error) {
+      this.onError(asScalefaceError(error));
+      return;
+    }
+    const entry = this.pending.get(reply.requestId);
+    if (!entry) {
+      this.unmatchedReplies += 1;
+      return;
+    }
+    this.pending.delete(reply.requestId);
+    clearTimeout(entry.timer);
+    if (reply.status === 'dead-lettered') {
+      entry.reject(new DeadLetteredError(`the request failed ${reply.error?.message ?? 'repeatedly'} and was moved to the dead-letter queue`));
+    } else {
+      entry.resolve(reply);
+    }
+  }
+}

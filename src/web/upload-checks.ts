@@ -1,0 +1,46 @@
+import sharp, { type Metadata } from 'sharp';
+import { InvalidInputError, UnsupportedMediaError } from '../domain/errors.js';
+
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
+/** Larger images are refused before decoding (decompression bombs). */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+/**
+ * Reduces an uploaded file name to a safe base name: no folders, no control characters, no leading dots,
+ * at most 200 characters. `test_000.jpg` stays `test_000.jpg`.
+ */
+export function safeFileName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
+  const cleaned = base
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._ -]/gu, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 200);
+  return cleaned.length > 0 ? cleaned : 'upload';
+}
+
+/** Throws InvalidInputError for an empty file and UnsupportedMediaError for anything that does not decode. */
+export async function checkDecodableImage(bytes: Buffer): Promise<{ format: string; width: number; height: number }> {
+  if (bytes.length === 0) throw new InvalidInputError('the uploaded file is empty');
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+  } catch (error) {
+    throw new UnsupportedMediaError('the uploaded file is not a decodable image', { cause: error });
+  }
+  const { format, width, height } = metadata;
+  if (!format || !ACCEPTED_FORMATS.has(format) || !width || !height) {
+    throw new UnsupportedMediaError(`unsupported image format ${format ?? 'unknown'}; send JPEG, PNG, WebP, GIF, TIFF or AVIF`);
+  }
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new UnsupportedMediaError(`image of ${width}×${height} pixels is larger than ${MAX_IMAGE_PIXELS} pixels`);
+  }
+  try {
+    // Decode every pixel (at reduced size where the format allows) so truncated or corrupt data is caught here.
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
+  } catch (error) {
+    throw new UnsupportedMediaError('the uploaded image is corrupt or truncated', { cause: error });
+  }
+  return { format, width, height };
+}

@@ -1,0 +1,153 @@
+import { asScalefaceError } from '../domain/errors.js';
+import type { Queue, QueueMessage } from '../ports/queue.js';
+
+/** What the handler tells the consumer about one message. */
+export type HandlerOutcome =
+  /** Finished (result stored and replied, or a final failure replied): delete the message. */
+  | 'done'
+  /** Not finished; leave it for redelivery after the given delay (seconds). */
+  | { retryAfterSeconds: number };
+
+export type MessageHandler = (message: QueueMessage) => Promise<HandlerOutcome>;
+
+export interface ConsumerOptions {
+  readonly queue: Queue;
+  readonly handler: MessageHandler;
+  /** Messages held at once (default 1). */
+  readonly concurrency?: number;
+  /** Long-poll wait (default 20 s). */
+  readonly waitTimeSeconds?: number;
+  /** Visibility timeout requested on receive (default 30 s). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Extend visibility of a message still being handled this often (default: a third of the timeout). */
+  readonly heartbeatSeconds?: number;
+  /** How long stop() waits for messages in hand (default 30 s). */
+  readonly stopTimeoutMs?: number;
+  readonly onBusyChange?: (busy: number) => void;
+  readonly onError?: (error: Error, context: string) => void;
+}
+
+/**
+ * A worker loop shaped like bbc/sqs-consumer: long-poll, hand each message to the handler, extend its
+ * visibility while the handler works, delete only when the handler says it is done, stop gracefully.
+ */
+export class QueueConsumer {
+  private readonly options: Required<Omit<ConsumerOptions, 'onBusyChange' | 'onError'>> &
+    Pick<ConsumerOptions, 'onBusyChange' | 'onError'>;
+  private readonly inHand = new Set<Promise<void>>();
+  private pollAbort = new AbortController();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private slotFreed: (() => void) | undefined;
+
+  constructor(options: ConsumerOptions) {
+    const visibility = options.visibilityTimeoutSeconds ?? 30;
+    this.options = {
+      concurrency: 1,
+      waitTimeSeconds: 20,
+      stopTimeoutMs: 30_000,
+      ...options,
+      visibilityTimeoutSeconds: visibility,
+      heartbeatSeconds: options.heartbeatSeconds ?? Math.max(1, Math.floor(visibility / 3)),
+    };
+  }
+
+  get busy(): number {
+    return this.inHand.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.pollAbort = new AbortController();
+    this.loop = this.pollLoop();
+  }
+
+  /** Stops polling, waits (bounded) for the messages in hand, and resolves when done. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.pollAbort.abort();
+    this.slotFreed?.();
+    await this.loop;
+    const drained = Promise.allSettled([...this.inHand]).then(() => true);
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.options.stopTimeoutMs).unref());
+    const finished = await Promise.race([drained, timedOut]);
+    if (!finished) this.report(new Error(`stopped with ${this.inHand.size} message(s) still in hand`), 'stop');
+  }
+
+  private async pollLoop(): Promise<void> {
+    while (this.running) {
+      await this.waitForFreeSlot();
+      if (!this.running) break;
+      const messages = await this.receiveBatch();
+      for (const message of messages) this.track(this.handle(message));
+    }
+  }
+
+  private async receiveBatch(): Promise<QueueMessage[]> {
+    try {
+      return await this.options.queue.receive({
+        maxMessages: this.options.concurrency - this.inHand.size,
+        waitTimeSeconds: this.options.waitTimeSeconds,
+        visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds,
+        signal: this.pollAbort.signal,
+      });
+    } catch (error) {
+      if (this.running) {
+        this.report(error, 'receive');
+        await sleep(1000);
+      }
+      return [];
+    }
+  }
+
+  private waitForFreeSlot(): Promise<void> {
+    if (this.inHand.size < this.options.concurrency) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.slotFreed = resolve;
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    this.inHand.add(work);
+    this.options.onBusyChange?.(this.inHand.size);
+    void work.finally(() => {
+      this.inHand.delete(work);
+      this.options.onBusyChange?.(this.inHand.size);
+      const wake = this.slotFreed;
+      this.slotFreed = undefined;
+      wake?.();
+    });
+  }
+
+  private async handle(message: QueueMessage): Promise<void> {
+    const heartbeat = this.startHeartbeat(message);
+    try {
+      const outcome = await this.options.handler(message);
+      if (outcome === 'done') await this.options.queue.delete(message.receiptHandle);
+      else await this.options.queue.changeVisibility(message.receiptHandle, outcome.retryAfterSeconds);
+    } catch (error) {
+      // Unexpected failure: leave the message; it becomes visible again after its timeout.
+      this.report(error, `handle ${message.id}`);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private startHeartbeat(message: QueueMessage): NodeJS.Timeout {
+    const { heartbeatSeconds, visibilityTimeoutSeconds, queue } = this.options;
+    return setInterval(() => {
+      queue.changeVisibility(message.receiptHandle, visibilityTimeoutSeconds).catch((error: unknown) => {
+        this.report(error, `extend visibility of ${message.id}`);
+      });
+    }, heartbeatSeconds * 1000);
+  }
+
+  private report(error: unknown, context: string): void {
+    this.options.onError?.(asScalefaceError(error), context);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,115 @@
+/**
+ * Worker heartbeats in the control bucket: `heartbeats/<name>.json` = { name, at, busy }.
+ * A worker on a machine of its own (EC2) writes one every few seconds once its model is loaded and it
+ * polls the queue; the EC2 instance pool reads them to tell `ready` and `busy`, which EC2 cannot know.
+ */
+import { NotFoundError } from '../domain/errors.js';
+import type { ObjectStore } from '../ports/object-store.js';
+
+export interface Heartbeat {
+  readonly name: string;
+  /** Epoch milliseconds of the write, by the worker's clock. */
+  readonly at: number;
+  /** Messages the worker held at that moment. */
+  readonly busy: number;
+}
+
+export const HEARTBEAT_PREFIX = 'heartbeats/';
+/** How often startHeartbeat writes by default. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
+
+export function heartbeatKey(name: string): string {
+  return `${HEARTBEAT_PREFIX}${name}.json`;
+}
+
+export async function writeHeartbeat(
+  store: ObjectStore,
+  controlBucket: string,
+  name: string,
+  state: { busy: number },
+  now: number = Date.now(),
+): Promise<Heartbeat> {
+  const heartbeat: Heartbeat = { name, at: now, busy: state.busy };
+  await store.put(controlBucket, heartbeatKey(name), Buffer.from(JSON.stringify(heartbeat)), {
+    contentType: 'application/json',
+  });
+  return heartbeat;
+}
+
+function parseHeartbeat(text: string, name: string): Heartbeat | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Heartbeat>;
+    if (typeof value.at !== 'number' || typeof value.busy !== 'number') return undefined;
+    return { name, at: value.at, busy: value.busy };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The last heartbeat of worker `name`; undefined when it never wrote one (or wrote garbage). */
+export async function readHeartbeat(store: ObjectStore, controlBucket: string, name: string): Promise<Heartbeat | undefined> {
+  try {
+    const bytes = await store.get(controlBucket, heartbeatKey(name));
+    return parseHeartbeat(bytes.toString('utf8'), name);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Removes the heartbeat, so that a stopped worker is not taken for a ready one. */
+export async function deleteHeartbeat(store: ObjectStore, controlBucket: string, name: string): Promise<void> {
+  await store.delete(controlBucket, heartbeatKey(name));
+}
+
+export interface HeartbeatWriter {
+  /** Writes one heartbeat now (e.g. when the busy count changed). */
+  beat(): Promise<void>;
+  /** Stops writing and deletes the heartbeat. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes a heartbeat at once and then every `intervalMs` until stop(). Write failures go to `onError`
+ * and never stop the timer: a missed beat only makes the instance look not ready for a while.
+ */
+export function startHeartbeat(options: {
+  store: ObjectStore;
+  controlBucket: string;
+  name: string;
+  busy: () => number;
+  intervalMs?: number;
+  onError?: (error: unknown) => void;
+}): HeartbeatWriter {
+  const { store, controlBucket, name } = options;
+  let stopped = false;
+  let writing: Promise<void> = Promise.resolve();
+  const beat = (): Promise<void> => {
+    if (stopped) return writing;
+    // One write at a time, so that stop() can wait for the last one before deleting.
+    writing = writing.then(() =>
+      writeHeartbeat(store, controlBucket, name, { busy: options.busy() }).then(
+        () => undefined,
+        (error: unknown) => options.onError?.(error),
+      ),
+    );
+    return writing;
+  };
+  const timer = setInterval(() => void beat(), options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+  void beat();
+  return {
+    beat,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await writing;
+      await deleteHeartbeat(store, controlBucket, name).catch((error: unknown) => options.onError?.(error));
+    },
+  };
+}
+
+/** `(name) => readHeartbeat(store, controlBucket, name)`: the `heartbeats` option of the EC2 instance pool. */
+export function heartbeatReader(store: ObjectStore, controlBucket: string): (name: string) => Promise<Heartbeat | undefined> {
+  return (name) => readHeartbeat(store, controlBucket, name);
+}

@@ -1,0 +1,58 @@
+import { onParentDisconnect, reportToParent } from '../adapters/compute/local-process-pool.js';
+import type { Config } from '../config/index.js';
+import { createFaceRecognizer } from '../recognition/index.js';
+import { createBackends, ensureBuckets, openRequestQueue } from '../system/backends.js';
+import { createLogger } from '../system/logger.js';
+import { QueueConsumer } from './consumer.js';
+import { createRecognitionHandler } from './recognition-handler.js';
+
+/**
+ * One app-tier instance: loads the model, consumes the request queue until SIGTERM, then finishes
+ * the messages it holds and exits. Reports `ready` and its busy count to the process pool that started it.
+ */
+export async function runWorker(config: Config, workerName: string): Promise<void> {
+  const log = createLogger(config, workerName);
+  const backends = createBackends(config);
+  await ensureBuckets(backends);
+  const recognizer = await createFaceRecognizer({
+    store: backends.store,
+    galleryBucket: backends.names.galleryBucket,
+    distanceThreshold: config.recognition.distanceThreshold,
+    margin: config.recognition.margin,
+    galleryRefreshMs: config.recognition.galleryRefreshMs,
+  });
+  const queue = await openRequestQueue(backends);
+  const consumer = new QueueConsumer({
+    queue,
+    concurrency: config.worker.concurrency,
+    waitTimeSeconds: config.worker.waitTimeSeconds,
+    visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
+    handler: createRecognitionHandler({
+      ...backends,
+      recognizer,
+      workerName,
+      maxReceiveCount: config.queue.maxReceiveCount,
+      log: (level, fields, msg) => log[level](fields, msg),
+    }),
+    onBusyChange: (count) => reportToParent({ type: 'busy', count }),
+    onError: (error, context) => log.warn({ err: error.message, context }, 'consumer error'),
+  });
+  consumer.start();
+  reportToParent({ type: 'ready' });
+  log.info({ queue: queue.name }, 'worker ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (why: string) =>
+    (stopping ??= (async () => {
+      log.info({ why, busy: consumer.busy }, 'worker stopping');
+      await consumer.stop();
+      await recognizer.close();
+      await backends.queues.close();
+      log.info('worker stopped');
+    })());
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => void stop('SIGTERM').then(resolve));
+    process.once('SIGINT', () => void stop('SIGINT').then(resolve));
+    onParentDisconnect(() => void stop('parent gone').then(resolve));
+  });
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { ResourceNames } from '../config/names.js';
+import { asScalefaceError, NotFoundError, type ScalefaceError } from '../domain/errors.js';
+import {
+  parseRecognitionRequest,
+  stemOf,
+  type RecognitionReply,
+  type RecognitionRequest,
+} from '../domain/messages.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import type { QueueMessage, QueueSystem, Queue } from '../ports/queue.js';
+import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
+import type { HandlerOutcome, MessageHandler } from './consumer.js';
+
+export interface RecognitionHandlerDeps {
+  readonly store: ObjectStore;
+  readonly queues: QueueSystem;
+  readonly names: ResourceNames;
+  readonly recognizer: Recognizer;
+  readonly workerName: string;
+  /** Receives after which the queue dead-letters a message (the last attempt replies the failure). */
+  readonly maxReceiveCount: number;
+  readonly log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
+}
+
+/**
+ * The app tier's work for one request: read the image, recognize, store the label in the output bucket,
+ * reply to the requester, and only then let the consumer delete the request.
+ */
+export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
+  const replyQueues = new Map<string, Promise<Queue>>();
+  const replyQueue = (name: string): Promise<Queue> => {
+    let queue = replyQueues.get(name);
+    if (!queue) {
+      queue = deps.queues.open(name);
+      queue.catch(() => replyQueues.delete(name));
+      replyQueues.set(name, queue);
+    }
+    return queue;
+  };
+  const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
+    const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...body };
+    await (await replyQueue(request.replyTo)).send(JSON.stringify(message));
+  };
+
+  return async (message: QueueMessage): Promise<HandlerOutcome> => {
+    let request: RecognitionRequest;
+    try {
+      request = parseRecognitionRequest(message.body);
+    } catch (error) {
+      deps.log?.('warn', { messageId: message.id, err: asScalefaceError(error).message }, 'dropping malformed request');
+      return 'done';
+    }
+    try {
+      return await processRequest(deps, request, reply);
+    } catch (error) {
+      return await handleFailure(deps, request, message, asScalefaceError(error), reply);
+    }
+  };
+}
+
+type Reply = (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => Promise<void>;
+
+async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply): Promise<HandlerOutcome> {
+  const image = await deps.store.get(deps.names.inputBucket, request.key);
+  if (sha256(image) !== request.sha256) {
+    // Another upload with the same file name replaced the object; the web tier stores and sends again.
+    await reply(request, { status: 'conflict', error: { code: 'CONFLICT', message: 'input object changed' } });
+    return 'done';
+  }
+  const result = await deps.recognizer.recognize(image);
+  await deps.store.put(deps.names.outputBucket, stemOf(request.key), Buffer.from(result.label), { contentType: 'text/plain' });
+  await reply(request, okReply(result));
+  deps.log?.('info', { requestId: request.requestId, key: request.key, label: result.label, inferenceMs: result.inferenceMs }, 'recognized');
+  return 'done';
+}
+
+function okReply(result: RecognitionResult): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {
+  return { status: 'ok', label: result.label, faces: result.faces, inferenceMs: result.inferenceMs };
+}
+
+async function handleFailure(
+  deps: RecognitionHandlerDeps,
+  request: RecognitionRequest,
+  message: QueueMessage,
+  error: ScalefaceError,
+  reply: Reply,
+): Promise<HandlerOutcome> {
+  const fields = { requestId: request.requestId, key: request.key, code: error.code, err: error.message, receiveCount: message.receiveCount };
+  const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
+  if (error.retryable && !lastAttempt) {
+    deps.log?.('warn', fields, 'retryable failure; the request will be received again');
+    return { retryAfterSeconds: Math.min(30, 2 ** message.receiveCount) };
+  }
+  const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
+  deps.log?.('error', fields, 'request failed');
+  await reply(request, { status: 'failed', error: { code, message: error.message } });
+  // A final failure is answered and deleted; a retryable one on its last attempt is left to the dead-letter queue.
+  return error.retryable ? { retryAfterSeconds: 0 } : 'done';
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

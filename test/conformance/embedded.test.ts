@@ -1,0 +1,45 @@
+/** Runs the queue and object-store conformance suites against the embedded backends: SQLite and local folders. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createQueueSystem } from '../../src/adapters/queue/index.js';
+import { createObjectStore } from '../../src/adapters/storage/index.js';
+import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { runObjectStoreConformance } from './object-store-suite.js';
+import { runQueueConformance } from './queue-suite.js';
+
+/** A temp data folder, made on first use, shared by every system a harness makes. */
+function tempDataDir(label: string): { get(): Promise<string>; remove(): Promise<void> } {
+  let dir: Promise<string> | undefined;
+  return {
+    get: () => (dir ??= mkdtemp(join(tmpdir(), `scaleface-${label}-`))),
+    remove: async () => {
+      if (dir) await rm(await dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const queueData = tempDataDir('queue-conformance');
+let queueDir = '';
+const queueConfig = (): ConfigInput => ({ dataDir: queueDir, queue: { backend: 'embedded' } });
+
+runQueueConformance('embedded SQLite', {
+  async makeSystem() {
+    queueDir = await queueData.get();
+    return createQueueSystem(loadConfig(queueConfig(), {}));
+  },
+  childConfig: queueConfig,
+  durable: true,
+  cleanup: () => queueData.remove(),
+});
+
+const storeData = tempDataDir('store-conformance');
+
+runObjectStoreConformance('local folders', {
+  async makeStore() {
+    const dataDir = await storeData.get();
+    return createObjectStore(loadConfig({ dataDir, storage: { backend: 'local' } }, {}));
+  },
+  rejectsPathTraversal: true,
+  cleanup: () => storeData.remove(),
+});
