@@ -97,21 +97,35 @@ async function descriptorOf(embedder: FaceEmbedder, bytes: Buffer): Promise<Floa
   return (await embedder.embed(bytes)).faces[0]?.descriptor;
 }
 
+/** How each gallery photo is degraded into probes; `cubic` resampling, unlike enrollment's lanczos3. */
+const PROBE_SIZES = [
+  { name: '64q50', side: 64, quality: 50 },
+  { name: '96q50', side: 96, quality: 50 },
+  { name: '128q75', side: 128, quality: 75 },
+] as const;
+
+/**
+ * Probe sets: `course` (the 10 distinct course images); per size, `genuine-<size>` (each gallery photo
+ * degraded, its subject enrolled: the right answer is its folder) and `impostor-<size>` (the same probe
+ * with that photo's examples hidden: the right answer is Unknown); `impostor-250` is the photo as is.
+ */
 async function buildProbes(embedder: FaceEmbedder, photos: readonly Photo[], examples: readonly Example[]) {
-  const course: Probe[] = [];
+  const sets: Record<string, Probe[]> = { course: [] };
   for (const p of await courseProbes()) {
-    course.push({ name: p.name, expected: p.expected, descriptor: await descriptorOf(embedder, p.bytes) });
+    sets.course?.push({ name: p.name, expected: p.expected, descriptor: await descriptorOf(embedder, p.bytes) });
   }
-  const looSmall: Probe[] = [];
-  const looOriginal: Probe[] = [];
   for (const photo of photos) {
     const key = `subjects/${photo.subject}/${photo.fileName}`;
-    const small = await sharp(photo.bytes).resize(64, 64, { fit: 'inside' }).jpeg({ quality: 50 }).toBuffer();
-    looSmall.push({ name: key, expected: undefined, excludePhoto: key, descriptor: await descriptorOf(embedder, small) });
+    for (const size of PROBE_SIZES) {
+      const resized = sharp(photo.bytes).resize(size.side, size.side, { fit: 'inside', kernel: 'cubic' });
+      const descriptor = await descriptorOf(embedder, await resized.jpeg({ quality: size.quality }).toBuffer());
+      (sets[`genuine-${size.name}`] ??= []).push({ name: key, expected: photo.subject, descriptor });
+      (sets[`impostor-${size.name}`] ??= []).push({ name: key, expected: undefined, excludePhoto: key, descriptor });
+    }
     const original = examples.find((e) => e.photo === key && e.variant === 'original')?.descriptor;
-    looOriginal.push({ name: key, expected: undefined, excludePhoto: key, descriptor: original });
+    (sets['impostor-250'] ??= []).push({ name: key, expected: undefined, excludePhoto: key, descriptor: original });
   }
-  return { course, impostors: { 'loo-64q50': looSmall, 'loo-250': looOriginal } };
+  return sets;
 }
 
 function printCourse(rankings: readonly Ranking[]): void {
@@ -122,18 +136,27 @@ function printCourse(rankings: readonly Ranking[]): void {
   }
 }
 
-function printImpostors(kind: string, rankings: readonly Ranking[]): void {
+function printDistances(kind: string, rankings: readonly Ranking[]): void {
   const nearest = rankings.map((r) => r.best?.distance ?? Infinity).sort((a, b) => a - b);
-  const leads = rankings.map((r) => (r.best ? r.secondDistance - r.best.distance : 0)).sort((a, b) => b - a);
   const noface = rankings.filter((r) => r.probe.descriptor === undefined).length;
-  console.log(`    ${kind}: nearest-subject distance min ${fmt(nearest[0])} p10 ${fmt(nearest[10])} median ${fmt(median(nearest))}; largest leads ${leads.slice(0, 3).map((l) => fmt(l)).join(' ')}; no face ${noface}`);
+  const pick = (q: number) => fmt(nearest[Math.floor(q * (nearest.length - noface - 1))]);
+  console.log(`    ${kind.padEnd(15)} nearest subject: min ${pick(0)} p10 ${pick(0.1)} median ${pick(0.5)} p90 ${pick(0.9)} max ${pick(1)}; no face ${noface}`);
 }
 
-function printGrid(cells: readonly GridCell[]): void {
-  console.log('    T     M     course right/refused/wrong   false accepts (loo-64q50, loo-250)');
+const GRID_MARGINS = [0, 0.02, 0.04, 0.06, 0.08];
+
+/** One line per (T, M): course right/refused/wrong, genuine refused+wrong per size, impostors accepted per size. */
+function printGrid(cells: readonly GridCell[], setNames: readonly string[]): void {
+  const genuine = setNames.filter((n) => n.startsWith('genuine'));
+  const impostor = setNames.filter((n) => n.startsWith('impostor'));
+  console.log(`    T    M     course r/ref/w  missed ${genuine.map((n) => n.slice(8)).join('/')}  false accepts ${impostor.map((n) => n.slice(9)).join('/')}`);
   for (const c of cells) {
-    const fa = Object.values(c.falseAccepts).join(', ');
-    console.log(`    ${fmt(c.threshold, 2)}  ${fmt(c.margin, 2)}  ${c.course.right}/${c.course.refused}/${c.course.wrong}${' '.repeat(22)}${fa}`);
+    if (!GRID_MARGINS.includes(c.margin)) continue;
+    const o = c.outcomes;
+    const course = o.course ? `${o.course.right}/${o.course.refused}/${o.course.wrong}` : '-';
+    const missed = genuine.map((n) => (o[n] ? o[n].refused + o[n].wrong : 0)).join('/');
+    const accepted = impostor.map((n) => o[n]?.wrong ?? 0).join('/');
+    console.log(`    ${fmt(c.threshold, 2)} ${fmt(c.margin, 2)}  ${course.padEnd(15)} ${missed.padEnd(17)} ${accepted}`);
   }
 }
 
@@ -147,17 +170,16 @@ async function compareCopySets(store: LocalFolderStore, photos: readonly Photo[]
     console.log(`superset enrollment (original + ${SUPERSET.length} copies): median ${fmt(median(enrollMs), 0)} ms/photo`);
   }
   const examples = await readExamples(store, bucket);
-  const { course, impostors } = await buildProbes(embedder, photos, examples);
+  const probeSets = await buildProbes(embedder, photos, examples);
   const summary: Record<string, unknown> = {};
   for (const [setName, variants] of Object.entries(SETS)) {
     const chosen = examples.filter((e) => variants.includes(e.variant));
-    const courseRanks = course.map((p) => rank(chosen, p));
-    const impostorRanks = Object.fromEntries(Object.entries(impostors).map(([k, ps]) => [k, ps.map((p) => rank(chosen, p))]));
-    const cells = grid(courseRanks, impostorRanks, range(0.4, 0.6, 0.02), range(0, 0.12, 0.02));
+    const ranked = Object.fromEntries(Object.entries(probeSets).map(([k, ps]) => [k, ps.map((p) => rank(chosen, p))]));
+    const cells = grid(ranked, range(0.38, 0.56, 0.01), range(0, 0.08, 0.01));
     console.log(`\n== copy set "${setName}": ${chosen.length} examples`);
-    printCourse(courseRanks);
-    for (const [kind, rankings] of Object.entries(impostorRanks)) printImpostors(kind, rankings);
-    printGrid(cells);
+    printCourse(ranked.course ?? []);
+    for (const [kind, rankings] of Object.entries(ranked)) printDistances(kind, rankings);
+    printGrid(cells.filter((c) => Math.round(c.threshold * 100) % 2 === 0), Object.keys(ranked));
     summary[setName] = { examples: chosen.length, cells };
   }
   return { enrollMs, summary };

@@ -55,10 +55,8 @@ export function decide(r: Ranking, threshold: number, margin: number): Outcome {
 export interface GridCell {
   readonly threshold: number;
   readonly margin: number;
-  /** Course probes: right / refused / wrong. */
-  readonly course: Record<Outcome, number>;
-  /** Leave-one-out impostors: false accepts (accepted as somebody) per impostor kind. */
-  readonly falseAccepts: Record<string, number>;
+  /** Per probe set: how many probes were decided right, refused (Unknown for an enrolled face), wrong. */
+  readonly outcomes: Record<string, Record<Outcome, number>>;
 }
 
 function count(rankings: readonly Ranking[], threshold: number, margin: number): Record<Outcome, number> {
@@ -68,17 +66,16 @@ function count(rankings: readonly Ranking[], threshold: number, margin: number):
 }
 
 export function grid(
-  course: readonly Ranking[],
-  impostors: Record<string, readonly Ranking[]>,
+  probeSets: Record<string, readonly Ranking[]>,
   thresholds: readonly number[],
   margins: readonly number[],
 ): GridCell[] {
   const cells: GridCell[] = [];
   for (const threshold of thresholds) {
     for (const margin of margins) {
-      const falseAccepts: Record<string, number> = {};
-      for (const [kind, rankings] of Object.entries(impostors)) falseAccepts[kind] = count(rankings, threshold, margin).wrong;
-      cells.push({ threshold, margin, course: count(course, threshold, margin), falseAccepts });
+      const outcomes: Record<string, Record<Outcome, number>> = {};
+      for (const [name, rankings] of Object.entries(probeSets)) outcomes[name] = count(rankings, threshold, margin);
+      cells.push({ threshold, margin, outcomes });
     }
   }
   return cells;

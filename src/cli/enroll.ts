@@ -35,7 +35,7 @@ async function enrollOne(subject: SubjectFolder, options: EnrollOptions): Promis
   const form = new FormData();
   for (const path of subject.photos) {
     if (!(await stat(path)).isFile()) continue;
-    form.append('photos', new Blob([await readFile(path)]), basename(path));
+    form.append('photos', new Blob([new Uint8Array(await readFile(path))]), basename(path));
   }
   const target = new URL(`/v1/subjects/${encodeURIComponent(subject.name)}/examples`, options.url);
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};

@@ -97,6 +97,11 @@ export function isTransientAwsError(error: unknown): boolean {
   return shape(error).$fault === 'server';
 }
 
+/** Missing or refused credentials and IAM denials. */
+export function isAccessDeniedError(error: unknown): boolean {
+  return ACCESS_CODES.has(awsErrorCode(error)) || awsHttpStatus(error) === 403;
+}
+
 export function isAbortError(error: unknown): boolean {
   const name = shape(error).name;
   return name === 'AbortError';
@@ -112,7 +117,7 @@ export function fromAwsError(error: unknown, what: string): ScalefaceError {
   const code = awsErrorCode(error);
   const message = `${what} failed: ${code}: ${awsErrorMessage(error)}`;
   if (isTransientAwsError(error)) return new BackendUnavailableError(message, { cause: error, retryable: true });
-  if (ACCESS_CODES.has(code) || awsHttpStatus(error) === 403) {
+  if (isAccessDeniedError(error)) {
     return new BackendUnavailableError(`${message} (check the AWS credentials and IAM policy)`, { cause: error, retryable: false });
   }
   return new ScalefaceError('INTERNAL', message, { cause: error });

@@ -9,7 +9,6 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
   SQSClient,
-  type Message,
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
 import { InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
@@ -22,7 +21,7 @@ import type {
   ReceiveOptions,
   SendOptions,
 } from '../../ports/queue.js';
-import { awsErrorCode, awsErrorMessage, fromAwsError } from '../aws/aws-errors.js';
+import { awsErrorCode, awsErrorMessage, fromAwsError, isAccessDeniedError } from '../aws/aws-errors.js';
 import {
   checkMessageBody,
   checkQueueName,
@@ -32,6 +31,14 @@ import {
   resolveReceiveOptions,
   resolveSendDelay,
 } from './limits.js';
+import {
+  INVALID_INPUT_CODES,
+  isMissingQueue,
+  isStaleReceiptHandle,
+  QUEUE_EXISTS_CODES,
+  sameAttribute,
+  toQueueMessage,
+} from './sqs-support.js';
 
 export interface SqsQueueSystemOptions {
   readonly region: string;
@@ -41,51 +48,6 @@ export interface SqsQueueSystemOptions {
   readonly client?: SQSClient;
   /** Longest single poll of a receive that has an abort signal: the abort's latency (default 5 s). */
   readonly abortCheckSeconds?: number;
-}
-
-const MISSING_QUEUE_CODES = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
-const QUEUE_EXISTS_CODES = new Set(['QueueNameExists', 'QueueAlreadyExists']);
-const INVALID_INPUT_CODES = new Set([
-  'InvalidParameterValue',
-  'InvalidAttributeName',
-  'InvalidAttributeValue',
-  'InvalidMessageContents',
-  'MissingParameter',
-]);
-
-function isMissingQueue(error: unknown): boolean {
-  return MISSING_QUEUE_CODES.has(awsErrorCode(error));
-}
-
-/** SQS says a receipt handle is stale in three ways, depending on how stale it is. */
-function isStaleReceiptHandle(error: unknown): boolean {
-  const code = awsErrorCode(error);
-  if (code === 'ReceiptHandleIsInvalid' || code === 'MessageNotInflight') return true;
-  return code === 'InvalidParameterValue' && /receipt ?handle/i.test(awsErrorMessage(error));
-}
-
-function toQueueMessage(message: Message): QueueMessage {
-  const attributes = message.Attributes ?? {};
-  return {
-    id: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    receiveCount: Number(attributes.ApproximateReceiveCount ?? 1),
-    sentAt: Number(attributes.SentTimestamp ?? 0),
-  };
-}
-
-/** Compares queue attributes as SQS means them (a redrive policy is JSON whose spelling may vary). */
-function sameAttribute(name: string, current: string | undefined, desired: string): boolean {
-  if (current === undefined) return false;
-  if (name !== 'RedrivePolicy') return current === desired;
-  try {
-    const a = JSON.parse(current) as { deadLetterTargetArn?: string; maxReceiveCount?: unknown };
-    const b = JSON.parse(desired) as { deadLetterTargetArn?: string; maxReceiveCount?: unknown };
-    return a.deadLetterTargetArn === b.deadLetterTargetArn && Number(a.maxReceiveCount) === Number(b.maxReceiveCount);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -215,6 +177,8 @@ export class SqsQueueSystem implements QueueSystem {
       const attributes = Object.fromEntries(changed.map((n) => [n, desired[n] ?? '']));
       await this.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
     } catch (error) {
+      // Least-privilege roles may not change queues the deployment stack owns: its attributes stand.
+      if (isAccessDeniedError(error)) return;
       throw this.mapError(error, name, 'setting attributes');
     }
   }

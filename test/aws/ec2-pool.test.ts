@@ -1,0 +1,324 @@
+/**
+ * Ec2InstancePool against a mocked EC2 API (aws-sdk-client-mock): the requests it sends (template, tags,
+ * filters, names), the retries of throttling, capacity and limit errors, and how list() maps EC2 states
+ * and worker heartbeats onto instances.
+ */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  EC2ServiceException,
+  RunInstancesCommand,
+  StartInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Instance as Ec2Instance,
+  type RunInstancesCommandInput,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  APP_TIER_ROLE,
+  Ec2InstancePool,
+  ec2PoolFromConfig,
+  lowestFreeNames,
+  PREFIX_TAG_KEY,
+  ROLE_TAG_KEY,
+  type Ec2InstancePoolOptions,
+  type HeartbeatReader,
+} from '../../src/adapters/compute/ec2-pool.js';
+import { loadConfig } from '../../src/config/index.js';
+import { BackendUnavailableError, ConfigInvalidError, ScalefaceError } from '../../src/domain/errors.js';
+
+const client = new EC2Client({ region: 'us-east-1' });
+const ec2 = mockClient(client);
+const LAUNCHED_AT = new Date('2030-01-01T00:00:00Z');
+const NOW = LAUNCHED_AT.getTime() + 120_000;
+
+function awsError(code: string, status: number): EC2ServiceException {
+  return new EC2ServiceException({ name: code, message: `simulated ${code}`, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+}
+
+function ours(id: string, n: number, state: string, launchTime = LAUNCHED_AT): Ec2Instance {
+  return {
+    InstanceId: id,
+    State: { Name: state as 'running' },
+    LaunchTime: launchTime,
+    Tags: [
+      { Key: 'Name', Value: `app-tier-instance-${n}` },
+      { Key: ROLE_TAG_KEY, Value: APP_TIER_ROLE },
+      { Key: PREFIX_TAG_KEY, Value: 'sf' },
+    ],
+  };
+}
+
+function describes(...instances: Ec2Instance[]): void {
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
+}
+
+/** Records the backoff delays instead of waiting them. */
+const slept: number[] = [];
+
+function pool(options: Partial<Ec2InstancePoolOptions> = {}): Ec2InstancePool {
+  return new Ec2InstancePool({
+    client,
+    region: 'us-east-1',
+    prefix: 'sf',
+    launchTemplateId: 'lt-0123456789abcdef0',
+    stoppedFleet: false,
+    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void slept.push(ms) },
+    now: () => NOW,
+    ...options,
+  });
+}
+
+function runInputs(): RunInstancesCommandInput[] {
+  return ec2.commandCalls(RunInstancesCommand).map((call) => call.args[0].input);
+}
+
+function tagsOf(input: RunInstancesCommandInput): Record<string, string | undefined> {
+  const spec = input.TagSpecifications?.find((s) => s.ResourceType === 'instance');
+  return Object.fromEntries((spec?.Tags ?? []).map((t) => [t.Key, t.Value]));
+}
+
+beforeEach(() => {
+  ec2.reset();
+  slept.length = 0;
+  ec2.on(RunInstancesCommand).callsFake(() => ({
+    Instances: [{ InstanceId: `i-new${ec2.commandCalls(RunInstancesCommand).length}`, State: { Name: 'pending' }, LaunchTime: new Date(NOW) }],
+  }));
+});
+
+describe('launch and terminate requests', () => {
+  test('launch runs one instance per name from the launch template, tagged as ours', async () => {
+    describes();
+    const launched = await pool().launch(2);
+    assert.deepEqual(launched.map((i) => [i.id, i.name, i.state, i.ready]), [
+      ['i-new1', 'app-tier-instance-1', 'pending', false],
+      ['i-new2', 'app-tier-instance-2', 'pending', false],
+    ]);
+    const inputs = runInputs();
+    assert.equal(inputs.length, 2);
+    for (const [index, input] of inputs.entries()) {
+      assert.deepEqual(input.LaunchTemplate, { LaunchTemplateId: 'lt-0123456789abcdef0', Version: '$Latest' });
+      assert.equal(input.MinCount, 1);
+      assert.equal(input.MaxCount, 1);
+      assert.equal(input.ImageId, undefined);
+      assert.deepEqual(tagsOf(input), { Name: `app-tier-instance-${index + 1}`, [ROLE_TAG_KEY]: APP_TIER_ROLE, [PREFIX_TAG_KEY]: 'sf' });
+    }
+    assert.notEqual(inputs[0]?.ClientToken, inputs[1]?.ClientToken);
+  });
+
+  test('names take the lowest free numbers, counting every listed instance', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-3', 3, 'stopped'), ours('i-5', 5, 'shutting-down'));
+    const launched = await pool().launch(3);
+    assert.deepEqual(launched.map((i) => i.name), ['app-tier-instance-2', 'app-tier-instance-4', 'app-tier-instance-6']);
+    assert.deepEqual(lowestFreeNames(['app-tier-instance-2', 'web-1', 'app-tier-instance-x'], 2), ['app-tier-instance-1', 'app-tier-instance-3']);
+  });
+
+  test('DescribeInstances filters on our role and prefix tags and on live states', async () => {
+    describes();
+    await pool({ prefix: 'sf' }).list();
+    const filters = ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters;
+    assert.deepEqual(filters, [
+      { Name: `tag:${ROLE_TAG_KEY}`, Values: [APP_TIER_ROLE] },
+      { Name: `tag:${PREFIX_TAG_KEY}`, Values: ['sf'] },
+      { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] },
+    ]);
+  });
+
+  test('without a template the AMI, type, network and instance profile are passed', async () => {
+    describes();
+    const amiPool = pool({
+      launchTemplateId: undefined,
+      imageId: 'ami-1',
+      instanceType: 't3.medium',
+      subnetId: 'subnet-1',
+      securityGroupIds: ['sg-1', 'sg-2'],
+      instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/app',
+    });
+    await amiPool.launch(1);
+    const [input] = runInputs();
+    assert.ok(input);
+    assert.equal(input.LaunchTemplate, undefined);
+    assert.equal(input.ImageId, 'ami-1');
+    assert.equal(input.InstanceType, 't3.medium');
+    assert.equal(input.SubnetId, 'subnet-1');
+    assert.deepEqual(input.SecurityGroupIds, ['sg-1', 'sg-2']);
+    assert.deepEqual(input.IamInstanceProfile, { Arn: 'arn:aws:iam::123456789012:instance-profile/app' });
+  });
+
+  test('terminate checks the instance is ours, then terminates it; unknown ids are a no-op', async () => {
+    ec2.on(DescribeInstancesCommand, { InstanceIds: ['i-1'] }).resolves({ Reservations: [{ Instances: [ours('i-1', 1, 'running')] }] });
+    ec2.on(DescribeInstancesCommand, { InstanceIds: ['i-foreign'] }).resolves({ Reservations: [] });
+    ec2.on(DescribeInstancesCommand, { InstanceIds: ['i-gone'] }).rejects(awsError('InvalidInstanceID.NotFound', 400));
+    ec2.on(TerminateInstancesCommand).resolves({});
+    await pool().terminate('i-1');
+    await pool().terminate('i-foreign');
+    await pool().terminate('i-gone');
+    const terminated = ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds);
+    assert.deepEqual(terminated, [['i-1']]);
+    const describeFilters = ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input.Filters ?? [];
+    assert.ok(describeFilters.some((f) => f.Name === `tag:${ROLE_TAG_KEY}`), 'terminate did not filter on our tag');
+    assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
+  });
+
+  test('close terminates every pending and running instance in one call', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+    ec2.on(TerminateInstancesCommand).resolves({});
+    await pool().close();
+    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
+  });
+});
+
+describe('stopped fleet', () => {
+  test('launch starts the lowest-numbered stopped instances; terminate stops', async () => {
+    describes(ours('i-3', 3, 'stopped'), ours('i-1', 1, 'stopped'), ours('i-2', 2, 'stopped'), ours('i-4', 4, 'running'));
+    ec2.on(StartInstancesCommand).resolves({});
+    ec2.on(StopInstancesCommand).resolves({});
+    const fleet = pool({ stoppedFleet: true });
+    const started = await fleet.launch(2);
+    assert.deepEqual(started.map((i) => [i.id, i.name, i.state]), [
+      ['i-1', 'app-tier-instance-1', 'pending'],
+      ['i-2', 'app-tier-instance-2', 'pending'],
+    ]);
+    assert.deepEqual(ec2.commandCalls(StartInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
+    assert.equal(runInputs().length, 0);
+    await fleet.terminate('i-4');
+    assert.deepEqual(ec2.commandCalls(StopInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-4']]);
+    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0);
+  });
+
+  test('when the fleet has too few stopped instances, the rest are run from the template', async () => {
+    describes(ours('i-1', 1, 'stopped'), ours('i-2', 2, 'running'));
+    ec2.on(StartInstancesCommand).resolves({});
+    const launched = await pool({ stoppedFleet: true }).launch(2);
+    assert.deepEqual(launched.map((i) => i.name), ['app-tier-instance-1', 'app-tier-instance-3']);
+    assert.equal(runInputs().length, 1);
+  });
+});
+
+describe('EC2 errors', () => {
+  test('throttling is retried with backoff, with the same client token, until the launch succeeds', async () => {
+    describes();
+    ec2
+      .on(RunInstancesCommand)
+      .rejectsOnce(awsError('RequestLimitExceeded', 503))
+      .rejectsOnce(awsError('RequestLimitExceeded', 503))
+      .resolves({ Instances: [{ InstanceId: 'i-late', State: { Name: 'pending' } }] });
+    const [launched] = await pool().launch(1);
+    assert.equal(launched?.id, 'i-late');
+    const tokens = runInputs().map((i) => i.ClientToken);
+    assert.equal(tokens.length, 3);
+    assert.equal(new Set(tokens).size, 1, 'a retry used another client token');
+    // Full jitter with random() = 0.5: half of 100 * 2^retry.
+    assert.deepEqual(slept, [50, 100]);
+  });
+
+  for (const [code, status] of [
+    ['InsufficientInstanceCapacity', 500],
+    ['InstanceLimitExceeded', 400],
+    ['RequestLimitExceeded', 503],
+  ] as const) {
+    test(`${code} that persists is surfaced as BackendUnavailableError after the retries`, async () => {
+      describes();
+      ec2.on(RunInstancesCommand).rejects(awsError(code, status));
+      await assert.rejects(pool().launch(1), (error: unknown) => {
+        assert.ok(error instanceof BackendUnavailableError, `got ${String(error)}`);
+        assert.equal(error.retryable, true);
+        assert.match(error.message, new RegExp(code));
+        return true;
+      });
+      assert.equal(runInputs().length, 3);
+      assert.equal(slept.length, 2);
+    });
+  }
+
+  test('capacity errors of StartInstances in a stopped fleet are retried too', async () => {
+    describes(ours('i-1', 1, 'stopped'));
+    ec2.on(StartInstancesCommand).rejectsOnce(awsError('InsufficientInstanceCapacity', 500)).resolves({});
+    const started = await pool({ stoppedFleet: true }).launch(1);
+    assert.deepEqual(started.map((i) => i.id), ['i-1']);
+    assert.equal(ec2.commandCalls(StartInstancesCommand).length, 2);
+  });
+
+  test('a throttled DescribeInstances in list() is retried', async () => {
+    ec2.on(DescribeInstancesCommand).rejectsOnce(awsError('RequestLimitExceeded', 503)).resolves({ Reservations: [{ Instances: [ours('i-1', 1, 'pending')] }] });
+    assert.deepEqual((await pool().list()).map((i) => i.id), ['i-1']);
+    assert.equal(slept.length, 1);
+  });
+
+  test('a permission error is not retried and is still a ScalefaceError naming the code', async () => {
+    describes();
+    ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+    await assert.rejects(pool().launch(1), (error: unknown) => {
+      assert.ok(error instanceof ScalefaceError);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /UnauthorizedOperation/);
+      return true;
+    });
+    assert.equal(runInputs().length, 1);
+    assert.equal(slept.length, 0);
+  });
+});
+
+describe('list', () => {
+  test('maps EC2 states, and readiness and busy from fresh heartbeats written since launch', async () => {
+    describes(
+      ours('i-6', 6, 'stopped'),
+      ours('i-1', 1, 'pending'),
+      ours('i-2', 2, 'running'),
+      ours('i-3', 3, 'running'),
+      ours('i-4', 4, 'running', new Date(NOW - 2000)),
+      ours('i-5', 5, 'shutting-down'),
+      ours('i-7', 7, 'running'),
+    );
+    const beats: Record<string, { at: number; busy: number }> = {
+      'app-tier-instance-2': { at: NOW - 3000, busy: 2 },
+      // Fresh once, now too old.
+      'app-tier-instance-3': { at: NOW - 60_000, busy: 1 },
+      // Fresh, but written by an earlier instance of the same name before this one launched 2 s ago.
+      'app-tier-instance-4': { at: NOW - 5000, busy: 0 },
+      'app-tier-instance-5': { at: NOW - 1000, busy: 1 },
+    };
+    const asked: string[] = [];
+    const heartbeats: HeartbeatReader = async (name) => {
+      asked.push(name);
+      if (name === 'app-tier-instance-7') throw new Error('control bucket unreachable');
+      return beats[name];
+    };
+    const listed = await pool({ heartbeats, heartbeatFreshMs: 20_000 }).list();
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.name, i.state, i.ready, i.busy, i.launchedAt]),
+      [
+        ['i-1', 'app-tier-instance-1', 'pending', false, 0, LAUNCHED_AT.getTime()],
+        ['i-2', 'app-tier-instance-2', 'running', true, 2, LAUNCHED_AT.getTime()],
+        ['i-3', 'app-tier-instance-3', 'running', false, undefined, LAUNCHED_AT.getTime()],
+        ['i-4', 'app-tier-instance-4', 'running', false, undefined, NOW - 2000],
+        ['i-5', 'app-tier-instance-5', 'stopping', false, 1, LAUNCHED_AT.getTime()],
+        ['i-6', 'app-tier-instance-6', 'stopped', false, 0, LAUNCHED_AT.getTime()],
+        ['i-7', 'app-tier-instance-7', 'running', false, undefined, LAUNCHED_AT.getTime()],
+      ],
+    );
+    assert.deepEqual(asked.sort(), ['app-tier-instance-2', 'app-tier-instance-3', 'app-tier-instance-4', 'app-tier-instance-5', 'app-tier-instance-7']);
+  });
+
+  test('follows NextToken through every page', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [ours('i-1', 1, 'running')] }], NextToken: 'page-2' })
+      .resolvesOnce({ Reservations: [{ Instances: [ours('i-2', 2, 'running')] }] });
+    assert.deepEqual((await pool().list()).map((i) => i.id), ['i-1', 'i-2']);
+    assert.equal(ec2.commandCalls(DescribeInstancesCommand)[1]?.args[0].input.NextToken, 'page-2');
+  });
+});
+
+describe('configuration', () => {
+  test('ec2PoolFromConfig takes compute.ec2 and the prefix; a pool with nothing to launch from is refused', async () => {
+    const config = loadConfig({ prefix: 'demo', compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-9' } } }, {});
+    assert.ok(ec2PoolFromConfig(config) instanceof Ec2InstancePool);
+    const bare = loadConfig({ compute: { backend: 'ec2' } }, {});
+    assert.throws(() => ec2PoolFromConfig(bare), ConfigInvalidError);
+    assert.ok(ec2PoolFromConfig(loadConfig({ compute: { backend: 'ec2', ec2: { stoppedFleet: true } } }, {})));
+  });
+});
