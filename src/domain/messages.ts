@@ -11,6 +11,8 @@ export interface RecognitionRequest {
   /** Name of the reply queue of the web-tier instance that waits for the answer. */
   readonly replyTo: string;
   readonly submittedAt: number;
+  /** The web tier's request id (from `x-request-id` or generated), logged by the worker and echoed in its reply. */
+  readonly traceId?: string;
 }
 
 export type ReplyStatus = 'ok' | 'failed' | 'conflict' | 'dead-lettered';
@@ -33,6 +35,8 @@ export interface RecognitionReply {
   readonly error?: { code: string; message: string };
   readonly worker?: string;
   readonly inferenceMs?: number;
+  /** The request's traceId, echoed. */
+  readonly traceId?: string;
 }
 
 function parseObject(body: string, what: string): Record<string, unknown> {
@@ -61,6 +65,7 @@ export function parseRecognitionRequest(body: string): RecognitionRequest {
     sha256: requireString(obj, 'sha256', 'request message'),
     replyTo: requireString(obj, 'replyTo', 'request message'),
     submittedAt: typeof obj.submittedAt === 'number' ? obj.submittedAt : 0,
+    ...(typeof obj.traceId === 'string' && obj.traceId.length > 0 ? { traceId: obj.traceId.slice(0, 128) } : {}),
   };
 }
 

@@ -8,6 +8,22 @@ export interface SubjectsAdmin {
   removeSubject(name: string): Promise<unknown>;
 }
 
+/** Who may do what (config `web.authToken`, `web.requireAuthForUploads`). */
+export interface AuthSettings {
+  /** When set, admin routes (subjects, job listing) need `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** With a token, uploads (`POST /`, `/v1/recognitions`, `/v1/jobs`) need it too. */
+  readonly requireAuthForUploads: boolean;
+}
+
+/** Bounds of the in-memory job table behind `/v1/jobs`. */
+export interface JobLimits {
+  /** Jobs kept at once (default 1000); the oldest finished ones are dropped first. */
+  readonly maxJobs?: number;
+  /** How long a finished job stays readable (default 10 minutes). */
+  readonly ttlMs?: number;
+}
+
 /** Everything the web tier's routes use; built by src/system and passed to buildApp. */
 export interface WebDeps {
   readonly recognition: RecognitionService;
@@ -15,5 +31,9 @@ export interface WebDeps {
   /** JSON for GET /v1/status: queue depths, backlog, instances, desired, last decision. */
   readonly status: () => Promise<Record<string, unknown>>;
   readonly maxUploadBytes: number;
+  readonly auth: AuthSettings;
+  readonly jobs?: JobLimits;
+  /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
+  readonly eventsIntervalMs?: number;
   readonly logger?: FastifyBaseLogger;
 }

@@ -18,6 +18,13 @@ export interface RecognitionServiceDeps {
 
 const MAX_CONFLICT_ATTEMPTS = 5;
 
+export interface RecognizeOptions {
+  /** The web tier's request id; the worker logs it and echoes it in its reply. */
+  readonly traceId?: string;
+  /** Called after the request message is on the request queue (first attempt). */
+  readonly onSubmitted?: () => void;
+}
+
 /**
  * The web tier's path for one upload: store the image in the input bucket under its file name, send a
  * reference to the request queue, and wait for this process's reply. Uploads that share a file name are
@@ -30,9 +37,9 @@ export class RecognitionService {
   constructor(private readonly deps: RecognitionServiceDeps) {}
 
   /** Recognizes a checked image; `fileName` must already be a safe base name. */
-  recognize(fileName: string, bytes: Buffer): Promise<RecognitionReply> {
+  recognize(fileName: string, bytes: Buffer, options: RecognizeOptions = {}): Promise<RecognitionReply> {
     const previous = this.keyLocks.get(fileName) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.recognizeWithRetries(fileName, bytes));
+    const current = previous.catch(() => undefined).then(() => this.recognizeWithRetries(fileName, bytes, options));
     this.keyLocks.set(fileName, current);
     void current.catch(() => undefined).finally(() => {
       if (this.keyLocks.get(fileName) === current) this.keyLocks.delete(fileName);
@@ -40,17 +47,17 @@ export class RecognitionService {
     return current;
   }
 
-  private async recognizeWithRetries(fileName: string, bytes: Buffer): Promise<RecognitionReply> {
+  private async recognizeWithRetries(fileName: string, bytes: Buffer, options: RecognizeOptions): Promise<RecognitionReply> {
     const digest = createHash('sha256').update(bytes).digest('hex');
     for (let attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
-      const reply = await this.submitOnce(fileName, bytes, digest);
+      const reply = await this.submitOnce(fileName, bytes, digest, options);
       if (reply.status === 'ok') return reply;
       if (reply.status !== 'conflict') throw failureOf(reply);
     }
     throw new ConflictError(`"${fileName}" kept being replaced by other uploads; try again`);
   }
 
-  private async submitOnce(key: string, bytes: Buffer, sha256: string): Promise<RecognitionReply> {
+  private async submitOnce(key: string, bytes: Buffer, sha256: string, options: RecognizeOptions): Promise<RecognitionReply> {
     const { store, names, correlator, requestQueue } = this.deps;
     await store.put(names.inputBucket, key, bytes, { contentType: 'application/octet-stream' });
     const request: RecognitionRequest = {
@@ -60,6 +67,7 @@ export class RecognitionService {
       sha256,
       replyTo: correlator.queueName,
       submittedAt: Date.now(),
+      ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
     };
     const answer = correlator.waitFor(request.requestId, this.deps.replyTimeoutMs);
     try {
@@ -69,6 +77,7 @@ export class RecognitionService {
       throw error;
     }
     this.deps.onEnqueued?.();
+    options.onSubmitted?.();
     return answer;
   }
 }

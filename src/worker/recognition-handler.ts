@@ -39,7 +39,8 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
     return queue;
   };
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
-    const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...body };
+    const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
+    const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
     await (await replyQueue(request.replyTo)).send(JSON.stringify(message));
   };
 
@@ -71,7 +72,8 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
   const result = await deps.recognizer.recognize(image);
   await deps.store.put(deps.names.outputBucket, stemOf(request.key), Buffer.from(result.label), { contentType: 'text/plain' });
   await reply(request, okReply(result));
-  deps.log?.('info', { requestId: request.requestId, key: request.key, label: result.label, inferenceMs: result.inferenceMs }, 'recognized');
+  const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
+  deps.log?.('info', { ...fields, label: result.label, inferenceMs: result.inferenceMs }, 'recognized');
   return 'done';
 }
 
@@ -86,7 +88,7 @@ async function handleFailure(
   error: ScalefaceError,
   reply: Reply,
 ): Promise<HandlerOutcome> {
-  const fields = { requestId: request.requestId, key: request.key, code: error.code, err: error.message, receiveCount: message.receiveCount };
+  const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, code: error.code, err: error.message, receiveCount: message.receiveCount };
   const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
   if (error.retryable && !lastAttempt) {
     deps.log?.('warn', fields, 'retryable failure; the request will be received again');

@@ -1,0 +1,125 @@
+/**
+ * Prometheus metrics of one web-tier app, on a registry of its own (never prom-client's global one,
+ * so that several apps in one process, as in tests, do not share or clash).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { readStatusSummary, type StatusSummary } from './status-summary.js';
+
+export type RequestOutcome = 'success' | 'client_error' | 'server_error';
+
+export function outcomeOf(statusCode: number): RequestOutcome {
+  if (statusCode >= 500) return 'server_error';
+  if (statusCode >= 400) return 'client_error';
+  return 'success';
+}
+
+/** Decisions counted so far, by the `at` of the newest one seen (the status only lists recent ones). */
+class DecisionCounter {
+  private newestSeenAt = 0;
+
+  constructor(private readonly counter: Counter<'direction'>) {}
+
+  count(summary: StatusSummary): void {
+    for (const decision of summary.decisions) {
+      if (decision.at <= this.newestSeenAt) continue;
+      const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
+      this.counter.inc({ direction });
+    }
+    this.newestSeenAt = Math.max(this.newestSeenAt, ...summary.decisions.map((d) => d.at));
+  }
+}
+
+export class WebMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'method' | 'outcome' | 'status_code'>;
+  private readonly requestSeconds: Histogram<'route' | 'method'>;
+  private readonly inferenceSeconds: Histogram;
+  private readonly recognitions: Counter<'result'>;
+  private readonly queueMessages: Gauge<'queue' | 'state'>;
+  private readonly instances: Gauge<'state'>;
+  private readonly instancesDesired: Gauge;
+  private readonly statusUp: Gauge;
+  private readonly decisions: DecisionCounter;
+  /** Recognitions answered `ok` since the app started (the dashboard's throughput). */
+  completedRecognitions = 0;
+
+  constructor() {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'scaleface_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method and outcome',
+      labelNames: ['route', 'method', 'outcome', 'status_code'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'scaleface_http_request_duration_seconds',
+      help: 'Time from receiving a request to sending its answer',
+      labelNames: ['route', 'method'],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.inferenceSeconds = new Histogram({
+      name: 'scaleface_inference_duration_seconds',
+      help: "Time the app tier's model spent on one image (from the replies' inferenceMs)",
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.recognitions = new Counter({
+      name: 'scaleface_recognitions_total',
+      help: 'Recognitions answered by the app tier, by result (ok, failed)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.queueMessages = new Gauge({
+      name: 'scaleface_queue_messages',
+      help: 'Messages in the request and dead-letter queues, by state (visible, in_flight, delayed)',
+      labelNames: ['queue', 'state'],
+      registers,
+    });
+    this.instances = new Gauge({ name: 'scaleface_instances', help: 'App-tier instances by state', labelNames: ['state'], registers });
+    this.instancesDesired = new Gauge({ name: 'scaleface_instances_desired', help: "The autoscaler's desired instance count", registers });
+    this.statusUp = new Gauge({ name: 'scaleface_status_up', help: '1 when the last status read (queues, autoscaler) succeeded', registers });
+    const decisions = new Counter({
+      name: 'scaleface_autoscaler_decisions_total',
+      help: 'Autoscaler decisions seen by this web tier, by direction (up, down, hold)',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.decisions = new DecisionCounter(decisions);
+  }
+
+  observeRequest(route: string, method: string, statusCode: number, seconds: number): void {
+    this.requests.inc({ route, method, outcome: outcomeOf(statusCode), status_code: String(statusCode) });
+    this.requestSeconds.observe({ route, method }, seconds);
+  }
+
+  observeRecognition(result: 'ok' | 'failed', inferenceMs?: number): void {
+    this.recognitions.inc({ result });
+    if (result === 'ok') this.completedRecognitions += 1;
+    if (typeof inferenceMs === 'number' && Number.isFinite(inferenceMs)) this.inferenceSeconds.observe(inferenceMs / 1000);
+  }
+
+  /** Sets the queue and instance gauges from a `/v1/status` document, and counts new autoscaler decisions. */
+  observeStatus(status: Record<string, unknown>): StatusSummary {
+    const summary = readStatusSummary(status);
+    for (const [queue, depth] of [['request', summary.queue], ['dead_letter', summary.deadLetterQueue]] as const) {
+      this.queueMessages.set({ queue, state: 'visible' }, depth.visible);
+      this.queueMessages.set({ queue, state: 'in_flight' }, depth.inFlight);
+      this.queueMessages.set({ queue, state: 'delayed' }, depth.delayed);
+    }
+    this.instances.reset();
+    for (const [state, count] of Object.entries(summary.instancesByState)) this.instances.set({ state }, count);
+    this.instancesDesired.set(summary.desired);
+    this.decisions.count(summary);
+    this.statusUp.set(1);
+    return summary;
+  }
+
+  observeStatusFailure(): void {
+    this.statusUp.set(0);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

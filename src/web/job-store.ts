@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { JobLimits } from './deps.js';
+
+/**
+ * queued: accepted, not yet handed to the app tier (the image is being stored, or waits behind an
+ * upload with the same file name); running: on the request queue or on a worker; then succeeded or failed.
+ */
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface Job<Result> {
+  readonly id: string;
+  readonly file: string;
+  status: JobStatus;
+  readonly createdAt: number;
+  finishedAt?: number;
+  result?: Result;
+  error?: { code: string; message: string };
+}
+
+export const DEFAULT_MAX_JOBS = 1000;
+export const DEFAULT_JOB_TTL_MS = 10 * 60_000;
+
+export class TooManyJobsError extends Error {
+  readonly statusCode = 429;
+  readonly code = 'TOO_MANY_JOBS';
+}
+
+/**
+ * The jobs of one web-tier process, in memory only (a restart forgets them): at most `maxJobs` at once;
+ * a finished job is readable for `ttlMs` after it finished; when the table is full the oldest finished
+ * job is dropped, and when every job is still unfinished a new one is refused.
+ */
+export class JobStore<Result> {
+  private readonly jobs = new Map<string, Job<Result>>();
+  private readonly maxJobs: number;
+  private readonly ttlMs: number;
+
+  constructor(limits: JobLimits = {}, private readonly now: () => number = Date.now) {
+    this.maxJobs = limits.maxJobs ?? DEFAULT_MAX_JOBS;
+    this.ttlMs = limits.ttlMs ?? DEFAULT_JOB_TTL_MS;
+  }
+
+  get size(): number {
+    this.expire();
+    return this.jobs.size;
+  }
+
+  create(file: string): Job<Result> {
+    this.expire();
+    if (this.jobs.size >= this.maxJobs && !this.dropOldestFinished()) {
+      throw new TooManyJobsError(`${this.maxJobs} jobs are still unfinished; try again later`);
+    }
+    const job: Job<Result> = { id: randomUUID(), file, status: 'queued', createdAt: this.now() };
+    this.jobs.set(job.id, job);
+    return job;
+  }
+
+  get(id: string): Job<Result> | undefined {
+    this.expire();
+    return this.jobs.get(id);
+  }
+
+  /** Newest first. */
+  list(): Job<Result>[] {
+    this.expire();
+    return [...this.jobs.values()].reverse();
+  }
+
+  markRunning(job: Job<Result>): void {
+    if (job.status === 'queued') job.status = 'running';
+  }
+
+  succeed(job: Job<Result>, result: Result): void {
+    Object.assign(job, { status: 'succeeded', result, finishedAt: this.now() });
+  }
+
+  fail(job: Job<Result>, error: { code: string; message: string }): void {
+    Object.assign(job, { status: 'failed', error, finishedAt: this.now() });
+  }
+
+  private expire(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [id, job] of this.jobs) {
+      if (job.finishedAt !== undefined && job.finishedAt <= cutoff) this.jobs.delete(id);
+    }
+  }
+
+  /** Map order is insertion order, so the first finished job found is the oldest. */
+  private dropOldestFinished(): boolean {
+    for (const [id, job] of this.jobs) {
+      if (job.finishedAt !== undefined) {
+        this.jobs.delete(id);
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,59 @@
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { ReplyFace } from '../domain/messages.js';
+import type { WebContext } from './context.js';
+import { readSingleFile } from './multipart.js';
+import { checkDecodableImage, safeFileName } from './upload-checks.js';
+
+/** What `POST /v1/recognitions` answers and a succeeded job holds. */
+export interface RecognitionOutcome {
+  readonly file: string;
+  readonly label: string;
+  readonly faces: readonly ReplyFace[];
+  readonly inferenceMs: number | null;
+  readonly worker: string | null;
+}
+
+export interface CheckedUpload {
+  /** A safe base name: the key in the input bucket. */
+  readonly fileName: string;
+  readonly bytes: Buffer;
+}
+
+/** Reads the one image of field `inputFile` and refuses what is not a decodable image (4xx). */
+export async function readCheckedUpload(request: FastifyRequest, maxBytes: number): Promise<CheckedUpload> {
+  const upload = await readSingleFile(request, 'inputFile', maxBytes);
+  await checkDecodableImage(upload.bytes);
+  return { fileName: safeFileName(upload.fileName), bytes: upload.bytes };
+}
+
+export interface RecognizeContext {
+  /** The request id; it travels to the worker as `traceId`. */
+  readonly traceId: string;
+  readonly log: FastifyBaseLogger;
+  /** Called once the request is on the request queue. */
+  readonly onSubmitted?: () => void;
+}
+
+/** Sends a checked upload through the app tier, counts it in the metrics and logs the answer. */
+export async function recognizeUpload(ctx: WebContext, upload: CheckedUpload, call: RecognizeContext): Promise<RecognitionOutcome> {
+  let reply;
+  try {
+    reply = await ctx.deps.recognition.recognize(upload.fileName, upload.bytes, {
+      traceId: call.traceId,
+      onSubmitted: call.onSubmitted,
+    });
+  } catch (error) {
+    ctx.metrics.observeRecognition('failed');
+    throw error;
+  }
+  ctx.metrics.observeRecognition('ok', reply.inferenceMs);
+  const outcome: RecognitionOutcome = {
+    file: upload.fileName,
+    label: reply.label ?? 'Unknown',
+    faces: reply.faces ?? [],
+    inferenceMs: reply.inferenceMs ?? null,
+    worker: reply.worker ?? null,
+  };
+  call.log.info({ file: outcome.file, label: outcome.label, worker: outcome.worker, inferenceMs: outcome.inferenceMs }, 'recognized');
+  return outcome;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { InvalidInputError } from '../../src/domain/errors.js';
+import {
+  descriptorsKey,
+  parseDescriptors,
+  sanitizePhotoFileName,
+  serializeDescriptors,
+  subjectOfDescriptorsKey,
+  validateSubjectName,
+} from '../../src/recognition/gallery-layout.js';
+
+describe('validateSubjectName', () => {
+  const accepted: [string, string][] = [
+    ['Paul', 'Paul'],
+    ['person-07', 'person-07'],
+    ['Mary Ann_O.Neil', 'Mary Ann_O.Neil'],
+    ['Zoë', 'Zoë'],
+    ['Zoe\u0308', 'Zoë'], // decomposed input comes back NFC
+    ['李小龙', '李小龙'],
+    ['a'.repeat(64), 'a'.repeat(64)],
+    ['a..b', 'a..b'],
+  ];
+  for (const [input, expected] of accepted) {
+    test(`accepts ${JSON.stringify(input)}`, () => assert.equal(validateSubjectName(input), expected));
+  }
+
+  const refused: unknown[] = [
+    '',
+    'a'.repeat(65),
+    '.',
+    '..',
+    '.hidden',
+    '../etc',
+    'a/b',
+    'a\\b',
+    ' leading',
+    'trailing ',
+    'tab\there',
+    'new\nline',
+    'nul\0',
+    'semi;colon',
+    'Unknown',
+    'noface',
+    42,
+    undefined,
+  ];
+  for (const input of refused) {
+    test(`refuses ${JSON.stringify(input)}`, () => assert.throws(() => validateSubjectName(input), InvalidInputError));
+  }
+});
+
+describe('sanitizePhotoFileName', () => {
+  const cases: [string, string][] = [
+    ['original_5.jpg', 'original_5.jpg'],
+    ['../../etc/passwd', 'passwd'],
+    ['C:\\Users\\me\\Photo 1.JPG', 'Photo_1.JPG'],
+    ['.hidden.png', 'hidden.png'],
+    ['....', 'photo'],
+    ['', 'photo'],
+    ['été à la plage.jpeg', 't_la_plage.jpeg'],
+    ['name.sf-tmp', 'name.sf-tmp'],
+  ];
+  for (const [input, expected] of cases) {
+    test(`${JSON.stringify(input)} -> ${expected}`, () => assert.equal(sanitizePhotoFileName(input), expected));
+  }
+
+  test('long names are cut to 100 characters, keeping the extension', () => {
+    const safe = sanitizePhotoFileName(`${'x'.repeat(300)}.jpeg`);
+    assert.equal(safe.length, 100);
+    assert.ok(safe.endsWith('.jpeg'));
+  });
+});
+
+describe('descriptors files', () => {
+  test('round trip keeps every float exactly', () => {
+    const descriptor = Float32Array.from({ length: 128 }, (_, i) => Math.sin(i) / 3);
+    const body = serializeDescriptors({
+      subject: 'Paul',
+      examples: [{ photo: 'subjects/Paul/a.jpg', variant: '64q50', descriptor }],
+    });
+    const parsed = parseDescriptors(body, 'x');
+    assert.equal(parsed.subject, 'Paul');
+    assert.equal(parsed.examples.length, 1);
+    assert.equal(parsed.examples[0]?.photo, 'subjects/Paul/a.jpg');
+    assert.equal(parsed.examples[0]?.variant, '64q50');
+    assert.deepEqual(Array.from(parsed.examples[0]?.descriptor ?? []), Array.from(descriptor));
+  });
+
+  const broken: [string, string][] = [
+    ['not JSON', '{'],
+    ['wrong format', '{"format":2,"subject":"a","examples":[]}'],
+    ['short descriptor', '{"format":1,"subject":"a","examples":[{"photo":"p","variant":"v","descriptor":"AAAA"}]}'],
+    ['descriptor not a string', '{"format":1,"subject":"a","examples":[{"photo":"p","variant":"v","descriptor":[1,2]}]}'],
+  ];
+  for (const [name, body] of broken) {
+    test(`refuses a file with ${name}`, () => {
+      assert.throws(() => parseDescriptors(Buffer.from(body), 'descriptors/a.json'), InvalidInputError);
+    });
+  }
+
+  test('keys map back to their subject', () => {
+    assert.equal(subjectOfDescriptorsKey(descriptorsKey('Mary Ann')), 'Mary Ann');
+    assert.equal(subjectOfDescriptorsKey('descriptors/x/y.json'), undefined);
+    assert.equal(subjectOfDescriptorsKey('subjects/a.json'), undefined);
+    assert.equal(subjectOfDescriptorsKey('descriptors/a.txt'), undefined);
+  });
+});
