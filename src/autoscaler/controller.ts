@@ -11,6 +11,7 @@ import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, t
 export interface AutoscalerLogger {
   info(obj: object, msg: string): void;
   warn?(obj: object, msg: string): void;
+  debug?(obj: object, msg: string): void;
   error?(obj: object, msg: string): void;
 }
 
@@ -173,6 +174,8 @@ export class AutoscalerController {
     this.policyState = decision.state;
     this.desired = decision.desired;
     this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason: decision.reason });
+    // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
+    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, decision.reason);
     if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, decision.reason);
     else if (decision.desired < current) await this.scaleIn(current - decision.desired, instances, decision.reason);
     this.instances = (await this.listInstances()) ?? instances;

@@ -12,6 +12,8 @@ export interface WebTierOptions {
   readonly status: (correlator: ReplyCorrelator) => () => Promise<Record<string, unknown>>;
   readonly onEnqueued?: () => void;
   readonly logger?: FastifyBaseLogger;
+  /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
+  readonly eventsIntervalMs?: number;
   /** Id of this web-tier instance, naming its reply queue (default: random). */
   readonly instanceId?: string;
 }
@@ -44,6 +46,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     subjects: createGalleryAdmin(backends.store, names.galleryBucket),
     status: options.status(correlator),
     maxUploadBytes: config.web.maxUploadBytes,
+    auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },
+    eventsIntervalMs: options.eventsIntervalMs,
     logger: options.logger,
   });
   return {

@@ -104,9 +104,19 @@ describe('launch and terminate requests', () => {
       assert.equal(input.MinCount, 1);
       assert.equal(input.MaxCount, 1);
       assert.equal(input.ImageId, undefined);
+      assert.equal(input.SubnetId, undefined);
       assert.deepEqual(tagsOf(input), { Name: `app-tier-instance-${index + 1}`, [ROLE_TAG_KEY]: APP_TIER_ROLE, [PREFIX_TAG_KEY]: 'sf' });
     }
     assert.notEqual(inputs[0]?.ClientToken, inputs[1]?.ClientToken);
+  });
+
+  test('a subnet given with a template is passed along (a CDK launch template has none)', async () => {
+    describes();
+    await pool({ subnetId: 'subnet-public-1' }).launch(1);
+    const [input] = runInputs();
+    assert.equal(input?.SubnetId, 'subnet-public-1');
+    assert.equal(input?.SecurityGroupIds, undefined);
+    assert.equal(input?.LaunchTemplate?.LaunchTemplateId, 'lt-0123456789abcdef0');
   });
 
   test('names take the lowest free numbers, counting every listed instance', async () => {

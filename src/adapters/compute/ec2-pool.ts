@@ -32,12 +32,13 @@ export interface Ec2InstancePoolOptions {
   readonly client?: EC2Client;
   /** Value of the `scaleface:prefix` tag: the deployment's resource prefix. */
   readonly prefix: string;
-  /** Launch from this template (AMI, type, network, instance profile and user data live there)... */
+  /** Launch from this template (AMI, type, security group, instance profile, user data)... */
   readonly launchTemplateId?: string;
   readonly launchTemplateVersion?: string;
   /** ...or from these parameters. */
   readonly imageId?: string;
   readonly instanceType?: string;
+  /** Used with a template too (a launch template cannot name a subnet of its own through the CDK). */
   readonly subnetId?: string;
   readonly securityGroupIds?: readonly string[];
   readonly instanceProfileArn?: string;
@@ -215,15 +216,20 @@ export class Ec2InstancePool implements InstancePool {
       ClientToken: randomUUID(),
       TagSpecifications: [{ ResourceType: 'instance', Tags: this.ourTags(name) }],
     };
+    // A subnet and security groups given next to a template override the template's.
+    const network = {
+      SubnetId: o.subnetId,
+      SecurityGroupIds: o.securityGroupIds && o.securityGroupIds.length > 0 ? [...o.securityGroupIds] : undefined,
+    };
     if (o.launchTemplateId) {
-      return { ...common, LaunchTemplate: { LaunchTemplateId: o.launchTemplateId, Version: o.launchTemplateVersion ?? '$Latest' } };
+      const LaunchTemplate = { LaunchTemplateId: o.launchTemplateId, Version: o.launchTemplateVersion ?? '$Latest' };
+      return { ...common, ...network, LaunchTemplate };
     }
     return {
       ...common,
+      ...network,
       ImageId: o.imageId,
       InstanceType: o.instanceType as RunInstancesCommandInput['InstanceType'],
-      SubnetId: o.subnetId,
-      SecurityGroupIds: o.securityGroupIds ? [...o.securityGroupIds] : undefined,
       IamInstanceProfile: o.instanceProfileArn ? { Arn: o.instanceProfileArn } : undefined,
     };
   }

@@ -1,0 +1,52 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The multipart file field a route reads; documents the request body in the OpenAPI document. */
+    multipartField?: string;
+    /** True when the field may carry several files. */
+    multipartMany?: boolean;
+  }
+}
+
+const binary = { type: 'string', format: 'binary' } as const;
+
+/** Adds a multipart request body to the document of routes that read files (Fastify does not validate those bodies). */
+function documentMultipart(schema: Record<string, unknown>, field: string, many: boolean): Record<string, unknown> {
+  const file = many ? { type: 'array', items: binary } : binary;
+  return {
+    ...schema,
+    consumes: ['multipart/form-data'],
+    body: { type: 'object', required: [field], properties: { [field]: file } },
+  };
+}
+
+/** Registers @fastify/swagger; call before any route so that every route is in `app.swagger()`. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Scaleface',
+        description: 'Elastic face recognition: upload photos, learn who is in them; app-tier workers scale from 0 with the load.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'web.authToken, when configured' } },
+      },
+      tags: [
+        { name: 'recognition' },
+        { name: 'jobs' },
+        { name: 'subjects', description: 'Admin: needs the token whenever one is configured' },
+        { name: 'status' },
+        { name: 'observability' },
+      ],
+    },
+    transform: ({ schema, url, route }) => {
+      const field = route.config?.multipartField;
+      const transformed = schema && field ? documentMultipart(schema as Record<string, unknown>, field, route.config?.multipartMany === true) : schema;
+      return { schema: transformed as typeof schema, url };
+    },
+  });
+}

@@ -1,0 +1,76 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { NotFoundError } from '../../domain/errors.js';
+import { errors } from '../schemas.js';
+
+const require = createRequire(import.meta.url);
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+/** The page's own files and scripts from node_modules only; inline styles are for uPlot's positioning. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'";
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+/** The page lives in src/web/ui (not compiled): found from here whether this runs from src/ or dist/src/. */
+export function findUiDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 6; depth++) {
+    const candidate = join(dir, 'src', 'web', 'ui');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('the web page (src/web/ui/index.html) was not found');
+}
+
+function loadAssets(uiDir: string): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const name of readdirSync(uiDir)) {
+    const type = CONTENT_TYPES[extname(name)];
+    if (type) assets.set(name, { body: readFileSync(join(uiDir, name)), type });
+  }
+  const uplot = dirname(require.resolve('uplot/package.json'));
+  assets.set('uplot.js', { body: readFileSync(join(uplot, 'dist', 'uPlot.iife.min.js')), type: CONTENT_TYPES['.js']! });
+  assets.set('uplot.css', { body: readFileSync(join(uplot, 'dist', 'uPlot.min.css')), type: CONTENT_TYPES['.css']! });
+  return assets;
+}
+
+function send(reply: FastifyReply, asset: Asset | undefined, name: string): FastifyReply {
+  if (asset === undefined) throw new NotFoundError(`no file ${name}`);
+  return reply
+    .type(asset.type)
+    .header('cache-control', 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .send(asset.body);
+}
+
+/** `GET /` (the page), `GET /ui/{file}` (its scripts and styles), `GET /assets/uplot.js|css` (the chart library). */
+export function uiRoutes(app: FastifyInstance, uiDir: string = findUiDir()): void {
+  const assets = loadAssets(uiDir);
+  const fileParams = { type: 'object', required: ['file'], properties: { file: { type: 'string', pattern: '^[a-z0-9-]+\\.(js|css|html|svg)$' } } } as const;
+  const page = { 200: { type: 'string' }, ...errors(404) };
+  app.get('/', { schema: { hide: true, summary: 'The web page', response: page } }, async (_request, reply) =>
+    send(reply, assets.get('index.html'), 'index.html'),
+  );
+  app.get<{ Params: { file: string } }>('/ui/:file', { schema: { hide: true, params: fileParams, response: page } }, async (request, reply) =>
+    send(reply, assets.get(request.params.file), request.params.file),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/assets/:file',
+    { schema: { hide: true, params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: ['uplot.js', 'uplot.css'] } } }, response: page } },
+    async (request, reply) => send(reply, assets.get(request.params.file), request.params.file),
+  );
+}
