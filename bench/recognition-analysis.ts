@@ -81,6 +81,29 @@ export function grid(
   return cells;
 }
 
+function total(cell: GridCell, prefix: string, outcome: (o: Record<Outcome, number>) => number): number {
+  return Object.entries(cell.outcomes)
+    .filter(([name]) => name.startsWith(prefix))
+    .reduce((sum, [, o]) => sum + outcome(o), 0);
+}
+
+/** Cells with every course probe right, ordered by false accepts, then misses, then the larger margin. */
+export function bestOperatingPoints(cells: readonly GridCell[]): GridCell[] {
+  const falseAccepts = (c: GridCell) => total(c, 'impostor', (o) => o.wrong);
+  const misses = (c: GridCell) => total(c, 'genuine', (o) => o.refused + o.wrong);
+  return cells
+    .filter((c) => c.outcomes.course !== undefined && c.outcomes.course.refused + c.outcomes.course.wrong === 0)
+    .sort((a, b) => falseAccepts(a) - falseAccepts(b) || misses(a) - misses(b) || b.margin - a.margin);
+}
+
+export function describePoint(c: GridCell): string {
+  const falseAccepts = total(c, 'impostor', (o) => o.wrong);
+  const impostors = total(c, 'impostor', (o) => o.right + o.wrong);
+  const misses = total(c, 'genuine', (o) => o.refused + o.wrong);
+  const genuine = total(c, 'genuine', (o) => o.right + o.refused + o.wrong);
+  return `T=${fmt(c.threshold, 2)} M=${fmt(c.margin, 2)}: ${falseAccepts}/${impostors} false accepts, ${misses}/${genuine} missed`;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

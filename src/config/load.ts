@@ -31,6 +31,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_EC2_SUBNET_ID: { path: ['compute', 'ec2', 'subnetId'], kind: 'string' },
   SCALEFACE_EC2_SECURITY_GROUP_IDS: { path: ['compute', 'ec2', 'securityGroupIds'], kind: 'list' },
   SCALEFACE_EC2_STOPPED_FLEET: { path: ['compute', 'ec2', 'stoppedFleet'], kind: 'boolean' },
+  SCALEFACE_AUTOSCALER: { path: ['autoscaler', 'enabled'], kind: 'boolean' },
   SCALEFACE_MIN_INSTANCES: { path: ['autoscaler', 'minInstances'], kind: 'number' },
   SCALEFACE_MAX_INSTANCES: { path: ['autoscaler', 'maxInstances'], kind: 'number' },
   SCALEFACE_TARGET_BACKLOG: { path: ['autoscaler', 'targetBacklogPerInstance'], kind: 'number' },
@@ -61,8 +62,8 @@ function convert(name: string, raw: string, kind: string): unknown {
   if (kind === 'string') return raw;
   if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (kind === 'boolean') {
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
     throw new ConfigInvalidError(`${name} must be true or false, got "${raw}"`);
   }
   const n = Number(raw);
@@ -70,8 +71,15 @@ function convert(name: string, raw: string, kind: string): unknown {
   return n;
 }
 
+/** SCALEFACE_AWS_REGION (or AWS_REGION) sets the region of every AWS backend at once. */
+function regionFromEnv(env: Env): Tree {
+  const region = env.SCALEFACE_AWS_REGION ?? env.AWS_REGION;
+  if (!region) return {};
+  return { queue: { sqs: { region } }, storage: { s3: { region } }, compute: { ec2: { region } } };
+}
+
 function fromEnv(env: Env): Tree {
-  let tree: Tree = {};
+  let tree: Tree = regionFromEnv(env);
   for (const [name, { path, kind }] of Object.entries(ENV_PATHS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;

@@ -66,6 +66,8 @@ export const configSchema = z.object({
       /** Nothing queued or in flight this long before scaling in; default 1 s for processes, 120 s for EC2. */
       idleWindowMs: z.number().int().min(0).optional(),
       tickMs: z.number().int().min(50).default(1000),
+      /** Run the autoscaler in this `up` process; with several web instances exactly one should. */
+      enabled: z.boolean().default(true),
     })
     .prefault({}),
   recognition: z

@@ -86,6 +86,9 @@ export class WebMetrics {
       registers,
     });
     this.decisions = new DecisionCounter(decisions);
+    // Zero series exist from the start, so that rate() and alerts see them before the first event.
+    for (const result of ['ok', 'failed']) this.recognitions.inc({ result }, 0);
+    for (const direction of ['up', 'down', 'hold']) decisions.inc({ direction }, 0);
   }
 
   observeRequest(route: string, method: string, statusCode: number, seconds: number): void {

@@ -114,9 +114,9 @@ export function lazyFaceEmbedder(settings: DetectorSettings = DEFAULT_DETECTOR):
   let embedder: Promise<FaceApiEmbedder> | undefined;
   return {
     async embed(image: Buffer): Promise<ImageEmbedding> {
-      embedder ??= createFaceEmbedder(settings);
-      embedder.catch(() => {
-        embedder = undefined;
+      embedder ??= createFaceEmbedder(settings).catch((error: unknown) => {
+        embedder = undefined; // let a later call try again
+        throw error;
       });
       return (await embedder).embed(image);
     },

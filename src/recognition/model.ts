@@ -45,8 +45,14 @@ function requireModule<T>(id: string): T {
   }
 }
 
-async function selectWasmBackend(tf: Tf, wasm: typeof TfWasmModule): Promise<string> {
-  wasm.setWasmPaths(wasmBinariesFolder());
+/**
+ * Makes tfjs run on its wasm backend with the `.wasm` files of `wasmFolder`, or throws
+ * ModelUnavailableError. Process-wide: tfjs has one active backend per process.
+ */
+export async function startWasmBackend(wasmFolder: string = wasmBinariesFolder()): Promise<string> {
+  const tf = requireModule<Tf>('@tensorflow/tfjs');
+  const wasm = requireModule<typeof TfWasmModule>('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths(wasmFolder);
   let selected: boolean;
   try {
     selected = await tf.setBackend('wasm');
@@ -75,10 +81,14 @@ async function loadWeights(faceapi: FaceApi): Promise<void> {
 
 async function loadOnce(): Promise<FaceModel> {
   const started = performance.now();
+  const backend = await startWasmBackend();
   const tf = requireModule<Tf>('@tensorflow/tfjs');
-  const wasm = requireModule<typeof TfWasmModule>('@tensorflow/tfjs-backend-wasm');
   const faceapi = requireModule<FaceApi>(FACE_API_WASM_BUILD);
-  const backend = await selectWasmBackend(tf, wasm);
+  const faceApiBackend = (faceapi.tf as unknown as Tf).getBackend();
+  if (faceApiBackend !== 'wasm') {
+    // face-api resolved another copy of tfjs than ours (a nested node_modules): it would run on cpu.
+    throw new ModelUnavailableError(`face-api's tfjs runs on "${faceApiBackend}", not on wasm`);
+  }
   await loadWeights(faceapi);
   return { faceapi, tf, backend, loadMs: performance.now() - started };
 }

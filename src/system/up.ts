@@ -1,15 +1,16 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { ec2PoolFromConfig } from '../adapters/compute/ec2-pool.js';
 import { LocalProcessPool } from '../adapters/compute/local-process-pool.js';
 import { AutoscalerController } from '../autoscaler/controller.js';
 import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import { configToEnv, currentEnv, type Config } from '../config/index.js';
-import { ConfigInvalidError } from '../domain/errors.js';
 import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
+import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { createWebTier } from './web-tier.js';
@@ -26,10 +27,9 @@ export interface RunningSystem {
 
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-export function createInstancePool(config: Config, log: Logger): InstancePool {
-  if (config.compute.backend === 'ec2') {
-    throw new ConfigInvalidError('compute backend ec2 is started by `scaleface up` on AWS only with the ec2 adapter');
-  }
+export function createInstancePool(backends: Backends, log: Logger): InstancePool {
+  const { config, store, names } = backends;
+  if (config.compute.backend === 'ec2') return ec2PoolFromConfig(config, heartbeatReader(store, names.controlBucket));
   return new LocalProcessPool({
     command: process.execPath,
     args: (name) => [CLI_ENTRY, 'worker', '--name', name],
@@ -80,7 +80,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   await ensureBuckets(backends);
   const requestQueue = await openRequestQueue(backends);
   const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
-  const pool = createInstancePool(config, log);
+  const pool = createInstancePool(backends, log);
   const controller = createController(config, requestQueue, pool, log.child({ component: 'autoscaler' }));
   const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));
   notifier.start();
@@ -91,7 +91,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     logger: log.child({ component: 'web' }),
   });
   const app = web.app;
-  controller.start();
+  if (config.autoscaler.enabled) controller.start();
+  else log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
   const host = config.web.host ?? (config.web.authToken ? '0.0.0.0' : '127.0.0.1');
   const address = await app.listen({ host, port: config.web.port });
   log.info({ address, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');

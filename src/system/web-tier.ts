@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
+import type { JobLimits } from '../web/deps.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import type { Backends } from './backends.js';
@@ -14,6 +15,8 @@ export interface WebTierOptions {
   readonly logger?: FastifyBaseLogger;
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
   readonly eventsIntervalMs?: number;
+  /** Bounds of the in-memory job table (defaults: 1000 jobs, 10 minutes after finishing). */
+  readonly jobs?: JobLimits;
   /** Id of this web-tier instance, naming its reply queue (default: random). */
   readonly instanceId?: string;
 }
@@ -48,6 +51,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },
     eventsIntervalMs: options.eventsIntervalMs,
+    jobs: options.jobs,
     logger: options.logger,
   });
   return {

@@ -58,6 +58,10 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'traceId' }),
   });
   const ctx = createContext(deps);
+  app.addHook('onRoute', (route) => {
+    // Every route documents its answers: they shape the replies and the OpenAPI document.
+    if (route.schema?.response === undefined) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`);
+  });
   registerErrorHandler(app);
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes } });

@@ -4,6 +4,7 @@ import { createFaceRecognizer } from '../recognition/index.js';
 import { createBackends, ensureBuckets, openRequestQueue } from '../system/backends.js';
 import { createLogger } from '../system/logger.js';
 import { QueueConsumer } from './consumer.js';
+import { startHeartbeat } from './heartbeat-store.js';
 import { createRecognitionHandler } from './recognition-handler.js';
 
 /**
@@ -38,6 +39,17 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     onError: (error, context) => log.warn({ err: error.message, context }, 'consumer error'),
   });
   consumer.start();
+  // EC2 instances prove readiness by heartbeat (local processes report over IPC).
+  const heartbeat =
+    config.compute.backend === 'ec2'
+      ? startHeartbeat({
+          store: backends.store,
+          controlBucket: backends.names.controlBucket,
+          name: workerName,
+          busy: () => consumer.busy,
+          onError: (error) => log.warn({ err: String(error) }, 'heartbeat write failed'),
+        })
+      : undefined;
   reportToParent({ type: 'ready' });
   log.info({ queue: queue.name }, 'worker ready');
 
@@ -46,6 +58,7 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     (stopping ??= (async () => {
       log.info({ why, busy: consumer.busy }, 'worker stopping');
       await consumer.stop();
+      await heartbeat?.stop();
       await recognizer.close();
       await backends.queues.close();
       log.info('worker stopped');

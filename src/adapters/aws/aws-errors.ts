@@ -102,11 +102,6 @@ export function isAccessDeniedError(error: unknown): boolean {
   return ACCESS_CODES.has(awsErrorCode(error)) || awsHttpStatus(error) === 403;
 }
 
-export function isAbortError(error: unknown): boolean {
-  const name = shape(error).name;
-  return name === 'AbortError';
-}
-
 /**
  * Maps anything thrown by an SDK call onto our hierarchy: transient failures become retryable
  * BackendUnavailableError, missing credentials or permissions a non-retryable one, the rest INTERNAL.

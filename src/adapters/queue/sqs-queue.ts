@@ -11,7 +11,7 @@ import {
   SQSClient,
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
-import { InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
+import { BackendUnavailableError, InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
 import type {
   Queue,
   QueueDepth,
@@ -35,6 +35,7 @@ import {
   INVALID_INPUT_CODES,
   isMissingQueue,
   isStaleReceiptHandle,
+  QUEUE_DELETED_RECENTLY_CODES,
   QUEUE_EXISTS_CODES,
   sameAttribute,
   toQueueMessage,
@@ -108,6 +109,11 @@ export class SqsQueueSystem implements QueueSystem {
     if (isMissingQueue(error)) {
       this.urls.delete(name);
       return new NotFoundError(`queue ${name} does not exist`, { cause: error });
+    }
+    if (QUEUE_DELETED_RECENTLY_CODES.has(awsErrorCode(error))) {
+      return new BackendUnavailableError(`queue ${name} was deleted less than 60 s ago; SQS refuses the name until then`, {
+        cause: error,
+      });
     }
     if (INVALID_INPUT_CODES.has(awsErrorCode(error))) {
       return new InvalidInputError(`${what} on queue ${name} was refused: ${awsErrorMessage(error)}`, { cause: error });

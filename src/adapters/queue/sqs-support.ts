@@ -5,6 +5,8 @@ import { awsErrorCode, awsErrorMessage } from '../aws/aws-errors.js';
 
 const MISSING_QUEUE_CODES = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 export const QUEUE_EXISTS_CODES = new Set(['QueueNameExists', 'QueueAlreadyExists']);
+/** SQS refuses to create a queue under the name of one deleted less than 60 s ago. */
+export const QUEUE_DELETED_RECENTLY_CODES = new Set(['QueueDeletedRecently', 'AWS.SimpleQueueService.QueueDeletedRecently']);
 export const INVALID_INPUT_CODES = new Set([
   'InvalidParameterValue',
   'InvalidAttributeName',

@@ -1,0 +1,86 @@
+/**
+ * Command-line flags of `npm run bench` (node dist/bench/run.js [flags]); pure, so it is tested.
+ */
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Requests of phase (b); undefined = every image of the workload once (1000 for the seed). */
+  readonly requests?: number;
+  readonly concurrency: number;
+  /** Skip the all-cores bare-recognizer run of (a) (the one-thread baseline still runs). */
+  readonly skipLimit: boolean;
+  /** Images recognized in (a) across all workers; undefined = as many as (b) sends. */
+  readonly limitImages?: number;
+  /** Worker threads in (a); default one per core. */
+  readonly limitWorkers?: number;
+  /** One-at-a-time requests to warm workers, for the added latency at concurrency 1. */
+  readonly warmRequests: number;
+  /** Per-request timeout of phase (b). */
+  readonly timeoutMs: number;
+  /** Folder with face_images_1000/, gallery/ and the CSV; default: looked for like the acceptance test does. */
+  readonly seedDir?: string;
+  /** Use face-api's demo photos even when the seed data is there. */
+  readonly demo: boolean;
+  /** Where the JSON and SVG go; default bench/results. */
+  readonly outDir?: string;
+  /** Keep the system's temporary data folder (logs, queue, buckets) for inspection. */
+  readonly keep: boolean;
+  readonly help: boolean;
+}
+
+export const BENCH_USAGE = `usage: npm run bench -- [flags]
+  --requests <n>        requests of the end-to-end run (default: every workload image once; 1000 for the seed)
+  --concurrency <n>     requests in flight at once (default 100)
+  --skip-limit          skip the all-cores bare-recognizer run (a)
+  --limit-images <n>    images recognized in (a) (default: as many as --requests)
+  --limit-workers <n>   worker threads in (a) (default: one per core)
+  --warm-requests <n>   one-at-a-time requests for the added latency at concurrency 1 (default 30)
+  --timeout-ms <n>      per-request timeout (default 300000)
+  --seed-dir <dir>      the seed data (face_images_1000/, gallery/, classification_face_images_1000.csv)
+  --demo                use face-api's demo photos instead of the seed data
+  --out-dir <dir>       where results go (default bench/results)
+  --keep                keep the system's temporary data folder
+quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
+
+function positive(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number >= 1, got "${raw}"`);
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      requests: { type: 'string' },
+      concurrency: { type: 'string' },
+      'skip-limit': { type: 'boolean', default: false },
+      'limit-images': { type: 'string' },
+      'limit-workers': { type: 'string' },
+      'warm-requests': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'seed-dir': { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'out-dir': { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  return {
+    requests: positive('requests', values.requests),
+    concurrency: positive('concurrency', values.concurrency) ?? 100,
+    skipLimit: values['skip-limit'] ?? false,
+    limitImages: positive('limit-images', values['limit-images']),
+    limitWorkers: positive('limit-workers', values['limit-workers']),
+    warmRequests: positive('warm-requests', values['warm-requests']) ?? 30,
+    timeoutMs: positive('timeout-ms', values['timeout-ms']) ?? 300_000,
+    seedDir: values['seed-dir'],
+    demo: values.demo ?? false,
+    outDir: values['out-dir'],
+    keep: values.keep ?? false,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The benchmark's summary as a plain-text table for stdout (pure: a result document in, text out).
+ */
+import type { BenchResult } from './result.js';
+
+type Row = readonly [measure: string, value: string, note?: string];
+
+function field(result: BenchResult, name: string): number | null {
+  const value = result[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function fixed(value: number | null, digits: number, unit = ''): string {
+  return value === null ? 'n/a' : `${value.toFixed(digits)}${unit}`;
+}
+
+function limitRows(r: BenchResult): Row[] {
+  const workers = field(r, 'limit_workers');
+  const images = field(r, 'limit_images');
+  const limit: Row =
+    workers === null
+      ? ['(a) bare recognizer, all cores', 'skipped', '--skip-limit']
+      : ['(a) bare recognizer, all cores', fixed(field(r, 'limit_img_per_s'), 2, ' img/s'), `${workers} worker threads, ${images} images, ${field(r, 'limit_correct')} correct`];
+  return [
+    limit,
+    ['(a) bare recognize(), one thread', fixed(field(r, 'single_thread_median_ms'), 1, ' ms/img'), `median of ${field(r, 'single_thread_images')} images`],
+  ];
+}
+
+function loadRows(r: BenchResult): Row[] {
+  const requests = field(r, 'requests');
+  const correct = field(r, 'correct');
+  return [
+    ['(b) end to end', fixed(field(r, 'end_to_end_img_per_s'), 2, ' img/s'), `${requests} requests at concurrency ${field(r, 'concurrency')}, ${fixed(field(r, 'duration_s'), 1, ' s')}`],
+    ['(b) correct / failed', `${correct ?? 'n/a'} / ${field(r, 'failed')}`, `of ${requests}`],
+    ['(b) latency p50 / p95 / p99', `${fixed(field(r, 'latency_p50_s'), 2)} / ${fixed(field(r, 'latency_p95_s'), 2)} / ${fixed(field(r, 'latency_p99_s'), 2)} s`],
+    ['(b) latency average', fixed(field(r, 'avg_latency_s'), 3, ' s'), graderNote(r)],
+    ['(c) ratio b / a', fixed(field(r, 'ratio'), 3)],
+  ];
+}
+
+function graderNote(r: BenchResult): string {
+  const avg = field(r, 'avg_latency_s');
+  const limit = field(r, 'grader_avg_latency_limit_s') ?? 1.2;
+  if (avg === null) return 'no answers';
+  const verdict = avg < limit ? 'UNDER' : 'OVER';
+  return `${verdict} the 2026 grader's ${limit} s bar (duration / requests = ${fixed(field(r, 'seconds_per_request'), 3, ' s')})`;
+}
+
+function systemRows(r: BenchResult): Row[] {
+  return [
+    ['(c) cold start → first answer', fixed(field(r, 'cold_first_answer_s'), 2, ' s'), 'one request at 0 instances'],
+    ['(c) added latency p50, concurrency 1', fixed(field(r, 'added_latency_p50_ms'), 1, ' ms'), `end-to-end p50 ${fixed(field(r, 'warm_p50_ms'), 1, ' ms')} over ${field(r, 'warm_requests')} warm requests`],
+    ['(c) peak RSS, whole system', fixed(field(r, 'peak_rss_mb'), 0, ' MB'), `up + workers; idle after enrollment ${fixed(field(r, 'idle_rss_mb'), 0, ' MB')}`],
+    ['(c) peak instances / backlog', `${field(r, 'peak_instances') ?? 'n/a'} / ${field(r, 'peak_backlog') ?? 'n/a'}`],
+    ['(c) scale in: last answer → 0', fixed(field(r, 'scale_in_s'), 2, ' s'), `autoscaler decided 0 after ${fixed(field(r, 'scale_in_decision_s'), 2, ' s')}`],
+    ['enrollment (not timed above)', fixed(field(r, 'enroll_s'), 1, ' s')],
+  ];
+}
+
+function machineLine(r: BenchResult): string {
+  const m = r.machine;
+  const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' ');
+  return `${m.cpus} cpus (${m.cpu_model}), node ${m.node}, load average ${load(m.load_average_start)} at start, ${load(m.load_average_end)} at end`;
+}
+
+/** The whole summary: a heading, the machine, the workload, then measure | value | note. */
+export function formatResultTable(result: BenchResult): string {
+  const rows: Row[] = [...limitRows(result), ...loadRows(result), ...systemRows(result)];
+  const width0 = Math.max(...rows.map((row) => row[0].length));
+  const width1 = Math.max(...rows.map((row) => row[1].length));
+  const rule = `${'-'.repeat(width0 + 2)}+${'-'.repeat(width1 + 2)}+${'-'.repeat(40)}`;
+  const lines = rows.map(([measure, value, note]) => ` ${measure.padEnd(width0)} | ${value.padStart(width1)} | ${note ?? ''}`.trimEnd());
+  return [
+    `Scaleface benchmark, ${String(result.started_at)}`,
+    machineLine(result),
+    `workload: ${result.workload.name} (${result.workload.distinct_files} files, ${result.workload.gallery_subjects} enrolled subjects)`,
+    rule,
+    ...lines,
+    rule,
+  ].join('\n');
+}

@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: in one run on this machine,
+ *   (a) the bare recognizer's throughput with one worker thread per core (the limit) and its one-thread
+ *       median per image;
+ *   (b) the seed workload end to end through `scaleface up` (a child process), from 0 workers;
+ *   (c) what follows from both: ratio b/a, cold start to first answer, latency percentiles, added latency
+ *       at concurrency 1, peak memory of the whole process tree, instances over time, scale-in time.
+ * Prints a table; writes bench/results/<date>.json and .svg. Flags: see BENCH_USAGE (--help).
+ */
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { enrollFolder } from '../src/cli/enroll.js';
+import { resourceNames } from '../src/config/index.js';
+import { configSchema, resolveDerivedDefaults } from '../src/config/schema.js';
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
+import { measureBareRecognizer } from './limit.js';
+import { formatResultTable } from './report-table.js';
+import { buildBenchResult, type BareMeasurement, type BenchMeasurements, type MachineInfo } from './result.js';
+import { writeResultFiles } from './results-writer.js';
+import { SystemSampler } from './sampler.js';
+import { startSystemProcess, type SystemProcess } from './system-process.js';
+import { runSystemPhases, waitUntilIdle, type SystemPhaseResults } from './system-phases.js';
+import { buildDemoWorkload, findSeedDir, loadSeedWorkload, type Workload } from './workload.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** What `scaleface up` runs with when nothing is configured (the child gets no SCALEFACE_* variables). */
+const DEFAULTS = resolveDerivedDefaults(configSchema.parse({}));
+
+function log(line: string): void {
+  console.error(`[bench] ${line}`);
+}
+
+function machineInfo(loadAtStart: number[]): MachineInfo {
+  const cores = cpus();
+  return {
+    cpus: cores.length,
+    cpu_model: cores[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    total_mem_mb: Math.round(totalmem() / 2 ** 20),
+    load_average_start: loadAtStart,
+    load_average_end: loadavg(),
+  };
+}
+
+/** The first `count` files of the workload, cycling when it has fewer. */
+function firstFiles(files: readonly string[], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => files[i % files.length] as string);
+}
+
+async function resolveWorkload(options: BenchOptions, scratch: string): Promise<Workload> {
+  const seedDir = options.demo ? undefined : findSeedDir(options.seedDir, process.env.SCALEFACE_SEED_DATA);
+  if (seedDir !== undefined) return loadSeedWorkload(seedDir);
+  if (!options.demo) log('SEED DATA MISSING: no face_images_1000/ and gallery/ found (set --seed-dir or SCALEFACE_SEED_DATA)');
+  log("using crops of face-api's demo photos (node_modules/@vladmandic/face-api/demo/sample*.jpg) instead of the seed workload");
+  return buildDemoWorkload(join(scratch, 'demo-workload'), options.demo ? '--demo' : 'seed data missing');
+}
+
+async function enroll(workload: Workload, url: string): Promise<number> {
+  log(`enrolling ${workload.info.gallery_subjects} subjects from ${workload.galleryDir} (not timed in the throughput)`);
+  const started = performance.now();
+  const failed = await enrollFolder(workload.galleryDir, {
+    url,
+    onSubject: (name, ok, detail) => (ok ? undefined : log(`enrollment of ${name} failed: ${detail}`)),
+  });
+  if (failed === workload.info.gallery_subjects) throw new Error('every enrollment failed');
+  if (failed > 0) log(`${failed} subject(s) could not be enrolled`);
+  return (performance.now() - started) / 1000;
+}
+
+function measureBare(options: BenchOptions, workload: Workload, dataDir: string, requests: number): Promise<BareMeasurement> {
+  const workers = options.limitWorkers ?? cpus().length;
+  const images = options.limitImages ?? requests;
+  log(options.skipLimit ? '(a) one-thread baseline only (--skip-limit)' : `(a) bare recognizer: ${images} images on ${workers} worker threads`);
+  return measureBareRecognizer({
+    bucketsRoot: join(dataDir, 'buckets'),
+    galleryBucket: resourceNames(DEFAULTS).galleryBucket,
+    distanceThreshold: DEFAULTS.recognition.distanceThreshold,
+    margin: DEFAULTS.recognition.margin,
+    singleThreadFiles: firstFiles(workload.files, options.warmRequests),
+    parallelFiles: options.skipLimit ? undefined : firstFiles(workload.files, images),
+    workers,
+    expected: workload.expected,
+  });
+}
+
+interface SystemRun {
+  readonly enrollS: number;
+  readonly bare: BareMeasurement;
+  readonly phases: SystemPhaseResults;
+  readonly sampler: SystemSampler;
+}
+
+async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, workload: Workload, requests: number) {
+  const sampler = new SystemSampler(system.url, system.pid);
+  sampler.start();
+  try {
+    const phases = await runSystemPhases(sampler, {
+      url: system.url,
+      workload,
+      requests,
+      concurrency: options.concurrency,
+      warmFiles: firstFiles(workload.files, options.warmRequests),
+      timeoutMs: options.timeoutMs,
+      log,
+    });
+    return { sampler, phases };
+  } finally {
+    await sampler.stop();
+  }
+}
+
+async function runAgainstSystem(options: BenchOptions, workload: Workload, dataDir: string, requests: number): Promise<SystemRun> {
+  const system = await startSystemProcess(dataDir, process.env);
+  log(`scaleface up (pid ${system.pid}) serving on ${system.url}`);
+  try {
+    const enrollS = await enroll(workload, system.url);
+    await waitUntilIdle(system.url);
+    const bare = await measureBare(options, workload, dataDir, requests);
+    log(`(a) one thread: median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
+    const { sampler, phases } = await sampleSystemPhases(system, options, workload, requests);
+    return { enrollS, bare, phases, sampler };
+  } finally {
+    await system.stop();
+  }
+}
+
+async function measure(options: BenchOptions, scratch: string, startedAt: Date, loadAtStart: number[]): Promise<BenchMeasurements> {
+  const workload = await resolveWorkload(options, scratch);
+  log(`workload: ${workload.info.name}`);
+  const requests = options.requests ?? workload.defaultRequests;
+  const dataDir = join(scratch, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const run = await runAgainstSystem(options, workload, dataDir, requests);
+  return {
+    startedAt,
+    finishedAt: new Date(),
+    machine: machineInfo(loadAtStart),
+    workload: workload.info,
+    enrollS: run.enrollS,
+    bare: run.bare,
+    coldFirstAnswerS: run.phases.coldFirstAnswerS,
+    coldLabelCorrect: run.phases.coldLabelCorrect,
+    warm: run.phases.warm,
+    load: run.phases.load,
+    samples: run.sampler.samples,
+    phases: run.sampler.phases,
+    lastAnswerS: run.phases.lastAnswerS,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  if (options.help) return console.log(BENCH_USAGE);
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  log(`load average at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cpus`);
+  const scratch = await mkdtemp(join(tmpdir(), 'scaleface-bench-'));
+  try {
+    const result = buildBenchResult(await measure(options, scratch, startedAt, loadAtStart));
+    console.log(formatResultTable(result));
+    const written = await writeResultFiles(options.outDir ?? join(REPO_ROOT, 'bench/results'), result, startedAt);
+    console.log(`\nwrote ${written.jsonPath}\nwrote ${written.svgPath}`);
+  } finally {
+    if (options.keep) log(`kept ${scratch}`);
+    else await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

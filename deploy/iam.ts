@@ -1,0 +1,115 @@
+/**
+ * Least-privilege policies of the two tiers. Every queue and bucket statement names its resources; the
+ * only `*` resource is ec2:DescribeInstances, which IAM cannot scope. EC2 actions on instances are
+ * allowed only for instances tagged as this deployment's app tier.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, type IRole, type Role } from 'aws-cdk-lib/aws-iam';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { APP_TIER_ROLE, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../src/adapters/compute/ec2-pool.js';
+
+export interface DeploymentResources {
+  readonly prefix: string;
+  readonly requestQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly inputBucket: Bucket;
+  readonly outputBucket: Bucket;
+  readonly galleryBucket: Bucket;
+  readonly controlBucket: Bucket;
+}
+
+const HEARTBEATS = 'heartbeats/*';
+
+/** ARN pattern of every web instance's reply queue: `<prefix>-resp-queue-*`. */
+export function replyQueuesArn(scope: Stack, prefix: string): string {
+  return scope.formatArn({ service: 'sqs', resource: `${prefix}-resp-queue-*`, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+}
+
+function allow(actions: string[], resources: string[], conditions?: Record<string, unknown>): PolicyStatement {
+  return new PolicyStatement({ actions, resources, conditions });
+}
+
+function allBuckets(r: DeploymentResources): Bucket[] {
+  return [r.inputBucket, r.outputBucket, r.galleryBucket, r.controlBucket];
+}
+
+/** HeadBucket (ensureBuckets at start-up) and listing the gallery need s3:ListBucket. */
+function bucketStatements(r: DeploymentResources): PolicyStatement {
+  return allow(['s3:ListBucket'], allBuckets(r).map((b) => b.bucketArn));
+}
+
+export function grantWebTier(role: Role, r: DeploymentResources, appRole: IRole, launchTemplateId: string): void {
+  const stack = Stack.of(role);
+  const statements = [
+    allow(['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'], [r.requestQueue.queueArn]),
+    // The dead-letter notifier receives (and hides) dead letters to answer their requesters.
+    allow(['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], [r.deadLetterQueue.queueArn]),
+    allow(
+      [
+        'sqs:CreateQueue',
+        'sqs:DeleteQueue',
+        'sqs:GetQueueUrl',
+        'sqs:GetQueueAttributes',
+        'sqs:SendMessage',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+      ],
+      [replyQueuesArn(stack, r.prefix)],
+    ),
+    bucketStatements(r),
+    allow(['s3:PutObject'], [r.inputBucket.arnForObjects('*')]),
+    allow(['s3:GetObject'], [r.outputBucket.arnForObjects('*')]),
+    allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.galleryBucket.arnForObjects('*')]),
+    allow(['s3:GetObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
+    ...ec2Statements(stack, r.prefix, appRole, launchTemplateId),
+  ];
+  for (const statement of statements) role.addToPolicy(statement);
+}
+
+export function grantAppTier(role: Role, r: DeploymentResources): void {
+  const stack = Stack.of(role);
+  const statements = [
+    allow(
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+      [r.requestQueue.queueArn],
+    ),
+    allow(['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'], [r.deadLetterQueue.queueArn]),
+    allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], [replyQueuesArn(stack, r.prefix)]),
+    bucketStatements(r),
+    allow(['s3:GetObject'], [r.inputBucket.arnForObjects('*')]),
+    allow(['s3:PutObject'], [r.outputBucket.arnForObjects('*')]),
+    allow(['s3:GetObject'], [r.galleryBucket.arnForObjects('*')]),
+    allow(['s3:PutObject', 's3:DeleteObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
+  ];
+  for (const statement of statements) role.addToPolicy(statement);
+}
+
+function ec2Statements(stack: Stack, prefix: string, appRole: IRole, launchTemplateId: string): PolicyStatement[] {
+  const ec2Arn = (resource: string) => stack.formatArn({ service: 'ec2', resource, resourceName: '*' });
+  const instances = ec2Arn('instance');
+  const ourTags = (kind: 'aws:RequestTag' | 'aws:ResourceTag') => ({
+    StringEquals: { [`${kind}/${ROLE_TAG_KEY}`]: APP_TIER_ROLE, [`${kind}/${PREFIX_TAG_KEY}`]: prefix },
+  });
+  const templateArn = stack.formatArn({ service: 'ec2', resource: 'launch-template', resourceName: launchTemplateId });
+  return [
+    allow(['ec2:DescribeInstances'], ['*']),
+    // A new instance must carry our tags; the other resources of the launch are the template's.
+    allow(['ec2:RunInstances'], [instances], ourTags('aws:RequestTag')),
+    allow(
+      ['ec2:RunInstances'],
+      [
+        templateArn,
+        ec2Arn('subnet'),
+        ec2Arn('security-group'),
+        ec2Arn('network-interface'),
+        ec2Arn('volume'),
+        stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' }),
+      ],
+    ),
+    allow(['ec2:CreateTags'], [instances], { StringEquals: { 'ec2:CreateAction': 'RunInstances' } }),
+    allow(['ec2:TerminateInstances', 'ec2:StartInstances', 'ec2:StopInstances'], [instances], ourTags('aws:ResourceTag')),
+    allow(['iam:PassRole'], [appRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
+  ];
+}

@@ -1,0 +1,77 @@
+// Talking to the web tier's JSON API, with the access token the user pasted (kept for this tab only).
+
+const TOKEN_KEY = 'scaleface.token';
+
+export function getToken() {
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+export function setToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** An error answered by the API: `{ error: { code, message } }`. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function errorOf(response) {
+  let code = `HTTP_${response.status}`;
+  let message = response.statusText || 'request failed';
+  try {
+    const body = await response.json();
+    if (body?.error) ({ code, message } = body.error);
+  } catch {
+    // not JSON: keep the status line
+  }
+  if (response.status === 401) message += ' — paste the access token at the top of the page.';
+  return new ApiError(response.status, code, message);
+}
+
+/** fetch() with the token; resolves with the parsed JSON, rejects with an ApiError. */
+export async function api(path, options = {}) {
+  const headers = new Headers(options.headers ?? {});
+  const token = getToken();
+  if (token) headers.set('authorization', `Bearer ${token}`);
+  let response;
+  try {
+    response = await fetch(path, { ...options, headers });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', `the service did not answer (${error.message})`);
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response.status === 204 ? undefined : response.json();
+}
+
+/** Makes an element with attributes and children (strings become text, never HTML). */
+export function el(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'class') element.className = value;
+    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+/** Runs `work` on every item with at most `limit` at once. */
+export async function forEachLimited(items, limit, work) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

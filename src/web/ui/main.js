@@ -1,0 +1,73 @@
+// The page's entry: tabs, the access token, and the three panels.
+import { api, getToken, setToken } from './api.js';
+import { startDashboard } from './dashboard.js';
+import { startRecognize } from './recognize.js';
+import { startSubjects } from './subjects.js';
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+const listeners = new Map();
+
+function selectTab(tab, focus = false) {
+  for (const other of tabs) {
+    const selected = other === tab;
+    other.setAttribute('aria-selected', String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    document.getElementById(other.getAttribute('aria-controls')).hidden = !selected;
+  }
+  if (focus) tab.focus();
+  history.replaceState(null, '', `#${tab.id.replace('tab-', '')}`);
+  listeners.get(tab.id)?.();
+}
+
+function setUpTabs() {
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => selectTab(tab));
+    tab.addEventListener('keydown', (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const index = (tabs.indexOf(tab) + step + tabs.length) % tabs.length;
+      selectTab(tabs[index], true);
+    });
+  }
+  const initial = document.getElementById(`tab-${location.hash.slice(1)}`) ?? tabs[0];
+  selectTab(initial);
+}
+
+async function describeAuth(hint) {
+  try {
+    const info = await api('/v1/info');
+    const needs = [info.auth.admin && 'subjects', info.auth.uploads && 'uploads'].filter(Boolean);
+    hint.dataset.required = String(needs.length > 0);
+    const state = getToken() ? 'token set for this tab' : 'no token set';
+    hint.textContent = needs.length ? `Needed for ${needs.join(' and ')} (${state}).` : 'This service needs no token.';
+  } catch (error) {
+    hint.textContent = `Cannot reach the service: ${error.message}`;
+  }
+}
+
+function setUpToken() {
+  const form = document.getElementById('token-form');
+  const input = document.getElementById('token-input');
+  const hint = document.getElementById('token-hint');
+  input.value = getToken();
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    setToken(input.value.trim());
+    void describeAuth(hint).then(() => document.dispatchEvent(new Event('scaleface:token')));
+  });
+  document.getElementById('token-clear').addEventListener('click', () => {
+    input.value = '';
+    setToken('');
+    void describeAuth(hint);
+  });
+  void describeAuth(hint);
+}
+
+setUpToken();
+startRecognize();
+const subjects = startSubjects();
+listeners.set('tab-subjects', () => void subjects.refresh());
+document.addEventListener('scaleface:token', () => void subjects.refresh());
+const dashboard = startDashboard();
+listeners.set('tab-dashboard', () => dashboard.resize());
+setUpTabs();

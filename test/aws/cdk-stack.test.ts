@@ -1,0 +1,188 @@
+/**
+ * Synthesizes the CDK stack (deploy/stack.ts) and checks what the deployment must hold: queue names,
+ * sizes and redrive, private encrypted TLS-only buckets, least-privilege IAM, and the boot scripts.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ScalefaceStack } from '../../deploy/stack.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+let dir: string;
+let template: Template;
+let twoWebTemplate: Template;
+
+function synth(webInstances: number): Template {
+  const app = new App({ outdir: join(dir, `cdk.out-${webInstances}`) });
+  const stack = new ScalefaceStack(app, `Test${webInstances}`, {
+    prefix: 'sf-test',
+    allowedCidr: '203.0.113.7/32',
+    projectDir: join(dir, 'project'),
+    webInstances,
+  });
+  return Template.fromStack(stack);
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'scaleface-cdk-'));
+  await mkdir(join(dir, 'project'));
+  await writeFile(join(dir, 'project', 'package.json'), '{"name":"scaleface"}');
+  template = synth(1);
+  twoWebTemplate = synth(2);
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/** Every statement of every inline policy, tagged with the role it belongs to. */
+function roleStatements(t: Template): { role: string; statement: Statement }[] {
+  const policies = t.findResources('AWS::IAM::Policy');
+  return Object.values(policies).flatMap((policy) => {
+    const props = (policy as { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } } }).Properties;
+    const role = props.Roles[0]?.Ref ?? '';
+    return props.PolicyDocument.Statement.map((statement) => ({ role, statement }));
+  });
+}
+
+function roleId(t: Template, prefix: string): string {
+  const id = Object.keys(t.findResources('AWS::IAM::Role')).find((k) => k.startsWith(prefix));
+  assert.ok(id, `no role ${prefix}`);
+  return id;
+}
+
+function userDataText(resource: unknown): string {
+  return JSON.stringify(resource);
+}
+
+describe('CDK stack', () => {
+  test('the request queue holds 1 KB messages and redrives to the dead-letter queue after 3 receives', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    const dlq = Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { QueueName: 'sf-test-req-dlq' } }));
+    assert.equal(dlq.length, 1);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'sf-test-req-queue',
+      MaximumMessageSize: 1024,
+      VisibilityTimeout: 30,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlq[0], 'Arn'] }, maxReceiveCount: 3 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'sf-test-req-dlq', MaximumMessageSize: 1024, SqsManagedSseEnabled: true });
+    // enforceSSL: a queue policy denying requests without TLS.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('the four buckets are private, encrypted with S3-managed keys and TLS-only', () => {
+    const buckets = template.findResources('AWS::S3::Bucket', { Properties: { BucketName: Match.stringLikeRegexp('^sf-test-') } });
+    const names = Object.values(buckets).map((b) => (b as { Properties: { BucketName: string } }).Properties.BucketName).sort();
+    assert.deepEqual(names, ['sf-test-control', 'sf-test-gallery', 'sf-test-in-bucket', 'sf-test-out-bucket']);
+    for (const bucket of Object.values(buckets)) {
+      const props = (bucket as { Properties: Record<string, unknown> }).Properties;
+      assert.deepEqual(props.PublicAccessBlockConfiguration, {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      assert.deepEqual(props.BucketEncryption, { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    }
+    const tlsOnly = template.findResources('AWS::S3::BucketPolicy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } },
+    });
+    assert.equal(Object.keys(tlsOnly).length, 4);
+  });
+
+  test('no queue or bucket action of either role is allowed on every resource', () => {
+    const statements = roleStatements(template);
+    assert.ok(statements.length > 10);
+    for (const { statement } of statements) {
+      const dataActions = actionsOf(statement).filter((a) => a.startsWith('sqs:') || a.startsWith('s3:'));
+      if (dataActions.length === 0) continue;
+      const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+      assert.ok(!resources.includes('*'), `${dataActions.join(',')} allowed on *`);
+    }
+    const wildcard = statements.filter(({ statement }) => statement.Resource === '*').flatMap(({ statement }) => actionsOf(statement));
+    assert.deepEqual(wildcard, ['ec2:DescribeInstances']);
+  });
+
+  test('the app tier may not create queues or run instances; the web tier runs and ends only tagged instances', () => {
+    const app = roleId(template, 'AppTierRole');
+    const web = roleId(template, 'WebTierRole');
+    const appActions = roleStatements(template).filter((s) => s.role === app).flatMap((s) => actionsOf(s.statement));
+    for (const forbidden of ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'ec2:RunInstances', 'ec2:TerminateInstances', 'iam:PassRole']) {
+      assert.ok(!appActions.includes(forbidden), `app tier has ${forbidden}`);
+    }
+    const appDeletes = roleStatements(template).filter((s) => s.role === app && actionsOf(s.statement).includes('s3:DeleteObject'));
+    assert.match(JSON.stringify(appDeletes.map((s) => s.statement.Resource)), /heartbeats\/\*/);
+    assert.equal(appDeletes.length, 1);
+    const webStatements = roleStatements(template).filter((s) => s.role === web).map((s) => s.statement);
+    const terminate = webStatements.find((s) => actionsOf(s).includes('ec2:TerminateInstances'));
+    assert.deepEqual(terminate?.Condition, { StringEquals: { 'aws:ResourceTag/scaleface:role': 'app-tier', 'aws:ResourceTag/scaleface:prefix': 'sf-test' } });
+    const runTagged = webStatements.find((s) => actionsOf(s).includes('ec2:RunInstances') && s.Condition !== undefined);
+    assert.deepEqual(runTagged?.Condition, { StringEquals: { 'aws:RequestTag/scaleface:role': 'app-tier', 'aws:RequestTag/scaleface:prefix': 'sf-test' } });
+    const passRole = webStatements.find((s) => actionsOf(s).includes('iam:PassRole'));
+    assert.deepEqual(passRole?.Resource, { 'Fn::GetAtt': [app, 'Arn'] });
+    const deletes = webStatements.filter((s) => actionsOf(s).includes('sqs:DeleteQueue'));
+    assert.equal(deletes.length, 1);
+    assert.match(JSON.stringify(deletes[0]?.Resource), /sf-test-resp-queue-\*/);
+  });
+
+  test('the launch template starts `scaleface worker` named after its tag, with IMDSv2 and tags in metadata', () => {
+    // (The web instance gets a launch template of its own from the CDK, for IMDSv2.)
+    const templates = template.findResources('AWS::EC2::LaunchTemplate', { Properties: { LaunchTemplateName: 'sf-test-app-tier' } });
+    assert.equal(Object.keys(templates).length, 1);
+    const [launchTemplate] = Object.values(templates) as { Properties: { LaunchTemplateData: Record<string, unknown> } }[];
+    const data = launchTemplate?.Properties.LaunchTemplateData ?? {};
+    assert.deepEqual(data.MetadataOptions, { HttpTokens: 'required', InstanceMetadataTags: 'enabled' });
+    assert.ok(data.IamInstanceProfile, 'no instance profile');
+    const script = userDataText(data.UserData);
+    assert.match(script, /scaleface worker --name \$NAME/);
+    assert.match(script, /dnf install -y nodejs20/);
+    assert.match(script, /npm ci --omit=dev/);
+    assert.match(script, /SCALEFACE_QUEUE=sqs/);
+    assert.match(script, /SCALEFACE_STORAGE=s3/);
+    assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
+  });
+
+  test('the web instance runs `scaleface up` with the SQS, S3 and EC2 backends and the launch template', () => {
+    const instances = template.findResources('AWS::EC2::Instance');
+    assert.equal(Object.keys(instances).length, 1);
+    const script = userDataText(Object.values(instances)[0]);
+    for (const expected of [/scaleface up/, /SCALEFACE_COMPUTE=ec2/, /SCALEFACE_QUEUE=sqs/, /SCALEFACE_STORAGE=s3/, /SCALEFACE_EC2_LAUNCH_TEMPLATE_ID=/, /SCALEFACE_HOST=0\.0\.0\.0/]) {
+      assert.match(script, expected);
+    }
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '203.0.113.7/32', FromPort: 8000, ToPort: 8000 })],
+    });
+  });
+
+  test('several web instances sit behind a load balancer, and only the first runs the autoscaler', () => {
+    twoWebTemplate.resourceCountIs('AWS::EC2::Instance', 2);
+    twoWebTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    twoWebTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8000,
+      HealthCheckPath: '/healthz',
+      Targets: Match.arrayWith([Match.objectLike({ Port: 8000 })]),
+    });
+    const scripts = Object.values(twoWebTemplate.findResources('AWS::EC2::Instance')).map(userDataText);
+    assert.equal(scripts.filter((s) => s.includes('SCALEFACE_AUTOSCALER=on')).length, 1);
+    assert.equal(scripts.filter((s) => s.includes('SCALEFACE_AUTOSCALER=off')).length, 1);
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { get, type IncomingMessage } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { ActivityFeed, type EventSink } from '../../src/observability/activity-feed.js';
+import { readStatusSummary } from '../../src/observability/status-summary.js';
+import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
+import { tempBackends, type TempBackends } from '../helpers/system.js';
+
+interface ServerEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Reads events from a stream until `count` have arrived. */
+function readEvents(response: IncomingMessage, count: number): Promise<ServerEvent[]> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const events: ServerEvent[] = [];
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) });
+        if (events.length === count) resolve(events);
+      }
+    });
+    response.on('error', reject);
+    response.on('end', () => reject(new Error(`stream ended after ${events.length} event(s)`)));
+  });
+}
+
+describe('GET /v1/events over a real socket', () => {
+  let backends: TempBackends;
+  let web: WebTier;
+  let url: string;
+  let statusReads = 0;
+
+  before(async () => {
+    backends = await tempBackends();
+    const status = async () => {
+      statusReads += 1;
+      return { queue: { visible: 4, inFlight: 2, delayed: 1 }, instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }], desired: 2 };
+    };
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => status, eventsIntervalMs: 100 });
+    url = await web.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  after(async () => {
+    await web.close();
+    await backends.dispose();
+  });
+
+  test('sends the history, then status snapshots with a sample; closing the app ends the stream', async () => {
+    const response = await new Promise<IncomingMessage>((resolve) => get(`${url}/v1/events`, { headers: { 'x-request-id': 'sse-1' } }, resolve));
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'text/event-stream; charset=utf-8');
+    assert.equal(response.headers['x-request-id'], 'sse-1');
+    const events = await readEvents(response, 3);
+    assert.deepEqual(events.map((e) => e.event), ['history', 'status', 'status']);
+    assert.deepEqual(events[0]!.data, { intervalMs: 100, samples: [] });
+    const { status, sample } = events[1]!.data as { status: { desired: number }; sample: Record<string, number> };
+    assert.equal(status.desired, 2);
+    assert.deepEqual({ ...sample, at: 0 }, { at: 0, queued: 5, inFlight: 2, running: 1, pending: 0, desired: 2, throughput: 0 });
+
+    // A second client gets the samples taken so far as its history.
+    const second = await new Promise<IncomingMessage>((resolve) => get(`${url}/v1/events`, resolve));
+    const [history] = await readEvents(second, 1);
+    assert.ok((history!.data as { samples: unknown[] }).samples.length >= 2);
+    const ended = Promise.all([response, second].map((r) => new Promise((resolve) => r.on('end', resolve).resume())));
+    await web.close();
+    await ended;
+  });
+});
+
+describe('ActivityFeed', () => {
+  function sink(): EventSink & { chunks: string[]; ended: boolean } {
+    return { chunks: [], ended: false, write(chunk: string) { this.chunks.push(chunk); }, end() { this.ended = true; } };
+  }
+
+  test('throughput is the completed count per second between samples; history is bounded', async () => {
+    const time = { now: 10_000 };
+    let completed = 0;
+    let reads = 0;
+    const feed = new ActivityFeed({
+      readStatus: async () => ((reads += 1), { queue: { visible: 1, inFlight: 0, delayed: 0 } }),
+      summarize: readStatusSummary,
+      completed: () => completed,
+      intervalMs: 60_000,
+      historySize: 2,
+      now: () => time.now,
+    });
+    const client = sink();
+    const unsubscribe = feed.subscribe(client);
+    await feed.tick(); // may overlap with the tick subscribe() started; then it is skipped
+    const samples = () => client.chunks.filter((c) => c.startsWith('event: status')).map((c) => JSON.parse(c.split('data: ')[1]!).sample);
+    const before = samples().length;
+    assert.ok(before >= 1);
+    completed = 6;
+    time.now += 2000;
+    await feed.tick();
+    assert.equal(samples().at(-1).throughput, 3);
+    time.now += 1000;
+    await feed.tick();
+    assert.equal(samples().at(-1).throughput, 0);
+
+    const late = sink();
+    feed.subscribe(late);
+    const history = JSON.parse(late.chunks[1]!.split('data: ')[1]!);
+    assert.equal(history.samples.length, 2, 'only historySize samples are kept');
+    unsubscribe();
+    assert.equal(feed.listeners, 1);
+    feed.close();
+    assert.equal(late.ended, true);
+    assert.equal(feed.listeners, 0);
+    const readsAfterClose = reads;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(reads, readsAfterClose, 'nothing is read without listeners');
+  });
+
+  test('a failing status read is sent as a status-error event', async () => {
+    const feed = new ActivityFeed({
+      readStatus: async () => {
+        throw new Error('queue database is gone');
+      },
+      summarize: readStatusSummary,
+      completed: () => 0,
+      intervalMs: 60_000,
+    });
+    const client = sink();
+    feed.subscribe(client);
+    await feed.tick();
+    feed.close();
+    assert.ok(client.chunks.some((c) => c === 'event: status-error\ndata: {"message":"queue database is gone"}\n\n'), client.chunks.join('|'));
+  });
+});
