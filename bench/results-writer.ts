@@ -26,6 +26,14 @@ export function chooseResultName(at: Date, existing: ReadonlySet<string>): strin
   for (let n = 2; ; n += 1) if (!taken(`${minute}-${n}`)) return `${minute}-${n}`;
 }
 
+/** Pretty JSON, except that each timeline array stays on one line (hundreds of samples). */
+export function resultJson(result: BenchResult): string {
+  const marker = '"@timeline@"';
+  const columns = Object.entries(result.timeline).map(([name, values]) => `    ${JSON.stringify(name)}: ${JSON.stringify(values)}`);
+  const text = JSON.stringify({ ...result, timeline: '@timeline@' }, null, 2);
+  return `${text.replace(marker, () => `{\n${columns.join(',\n')}\n  }`)}\n`;
+}
+
 export interface WrittenResult {
   readonly jsonPath: string;
   readonly svgPath: string;
@@ -39,7 +47,7 @@ export async function writeResultFiles(dir: string, result: BenchResult, at: Dat
   const name = chooseResultName(at, new Set(await readdir(dir)));
   const jsonPath = join(dir, `${name}.json`);
   const svgPath = join(dir, `${name}.svg`);
-  await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(jsonPath, resultJson(result));
   await writeFile(svgPath, renderSvgReport(result));
   return { jsonPath, svgPath };
 }

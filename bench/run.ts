@@ -152,8 +152,17 @@ async function measure(options: BenchOptions, scratch: string, startedAt: Date, 
   };
 }
 
+function optionsOrExit(argv: readonly string[]): BenchOptions {
+  try {
+    return parseBenchArgs(argv);
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const options = parseBenchArgs(process.argv.slice(2));
+  const options = optionsOrExit(process.argv.slice(2));
   if (options.help) return console.log(BENCH_USAGE);
   const startedAt = new Date();
   const loadAtStart = loadavg();

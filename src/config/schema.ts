@@ -73,7 +73,7 @@ export const configSchema = z.object({
   recognition: z
     .object({
       /** A face matches a subject when its nearest example is at most this far... */
-      distanceThreshold: z.number().positive().default(0.5),
+      distanceThreshold: z.number().positive().default(0.44),
       /** ...and the next-best subject is at least this much farther. */
       margin: z.number().min(0).default(0.04),
       galleryRefreshMs: z.number().int().min(100).default(2000),

@@ -117,6 +117,8 @@ describe('result files', () => {
       assert.deepEqual((await readdir(dir)).sort(), ['2026-11-25-0907.json', '2026-11-25-0907.svg', '2026-11-25.json']);
       const parsed = JSON.parse(await readFile(written.jsonPath, 'utf8')) as Record<string, unknown>;
       for (const field of NUMERIC_FIELDS) assert.equal(typeof parsed[field], 'number', field);
+      assert.deepEqual(parsed.timeline, result.timeline);
+      assert.deepEqual(parsed.workload, result.workload);
       assert.equal(await readFile(join(dir, '2026-11-25.json'), 'utf8'), '{"earlier":true}');
       assert.ok((await readFile(written.svgPath, 'utf8')).startsWith('<svg'));
     } finally {

@@ -5,6 +5,7 @@ import { ActivityFeed, type EventSink } from '../../src/observability/activity-f
 import { readStatusSummary } from '../../src/observability/status-summary.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { waitFor } from './support.js';
 
 interface ServerEvent {
   event: string;
@@ -38,14 +39,14 @@ describe('GET /v1/events over a real socket', () => {
   let backends: TempBackends;
   let web: WebTier;
   let url: string;
-  let statusReads = 0;
 
   before(async () => {
     backends = await tempBackends();
-    const status = async () => {
-      statusReads += 1;
-      return { queue: { visible: 4, inFlight: 2, delayed: 1 }, instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }], desired: 2 };
-    };
+    const status = async () => ({
+      queue: { visible: 4, inFlight: 2, delayed: 1 },
+      instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }],
+      desired: 2,
+    });
     web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => status, eventsIntervalMs: 100 });
     url = await web.app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -95,10 +96,9 @@ describe('ActivityFeed', () => {
     });
     const client = sink();
     const unsubscribe = feed.subscribe(client);
-    await feed.tick(); // may overlap with the tick subscribe() started; then it is skipped
     const samples = () => client.chunks.filter((c) => c.startsWith('event: status')).map((c) => JSON.parse(c.split('data: ')[1]!).sample);
-    const before = samples().length;
-    assert.ok(before >= 1);
+    await waitFor('the first sample', async () => (samples().length === 1 ? true : undefined));
+    assert.equal(samples()[0].throughput, 0, 'no baseline yet');
     completed = 6;
     time.now += 2000;
     await feed.tick();

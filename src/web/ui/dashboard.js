@@ -3,6 +3,7 @@
 import { el } from './api.js';
 
 const KEEP_SECONDS = 10 * 60;
+const MIN_WINDOW_SECONDS = 30;
 const SERIES = [
   { key: 'queued', label: 'Queued', stroke: '#d97706', scale: 'n' },
   { key: 'inFlight', label: 'In flight', stroke: '#2563eb', scale: 'n' },
@@ -16,13 +17,14 @@ function chartOptions(width) {
     width,
     height: 280,
     scales: {
-      x: { time: true },
+      // At least 30 s wide, so that a short history does not stretch over the whole chart.
+      x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_WINDOW_SECONDS), max] },
       n: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max))] },
       rate: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max))] },
     },
     series: [{}, ...SERIES.map(({ label, stroke, scale, width: w, dash }) => ({ label, stroke, scale, width: w ?? 2, dash }))],
     axes: [
-      {},
+      { values: (_u, ticks) => ticks.map((t) => clockTime(t * 1000)), space: 70 },
       { scale: 'n', label: 'count', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
       { scale: 'rate', side: 1, label: 'req/s', grid: { show: false } },
     ],
@@ -45,6 +47,19 @@ function decisionItem(decision) {
     ' ',
     el('span', { class: 'reason' }, decision.reason),
   );
+}
+
+const KEEP_CHANGES = 30;
+/** Decisions that launched or stopped instances, by time; kept here longer than the status lists them. */
+const changes = new Map();
+
+/** Newest first: the latest decision (whatever it was), then the recent scale-ups and scale-ins. */
+function notableDecisions(decisions) {
+  for (const decision of decisions) if (decision.desired !== decision.current) changes.set(decision.at, decision);
+  while (changes.size > KEEP_CHANGES) changes.delete(changes.keys().next().value);
+  const newest = decisions.at(-1);
+  const older = [...changes.values()].filter((d) => d.at !== newest?.at).sort((a, b) => b.at - a.at);
+  return newest ? [newest, ...older] : older;
 }
 
 function instanceRow(instance) {
@@ -95,8 +110,7 @@ export function startDashboard() {
     const instances = status.instances ?? [];
     document.querySelector('#instances-table tbody').replaceChildren(...instances.map(instanceRow));
     document.getElementById('instances-empty').hidden = instances.length > 0;
-    const decisions = (status.recentDecisions ?? []).slice().reverse();
-    document.getElementById('decisions').replaceChildren(...decisions.map(decisionItem));
+    document.getElementById('decisions').replaceChildren(...notableDecisions(status.recentDecisions ?? []).map(decisionItem));
     feedState.textContent = status.autoscalerError ? `autoscaler: ${status.autoscalerError}` : `live, updated ${clockTime(sample.at)}`;
   }
 

@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The repository's root (where package.json is), from dist/test/browser or test/browser. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the tests');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** test-artifacts/ (gitignored) for screenshots of every run. */
+export function artifactsDir(): string {
+  const dir = join(repoRoot(), 'test-artifacts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Debian's Chromium, headless. Fails (never skips) when it is not installed: CI installs it. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function uploadPlain(url: string, fileName: string, bytes: Buffer): Promise<string> {
+  const form = new FormData();
+  form.append('inputFile', new Blob([new Uint8Array(bytes)]), fileName);
+  const response = await fetch(new URL('/', url), { method: 'POST', body: form });
+  return `${response.status} ${await response.text()}`;
+}
