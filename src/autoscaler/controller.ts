@@ -43,11 +43,19 @@ export interface AutoscalerStatus {
   readonly lastDecision: { readonly at: number; readonly desired: number; readonly reason: string } | undefined;
   /** The last decisions, oldest first. */
   readonly recentDecisions: DecisionRecord[];
+  /** Every decision since start, by direction (for a Prometheus counter). */
+  readonly decisionTotals: DecisionTotals;
   readonly backlog: QueueDepth | undefined;
   readonly lastError?: string;
 }
 
 const RECENT_DECISIONS = 50;
+
+export interface DecisionTotals {
+  up: number;
+  down: number;
+  hold: number;
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -71,6 +79,7 @@ export function scaleInCandidates(instances: Instance[], queueInFlight: number |
 }
 
 export class AutoscalerController {
+  private readonly totals: DecisionTotals = { up: 0, down: 0, hold: 0 };
   private readonly options: AutoscalerControllerOptions;
   private readonly now: () => number;
   private policyState: PolicyState = INITIAL_POLICY_STATE;
@@ -139,6 +148,7 @@ export class AutoscalerController {
       instances: [...this.instances],
       lastDecision: last && { at: last.at, desired: last.desired, reason: last.reason },
       recentDecisions: [...this.decisions],
+      decisionTotals: { ...this.totals },
       backlog: this.backlog,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
@@ -230,6 +240,8 @@ export class AutoscalerController {
   }
 
   private record(decision: DecisionRecord): void {
+    const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
+    this.totals[direction] += 1;
     this.decisions.push(decision);
     if (this.decisions.length > RECENT_DECISIONS) this.decisions.shift();
   }

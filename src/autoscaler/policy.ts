@@ -123,7 +123,7 @@ function decideWithBacklog(obs: Observation, lastActiveAt: number | undefined, s
     if (current >= s.minInstances && withinTolerance(wanted, current, s.tolerance)) {
       return { desired: current, reason: `${explained}; within tolerance ${s.tolerance} of ${current}, holding` };
     }
-    const verb = current === 0 ? 'leaving 0' : 'scaling up';
+    const verb = current === 0 ? 'leaving 0,' : 'scaling up';
     return { desired: wanted, reason: `${explained}; ${verb} ${current} → ${wanted}` };
   }
   if (wanted === current) return { desired: current, reason: `${explained}; steady at ${current}` };

@@ -13,19 +13,32 @@ export function outcomeOf(statusCode: number): RequestOutcome {
   return 'success';
 }
 
-/** Decisions counted so far, by the `at` of the newest one seen (the status only lists recent ones). */
+/**
+ * Decisions counted so far: from the controller's running totals when the status has them (exact), else
+ * from the recent decisions by the `at` of the newest one seen (misses decisions between rare reads).
+ */
 class DecisionCounter {
   private newestSeenAt = 0;
+  private readonly countedTotals = { up: 0, down: 0, hold: 0 };
 
   constructor(private readonly counter: Counter<'direction'>) {}
 
   count(summary: StatusSummary): void {
+    if (summary.decisionTotals) return this.countTotals(summary.decisionTotals);
     for (const decision of summary.decisions) {
       if (decision.at <= this.newestSeenAt) continue;
       const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
       this.counter.inc({ direction });
     }
     this.newestSeenAt = Math.max(this.newestSeenAt, ...summary.decisions.map((d) => d.at));
+  }
+
+  private countTotals(totals: Record<'up' | 'down' | 'hold', number>): void {
+    for (const direction of ['up', 'down', 'hold'] as const) {
+      const added = totals[direction] - this.countedTotals[direction];
+      if (added > 0) this.counter.inc({ direction }, added);
+      this.countedTotals[direction] = Math.max(this.countedTotals[direction], totals[direction]);
+    }
   }
 }
 

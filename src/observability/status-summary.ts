@@ -23,6 +23,8 @@ export interface StatusSummary {
   readonly desired: number;
   readonly maxInstances: number;
   readonly decisions: readonly DecisionNumbers[];
+  /** Every autoscaler decision since it started, by direction; undefined when the status lacks them. */
+  readonly decisionTotals: Record<'up' | 'down' | 'hold', number> | undefined;
 }
 
 function numberOr(value: unknown, fallback = 0): number {
@@ -54,6 +56,12 @@ function decisionsOf(value: unknown): DecisionNumbers[] {
   });
 }
 
+function totalsOf(value: unknown): Record<'up' | 'down' | 'hold', number> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const totals = objectOr(value);
+  return { up: numberOr(totals.up), down: numberOr(totals.down), hold: numberOr(totals.hold) };
+}
+
 export function readStatusSummary(status: Record<string, unknown>): StatusSummary {
   return {
     queue: depthOf(status.queue),
@@ -62,5 +70,6 @@ export function readStatusSummary(status: Record<string, unknown>): StatusSummar
     desired: numberOr(status.desired),
     maxInstances: numberOr(status.maxInstances),
     decisions: decisionsOf(status.recentDecisions),
+    decisionTotals: totalsOf(status.decisionTotals),
   };
 }

@@ -67,6 +67,7 @@ function statusReporter(config: Config, requestQueue: Queue, deadLetters: Queue,
       maxInstances: config.autoscaler.maxInstances,
       lastDecision: scaling.lastDecision ?? null,
       recentDecisions: scaling.recentDecisions.slice(-20),
+      decisionTotals: scaling.decisionTotals,
       autoscalerError: scaling.lastError ?? null,
       webTier: { replyQueue: correlator.queueName, waiting: correlator.waiting },
     };
@@ -81,14 +82,14 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const requestQueue = await openRequestQueue(backends);
   const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
   const pool = createInstancePool(backends, log);
-  const controller = createController(config, requestQueue, pool, log.child({ component: 'autoscaler' }));
+  const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));
   const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));
   notifier.start();
   const web = await createWebTier(backends, {
     requestQueue,
     status: (correlator) => statusReporter(config, requestQueue, deadLetters, controller, correlator),
     onEnqueued: () => void controller.poke(),
-    logger: log.child({ component: 'web' }),
+    logger: createLogger(config, 'web'),
   });
   const app = web.app;
   if (config.autoscaler.enabled) controller.start();

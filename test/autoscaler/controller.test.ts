@@ -120,7 +120,7 @@ describe('AutoscalerController with the local process pool and the embedded queu
       await waitUntil('a tick after the sends', () => controller.status().recentDecisions.length >= 2);
       assert.equal(
         controller.status().recentDecisions[1]?.reason,
-        'backlog 30 (visible 30, in flight 0) / target 5 → 6, clamped to max 3; leaving 0 0 → 3',
+        'backlog 30 (visible 30, in flight 0) / target 5 → 6, clamped to max 3; leaving 0, 0 → 3',
       );
 
       await waitUntil('all 30 were deleted', async () => (await sandbox.records()).filter((r) => r.event === 'deleted').length >= 30);

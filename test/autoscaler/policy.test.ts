@@ -29,7 +29,7 @@ const q = (visible: number, inFlight = 0): BacklogObservation => ({ visible, inF
 const rows: Row[] = [
   { name: '0 stays 0 with no backlog', backlog: q(0), current: 0, desired: 0, reason: 'steady at 0' },
   { name: '0 stays 0 with no backlog, never active', backlog: q(0), current: 0, idleForMs: undefined, desired: 0, reason: 'steady' },
-  { name: '1 message leaves 0 at once', backlog: q(1), current: 0, desired: 1, reason: 'leaving 0 0 → 1' },
+  { name: '1 message leaves 0 at once', backlog: q(1), current: 0, desired: 1, reason: 'leaving 0, 0 → 1' },
   { name: 'one in-flight message alone leaves 0', backlog: q(0, 1), current: 0, desired: 1, reason: 'in flight 1' },
   { name: '37 messages, target 5, max 20 → 8', backlog: q(37), current: 0, desired: 8, reason: 'backlog 37 (visible 37, in flight 0) / target 5 → 8' },
   {

@@ -73,7 +73,7 @@ describe('the page against a service that needs a token', () => {
 
     const other = await browser.newPage();
     await other.goto(system.url);
-    assert.equal(await other.getByLabel('Access token').inputValue(), '', 'another tab does not get the token');
+    assert.equal(await other.getByLabel('Access token').inputValue(), '', 'a new browsing session does not get the token');
     await other.close();
   });
 });
