@@ -5,27 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
-import { blankJpeg, degraded, demoPhoto } from '../helpers/images.js';
-import { demoFace } from '../recognition/support.js';
-
-async function upload(url: string, fileName: string, bytes: Buffer): Promise<{ status: number; body: string }> {
-  const form = new FormData();
-  form.append('inputFile', new Blob([new Uint8Array(bytes)]), fileName);
-  const response = await fetch(new URL('/', url), { method: 'POST', body: form });
-  return { status: response.status, body: await response.text() };
-}
-
-async function instanceCount(system: RunningSystem): Promise<number> {
-  return (await system.pool.list()).filter((i) => i.state === 'pending' || i.state === 'running').length;
-}
-
-async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { activeInstances, enrollAndRecognizeDemoPeople, upload, waitFor } from '../helpers/http-scenarios.js';
+import { blankJpeg, demoPhoto } from '../helpers/images.js';
 
 describe('the real system on embedded backends (web tier, autoscaler, worker processes)', () => {
   let system: RunningSystem;
@@ -55,41 +36,20 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
   });
 
   test('enroll through the API, then uploads are recognized and stored in both buckets', async () => {
-    for (const [name, face] of [['Alice', 'a1'], ['Bea', 'b']] as const) {
-      const form = new FormData();
-      form.append('photos', new Blob([new Uint8Array(await demoFace(face))]), `${face}.jpg`);
-      const response = await fetch(new URL(`/v1/subjects/${name}/examples`, system.url), { method: 'POST', body: form });
-      assert.equal(response.status, 201, await response.text());
-    }
-    const listed = (await (await fetch(new URL('/v1/subjects', system.url))).json()) as { subjects: { name: string }[] };
-    assert.deepEqual(listed.subjects.map((s) => s.name).sort(), ['Alice', 'Bea']);
-    const probes = {
-      alice_small: await degraded(await demoFace('a1')),
-      bea_small: await degraded(await demoFace('b')),
-      stranger: await demoFace('c'),
-      empty_room: blank,
-    };
-    const expected = { alice_small: 'Alice', bea_small: 'Bea', stranger: 'Unknown', empty_room: 'NoFace' };
-    const answers = await Promise.all(Object.entries(probes).map(([stem, bytes]) => upload(system.url, `${stem}.jpg`, bytes)));
-    assert.deepEqual(answers.map((a) => `${a.status} ${a.body}`), Object.entries(expected).map(([stem, label]) => `200 ${stem}:${label}`));
-    const { names, store } = system.backends;
-    for (const [stem, label] of Object.entries(expected)) {
-      assert.equal((await store.get(names.outputBucket, stem)).toString(), label);
-      assert.deepEqual(await store.get(names.inputBucket, `${stem}.jpg`), probes[stem as keyof typeof probes]);
-    }
+    await enrollAndRecognizeDemoPeople(system);
   });
 
   test('scales 0 → n → 0 around a burst and answers every request', async () => {
-    await waitFor('instances back at 0', async () => (await instanceCount(system)) === 0, 10_000);
+    await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
     let peak = 0;
-    const sampler = setInterval(() => void instanceCount(system).then((n) => (peak = Math.max(peak, n))), 20);
+    const sampler = setInterval(() => void activeInstances(system).then((n) => (peak = Math.max(peak, n))), 20);
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => upload(system.url, `burst_${i}.jpg`, i % 2 ? face : blank)),
     );
     clearInterval(sampler);
     answers.forEach((a, i) => assert.deepEqual(a, { status: 200, body: `burst_${i}:${i % 2 ? 'Unknown' : 'NoFace'}` }));
     assert.ok(peak >= 1 && peak <= 2, `peak instance count ${peak} must be within 1..2`);
-    await waitFor('instances back at 0', async () => (await instanceCount(system)) === 0, 10_000);
+    await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
     await waitFor('stopped instances gone', async () => (await system.pool.list()).length === 0, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // one more autoscaler tick refreshes its status
     const { names, store } = system.backends;
