@@ -2,7 +2,7 @@ import { createFaceRecognizer } from '../../src/recognition/index.js';
 import type { Backends } from '../../src/system/backends.js';
 import type { Queue } from '../../src/ports/queue.js';
 import { QueueConsumer } from '../../src/worker/consumer.js';
-import { createRecognitionHandler } from '../../src/worker/recognition-handler.js';
+import { createRecognitionHandler, type RecognitionHandlerDeps } from '../../src/worker/recognition-handler.js';
 
 export interface InProcessWorker {
   readonly consumer: QueueConsumer;
@@ -10,7 +10,12 @@ export interface InProcessWorker {
 }
 
 /** A real app-tier worker (real model, real handler, real consumer loop) inside the test process. */
-export async function startInProcessWorker(backends: Backends, requestQueue: Queue, name = 'test-worker'): Promise<InProcessWorker> {
+export async function startInProcessWorker(
+  backends: Backends,
+  requestQueue: Queue,
+  name = 'test-worker',
+  log?: RecognitionHandlerDeps['log'],
+): Promise<InProcessWorker> {
   const { config } = backends;
   const recognizer = await createFaceRecognizer({
     store: backends.store,
@@ -23,7 +28,7 @@ export async function startInProcessWorker(backends: Backends, requestQueue: Que
     queue: requestQueue,
     waitTimeSeconds: 1,
     visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
-    handler: createRecognitionHandler({ ...backends, recognizer, workerName: name, maxReceiveCount: config.queue.maxReceiveCount }),
+    handler: createRecognitionHandler({ ...backends, recognizer, workerName: name, maxReceiveCount: config.queue.maxReceiveCount, log }),
   });
   consumer.start();
   return {

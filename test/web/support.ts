@@ -1,11 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConfigInput } from '../../src/config/index.js';
-import { createFaceRecognizer } from '../../src/recognition/index.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
-import { QueueConsumer } from '../../src/worker/consumer.js';
-import { createRecognitionHandler } from '../../src/worker/recognition-handler.js';
 import { multipartBody, type Part } from '../helpers/multipart.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { startInProcessWorker } from '../helpers/worker.js';
 
 export interface WorkerLogLine {
   readonly level: string;
@@ -28,36 +26,17 @@ export const TEST_STATUS = () => async () => ({ queue: { visible: 0, inFlight: 0
 export async function startWebWithWorker(overrides: ConfigInput = {}): Promise<WebWithWorker> {
   const backends = await tempBackends(overrides);
   const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: TEST_STATUS });
-  const { config } = backends;
-  const recognizer = await createFaceRecognizer({
-    store: backends.store,
-    galleryBucket: backends.names.galleryBucket,
-    distanceThreshold: config.recognition.distanceThreshold,
-    margin: config.recognition.margin,
-    galleryRefreshMs: 200,
-  });
   const workerLogs: WorkerLogLine[] = [];
-  const consumer = new QueueConsumer({
-    queue: backends.requestQueue,
-    waitTimeSeconds: 1,
-    visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
-    handler: createRecognitionHandler({
-      ...backends,
-      recognizer,
-      workerName: 'web-test-worker',
-      maxReceiveCount: config.queue.maxReceiveCount,
-      log: (level, fields, msg) => workerLogs.push({ level, fields, msg }),
-    }),
-  });
-  consumer.start();
+  const worker = await startInProcessWorker(backends, backends.requestQueue, 'web-test-worker', (level, fields, msg) =>
+    workerLogs.push({ level, fields, msg }),
+  );
   return {
     backends,
     web,
     app: web.app,
     workerLogs,
     stop: async () => {
-      await consumer.stop();
-      await recognizer.close();
+      await worker.stop();
       await web.close();
       await backends.dispose();
     },
