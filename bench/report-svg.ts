@@ -41,6 +41,13 @@ export function niceCeiling(value: number): number {
   return step * power;
 }
 
+/** A multiple of a readable step (1, 2 or 5 × 10^k, about an eighth of `value`) at or above `value`. */
+export function axisTop(value: number): number {
+  if (!(value > 0)) return 1;
+  const step = niceCeiling(value / 8);
+  return Math.ceil(value / step - 1e-9) * step;
+}
+
 /** Points of `values` against `times`, one "x,y x,y" string per run of known values. */
 export function polylineSegments(
   times: readonly number[],
@@ -86,13 +93,14 @@ function axes(spec: ChartSpec, width: number, xMax: number, yMax: number): strin
 function phaseMarkers(spec: ChartSpec, width: number, xMax: number): string[] {
   return spec.phases
     .filter((p) => p.tS >= 0 && p.tS <= xMax)
-    .flatMap((p) => {
+    .flatMap((p, i) => {
       const x = (LEFT + (p.tS / xMax) * width).toFixed(1);
+      const labelY = spec.top + 12 + (i % 3) * 13; // staggered: phases can be a fraction of a second apart
       const nearRightEdge = p.tS > xMax * 0.85;
       const label = nearRightEdge ? 'text-anchor="end" dx="-3"' : 'dx="3"';
       return [
         `<line x1="${x}" y1="${spec.top}" x2="${x}" y2="${spec.top + CHART_HEIGHT}" stroke="#888" stroke-dasharray="4 3"/>`,
-        `<text x="${x}" y="${spec.top + 12}" ${label} fill="#555">${escapeXml(p.name)}</text>`,
+        `<text x="${x}" y="${labelY}" ${label} fill="#555">${escapeXml(p.name)}</text>`,
       ];
     });
 }
@@ -100,9 +108,9 @@ function phaseMarkers(spec: ChartSpec, width: number, xMax: number): string[] {
 /** One chart: box, axes, phase markers, a polyline per series and its legend. */
 export function renderChart(spec: ChartSpec): string {
   const width = SVG_WIDTH - LEFT - RIGHT;
-  const xMax = niceCeiling(Math.max(1, ...spec.times));
+  const xMax = axisTop(Math.max(1, ...spec.times));
   const known = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const yMax = niceCeiling(Math.max(1, ...known));
+  const yMax = axisTop(Math.max(1, ...known));
   const box = { left: LEFT, top: spec.top, width, height: CHART_HEIGHT, xMax, yMax };
   const lines = spec.series.flatMap((s) =>
     polylineSegments(spec.times, s.values, box).map(

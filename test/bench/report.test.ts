@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { formatResultTable } from '../../bench/report-table.js';
-import { escapeXml, niceCeiling, polylineSegments, renderSvgReport } from '../../bench/report-svg.js';
+import { axisTop, escapeXml, niceCeiling, polylineSegments, renderSvgReport } from '../../bench/report-svg.js';
 import { NUMERIC_FIELDS, buildBenchResult, invalidNumericFields } from '../../bench/result.js';
 import { chooseResultName, dateStamp, writeResultFiles } from '../../bench/results-writer.js';
 import { TIMELINE, measurements, sample } from './fixtures.js';
@@ -69,6 +69,7 @@ describe('the SVG report', () => {
 
   test('axis tops and escaping', () => {
     assert.deepEqual([0.3, 1, 3, 7, 10, 11, 120, 0].map(niceCeiling), [0.5, 1, 5, 10, 10, 20, 200, 1]);
+    assert.deepEqual([34.7, 2, 100, 845, 1, 0, 7].map(axisTop), [35, 2, 100, 1000, 1, 1, 7]);
     assert.equal(escapeXml(`a<b & "c"`), 'a&lt;b &amp; &quot;c&quot;');
   });
 
