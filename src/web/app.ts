@@ -40,6 +40,8 @@ function registerHooks(app: FastifyInstance, ctx: WebContext): void {
     }
   });
   app.addHook('onResponse', async (request, reply) => {
+    // One line per request (Fastify's own logging writes two).
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
     metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   // Event streams never end by themselves; end them so that close() does not wait for the clients.
@@ -52,6 +54,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Multipart bodies are limited per file by the routes; other bodies are small JSON.
     bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
     // The request id travels to the worker as `traceId`; both tiers log it under that name.
     requestIdHeader: false,
     genReqId: requestIdOf,

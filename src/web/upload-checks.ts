@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { InvalidInputError, UnsupportedMediaError } from '../domain/errors.js';
+import { imageLooksComplete, sniffImageFormat } from './image-structure.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
 /** Larger images are refused before decoding (decompression bombs). */
@@ -20,9 +21,16 @@ export function safeFileName(raw: string | undefined): string {
   return cleaned.length > 0 ? cleaned : 'upload';
 }
 
-/** Throws InvalidInputError for an empty file and UnsupportedMediaError for anything that does not decode. */
+/**
+ * Throws InvalidInputError for an empty file and UnsupportedMediaError for anything that is not a complete
+ * image of an accepted format: magic bytes, sharp's header parse (dimensions, pixel limit) and the format's end
+ * marker. Pixels are not decoded here (see image-structure.ts); the worker's decoder recovers damaged data
+ * where it can and answers 415 where it cannot.
+ */
 export async function checkDecodableImage(bytes: Buffer): Promise<{ format: string; width: number; height: number }> {
   if (bytes.length === 0) throw new InvalidInputError('the uploaded file is empty');
+  const sniffed = sniffImageFormat(bytes);
+  if (!sniffed) throw new UnsupportedMediaError('the uploaded file is not a decodable image (send JPEG, PNG, WebP, GIF, TIFF or AVIF)');
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
@@ -36,11 +44,6 @@ export async function checkDecodableImage(bytes: Buffer): Promise<{ format: stri
   if (width * height > MAX_IMAGE_PIXELS) {
     throw new UnsupportedMediaError(`image of ${width}×${height} pixels is larger than ${MAX_IMAGE_PIXELS} pixels`);
   }
-  try {
-    // Decode every pixel (at reduced size where the format allows) so truncated or corrupt data is caught here.
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: MAX_IMAGE_PIXELS }).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
-  } catch (error) {
-    throw new UnsupportedMediaError('the uploaded image is corrupt or truncated', { cause: error });
-  }
+  if (!imageLooksComplete(sniffed, bytes)) throw new UnsupportedMediaError('the uploaded image is truncated');
   return { format, width, height };
 }

@@ -21,8 +21,14 @@ import { MessageStore } from './message-store.js';
 import { openQueueDatabase } from './sqlite-schema.js';
 import { QueueWakeups } from './queue-wakeups.js';
 
+const WATCHED_POLL_MS = 50;
+const UNWATCHED_POLL_MS = 5;
+
 export interface EmbeddedQueueOptions {
-  /** How often a long poll looks for messages sent by other processes (default 5 ms). */
+  /**
+   * How often a long poll looks for messages sent by other processes: default 50 ms as a fallback when the
+   * database's folder can be watched (changes wake waiters at once), 5 ms when it cannot.
+   */
   readonly pollIntervalMs?: number;
 }
 
@@ -30,8 +36,9 @@ export interface EmbeddedQueueOptions {
  * Queues with SQS semantics in one SQLite file that many processes open at once.
  *
  * - A receive runs in `BEGIN IMMEDIATE`, so two processes never deliver the same message.
- * - A long poll wakes at once for sends from this process; other processes' sends are found by one shared
- *   timer that, every `pollIntervalMs` while anybody waits, runs one indexed read per queue, taking no lock.
+ * - A long poll wakes at once for sends from this process; other processes' sends are found when the
+ *   database's write-ahead log changes (inotify), and by one shared fallback timer that, every
+ *   `pollIntervalMs` while anybody waits, runs one indexed read per queue, taking no lock.
  * - A message whose receive count has reached the dead-letter policy's `maxReceiveCount` is moved to the
  *   dead-letter queue (same id, body and sentAt, receive count back to 0) when it would be delivered again.
  * - Handles: only the current delivery's receipt handle works. `delete` with a stale handle (the message was
@@ -49,7 +56,9 @@ export class EmbeddedQueueSystem implements QueueSystem {
   /** `dbPath` is usually `<dataDir>/queue.db`; its folder is created when missing. */
   constructor(dbPath: string, options: EmbeddedQueueOptions = {}) {
     this.store = new MessageStore(openQueueDatabase(dbPath));
-    this.wakeups = new QueueWakeups(options.pollIntervalMs ?? 5, (queue) => this.live().hasVisible(queue));
+    let pollIntervalMs = options.pollIntervalMs ?? WATCHED_POLL_MS;
+    this.wakeups = new QueueWakeups(() => pollIntervalMs, (queue) => this.live().hasVisible(queue));
+    if (!this.wakeups.watchDatabase(dbPath)) pollIntervalMs = options.pollIntervalMs ?? UNWATCHED_POLL_MS;
   }
 
   async open(name: string, options: QueueOptions = {}): Promise<Queue> {
@@ -70,6 +79,7 @@ export class EmbeddedQueueSystem implements QueueSystem {
   close(): Promise<void> {
     this.closed ??= Promise.resolve().then(() => {
       this.closing.abort();
+      this.wakeups.unwatch();
       this.store.close();
     });
     return this.closed;

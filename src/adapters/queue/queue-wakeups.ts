@@ -1,22 +1,49 @@
 import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 
 /**
  * Wakes the long polls of one process. Sends from this process wake a queue's waiters at once
- * (`notify`); sends from other processes are found by ONE timer per system that, every `pollIntervalMs`
- * while anybody waits, runs one cheap indexed read per waited-on queue. So ten concurrent receives on
- * one queue cost one read per tick, not ten timers.
+ * (`notify`). Sends from other processes are found by one cheap indexed read per waited-on queue, run
+ * when the database's write-ahead log changes (inotify through `watchDatabase`) and, as a fallback for
+ * missed events, by ONE timer per system every `pollIntervalMs` while anybody waits. So ten concurrent
+ * receives on one queue cost one read per change or tick, not ten timers.
  */
 export class QueueWakeups {
   private readonly emitter = new EventEmitter();
   /** Queue name → how many long polls wait on it now. */
   private readonly waiting = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
 
   constructor(
-    private readonly pollIntervalMs: number,
+    private readonly pollIntervalMs: () => number,
     private readonly hasVisible: (queue: string) => boolean,
   ) {
     this.emitter.setMaxListeners(0);
+  }
+
+  /**
+   * Looks for new messages whenever `<dbPath>-wal` changes: other processes' commits append to it, so their
+   * sends wake this process's long polls within a millisecond instead of a poll interval. Returns false when
+   * the folder cannot be watched (the timer alone then finds the messages).
+   */
+  watchDatabase(dbPath: string): boolean {
+    const walName = `${basename(dbPath)}-wal`;
+    try {
+      this.watcher = watch(dirname(dbPath), { persistent: false }, (_event, file) => {
+        if (file === walName && this.waiting.size > 0) this.poll();
+      });
+      this.watcher.on('error', () => this.unwatch());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  unwatch(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 
   /** Tells this process's waiters on `queue` that it may have a visible message. */
@@ -45,7 +72,7 @@ export class QueueWakeups {
 
   private join(queue: string): void {
     this.waiting.set(queue, (this.waiting.get(queue) ?? 0) + 1);
-    this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs).unref();
+    this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs()).unref();
   }
 
   private leave(queue: string): void {
