@@ -5,7 +5,9 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { UnsupportedMediaError } from '../domain/errors.js';
+import { readImageSize, sniffImageFormat } from '../domain/image-structure.js';
 import type { FaceBox } from '../ports/recognizer.js';
+import { mirrorPad } from './mirror-pad.js';
 
 /** Images above this many pixels (width x height, as the file declares them) are refused. */
 export const MAX_INPUT_PIXELS = 40_000_000;
@@ -85,17 +87,24 @@ async function decodeToRgb(bytes: Buffer, size: OrientedSize, scale: number): Pr
   }
 }
 
-async function padWithMirror(pixels: RgbPixels, padX: number, padY: number): Promise<RgbPixels> {
-  const raw = { width: pixels.width, height: pixels.height, channels: 3 } as const;
-  const { data, info } = await sharp(pixels.data, { raw })
-    .extend({ left: padX, right: padX, top: padY, bottom: padY, extendWith: 'mirror' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data, width: info.width, height: info.height };
-}
-
 function borderFor(side: number, fraction: number): number {
   return Math.max(0, Math.min(Math.round(side * fraction), side - 1));
+}
+
+/**
+ * The oriented size and working scale, and the decoded pixels. Common formats small enough not to be shrunk
+ * take one trip through sharp: their header is read in JavaScript and the decoder reports the oriented size.
+ */
+async function decodeScaled(bytes: Buffer, framing: FramingSettings): Promise<{ size: OrientedSize; scale: number; decoded: RgbPixels }> {
+  const format = sniffImageFormat(bytes);
+  const header = format && readImageSize(format, bytes);
+  if (header && header.width * header.height <= MAX_INPUT_PIXELS && Math.max(header.width, header.height) <= framing.maxWorkingSide) {
+    const decoded = await decodeToRgb(bytes, header, 1);
+    return { size: { width: decoded.width, height: decoded.height }, scale: 1, decoded };
+  }
+  const size = await readOrientedSize(bytes);
+  const scale = Math.min(1, framing.maxWorkingSide / Math.max(size.width, size.height));
+  return { size, scale, decoded: await decodeToRgb(bytes, size, scale) };
 }
 
 /** Decodes untrusted bytes for detection. Throws UnsupportedMediaError for anything but a sane image. */
@@ -103,9 +112,7 @@ export async function decodeForDetection(
   bytes: Buffer,
   framing: FramingSettings = DEFAULT_FRAMING,
 ): Promise<DetectionFrame> {
-  const size = await readOrientedSize(bytes);
-  const scale = Math.min(1, framing.maxWorkingSide / Math.max(size.width, size.height));
-  const decoded = await decodeToRgb(bytes, size, scale);
+  const { size, scale, decoded } = await decodeScaled(bytes, framing);
   const frame = { originalWidth: size.width, originalHeight: size.height, scale };
   if (Math.max(decoded.width, decoded.height) > framing.padUpToSide) {
     return { ...frame, pixels: decoded, padX: 0, padY: 0 };
@@ -113,7 +120,7 @@ export async function decodeForDetection(
   const padX = borderFor(decoded.width, framing.padFraction);
   const padY = borderFor(decoded.height, framing.padFraction);
   if (padX === 0 && padY === 0) return { ...frame, pixels: decoded, padX, padY };
-  return { ...frame, pixels: await padWithMirror(decoded, padX, padY), padX, padY };
+  return { ...frame, pixels: mirrorPad(decoded, padX, padY), padX, padY };
 }
 
 /** A box found in the working frame, in the original image's pixels, clipped to the image. */

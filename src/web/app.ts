@@ -40,7 +40,6 @@ function registerHooks(app: FastifyInstance, ctx: WebContext): void {
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    // One line per request (Fastify's own logging writes two).
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
     metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -54,11 +53,11 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Multipart bodies are limited per file by the routes; other bodies are small JSON.
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
     // The request id travels to the worker as `traceId`; both tiers log it under that name.
     requestIdHeader: false,
     genReqId: requestIdOf,
-    logController: new LogController({ requestIdLogLabel: 'traceId' }),
+    // One line per request, from the onResponse hook (Fastify's own logging writes two).
+    logController: new LogController({ requestIdLogLabel: 'traceId', disableRequestLogging: true }),
   });
   const ctx = createContext(deps);
   app.addHook('onRoute', (route) => {

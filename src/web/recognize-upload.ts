@@ -54,6 +54,6 @@ export async function recognizeUpload(ctx: WebContext, upload: CheckedUpload, ca
     inferenceMs: reply.inferenceMs ?? null,
     worker: reply.worker ?? null,
   };
-  call.log.info({ file: outcome.file, label: outcome.label, worker: outcome.worker, inferenceMs: outcome.inferenceMs }, 'recognized');
+  call.log.debug({ file: outcome.file, label: outcome.label, worker: outcome.worker, inferenceMs: outcome.inferenceMs }, 'recognized');
   return outcome;
 }

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { InvalidInputError, UnsupportedMediaError } from '../domain/errors.js';
-import { imageLooksComplete, sniffImageFormat } from './image-structure.js';
+import { imageLooksComplete, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
 
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
 /** Larger images are refused before decoding (decompression bombs). */
@@ -31,6 +31,18 @@ export async function checkDecodableImage(bytes: Buffer): Promise<{ format: stri
   if (bytes.length === 0) throw new InvalidInputError('the uploaded file is empty');
   const sniffed = sniffImageFormat(bytes);
   if (!sniffed) throw new UnsupportedMediaError('the uploaded file is not a decodable image (send JPEG, PNG, WebP, GIF, TIFF or AVIF)');
+  const size = readImageSize(sniffed, bytes);
+  const { format, width, height } = size ? { format: sniffed, ...size } : await headerBySharp(bytes);
+  if (!width || !height) throw new UnsupportedMediaError('the uploaded image has no size in its header');
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new UnsupportedMediaError(`image of ${width}×${height} pixels is larger than ${MAX_IMAGE_PIXELS} pixels`);
+  }
+  if (!imageLooksComplete(sniffed, bytes)) throw new UnsupportedMediaError('the uploaded image is truncated');
+  return { format, width, height };
+}
+
+/** TIFF and HEIF/AVIF headers are read by sharp (libvips); the common formats are parsed in JavaScript. */
+async function headerBySharp(bytes: Buffer): Promise<{ format: string; width?: number; height?: number }> {
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
@@ -38,12 +50,8 @@ export async function checkDecodableImage(bytes: Buffer): Promise<{ format: stri
     throw new UnsupportedMediaError('the uploaded file is not a decodable image', { cause: error });
   }
   const { format, width, height } = metadata;
-  if (!format || !ACCEPTED_FORMATS.has(format) || !width || !height) {
+  if (!format || !ACCEPTED_FORMATS.has(format)) {
     throw new UnsupportedMediaError(`unsupported image format ${format ?? 'unknown'}; send JPEG, PNG, WebP, GIF, TIFF or AVIF`);
   }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new UnsupportedMediaError(`image of ${width}×${height} pixels is larger than ${MAX_IMAGE_PIXELS} pixels`);
-  }
-  if (!imageLooksComplete(sniffed, bytes)) throw new UnsupportedMediaError('the uploaded image is truncated');
   return { format, width, height };
 }

@@ -63,18 +63,43 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
 type Reply = (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => Promise<void>;
 
 async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply): Promise<HandlerOutcome> {
+  const phases = new PhaseTimer();
   const image = await deps.store.get(deps.names.inputBucket, request.key);
+  phases.mark('getMs');
   if (sha256(image) !== request.sha256) {
     // Another upload with the same file name replaced the object; the web tier stores and sends again.
     await reply(request, { status: 'conflict', error: { code: 'CONFLICT', message: 'input object changed' } });
     return 'done';
   }
   const result = await deps.recognizer.recognize(image);
+  phases.mark('recognizeMs');
   await deps.store.put(deps.names.outputBucket, stemOf(request.key), Buffer.from(result.label), { contentType: 'text/plain' });
-  await reply(request, okReply(result));
+  phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
-  deps.log?.('info', { ...fields, label: result.label, inferenceMs: result.inferenceMs }, 'recognized');
+  try {
+    await reply(request, okReply(result));
+  } catch (error) {
+    const failure = asScalefaceError(error);
+    if (failure.retryable) throw failure;
+    // The requester's reply queue is gone (its web instance ended): the result is stored; nobody waits.
+    deps.log?.('warn', { ...fields, replyTo: request.replyTo, err: failure.message }, 'reply undeliverable');
+    return 'done';
+  }
+  phases.mark('replyMs');
+  deps.log?.('info', { ...fields, label: result.label, inferenceMs: result.inferenceMs, ...phases.durations }, 'recognized');
   return 'done';
+}
+
+/** Milliseconds spent in each step of one request, for the worker's log line. */
+class PhaseTimer {
+  readonly durations: Record<string, number> = {};
+  private last = performance.now();
+
+  mark(name: string): void {
+    const now = performance.now();
+    this.durations[name] = Math.round((now - this.last) * 10) / 10;
+    this.last = now;
+  }
 }
 
 function okReply(result: RecognitionResult): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {

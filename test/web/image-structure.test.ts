@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { imageLooksComplete, sniffImageFormat } from '../../src/web/image-structure.js';
+import { imageLooksComplete, readImageSize, sniffImageFormat } from '../../src/domain/image-structure.js';
 import { checkDecodableImage } from '../../src/web/upload-checks.js';
 import { postParts, startWebWithWorker } from './support.js';
 
@@ -27,6 +27,17 @@ describe('image structure checks', () => {
       assert.deepEqual(await checkDecodableImage(bytes), { format: format === 'jpeg' ? 'jpeg' : format, width: 40, height: 30 });
     });
   }
+
+  test('sizes read from the headers in JavaScript agree with sharp for every format and odd sizes', async () => {
+    for (const [width, height] of [[1, 1], [37, 91], [640, 17], [300, 300]] as const) {
+      const base = sharp({ create: { width, height, channels: 3, background: '#3366aa' } });
+      for (const format of ['jpeg', 'png', 'gif', 'webp'] as const) {
+        const options = format === 'webp' ? { lossless: width === 37 } : {};
+        const bytes = await base.clone().toFormat(format, options).toBuffer();
+        assert.deepEqual(readImageSize(format, bytes), { width, height }, `${format} ${width}×${height}`);
+      }
+    }
+  });
 
   test('an SVG named .jpg is refused before any decoder sees it', async () => {
     await assert.rejects(checkDecodableImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')), {

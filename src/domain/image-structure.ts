@@ -60,3 +60,56 @@ export function imageLooksComplete(format: SniffedFormat, bytes: Buffer): boolea
       return true;
   }
 }
+
+export interface ImageSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+const JPEG_NON_FRAME_MARKERS = new Set([0xc4, 0xc8, 0xcc]);
+
+/** JPEG: the first start-of-frame segment (SOF0..SOF15, not DHT/JPG/DAC) holds height and width. */
+function jpegSize(bytes: Buffer): ImageSize | undefined {
+  let offset = 2;
+  while (offset + 9 < bytes.length) {
+    if (bytes[offset] !== 0xff) return undefined;
+    const marker = bytes[offset + 1]!;
+    if (marker === 0xff) {
+      offset += 1; // fill byte
+      continue;
+    }
+    if (marker >= 0xc0 && marker <= 0xcf && !JPEG_NON_FRAME_MARKERS.has(marker)) {
+      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+    }
+    offset += 2 + bytes.readUInt16BE(offset + 2);
+  }
+  return undefined;
+}
+
+function webpSize(bytes: Buffer): ImageSize | undefined {
+  if (bytes.length < 30) return undefined;
+  const chunk = bytes.subarray(12, 16).toString('latin1');
+  if (chunk === 'VP8 ') return { width: bytes.readUInt16LE(26) & 0x3fff, height: bytes.readUInt16LE(28) & 0x3fff };
+  if (chunk === 'VP8X') return { width: 1 + bytes.readUIntLE(24, 3), height: 1 + bytes.readUIntLE(27, 3) };
+  if (chunk === 'VP8L') {
+    const bits = bytes.readUInt32LE(21);
+    return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >>> 14) & 0x3fff) };
+  }
+  return undefined;
+}
+
+/** Width and height from the header, in JavaScript; undefined where the format needs a real parser (TIFF, HEIF). */
+export function readImageSize(format: SniffedFormat, bytes: Buffer): ImageSize | undefined {
+  switch (format) {
+    case 'jpeg':
+      return jpegSize(bytes);
+    case 'png':
+      return bytes.length >= 24 ? { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) } : undefined;
+    case 'gif':
+      return bytes.length >= 10 ? { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) } : undefined;
+    case 'webp':
+      return webpSize(bytes);
+    default:
+      return undefined;
+  }
+}
