@@ -81,8 +81,8 @@ export const configSchema = z.object({
     .prefault({}),
   worker: z
     .object({
-      /** Messages one worker holds at once. */
-      concurrency: z.number().int().min(1).max(10).default(1),
+      /** Messages one worker holds at once: 2 overlaps one message's I/O with the other's inference (measured +8 % on 2 cores). */
+      concurrency: z.number().int().min(1).max(10).default(2),
       waitTimeSeconds: z.number().int().min(0).max(20).default(20),
     })
     .prefault({}),

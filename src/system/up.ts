@@ -54,15 +54,24 @@ function createController(config: Config, queue: Queue, pool: InstancePool, log:
   });
 }
 
-function statusReporter(config: Config, requestQueue: Queue, deadLetters: Queue, controller: AutoscalerController, correlator: ReplyCorrelator) {
+interface StatusSources {
+  readonly requestQueue: Queue;
+  readonly deadLetters: Queue;
+  readonly controller: AutoscalerController;
+  readonly pool: InstancePool;
+}
+
+/** GET /v1/status: queue depths and instances read now (not as of the last autoscaler tick), plus its decisions. */
+function statusReporter(config: Config, sources: StatusSources, correlator: ReplyCorrelator) {
+  const { requestQueue, deadLetters, controller, pool } = sources;
   return async () => {
-    const [queue, deadLetterQueue] = await Promise.all([requestQueue.depth(), deadLetters.depth()]);
+    const [queue, deadLetterQueue, instances] = await Promise.all([requestQueue.depth(), deadLetters.depth(), pool.list()]);
     const scaling = controller.status();
     return {
       queue,
       deadLetterQueue,
       backlog: queue.visible + queue.inFlight,
-      instances: scaling.instances.map(({ name, id, state, ready, busy }) => ({ name, id, state, ready, busy })),
+      instances: instances.map(({ name, id, state, ready, busy }) => ({ name, id, state, ready, busy })),
       desired: scaling.desired,
       maxInstances: config.autoscaler.maxInstances,
       lastDecision: scaling.lastDecision ?? null,
@@ -87,7 +96,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   notifier.start();
   const web = await createWebTier(backends, {
     requestQueue,
-    status: (correlator) => statusReporter(config, requestQueue, deadLetters, controller, correlator),
+    status: (correlator) => statusReporter(config, { requestQueue, deadLetters, controller, pool }, correlator),
     onEnqueued: () => void controller.poke(),
     logger: createLogger(config, 'web'),
   });
