@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
 import { activeInstances, enrollAndRecognizeDemoPeople, upload, waitFor } from '../helpers/http-scenarios.js';
-import { blankJpeg, demoPhoto } from '../helpers/images.js';
+import { blankJpeg, degraded, demoPhoto } from '../helpers/images.js';
+import { demoFace } from '../recognition/support.js';
+
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
 
 describe('the real system on embedded backends (web tier, autoscaler, worker processes)', () => {
   let system: RunningSystem;
@@ -37,6 +47,35 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
 
   test('enroll through the API, then uploads are recognized and stored in both buckets', async () => {
     await enrollAndRecognizeDemoPeople(system);
+  });
+
+  test('`scaleface load` against the running service prints the course statistics', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'scaleface-load-'));
+    try {
+      await writeFile(join(dir, 'alice_a.jpg'), await degraded(await demoFace('a1')));
+      await writeFile(join(dir, 'bea_b.jpg'), await degraded(await demoFace('b')));
+      await writeFile(join(dir, 'nobody.jpg'), blank);
+      // One expectation is wrong on purpose: the statistics must count it as a wrong prediction.
+      await writeFile(join(dir, 'expected.csv'), 'Image,Results\nalice_a,Alice\nbea_b,Bea\nnobody,Alice\n');
+      const cli = join(process.cwd(), 'dist/src/cli/main.js');
+      const args = [cli, 'load', '--url', system.url, '--dir', dir, '--requests', '6', '--concurrency', '3', '--expected', join(dir, 'expected.csv')];
+      // Asynchronously: the service answering the requests runs in this very process.
+      const run = await runCli(args);
+      assert.equal(run.status, 1, `exit 1 because of the wrong prediction\n${run.stderr}`);
+      const lines = run.stdout.split('\n');
+      const start = lines.indexOf('+++++ Test Result Statistics +++++');
+      assert.ok(start >= 0, run.stdout);
+      assert.deepEqual(lines.slice(start + 1, start + 6), [
+        'Total number of requests: 6',
+        'Total number of requests completed successfully: 6',
+        'Total number of failed requests: 0',
+        'Total number of correct predictions : 4',
+        'Total number of wrong predictions: 2',
+      ]);
+      assert.match(lines[start + 6]!, /^Total Test Duration: \d+\.\d+ \(seconds\)$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('scales 0 → n → 0 around a burst and answers every request', async () => {
