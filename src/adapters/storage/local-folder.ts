@@ -57,10 +57,14 @@ export class LocalFolderStore implements ObjectStore {
 
   async put(bucket: string, key: string, body: Buffer, _options?: PutOptions): Promise<void> {
     const path = this.objectPath(bucket, key);
-    await mkdir(resolve(path, '..'), { recursive: true });
     const temp = `${path}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
     try {
-      await writeFile(temp, body);
+      // The folder usually exists: create it only when the write says it is missing (one file-system call less).
+      await writeFile(temp, body).catch(async (error: unknown) => {
+        if (!isMissing(error)) throw error;
+        await mkdir(resolve(path, '..'), { recursive: true });
+        await writeFile(temp, body);
+      });
       await rename(temp, path);
     } catch (error) {
       await rm(temp, { force: true });
