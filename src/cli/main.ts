@@ -25,7 +25,9 @@ function fail(error: unknown): never {
 
 const program = new Command('scaleface')
   .description('Elastic face recognition: upload photos over HTTP, learn who is in them; workers scale from 0 with the load.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors (unknown option, missing argument, bad value) exit 2; help and version exit 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command('up')

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const CLI = join(process.cwd(), 'dist/src/cli/main.js');
+
+function scaleface(...args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
+}
+
+test('--help names every command', () => {
+  const run = scaleface('--help');
+  assert.equal(run.status, 0);
+  for (const command of ['up', 'worker', 'enroll', 'status', 'load']) assert.match(run.stdout, new RegExp(`^\\s+${command} `, 'm'));
+});
+
+test('a usage error exits 2 with a message and the help', () => {
+  const run = scaleface('up', '--bogus');
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /unknown option '--bogus'/);
+});
+
+test('an invalid port is refused before anything starts', () => {
+  const run = scaleface('up', '--port', '70000');
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /port is a whole number from 0 to 65535/);
+});
+
+test('enroll without a folder of subjects says what it expects', () => {
+  const run = scaleface('enroll', join(process.cwd(), 'docs'), '--url', 'http://127.0.0.1:9/');
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /no sub-folders with photos/);
+});
