@@ -9,10 +9,11 @@ import {
   type Recognizer,
 } from '../ports/recognizer.js';
 import type { ScalefaceError } from '../domain/errors.js';
-import { createFaceEmbedder, lazyFaceEmbedder, type FaceEmbedder } from './embedder.js';
+import { createFaceEmbedder, type FaceEmbedder } from './embedder.js';
 import { GalleryAdmin } from './enrollment.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
+import { ThreadedFaceEmbedder } from './threaded-embedder.js';
 
 export interface FaceRecognizerOptions extends MatchRules {
   readonly store: ObjectStore;
@@ -72,7 +73,11 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions): Prom
   return new FaceApiRecognizer(embedder, gallery, rules);
 }
 
-/** Enrollment for the web tier: the model is loaded on the first photo, not before. */
+/**
+ * Enrollment for the web tier: descriptors are computed in a worker thread, started (and the model loaded
+ * in it) on the first photo, so the web tier's main thread keeps serving requests meanwhile. The idle
+ * thread does not keep the process alive.
+ */
 export function createGalleryAdmin(store: ObjectStore, bucket: string): GalleryAdmin {
-  return new GalleryAdmin(store, bucket, lazyFaceEmbedder());
+  return new GalleryAdmin(store, bucket, new ThreadedFaceEmbedder());
 }

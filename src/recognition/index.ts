@@ -8,6 +8,8 @@ export { matchDescriptor, euclideanDistance } from './matcher.js';
 export type { Descriptor, GalleryIndex, MatchRules, SubjectExamples, SubjectMatch } from './matcher.js';
 export { createFaceEmbedder, lazyFaceEmbedder, FaceApiEmbedder, DEFAULT_DETECTOR } from './embedder.js';
 export type { DetectorSettings, EmbeddedFace, FaceEmbedder, ImageEmbedding } from './embedder.js';
+export { ThreadedFaceEmbedder, EMBEDDING_THREAD_SCRIPT } from './threaded-embedder.js';
+export type { ThreadedEmbedderOptions } from './threaded-embedder.js';
 export { loadFaceModel } from './model.js';
 export type { FaceModel } from './model.js';
 export { MAX_INPUT_PIXELS, decodeForDetection } from './decode.js';

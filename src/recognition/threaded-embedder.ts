@@ -1,0 +1,101 @@
+/**
+ * A FaceEmbedder whose model runs in a worker thread (embedding-thread.ts), so that a process serving
+ * other requests (the web tier, while it enrolls photos) keeps its main thread for I/O: ~330 ms of
+ * inference per enrolled photo would otherwise stall every request meanwhile.
+ *
+ * One thread, started on the first call (the model loads inside it: ~0.3 s, ~150 MB). Calls are sent as
+ * they come and answered in order by the thread. The thread does not keep the process alive while idle;
+ * `close()` terminates it. When the thread dies, pending calls fail with a retryable
+ * BackendUnavailableError and the next call starts a new thread.
+ */
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { BackendUnavailableError, ScalefaceError } from '../domain/errors.js';
+import { DEFAULT_DETECTOR, type DetectorSettings, type FaceEmbedder, type ImageEmbedding } from './embedder.js';
+import { rebuildError, type EmbedReply, type EmbedRequest } from './embedding-thread-protocol.js';
+import type { EmbeddingThreadData } from './embedding-thread.js';
+
+export const EMBEDDING_THREAD_SCRIPT = new URL('./embedding-thread.js', import.meta.url);
+
+export interface ThreadedEmbedderOptions {
+  readonly settings?: DetectorSettings;
+  /** The thread's entry (default: the compiled embedding-thread.js next to this file). */
+  readonly threadScript?: URL;
+  readonly resourceLimits?: ResourceLimits;
+}
+
+interface PendingCall {
+  resolve(embedding: ImageEmbedding): void;
+  reject(error: ScalefaceError): void;
+}
+
+export class ThreadedFaceEmbedder implements FaceEmbedder {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, PendingCall>();
+  private nextId = 1;
+  /** Why the current thread failed, when it reported an error before exiting. */
+  private threadError: unknown;
+
+  constructor(private readonly options: ThreadedEmbedderOptions = {}) {}
+
+  /** Throws what the in-process embedder throws (same ScalefaceError subclass, code and message). */
+  embed(image: Buffer): Promise<ImageEmbedding> {
+    const worker = this.worker ?? this.startThread();
+    const id = this.nextId++;
+    // A copy: the caller keeps its Buffer (often a slice of a shared pool), the thread owns the copy.
+    const copy = new Uint8Array(image);
+    return new Promise<ImageEmbedding>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref(); // a call in flight keeps the process alive until it is answered
+      worker.postMessage({ id, image: copy } satisfies EmbedRequest, [copy.buffer]);
+    });
+  }
+
+  /** Terminates the thread; calls still pending fail with BackendUnavailableError. A later call starts a new one. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return;
+    this.worker = undefined;
+    this.rejectPending(new BackendUnavailableError('the face embedder was closed'));
+    await worker.terminate();
+  }
+
+  private startThread(): Worker {
+    const script = this.options.threadScript ?? EMBEDDING_THREAD_SCRIPT;
+    const workerData: EmbeddingThreadData = { settings: this.options.settings ?? DEFAULT_DETECTOR };
+    const worker = new Worker(script, { workerData, resourceLimits: this.options.resourceLimits });
+    this.worker = worker;
+    this.threadError = undefined;
+    worker.unref();
+    worker.on('message', (reply: EmbedReply) => this.settle(reply));
+    worker.on('error', (error) => {
+      if (this.worker === worker) this.threadError = error;
+    });
+    worker.on('exit', (exitCode) => this.onThreadExit(worker, exitCode));
+    return worker;
+  }
+
+  private settle(reply: EmbedReply): void {
+    const call = this.pending.get(reply.id);
+    if (call === undefined) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
+    if (reply.ok) call.resolve(reply.embedding);
+    else call.reject(rebuildError(reply.error));
+  }
+
+  private onThreadExit(worker: Worker, exitCode: number): void {
+    if (this.worker !== worker) return; // closed on purpose
+    this.worker = undefined;
+    const reason = this.threadError instanceof Error ? `: ${this.threadError.message}` : '';
+    const error = new BackendUnavailableError(`the face embedding thread stopped (exit code ${exitCode})${reason}`, {
+      cause: this.threadError,
+    });
+    this.rejectPending(error);
+  }
+
+  private rejectPending(error: ScalefaceError): void {
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) call.reject(error);
+  }
+}
