@@ -5,6 +5,12 @@
  * the compressed data is left to the worker's decoder, which recovers what it can (as browsers do) and
  * answers 415 for what it cannot decode at all.
  */
+/** Images above this many pixels (width × height, as the file declares them) are refused before decoding. */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
+/** Formats as sharp's metadata names them (AVIF is reported as `heif`); the web tier and the decoder accept these. */
+export const ACCEPTED_SHARP_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
+
 export type SniffedFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'tiff' | 'heif';
 
 function startsWith(bytes: Buffer, prefix: number[], offset = 0): boolean {

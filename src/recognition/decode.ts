@@ -5,13 +5,10 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { UnsupportedMediaError } from '../domain/errors.js';
-import { readImageSize, sniffImageFormat } from '../domain/image-structure.js';
+import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
 import type { FaceBox } from '../ports/recognizer.js';
 import { mirrorPad } from './mirror-pad.js';
 
-/** Images above this many pixels (width x height, as the file declares them) are refused. */
-export const MAX_INPUT_PIXELS = 40_000_000;
-const ACCEPTED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif']);
 
 export interface FramingSettings {
   /** Images whose longer side is at most this get a mirrored border before detection. */
@@ -43,7 +40,7 @@ export interface DetectionFrame {
   readonly padY: number;
 }
 
-const SHARP_INPUT = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
+const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as const;
 
 interface OrientedSize {
   readonly width: number;
@@ -58,13 +55,13 @@ async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
   } catch (error) {
     throw new UnsupportedMediaError('the bytes are not a decodable image', { cause: error });
   }
-  if (!ACCEPTED_FORMATS.has(metadata.format)) {
+  if (!ACCEPTED_SHARP_FORMATS.has(metadata.format)) {
     throw new UnsupportedMediaError(`image format "${metadata.format}" is not accepted`);
   }
   const { width, height } = metadata.autoOrient ?? metadata;
   if (!(width > 0 && height > 0)) throw new UnsupportedMediaError('the image has no pixels');
-  if (width * height > MAX_INPUT_PIXELS) {
-    throw new UnsupportedMediaError(`the image is ${width}x${height}, more than ${MAX_INPUT_PIXELS} pixels`);
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new UnsupportedMediaError(`the image is ${width}x${height}, more than ${MAX_IMAGE_PIXELS} pixels`);
   }
   return { width, height };
 }
@@ -98,7 +95,7 @@ function borderFor(side: number, fraction: number): number {
 async function decodeScaled(bytes: Buffer, framing: FramingSettings): Promise<{ size: OrientedSize; scale: number; decoded: RgbPixels }> {
   const format = sniffImageFormat(bytes);
   const header = format && readImageSize(format, bytes);
-  if (header && header.width * header.height <= MAX_INPUT_PIXELS && Math.max(header.width, header.height) <= framing.maxWorkingSide) {
+  if (header && header.width * header.height <= MAX_IMAGE_PIXELS && Math.max(header.width, header.height) <= framing.maxWorkingSide) {
     const decoded = await decodeToRgb(bytes, header, 1);
     return { size: { width: decoded.width, height: decoded.height }, scale: 1, decoded };
   }

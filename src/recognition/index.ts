@@ -12,7 +12,7 @@ export { ThreadedFaceEmbedder, EMBEDDING_THREAD_SCRIPT } from './threaded-embedd
 export type { ThreadedEmbedderOptions } from './threaded-embedder.js';
 export { loadFaceModel } from './model.js';
 export type { FaceModel } from './model.js';
-export { MAX_INPUT_PIXELS, decodeForDetection } from './decode.js';
+export { decodeForDetection } from './decode.js';
 export { validateSubjectName, sanitizePhotoFileName } from './gallery-layout.js';
 export { variant } from './variants.js';
 export type { VariantSpec } from './variants.js';

@@ -1,10 +1,13 @@
 import sharp, { type Metadata } from 'sharp';
 import { InvalidInputError, UnsupportedMediaError } from '../domain/errors.js';
-import { imageLooksComplete, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
+import {
+  ACCEPTED_SHARP_FORMATS,
+  MAX_IMAGE_PIXELS,
+  imageLooksComplete,
+  readImageSize,
+  sniffImageFormat,
+} from '../domain/image-structure.js';
 
-const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
-/** Larger images are refused before decoding (decompression bombs). */
-export const MAX_IMAGE_PIXELS = 40_000_000;
 
 /**
  * Reduces an uploaded file name to a safe base name: no folders, no control characters, no leading dots,
@@ -50,7 +53,7 @@ async function headerBySharp(bytes: Buffer): Promise<{ format: string; width?: n
     throw new UnsupportedMediaError('the uploaded file is not a decodable image', { cause: error });
   }
   const { format, width, height } = metadata;
-  if (!format || !ACCEPTED_FORMATS.has(format)) {
+  if (!format || !ACCEPTED_SHARP_FORMATS.has(format)) {
     throw new UnsupportedMediaError(`unsupported image format ${format ?? 'unknown'}; send JPEG, PNG, WebP, GIF, TIFF or AVIF`);
   }
   return { format, width, height };

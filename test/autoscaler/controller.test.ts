@@ -10,7 +10,8 @@ import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js'
 import { BackendUnavailableError } from '../../src/domain/errors.js';
 import type { Instance } from '../../src/ports/instance-pool.js';
 import type { Queue, QueueDepth } from '../../src/ports/queue.js';
-import { makeSandbox, QUEUE_NAME, waitUntil, type Sandbox } from './support.js';
+import { waitUntil } from '../helpers/wait.js';
+import { makeSandbox, QUEUE_NAME, type Sandbox } from './support.js';
 
 const SETTINGS: PolicySettings = { minInstances: 0, maxInstances: 3, targetBacklogPerInstance: 5, idleWindowMs: 300, tolerance: 0.1 };
 

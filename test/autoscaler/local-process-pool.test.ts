@@ -8,7 +8,8 @@ import { LocalProcessPool } from '../../src/adapters/compute/local-process-pool.
 import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js';
 import { BackendUnavailableError } from '../../src/domain/errors.js';
 import type { Queue } from '../../src/ports/queue.js';
-import { isAlive, makeSandbox, QUEUE_NAME, waitUntil, type Sandbox } from './support.js';
+import { waitUntil } from '../helpers/wait.js';
+import { isAlive, makeSandbox, QUEUE_NAME, type Sandbox } from './support.js';
 
 describe('LocalProcessPool with real worker processes', () => {
   let sandbox: Sandbox;

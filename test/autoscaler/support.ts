@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalProcessPool, type InstanceExit } from '../../src/adapters/compute/local-process-pool.js';
 
 export const WORKER_SCRIPT = fileURLToPath(new URL('./fixtures/queue-worker-child.js', import.meta.url));
@@ -67,15 +66,6 @@ export async function makeSandbox(): Promise<Sandbox> {
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` every 20 ms until it returns true; fails after `timeoutMs` with `what`. */
-export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
 }
 
 /** True while a process with this pid exists. */

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
-import { activeInstances, enrollAndRecognizeDemoPeople, waitFor } from '../helpers/http-scenarios.js';
+import { activeInstances, enrollAndRecognizeDemoPeople } from '../helpers/http-scenarios.js';
+import { waitUntil } from '../helpers/wait.js';
 import { findSeedData } from '../helpers/seed-data.js';
 import { checkSeedWorkload } from '../helpers/seed-workload.js';
 import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from './fauxqs-harness.js';
@@ -50,7 +51,7 @@ describe('the system on SQS + S3 (fauxqs) with local worker processes', () => {
     const system = await startOnEmulator(emulator, join(dataDir, 'demo'), 'sf-demo');
     try {
       await enrollAndRecognizeDemoPeople(system);
-      await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 15_000);
+      await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 15_000);
     } finally {
       await system.close();
     }

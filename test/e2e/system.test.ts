@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
-import { activeInstances, enrollAndRecognizeDemoPeople, upload, waitFor } from '../helpers/http-scenarios.js';
+import { activeInstances, enrollAndRecognizeDemoPeople, upload } from '../helpers/http-scenarios.js';
+import { waitUntil } from '../helpers/wait.js';
 import { blankJpeg, degraded, demoPhoto } from '../helpers/images.js';
 import { demoFace } from '../recognition/support.js';
 
@@ -79,7 +80,7 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
   });
 
   test('scales 0 → n → 0 around a burst and answers every request', async () => {
-    await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
+    await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
     let peak = 0;
     const sampler = setInterval(() => void activeInstances(system).then((n) => (peak = Math.max(peak, n))), 20);
     const answers = await Promise.all(
@@ -88,8 +89,8 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
     clearInterval(sampler);
     answers.forEach((a, i) => assert.deepEqual(a, { status: 200, body: `burst_${i}:${i % 2 ? 'Unknown' : 'NoFace'}` }));
     assert.ok(peak >= 1 && peak <= 2, `peak instance count ${peak} must be within 1..2`);
-    await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
-    await waitFor('stopped instances gone', async () => (await system.pool.list()).length === 0, 10_000);
+    await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
+    await waitUntil('stopped instances gone', async () => (await system.pool.list()).length === 0, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // one more autoscaler tick refreshes its status
     const { names, store } = system.backends;
     assert.equal((await store.list(names.inputBucket, 'burst_')).length, 8);
@@ -103,7 +104,7 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
   test('a worker killed with SIGKILL in the middle loses no request', async () => {
     const pending = Array.from({ length: 16 }, (_, i) => upload(system.url, `kill_${i}.jpg`, i % 2 ? face : blank));
     let victim: string | undefined;
-    await waitFor('a busy worker', async () => {
+    await waitUntil('a busy worker', async () => {
       victim = (await system.pool.list()).find((i) => (i.busy ?? 0) > 0)?.id;
       return victim !== undefined;
     }, 20_000);

@@ -11,14 +11,6 @@ export async function upload(url: string, fileName: string, bytes: Buffer): Prom
   return { status: response.status, body: await response.text() };
 }
 
-export async function waitFor(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Pending and running instances (stopping ones are on their way out). */
 export async function activeInstances(system: RunningSystem): Promise<number> {
   return (await system.pool.list()).filter((i) => i.state === 'pending' || i.state === 'running').length;

@@ -6,7 +6,8 @@ import { readExpectedLabels } from '../../src/load/expected-labels.js';
 import { runLoad } from '../../src/load/runner.js';
 import { computeLoadStatistics } from '../../src/load/stats.js';
 import type { RunningSystem } from '../../src/system/up.js';
-import { activeInstances, waitFor } from './http-scenarios.js';
+import { activeInstances } from './http-scenarios.js';
+import { waitUntil } from './wait.js';
 
 /**
  * The course's workload against a running system: enroll `gallery/` (100 subjects), send the 1000 images of
@@ -15,7 +16,7 @@ import { activeInstances, waitFor } from './http-scenarios.js';
  */
 export async function checkSeedWorkload(system: RunningSystem, seedDir: string, label: string): Promise<void> {
   assert.equal(await enrollFolder(join(seedDir, 'gallery'), { url: system.url }), 0, 'every subject enrolled');
-  await waitFor('0 instances before the workload', async () => (await activeInstances(system)) === 0, 15_000);
+  await waitUntil('0 instances before the workload', async () => (await activeInstances(system)) === 0, 15_000);
   let peak = 0;
   const sampler = setInterval(() => void activeInstances(system).then((n) => (peak = Math.max(peak, n))), 100);
   const imagesDir = join(seedDir, 'face_images_1000');
@@ -34,5 +35,5 @@ export async function checkSeedWorkload(system: RunningSystem, seedDir: string, 
   assert.equal((await store.list(names.inputBucket)).length, 1000);
   assert.equal((await store.list(names.outputBucket)).length, 1000);
   assert.equal((await store.get(names.outputBucket, 'test_000')).toString(), expectedLabels.get('test_000'));
-  await waitFor('instances back at 0', async () => (await activeInstances(system)) === 0, 15_000);
+  await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 15_000);
 }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { UnsupportedMediaError } from '../../src/domain/errors.js';
-import { MAX_INPUT_PIXELS, decodeForDetection, toOriginalBox } from '../../src/recognition/decode.js';
+import { MAX_IMAGE_PIXELS } from '../../src/domain/image-structure.js';
+import { decodeForDetection, toOriginalBox } from '../../src/recognition/decode.js';
 import { flatImage } from './support.js';
 
 function crc32(bytes: Buffer): number {
@@ -32,7 +33,7 @@ describe('decodeForDetection refuses what is not a sane image', () => {
     ['a text file (as if named .jpg)', async () => Buffer.from('hello, this is not a JPEG\n'.repeat(20))],
     ['a truncated JPEG', async () => (await sharp(await flatImage(200, 200, '#c08060')).jpeg().toBuffer()).subarray(0, 300)],
     ['an SVG', async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64"/></svg>')],
-    [`a PNG claiming more than ${MAX_INPUT_PIXELS} pixels`, () => pngClaiming(8000, 6000)],
+    [`a PNG claiming more than ${MAX_IMAGE_PIXELS} pixels`, () => pngClaiming(8000, 6000)],
     ['a PNG claiming 100000 x 100000', () => pngClaiming(100_000, 100_000)],
   ];
   for (const [name, make] of cases) {
