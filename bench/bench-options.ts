@@ -26,6 +26,18 @@ export interface BenchOptions {
   /** Keep the system's temporary data folder (logs, queue, buckets) for inspection. */
   readonly keep: boolean;
   readonly help: boolean;
+  /** Measure recognition accuracy (bench/accuracy) instead of throughput. */
+  readonly accuracy: boolean;
+  /** The labelled real-photo set of the accuracy bench; default: looked for beside the seed data. */
+  readonly realPhotosDir?: string;
+  /** Compare per-image model time with the build in `baseline` (bench/model-cost.ts) instead of throughput. */
+  readonly modelCost: boolean;
+  /** `dist/` folder of another build, for --model-cost. */
+  readonly baseline?: string;
+  /** --accuracy: keep the enrolled gallery in this folder and reuse it on the next run. */
+  readonly store?: string;
+  /** Rounds over the images in --model-cost. */
+  readonly rounds: number;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
@@ -40,6 +52,12 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --demo                use face-api's demo photos instead of the seed data
   --out-dir <dir>       where results go (default bench/results)
   --keep                keep the system's temporary data folder
+  --accuracy            instead: recognition accuracy on the seed data and the real-photo set (bench/accuracy)
+  --real-photos <dir>   the labelled real-photo set for --accuracy (folder with manifest.json)
+  --store <dir>         --accuracy: keep the enrolled gallery there and reuse it next time
+  --model-cost          instead: per-image model time of this build vs --baseline, side by side
+  --baseline <dist>     dist/ folder of the other build (npx tsc -p . in a worktree of the other commit)
+  --rounds <n>          rounds over the course images for --model-cost (default 10)
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -66,6 +84,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       demo: { type: 'boolean', default: false },
       'out-dir': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      accuracy: { type: 'boolean', default: false },
+      'real-photos': { type: 'string' },
+      'model-cost': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
+      rounds: { type: 'string' },
+      store: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -82,5 +106,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     outDir: values['out-dir'],
     keep: values.keep ?? false,
     help: values.help ?? false,
+    accuracy: values.accuracy ?? false,
+    realPhotosDir: values['real-photos'],
+    modelCost: values['model-cost'] ?? false,
+    baseline: values.baseline,
+    rounds: positive('rounds', values.rounds) ?? 10,
+    store: values.store,
   };
 }

@@ -161,9 +161,29 @@ function optionsOrExit(argv: readonly string[]): BenchOptions {
   }
 }
 
+async function runModelCostBench(options: BenchOptions): Promise<void> {
+  if (options.baseline === undefined) throw new Error('--model-cost needs --baseline <dist folder of the other build>');
+  const { courseImages, measureModelCost } = await import('./model-cost.js');
+  const seedDir = findSeedDir(options.seedDir, process.env.SCALEFACE_SEED_DATA);
+  const images = await courseImages(seedDir, await mkdtemp(join(tmpdir(), 'scaleface-bench-')));
+  log(`model cost: ${images.length} images x ${options.rounds} rounds, this build vs ${options.baseline}`);
+  console.log(JSON.stringify(await measureModelCost(options.baseline, images, options.rounds), null, 2));
+}
+
 async function main(): Promise<void> {
   const options = optionsOrExit(process.argv.slice(2));
   if (options.help) return console.log(BENCH_USAGE);
+  if (options.accuracy) {
+    const { runAccuracyBench } = await import('./accuracy/main.js');
+    return runAccuracyBench({
+      seedDir: options.seedDir,
+      realPhotosDir: options.realPhotosDir,
+      storeDir: options.store,
+      envSeedDir: process.env.SCALEFACE_SEED_DATA,
+      envRealPhotosDir: process.env.SCALEFACE_REAL_PHOTOS,
+    });
+  }
+  if (options.modelCost) return runModelCostBench(options);
   const startedAt = new Date();
   const loadAtStart = loadavg();
   log(`load average at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cpus`);

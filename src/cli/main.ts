@@ -4,6 +4,7 @@ import { loadConfig, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
 import { registerLoadCommand } from '../load/command.js';
 import { enrollFolder } from './enroll.js';
+import { registerGalleryCommand } from './gallery.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -86,5 +87,6 @@ program
   });
 
 registerLoadCommand(program);
+registerGalleryCommand(program, fail);
 
 await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
 
 const awsEndpoint = z.object({
   region: z.string().default('us-east-1'),
@@ -73,9 +74,9 @@ export const configSchema = z.object({
   recognition: z
     .object({
       /** A face matches a subject when its nearest example is at most this far... */
-      distanceThreshold: z.number().positive().default(0.44),
+      distanceThreshold: z.number().positive().default(DEFAULT_MATCH_RULES.distanceThreshold),
       /** ...and the next-best subject is at least this much farther. */
-      margin: z.number().min(0).default(0.04),
+      margin: z.number().min(0).default(DEFAULT_MATCH_RULES.margin),
       galleryRefreshMs: z.number().int().min(100).default(2000),
     })
     .prefault({}),

@@ -15,23 +15,28 @@ export type ErrorCode =
   | 'WORKER_FAILED'
   | 'BACKEND_UNAVAILABLE'
   | 'MODEL_UNAVAILABLE'
+  | 'MODEL_MISMATCH'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
 export interface ScalefaceErrorOptions {
   cause?: unknown;
   retryable?: boolean;
+  /** Structured facts for the client (e.g. what happened to each photo of a refused enrollment). */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 export class ScalefaceError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: ScalefaceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable ?? false;
+    if (options.details !== undefined) this.details = options.details;
   }
 }
 
@@ -99,6 +104,16 @@ export class BackendUnavailableError extends ScalefaceError {
 export class ModelUnavailableError extends ScalefaceError {
   constructor(message: string, options?: ScalefaceErrorOptions) {
     super('MODEL_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * The gallery was enrolled with another model (or an unknown one): its descriptors cannot be compared with
+ * this process's. Not retryable: the gallery must be re-enrolled (`scaleface gallery reindex`).
+ */
+export class GalleryModelMismatchError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('MODEL_MISMATCH', message, options);
   }
 }
 

@@ -2,9 +2,13 @@
  * Image bytes -> the faces in it, each with its box, detector score and 128-d descriptor.
  * Tiny face detector + 68-point landmarks + recognition net, on tfjs wasm.
  */
+import type { Tensor3D } from '@tensorflow/tfjs';
 import type { FaceBox } from '../ports/recognizer.js';
 import { DEFAULT_FRAMING, decodeForDetection, toOriginalBox, type DetectionFrame, type FramingSettings } from './decode.js';
+import { planDetection, type FrameSize, type MultiScaleSettings } from './detection-plan.js';
+import { describeFaces } from './face-descriptors.js';
 import { loadFaceModel, type FaceModel } from './model.js';
+import { MultiScaleDetector } from './multi-scale-detector.js';
 
 export interface EmbeddedFace {
   /** In the original (EXIF-oriented) image's pixels. */
@@ -28,12 +32,7 @@ export interface FaceEmbedder {
   embed(image: Buffer): Promise<ImageEmbedding>;
 }
 
-export interface DetectorSettings {
-  /** Tiny detector input size (multiple of 32) for frames whose longer side is at most `smallFrameMaxSide`. */
-  readonly smallInputSize: number;
-  readonly smallFrameMaxSide: number;
-  /** Input size for larger frames (group photos), where faces are a smaller part of the picture. */
-  readonly largeInputSize: number;
+export interface DetectorSettings extends MultiScaleSettings {
   /** Detections scoring below this are ignored. */
   readonly scoreThreshold: number;
   readonly framing: FramingSettings;
@@ -43,21 +42,31 @@ export interface DetectorSettings {
  * Measured on seed-data: inputSize 160 on mirror-padded small frames finds the face of every 64 px course
  * image (lowest score 0.58; 128 and 192 miss or score lower) while 27 no-face images (flat colors, noise,
  * background crops of the demo photos, 64-640 px) give no detection even at 0.1. 0.4 keeps headroom on
- * both sides. 416 finds the faces of face-api's 1920 px demo group photos.
+ * both sides. Images of 160 px and more get the finer passes of detection-plan.ts down to 40 px faces,
+ * at most 24 tiles (a 2048 px frame then reaches faces of about 66 px).
  */
 export const DEFAULT_DETECTOR: DetectorSettings = {
   smallInputSize: 160,
   smallFrameMaxSide: 768,
   largeInputSize: 416,
+  multiScaleFromSide: 160,
+  minFaceSide: 40,
+  maxTiles: 8,
   scoreThreshold: 0.4,
   framing: DEFAULT_FRAMING,
 };
 
+const EDGE_INSET_FRACTION = 0.2;
+
 export class FaceApiEmbedder implements FaceEmbedder {
+  private readonly detector: MultiScaleDetector;
+
   constructor(
     private readonly model: FaceModel,
     private readonly settings: DetectorSettings = DEFAULT_DETECTOR,
-  ) {}
+  ) {
+    this.detector = new MultiScaleDetector(model, settings.scoreThreshold);
+  }
 
   async embed(image: Buffer): Promise<ImageEmbedding> {
     const frame = await decodeForDetection(image, this.settings.framing);
@@ -65,43 +74,40 @@ export class FaceApiEmbedder implements FaceEmbedder {
   }
 
   private async embedFrame(frame: DetectionFrame): Promise<ImageEmbedding> {
-    const { faceapi } = this.model;
     const { data, width, height } = frame.pixels;
     const started = performance.now();
-    const input = faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32');
+    const input = this.model.faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32') as unknown as Tensor3D;
     try {
-      const options = new faceapi.TinyFaceDetectorOptions({
-        inputSize: this.inputSizeFor(width, height),
-        scoreThreshold: this.settings.scoreThreshold,
-      });
-      const found = await faceapi.detectAllFaces(input, options).withFaceLandmarks().withFaceDescriptors();
-      const faces = found
-        .filter(({ detection }) => isCenteredInImage(detection.box, frame))
-        .map(({ detection, descriptor }) => ({
-          box: toOriginalBox(detection.box, frame),
-          score: detection.score,
-          descriptor,
-        }));
+      const plan = planDetection(frameSize(frame), this.settings);
+      const detected = await this.detector.detect(input, plan, (box) => isInsideImage(box, frame));
+      const described = await describeFaces(this.model, input, detected.boxes);
+      const faces = described.map(({ box, score, descriptor }) => ({ box: toOriginalBox(box, frame), score, descriptor }));
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-      return { width: frame.originalWidth, height: frame.originalHeight, faces, inferenceMs: performance.now() - started };
+      const inferenceMs = performance.now() - started;
+      return { width: frame.originalWidth, height: frame.originalHeight, faces, inferenceMs };
     } finally {
       input.dispose();
     }
   }
-
-  private inputSizeFor(width: number, height: number): number {
-    const small = Math.max(width, height) <= this.settings.smallFrameMaxSide;
-    return small ? this.settings.smallInputSize : this.settings.largeInputSize;
-  }
 }
 
-/** Faces centered in the mirrored border are reflections of a face in the image (or of half of one). */
-function isCenteredInImage(box: FaceBox, frame: DetectionFrame): boolean {
+function frameSize(frame: DetectionFrame): FrameSize {
+  const { width, height } = frame.pixels;
+  const originalLongSide = Math.max(frame.originalWidth, frame.originalHeight);
+  return { width, height, originalLongSide, hasBorder: frame.padX > 0 || frame.padY > 0 };
+}
+
+/**
+ * Faces centered in the mirrored border are reflections of a face in the image, and faces whose center
+ * lies within a fifth of their width of the image's edge are mostly outside it (a neighbour cut by the crop).
+ */
+function isInsideImage(box: FaceBox, frame: DetectionFrame): boolean {
+  const inset = box.width * EDGE_INSET_FRACTION;
   const cx = box.x + box.width / 2 - frame.padX;
   const cy = box.y + box.height / 2 - frame.padY;
   const width = frame.pixels.width - 2 * frame.padX;
   const height = frame.pixels.height - 2 * frame.padY;
-  return cx >= 0 && cy >= 0 && cx <= width && cy <= height;
+  return cx >= inset && cy >= inset && cx <= width - inset && cy <= height - inset;
 }
 
 /** Loads the model (once per process) and returns an embedder on it. */

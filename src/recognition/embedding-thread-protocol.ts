@@ -8,6 +8,7 @@ import {
   ConfigInvalidError,
   ConflictError,
   DeadLetteredError,
+  GalleryModelMismatchError,
   InvalidInputError,
   ModelUnavailableError,
   NotFoundError,
@@ -62,6 +63,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   WORKER_FAILED: WorkerFailedError,
   BACKEND_UNAVAILABLE: BackendUnavailableError,
   MODEL_UNAVAILABLE: ModelUnavailableError,
+  MODEL_MISMATCH: GalleryModelMismatchError,
   CONFIG_INVALID: ConfigInvalidError,
 };
 

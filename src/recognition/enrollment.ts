@@ -6,11 +6,23 @@ import { InvalidInputError, NotFoundError, UnsupportedMediaError } from '../doma
 import type { ObjectStore } from '../ports/object-store.js';
 import type { EmbeddedFace, FaceEmbedder } from './embedder.js';
 import {
+  DEFAULT_ENROLLMENT_FLOOR,
+  PhotoRefusedError,
+  chooseEnrollmentFace,
+  refusedEnrollment,
+  type EnrolledPhoto,
+  type EnrollmentFloor,
+  type PhotoReport,
+} from './enrollment-faces.js';
+import {
   DESCRIPTORS_PREFIX,
   bumpManifest,
   descriptorsKey,
+  listStoredPhotos,
+  modelMismatch,
   parseDescriptors,
   photoKey,
+  readManifest,
   sanitizePhotoFileName,
   serializeDescriptors,
   subjectOfDescriptorsKey,
@@ -19,21 +31,12 @@ import {
   type StoredExample,
   type SubjectDescriptors,
 } from './gallery-layout.js';
+import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
 import { findExpectedFace, renderVariants, variant, type VariantSpec } from './variants.js';
 
 export interface EnrollmentPhoto {
   readonly fileName: string;
   readonly bytes: Buffer;
-}
-
-export interface EnrolledPhoto {
-  readonly fileName: string;
-  /** Where the photo is stored in the gallery bucket. */
-  readonly key: string;
-  /** Faces found in the photo; the largest one is enrolled. */
-  readonly faces: number;
-  /** Descriptors stored for this photo (the photo and those of its copies where the face was found). */
-  readonly examples: number;
 }
 
 export interface EnrollmentResult {
@@ -81,20 +84,34 @@ export class GalleryAdmin {
     private readonly bucket: string,
     private readonly embedder: FaceEmbedder,
     private readonly variants: readonly VariantSpec[] = DEFAULT_VARIANTS,
+    /** The model `embedder` runs: recorded with every descriptor, and galleries of another are refused. */
+    private readonly model: ModelIdentity = currentModelIdentity(),
+    private readonly floor: EnrollmentFloor = DEFAULT_ENROLLMENT_FLOOR,
   ) {}
 
   /**
    * Enrolls `photos` as examples of subject `name` (created when new). All or nothing: a photo that is
-   * not an image (UnsupportedMediaError) or shows no face (InvalidInputError) names its file and nothing
-   * is stored. A photo with the same (sanitized) file name as an existing one replaces it.
+   * not an image (UnsupportedMediaError) names its file; photos without a usable face (none, or one below
+   * the floor) give one InvalidInputError whose details list what happened to every photo; nothing is
+   * stored. A photo with the same (sanitized) file name as an existing one replaces it.
    */
   async addExamples(name: string, photos: readonly EnrollmentPhoto[]): Promise<EnrollmentResult> {
     const subject = validateSubjectName(name);
     const keys = this.photoKeys(subject, photos);
+    await this.refuseForeignGallery(); // before spending ~0.3 s per photo; checked again when storing
     const prepared: PreparedPhoto[] = [];
+    const reports: PhotoReport[] = [];
     for (const [index, photo] of photos.entries()) {
-      prepared.push(await this.preparePhoto(photo, keys[index] as string));
+      try {
+        const ready = await this.preparePhoto(photo, keys[index] as string);
+        prepared.push(ready);
+        reports.push({ fileName: photo.fileName, status: 'accepted', faces: ready.enrolled.faces });
+      } catch (error) {
+        if (!(error instanceof PhotoRefusedError)) throw error;
+        reports.push(error.report);
+      }
     }
+    if (prepared.length < photos.length) throw refusedEnrollment(subject, reports);
     return this.serialized(() => this.storePrepared(subject, prepared));
   }
 
@@ -123,7 +140,9 @@ export class GalleryAdmin {
       if (descriptors === undefined && photos.length === 0) throw new NotFoundError(`no subject named "${subject}"`);
       await this.store.delete(this.bucket, descriptorsKey(subject));
       for (const photo of photos) await this.store.delete(this.bucket, photo.key);
-      await bumpManifest(this.store, this.bucket, `remove ${subject}`);
+      // Removing changes no descriptor: the gallery keeps the model it records (none for a legacy one).
+      const recorded = (await readManifest(this.store, this.bucket))?.model;
+      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`);
       return { subject, removedPhotos: photos.length };
     });
   }
@@ -145,15 +164,25 @@ export class GalleryAdmin {
 
   private async preparePhoto(photo: EnrollmentPhoto, key: string): Promise<PreparedPhoto> {
     const embedding = await this.embedNamed(photo);
-    const face = embedding.faces[0];
-    if (face === undefined) throw new InvalidInputError(`${photo.fileName}: no face found in the photo`);
+    const choice = chooseEnrollmentFace(embedding.faces, this.floor);
+    if (!choice.ok) {
+      throw new PhotoRefusedError({ fileName: photo.fileName, status: 'refused', faces: embedding.faces.length, reason: choice.reason });
+    }
+    const { face, note } = choice;
     const examples: StoredExample[] = [{ photo: key, variant: 'original', descriptor: face.descriptor }];
     const copies = await renderVariants(photo.bytes, face.box, embedding, this.variants);
     for (const copy of copies) {
       const found: EmbeddedFace | undefined = findExpectedFace((await this.embedder.embed(copy.bytes)).faces, copy);
       if (found) examples.push({ photo: key, variant: copy.spec.name, descriptor: found.descriptor });
     }
-    const enrolled = { fileName: photo.fileName, key, faces: embedding.faces.length, examples: examples.length };
+    const enrolled: EnrolledPhoto = {
+      fileName: photo.fileName,
+      key,
+      faces: embedding.faces.length,
+      face: { ...face.box, score: Math.round(face.score * 1000) / 1000 },
+      ...(note === undefined ? {} : { note }),
+      examples: examples.length,
+    };
     return { enrolled, bytes: photo.bytes, examples };
   }
 
@@ -170,15 +199,16 @@ export class GalleryAdmin {
 
   private async storePrepared(subject: string, prepared: readonly PreparedPhoto[]): Promise<EnrollmentResult> {
     await this.store.ensureBucket(this.bucket);
+    await this.refuseForeignGallery();
     const replaced = new Set(prepared.map((p) => p.enrolled.key));
     const existing = (await this.readDescriptors(subject))?.examples ?? [];
     const examples = [...existing.filter((e) => !replaced.has(e.photo)), ...prepared.flatMap((p) => p.examples)];
     for (const photo of prepared) await this.store.put(this.bucket, photo.enrolled.key, photo.bytes);
     const file: SubjectDescriptors = { subject, examples };
-    await this.store.put(this.bucket, descriptorsKey(subject), serializeDescriptors(file), {
+    await this.store.put(this.bucket, descriptorsKey(subject), serializeDescriptors(file, this.model), {
       contentType: 'application/json',
     });
-    await bumpManifest(this.store, this.bucket, `add ${prepared.length} photo(s) to ${subject}`);
+    await bumpManifest(this.store, this.bucket, this.model, `add ${prepared.length} photo(s) to ${subject}`);
     return { subject, examples: examples.length, photos: prepared.map((p) => p.enrolled) };
   }
 
@@ -198,9 +228,91 @@ export class GalleryAdmin {
     this.queue = run.catch(() => undefined);
     return run;
   }
+
+  /** Descriptors of two models must not be mixed: a gallery holding another model's (or unknown ones) is refused. */
+  private async refuseForeignGallery(): Promise<void> {
+    const descriptors = await this.store.list(this.bucket, DESCRIPTORS_PREFIX).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return []; // no bucket yet
+      throw error;
+    });
+    if (!descriptors.some((file) => subjectOfDescriptorsKey(file.key) !== undefined)) return;
+    const recorded = (await readManifest(this.store, this.bucket))?.model;
+    const advice = 'Reindex it first: scaleface gallery reindex';
+    const refusal = modelMismatch({ bucket: this.bucket, recorded, running: this.model, runner: 'process', advice });
+    if (refusal !== undefined) throw refusal;
+  }
+
+  /**
+   * Recomputes every subject's descriptors from its stored photos with this admin's embedder and records this
+   * admin's model: what makes a gallery of another model (or of an older enrollment pipeline) usable again.
+   * Workers keep the gallery they have until the manifest is bumped at the end. A photo that shows no face
+   * anymore (or no longer decodes) is reported in `skipped`, not fatal; a subject without stored photos keeps
+   * its descriptors file (workers of another model skip it) and is reported too.
+   */
+  async reindex(onSubject?: (report: SubjectReindex) => void): Promise<ReindexSummary> {
+    return this.serialized(async () => {
+      await this.store.ensureBucket(this.bucket);
+      const summary = { subjects: 0, photos: 0, examples: 0, skipped: [] as SkippedPhoto[] };
+      for (const [subject, keys] of await listStoredPhotos(this.store, this.bucket)) {
+        const report = await this.reindexSubject(subject, keys);
+        summary.subjects += 1;
+        summary.photos += report.photos;
+        summary.examples += report.examples;
+        summary.skipped.push(...report.skipped);
+        onSubject?.(report);
+      }
+      await bumpManifest(this.store, this.bucket, this.model, `reindex ${summary.subjects} subject(s)`);
+      return summary;
+    });
+  }
+
+  private async reindexSubject(subject: string, keys: readonly string[]): Promise<SubjectReindex> {
+    if (keys.length === 0) {
+      const reason = 'no stored photos to recompute from: its descriptors were left as they were';
+      return { subject, photos: 0, examples: 0, skipped: [{ subject, photo: subjectPhotosPrefix(subject), reason }] };
+    }
+    const examples: StoredExample[] = [];
+    const skipped: SkippedPhoto[] = [];
+    for (const key of keys) {
+      const fileName = key.slice(subjectPhotosPrefix(subject).length);
+      const photo = { fileName, bytes: await this.store.get(this.bucket, key) };
+      try {
+        examples.push(...(await this.preparePhoto(photo, key)).examples);
+      } catch (error) {
+        if (!(error instanceof InvalidInputError || error instanceof UnsupportedMediaError)) throw error;
+        skipped.push({ subject, photo: key, reason: error.message });
+      }
+    }
+    const body = serializeDescriptors({ subject, examples }, this.model);
+    await this.store.put(this.bucket, descriptorsKey(subject), body, { contentType: 'application/json' });
+    return { subject, photos: keys.length, examples: examples.length, skipped };
+  }
 }
 
 function withSuffix(fileName: string, n: number): string {
   const dot = fileName.lastIndexOf('.');
   return dot > 0 ? `${fileName.slice(0, dot)}-${n}${fileName.slice(dot)}` : `${fileName}-${n}`;
+}
+
+/** A stored photo that `reindex` could not recompute, and why. */
+export interface SkippedPhoto {
+  readonly subject: string;
+  readonly photo: string;
+  readonly reason: string;
+}
+
+export interface SubjectReindex {
+  readonly subject: string;
+  /** Stored photos read (skipped ones included). */
+  readonly photos: number;
+  /** Descriptors the subject has now. */
+  readonly examples: number;
+  readonly skipped: readonly SkippedPhoto[];
+}
+
+export interface ReindexSummary {
+  readonly subjects: number;
+  readonly photos: number;
+  readonly examples: number;
+  readonly skipped: readonly SkippedPhoto[];
 }

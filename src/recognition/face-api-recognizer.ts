@@ -13,6 +13,7 @@ import { createFaceEmbedder, type FaceEmbedder } from './embedder.js';
 import { GalleryAdmin } from './enrollment.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
+import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
 import { ThreadedFaceEmbedder } from './threaded-embedder.js';
 
 export interface FaceRecognizerOptions extends MatchRules {
@@ -22,6 +23,8 @@ export interface FaceRecognizerOptions extends MatchRules {
   readonly galleryRefreshMs: number;
   /** Told about failed background gallery refreshes (the last loaded gallery stays in use). */
   readonly onGalleryError?: (error: ScalefaceError) => void;
+  /** The identity galleries must have been enrolled with; default: the model this process runs. */
+  readonly model?: ModelIdentity;
 }
 
 /** A Recognizer plus what tests and the worker may want to poke: the cache behind it. */
@@ -59,12 +62,14 @@ class FaceApiRecognizer implements FaceRecognizer {
 
 /**
  * Loads the model (once per process; throws ModelUnavailableError without the wasm backend), reads the
- * gallery, and keeps it fresh every `galleryRefreshMs` until `close()`.
+ * gallery, and keeps it fresh every `galleryRefreshMs` until `close()`. Throws GalleryModelMismatchError
+ * when the gallery was enrolled with another model: the worker must not start on it.
  */
 export async function createFaceRecognizer(options: FaceRecognizerOptions): Promise<FaceRecognizer> {
   const embedder = await createFaceEmbedder();
   const gallery = new GalleryCache(options.store, options.galleryBucket, {
     refreshMs: options.galleryRefreshMs,
+    model: options.model ?? currentModelIdentity(),
     onError: options.onGalleryError,
   });
   await gallery.refreshIfChanged();

@@ -3,18 +3,23 @@
  * which reads it):
  *   subjects/<name>/<photo-file>   the enrolled photos, as uploaded
  *   descriptors/<name>.json        every example descriptor of that subject, with its source photo key
- *   manifest.json                  { version } - a new version after every change; readers poll it
+ *                                  and the model that computed them (format 1 files have none: legacy)
+ *   manifest.json                  { version, model } - a new version after every change; readers poll it.
+ *                                  `model` is what the whole gallery was enrolled with (model-identity.ts)
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError } from '../domain/errors.js';
+import { GalleryModelMismatchError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { NO_FACE_LABEL, UNKNOWN_LABEL } from '../ports/recognizer.js';
+import { describeModel, parseModelIdentity, sameModel, type ModelIdentity } from './model-identity.js';
 
 export const MANIFEST_KEY = 'manifest.json';
 export const DESCRIPTORS_PREFIX = 'descriptors/';
 export const SUBJECTS_PREFIX = 'subjects/';
 const DESCRIPTORS_SUFFIX = '.json';
-const FORMAT = 1;
+const FORMAT = 2;
+/** Descriptors files written before galleries recorded their model; still readable, model unknown. */
+const LEGACY_FORMAT = 1;
 const DESCRIPTOR_LENGTH = 128;
 
 const SUBJECT_NAME = /^[\p{L}\p{N} _.-]{1,64}$/u;
@@ -32,6 +37,14 @@ export interface StoredExample {
 export interface SubjectDescriptors {
   readonly subject: string;
   readonly examples: readonly StoredExample[];
+  /** The model that computed the descriptors; undefined for a legacy (format 1) file. */
+  readonly model?: ModelIdentity;
+}
+
+export interface GalleryManifest {
+  readonly version: string;
+  /** Undefined for a manifest written before galleries recorded their model. */
+  readonly model?: ModelIdentity;
 }
 
 /**
@@ -77,6 +90,24 @@ export function descriptorsKey(subject: string): string {
   return `${DESCRIPTORS_PREFIX}${subject}${DESCRIPTORS_SUFFIX}`;
 }
 
+/**
+ * Every subject of the bucket (with stored photos or with a descriptors file), sorted by name, and the keys
+ * of its stored photos (none for a subject that only has descriptors).
+ */
+export async function listStoredPhotos(store: ObjectStore, bucket: string): Promise<Map<string, string[]>> {
+  const bySubject = new Map<string, string[]>();
+  for (const file of await store.list(bucket, DESCRIPTORS_PREFIX)) {
+    const subject = subjectOfDescriptorsKey(file.key);
+    if (subject !== undefined) bySubject.set(subject, []);
+  }
+  for (const file of await store.list(bucket, SUBJECTS_PREFIX)) {
+    const [subject, ...rest] = file.key.slice(SUBJECTS_PREFIX.length).split('/');
+    if (subject === undefined || subject === '' || rest.join('/') === '') continue;
+    bySubject.set(subject, [...(bySubject.get(subject) ?? []), file.key]);
+  }
+  return new Map([...bySubject].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** The subject a descriptors key belongs to, or undefined for keys that are not descriptors files. */
 export function subjectOfDescriptorsKey(key: string): string | undefined {
   if (!key.startsWith(DESCRIPTORS_PREFIX) || !key.endsWith(DESCRIPTORS_SUFFIX)) return undefined;
@@ -98,38 +129,96 @@ function decodeDescriptor(text: unknown, where: string): Float32Array {
   return descriptor;
 }
 
-export function serializeDescriptors(file: SubjectDescriptors): Buffer {
+/** The file of `subject`'s examples, recording `model` (the one that computed them). */
+export function serializeDescriptors(file: Omit<SubjectDescriptors, 'model'>, model: ModelIdentity): Buffer {
   const examples = file.examples.map((e) => ({
     photo: e.photo,
     variant: e.variant,
     descriptor: encodeDescriptor(e.descriptor),
   }));
-  return Buffer.from(JSON.stringify({ format: FORMAT, subject: file.subject, examples }));
+  return Buffer.from(JSON.stringify({ format: FORMAT, subject: file.subject, model, examples }));
 }
 
 /** Parses a descriptors file; throws InvalidInputError when it is not one. */
 export function parseDescriptors(body: Buffer, where: string): SubjectDescriptors {
-  let value: { format?: unknown; subject?: unknown; examples?: unknown };
+  let value: { format?: unknown; subject?: unknown; model?: unknown; examples?: unknown };
   try {
     value = JSON.parse(body.toString('utf8')) as typeof value;
   } catch (error) {
     throw new InvalidInputError(`${where} is not JSON`, { cause: error });
   }
-  if (value.format !== FORMAT || typeof value.subject !== 'string' || !Array.isArray(value.examples)) {
-    throw new InvalidInputError(`${where} is not a descriptors file of format ${FORMAT}`);
+  const known = value.format === FORMAT || value.format === LEGACY_FORMAT;
+  if (!known || typeof value.subject !== 'string' || !Array.isArray(value.examples)) {
+    throw new InvalidInputError(`${where} is not a descriptors file of format ${LEGACY_FORMAT} or ${FORMAT}`);
   }
+  const model = value.format === FORMAT ? parseModelIdentity(value.model) : undefined;
+  if (value.format === FORMAT && model === undefined) throw new InvalidInputError(`${where} names no valid model`);
   const examples = (value.examples as { photo?: unknown; variant?: unknown; descriptor?: unknown }[]).map((e) => ({
     photo: String(e.photo),
     variant: String(e.variant),
     descriptor: decodeDescriptor(e.descriptor, where),
   }));
-  return { subject: value.subject, examples };
+  return { subject: value.subject, examples, ...(model === undefined ? {} : { model }) };
 }
 
-/** Announces a change: readers re-read the gallery when the manifest's version (and etag) changes. */
-export async function bumpManifest(store: ObjectStore, bucket: string, reason: string): Promise<string> {
+/**
+ * Announces a change: readers re-read the gallery when the manifest's version (and etag) changes. `model`
+ * is what the gallery is enrolled with (callers make sure every descriptors file agrees); undefined only to
+ * keep a legacy gallery's unknown model unknown.
+ */
+export async function bumpManifest(
+  store: ObjectStore,
+  bucket: string,
+  model: ModelIdentity | undefined,
+  reason: string,
+): Promise<string> {
   const version = randomUUID();
-  const body = JSON.stringify({ format: FORMAT, version, updatedAt: new Date().toISOString(), reason });
+  const body = JSON.stringify({ format: FORMAT, version, model, updatedAt: new Date().toISOString(), reason });
   await store.put(bucket, MANIFEST_KEY, Buffer.from(body), { contentType: 'application/json' });
   return version;
+}
+
+/** The manifest, or undefined when there is none (nothing enrolled yet, or no bucket). */
+export async function readManifest(store: ObjectStore, bucket: string): Promise<GalleryManifest | undefined> {
+  let body: Buffer;
+  try {
+    body = await store.get(bucket, MANIFEST_KEY);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  let value: { version?: unknown; model?: unknown };
+  try {
+    value = JSON.parse(body.toString('utf8')) as typeof value;
+  } catch (error) {
+    throw new InvalidInputError(`${bucket}/${MANIFEST_KEY} is not JSON`, { cause: error });
+  }
+  const model = parseModelIdentity(value.model);
+  return { version: String(value.version), ...(model === undefined ? {} : { model }) };
+}
+
+export interface ModelCheck {
+  readonly bucket: string;
+  /** What the gallery's manifest records; undefined for a legacy gallery (none recorded). */
+  readonly recorded: ModelIdentity | undefined;
+  readonly running: ModelIdentity;
+  /** Who runs `running`, for the message: `worker`, `process`. */
+  readonly runner: string;
+  /** What to do about it, with the command. */
+  readonly advice: string;
+}
+
+/**
+ * The error for a gallery whose recorded model differs from the running one (or is unknown), or undefined
+ * when they match. A different enrollment pipeline alone is no mismatch: the descriptors are comparable.
+ */
+export function modelMismatch(check: ModelCheck): GalleryModelMismatchError | undefined {
+  const { recorded, running } = check;
+  if (recorded !== undefined && sameModel(recorded, running)) return undefined;
+  const enrolled =
+    recorded === undefined
+      ? 'records no model (enrolled before galleries did)'
+      : `was enrolled with ${describeModel(recorded)}`;
+  const runs = `this ${check.runner} runs ${running.model} ${running.version}`;
+  return new GalleryModelMismatchError(`the gallery in bucket "${check.bucket}" ${enrolled}; ${runs}. ${check.advice}`);
 }

@@ -2,24 +2,48 @@
  * The gallery as a running worker sees it: every subject's descriptors, held in memory and re-read
  * whenever manifest.json changes (checked every `refreshMs`), so enrollment changes reach running
  * workers within seconds, without a restart.
+ *
+ * A gallery enrolled with another model than the running one (or with an unknown one: legacy) is refused
+ * with GalleryModelMismatchError, because its distances would mean nothing: at start that stops the worker;
+ * on a background refresh it is reported once and the gallery loaded before stays in use.
  */
-import { NotFoundError, asScalefaceError, type ScalefaceError } from '../domain/errors.js';
+import {
+  GalleryModelMismatchError,
+  NotFoundError,
+  asScalefaceError,
+  type ScalefaceError,
+} from '../domain/errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { DESCRIPTORS_PREFIX, MANIFEST_KEY, parseDescriptors, subjectOfDescriptorsKey } from './gallery-layout.js';
+import {
+  DESCRIPTORS_PREFIX,
+  MANIFEST_KEY,
+  modelMismatch,
+  parseDescriptors,
+  readManifest,
+  subjectOfDescriptorsKey,
+} from './gallery-layout.js';
 import type { GalleryIndex, SubjectExamples } from './matcher.js';
+import { describeModel, sameModel, type ModelIdentity } from './model-identity.js';
 
 export interface GalleryCacheOptions {
   /** How often the manifest is checked once `start()` was called. */
   readonly refreshMs: number;
+  /** The model this process runs (model-identity.ts currentModelIdentity()); galleries of another are refused. */
+  readonly model: ModelIdentity;
   /** Told about background refresh failures and unreadable descriptors files (they are skipped). */
   readonly onError?: (error: ScalefaceError) => void;
 }
 
 const NO_MANIFEST = 'none';
+const REINDEX_ADVICE = 'Re-enroll it: scaleface gallery reindex';
 
 export class GalleryCache {
   private current: GalleryIndex = [];
   private loadedToken: string | undefined;
+  private loadedIdentity: ModelIdentity | undefined;
+  /** The manifest etag last refused and why: the same gallery is not read again, nor reported again. */
+  private refused: { readonly token: string; readonly error: GalleryModelMismatchError } | undefined;
+  private lastReported: unknown;
   private inFlight: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -38,6 +62,14 @@ export class GalleryCache {
   /** Etag of the manifest the gallery was loaded at (`none` without a manifest); undefined before loading. */
   get loadedVersion(): string | undefined {
     return this.loadedToken;
+  }
+
+  /**
+   * The model the loaded gallery records (its enrollment pipeline may be older than ours: still comparable);
+   * undefined before loading and for a gallery that records none (then it is empty).
+   */
+  get loadedModel(): ModelIdentity | undefined {
+    return this.loadedIdentity;
   }
 
   /** Re-reads every descriptors file when the manifest changed since the last load. Resolves true if it did. */
@@ -64,10 +96,17 @@ export class GalleryCache {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.refreshIfChanged()
-        .catch((error: unknown) => this.options.onError?.(asScalefaceError(error)))
+        .catch((error: unknown) => this.report(error))
         .finally(() => this.schedule());
     }, this.options.refreshMs);
     this.timer.unref();
+  }
+
+  /** A refusal that persists is reported once, not at every tick. */
+  private report(error: unknown): void {
+    if (error === this.lastReported) return;
+    this.lastReported = error;
+    this.options.onError?.(asScalefaceError(error));
   }
 
   private async refresh(): Promise<boolean> {
@@ -75,26 +114,44 @@ export class GalleryCache {
     const manifest = await this.store.head(this.bucket, MANIFEST_KEY);
     const token = manifest?.etag ?? NO_MANIFEST;
     if (token === this.loadedToken) return false;
-    this.current = await this.readGallery();
+    if (token === this.refused?.token) throw this.refused.error;
+    try {
+      await this.load(manifest === undefined ? undefined : await readManifest(this.store, this.bucket));
+    } catch (error) {
+      if (error instanceof GalleryModelMismatchError) this.refused = { token, error };
+      throw error;
+    }
     this.loadedToken = token;
     return true;
   }
 
-  private async readGallery(): Promise<GalleryIndex> {
+  /** Checks the recorded model before reading any descriptor; a gallery without descriptors fits any model. */
+  private async load(manifest: { readonly model?: ModelIdentity } | undefined): Promise<void> {
+    const keys = await this.descriptorsKeys();
+    const running = this.options.model;
+    const recorded = manifest?.model;
+    if (keys.length > 0) {
+      const refusal = modelMismatch({ bucket: this.bucket, recorded, running, runner: 'worker', advice: REINDEX_ADVICE });
+      if (refusal !== undefined) throw refusal;
+    }
+    this.current = await this.readAll(keys);
+    this.loadedIdentity = recorded;
+  }
+
+  private async descriptorsKeys(): Promise<string[]> {
     try {
-      return await this.readAll();
+      const files = await this.store.list(this.bucket, DESCRIPTORS_PREFIX);
+      return files.map((f) => f.key).filter((key) => subjectOfDescriptorsKey(key) !== undefined);
     } catch (error) {
       if (error instanceof NotFoundError) return []; // no bucket yet: nobody enrolled
       throw error;
     }
   }
 
-  private async readAll(): Promise<GalleryIndex> {
-    const files = await this.store.list(this.bucket, DESCRIPTORS_PREFIX);
+  private async readAll(keys: readonly string[]): Promise<GalleryIndex> {
     const subjects: SubjectExamples[] = [];
-    for (const file of files) {
-      if (subjectOfDescriptorsKey(file.key) === undefined) continue;
-      const subject = await this.readSubject(file.key);
+    for (const key of keys) {
+      const subject = await this.readSubject(key);
       if (subject !== undefined) subjects.push(subject);
     }
     return subjects;
@@ -103,6 +160,11 @@ export class GalleryCache {
   private async readSubject(key: string): Promise<SubjectExamples | undefined> {
     try {
       const parsed = parseDescriptors(await this.store.get(this.bucket, key), key);
+      if (parsed.model === undefined || !sameModel(parsed.model, this.options.model)) {
+        // One stray file (a reindex under way, a legacy leftover) must not mix foreign distances in.
+        const by = parsed.model === undefined ? 'an unknown model' : describeModel(parsed.model);
+        throw new GalleryModelMismatchError(`${key} was computed by ${by}, not by this worker's model: skipped`);
+      }
       return { name: parsed.subject, descriptors: parsed.examples.map((e) => e.descriptor) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) this.options.onError?.(asScalefaceError(error)); // removed meanwhile: no news

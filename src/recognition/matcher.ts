@@ -23,6 +23,9 @@ export interface MatchRules {
   readonly margin: number;
 }
 
+/** Chosen with `npm run bench -- --accuracy` (README, "Recognition accuracy"). */
+export const DEFAULT_MATCH_RULES: MatchRules = { distanceThreshold: 0.44, margin: 0.04 };
+
 export interface SubjectMatch {
   /** The subject's name, or `Unknown`. */
   readonly label: string;

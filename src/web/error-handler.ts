@@ -7,6 +7,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  MODEL_MISMATCH: 409, // the gallery's state (enrolled with another model) conflicts with the request
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA: 415,
   INTERNAL: 500,
@@ -22,12 +23,16 @@ export interface HttpProblem {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** Structured facts for the client, on 4xx answers under /v1/ only. */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export function problemOf(error: unknown): HttpProblem {
   if (error instanceof ScalefaceError) {
     const status = STATUS_BY_CODE[error.code];
-    return { status, code: error.code, message: status >= 500 && status < 502 ? 'internal error' : error.message };
+    const message = status >= 500 && status < 502 ? 'internal error' : error.message;
+    const details = status < 500 && error.details !== undefined ? { details: error.details } : {};
+    return { status, code: error.code, message, ...details };
   }
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
@@ -40,7 +45,10 @@ export function problemOf(error: unknown): HttpProblem {
 /** JSON `{ error: { code, message } }` under /v1/, plain text elsewhere (the seed's clients read text). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
   reply.status(problem.status);
-  if (request.url.startsWith('/v1/')) return reply.send({ error: { code: problem.code, message: problem.message } });
+  if (request.url.startsWith('/v1/')) {
+    const details = problem.details === undefined ? {} : { details: problem.details };
+    return reply.send({ error: { code: problem.code, message: problem.message, ...details } });
+  }
   return reply.type('text/plain; charset=utf-8').send(`Error: ${problem.message}\n`);
 }
 

@@ -8,7 +8,11 @@ export const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true, description: 'Structured facts, e.g. per photo of a refused enrollment' },
+      },
     },
   },
 } as const;

@@ -1,6 +1,7 @@
 import { onParentDisconnect, reportToParent } from '../adapters/compute/local-process-pool.js';
 import type { Config } from '../config/index.js';
 import { createFaceRecognizer } from '../recognition/index.js';
+import { currentModelIdentity } from '../recognition/model-identity.js';
 import { createBackends, ensureBuckets, openRequestQueue } from '../system/backends.js';
 import { createLogger } from '../system/logger.js';
 import { QueueConsumer } from './consumer.js';
@@ -21,6 +22,8 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     distanceThreshold: config.recognition.distanceThreshold,
     margin: config.recognition.margin,
     galleryRefreshMs: config.recognition.galleryRefreshMs,
+    // e.g. the gallery was re-enrolled with another model: the one loaded before stays in use meanwhile
+    onGalleryError: (error) => log.warn({ code: error.code, err: error.message }, 'gallery refresh failed'),
   });
   const queue = await openRequestQueue(backends);
   const consumer = new QueueConsumer({
@@ -51,7 +54,7 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
         })
       : undefined;
   reportToParent({ type: 'ready' });
-  log.info({ queue: queue.name }, 'worker ready');
+  log.info({ queue: queue.name, model: currentModelIdentity(), galleryModel: recognizer.gallery.loadedModel }, 'worker ready');
 
   let stopping: Promise<void> | undefined;
   const stop = (why: string) =>

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -12,7 +14,7 @@ function scaleface(...args: string[]) {
 test('--help names every command', () => {
   const run = scaleface('--help');
   assert.equal(run.status, 0);
-  for (const command of ['up', 'worker', 'enroll', 'status', 'load']) assert.match(run.stdout, new RegExp(`^\\s+${command} `, 'm'));
+  for (const command of ['up', 'worker', 'enroll', 'status', 'load', 'gallery']) assert.match(run.stdout, new RegExp(`^\\s+${command} `, 'm'));
 });
 
 test('a usage error exits 2 with a message and the help', () => {
@@ -31,4 +33,24 @@ test('enroll without a folder of subjects says what it expects', () => {
   const run = scaleface('enroll', join(process.cwd(), 'docs'), '--url', 'http://127.0.0.1:9/');
   assert.equal(run.status, 1);
   assert.match(run.stderr, /no sub-folders with photos/);
+});
+
+test('gallery reindex --help explains the command', () => {
+  const run = scaleface('gallery', 'reindex', '--help');
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /Usage: scaleface gallery reindex/);
+  assert.match(run.stdout, /recompute every descriptor from the stored photos/);
+  assert.match(run.stdout, /--data-dir <dir>/);
+});
+
+test('gallery reindex on an empty data dir records the model and exits 0', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sf-cli-reindex-'));
+  try {
+    const run = scaleface('gallery', 'reindex', '--data-dir', dataDir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^reindexing gallery "scaleface-gallery" with face-api\/\S+ \S+\+sha256:[0-9a-f]{12}/m);
+    assert.match(run.stdout, /^0 subject\(s\), 0 photo\(s\), 0 descriptor\(s\), 0 photo\(s\) skipped$/m);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
 });

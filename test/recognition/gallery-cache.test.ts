@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ScalefaceError } from '../../src/domain/errors.js';
 import { GalleryCache } from '../../src/recognition/gallery.js';
 import { bumpManifest, descriptorsKey, serializeDescriptors } from '../../src/recognition/gallery-layout.js';
-import { tempStore, type TempStore } from './support.js';
+import { MODEL_A, tempStore, type TempStore } from './support.js';
 
 const BUCKET = 'gallery';
 
@@ -13,7 +13,7 @@ function descriptor(value: number): Float32Array {
 
 async function writeSubject(t: TempStore, subject: string, values: number[]): Promise<void> {
   const examples = values.map((v, i) => ({ photo: `subjects/${subject}/${i}.jpg`, variant: 'original', descriptor: descriptor(v) }));
-  await t.store.put(BUCKET, descriptorsKey(subject), serializeDescriptors({ subject, examples }));
+  await t.store.put(BUCKET, descriptorsKey(subject), serializeDescriptors({ subject, examples }, MODEL_A));
 }
 
 function summary(cache: GalleryCache): string[] {
@@ -28,7 +28,7 @@ describe('GalleryCache', () => {
   after(async () => t.cleanup());
 
   test('a missing bucket is an empty gallery', async () => {
-    const cache = new GalleryCache(t.store, 'never-created', { refreshMs: 1000 });
+    const cache = new GalleryCache(t.store, 'never-created', { refreshMs: 1000, model: MODEL_A });
     assert.equal(await cache.refreshIfChanged(), true);
     assert.deepEqual(cache.index, []);
     assert.equal(await cache.refreshIfChanged(), false);
@@ -38,8 +38,8 @@ describe('GalleryCache', () => {
     await t.store.ensureBucket(BUCKET);
     await writeSubject(t, 'alice', [0.1, 0.2]);
     await writeSubject(t, 'bob', [0.3]);
-    await bumpManifest(t.store, BUCKET, 'test');
-    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000 });
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
+    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000, model: MODEL_A });
     assert.equal(await cache.refreshIfChanged(), true);
     assert.deepEqual(summary(cache), ['alice:2', 'bob:1']);
     assert.equal(cache.index.find((s) => s.name === 'bob')?.descriptors[0]?.[5], descriptor(0.3)[5]);
@@ -49,16 +49,16 @@ describe('GalleryCache', () => {
     assert.deepEqual(summary(cache), ['alice:2', 'bob:1']);
 
     await t.store.delete(BUCKET, descriptorsKey('alice'));
-    await bumpManifest(t.store, BUCKET, 'test');
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
     assert.equal(await cache.refreshIfChanged(), true);
     assert.deepEqual(summary(cache), ['bob:1', 'carol:1']);
   });
 
   test('an unreadable descriptors file is skipped and reported, the rest still loads', async () => {
     await t.store.put(BUCKET, descriptorsKey('broken'), Buffer.from('{not json'));
-    await bumpManifest(t.store, BUCKET, 'test');
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
     const errors: ScalefaceError[] = [];
-    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000, onError: (e) => errors.push(e) });
+    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000, model: MODEL_A, onError: (e) => errors.push(e) });
     await cache.refreshIfChanged();
     assert.deepEqual(summary(cache), ['bob:1', 'carol:1']);
     assert.equal(errors.length, 1);
@@ -68,12 +68,12 @@ describe('GalleryCache', () => {
   });
 
   test('the timer picks up a change made elsewhere, and stops when told', async () => {
-    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 100 });
+    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 100, model: MODEL_A });
     await cache.refreshIfChanged();
     cache.start();
     try {
       await writeSubject(t, 'dave', [0.5]);
-      await bumpManifest(t.store, BUCKET, 'test');
+      await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
       const deadline = Date.now() + 10_000;
       while (!summary(cache).includes('dave:1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.ok(summary(cache).includes('dave:1'), `dave not picked up: ${summary(cache).join(' ')}`);
@@ -82,15 +82,15 @@ describe('GalleryCache', () => {
     }
     const versionWhenStopped = cache.loadedVersion;
     await writeSubject(t, 'erin', [0.6]);
-    await bumpManifest(t.store, BUCKET, 'test');
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
     await new Promise((r) => setTimeout(r, 400));
     assert.equal(cache.loadedVersion, versionWhenStopped);
     assert.ok(!summary(cache).includes('erin:1'));
   });
 
   test('concurrent refreshes share one read', async () => {
-    await bumpManifest(t.store, BUCKET, 'test');
-    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000 });
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
+    const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 1000, model: MODEL_A });
     const [first, second] = await Promise.all([cache.refreshIfChanged(), cache.refreshIfChanged()]);
     assert.equal(first, true);
     assert.equal(second, true); // the same refresh, not a second read

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
+import type { ModelIdentity } from '../../src/recognition/model-identity.js';
 
 const requireHere = createRequire(import.meta.url);
 export const DEMO_FOLDER = join(dirname(requireHere.resolve('@vladmandic/face-api/package.json')), 'demo');
@@ -84,3 +85,7 @@ export async function tempStore(): Promise<TempStore> {
   const root = await mkdtemp(join(tmpdir(), 'sf-recognition-'));
   return { store: new LocalFolderStore(root), root, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
+
+/** Made-up model identities, for tests where which model runs matters but the model itself does not. */
+export const MODEL_A: ModelIdentity = { model: 'test/net', version: '1.0.0+sha256:aaaaaaaaaaaa', enrollment: 2 };
+export const MODEL_B: ModelIdentity = { model: 'test/net', version: '1.0.0+sha256:bbbbbbbbbbbb', enrollment: 2 };

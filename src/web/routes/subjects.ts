@@ -23,7 +23,18 @@ const enrollmentSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { fileName: { type: 'string' }, key: { type: 'string' }, faces: { type: 'integer' }, examples: { type: 'integer' } },
+        properties: {
+          fileName: { type: 'string' },
+          key: { type: 'string' },
+          faces: { type: 'integer', description: 'Faces found in the photo' },
+          face: {
+            type: 'object',
+            description: 'The enrolled face (the largest), in pixels of the photo, with the detector score',
+            properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' }, score: { type: 'number' } },
+          },
+          note: { type: 'string', description: 'Said when the photo had several faces' },
+          examples: { type: 'integer', description: 'Descriptors stored for this photo (it and its degraded copies)' },
+        },
       },
     },
   },
@@ -51,7 +62,7 @@ export function subjectsRoutes(app: FastifyInstance, ctx: WebContext): void {
       onRequest: guards.admin,
       config: { multipartField: 'photos', multipartMany: true },
       schema: {
-        summary: 'Add example photos to a subject (created when new); all or nothing',
+        summary: 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos',
         tags: ['subjects'],
         params: subjectNameParams,
         response: { 201: enrollmentSchema, ...errors(400, 401, 413, 415) },
