@@ -71,8 +71,8 @@ function whole(frame: FrameSize, inputSize: number, borderFraction = 0): Detecti
   return { name, region, borderFraction, inputSize, isTile: false };
 }
 
-/** Smallest face (frame pixels) a pass finds: the detector squares its input on the longer side. */
-function smallestFound(pass: DetectionPass): number {
+/** Smallest face (frame pixels) a pass finds reliably: the detector squares its input on the longer side. */
+export function smallestFound(pass: DetectionPass): number {
   const side = Math.max(pass.region.width, pass.region.height) * (1 + 2 * pass.borderFraction);
   return (FOUND_FACE_MIN_AT_INPUT * side) / pass.inputSize;
 }

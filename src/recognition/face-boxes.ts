@@ -2,7 +2,7 @@
  * Merging the boxes that several detector passes found into one box per face. Pure.
  */
 import type { FaceBox } from '../ports/recognizer.js';
-import type { DetectionPass, Region } from './detection-plan.js';
+import { smallestFound, type DetectionPass, type Region } from './detection-plan.js';
 
 export interface FoundBox {
   /** In frame pixels; may reach past the frame's edges (a face that fills the picture). */
@@ -79,4 +79,26 @@ export function mergeFoundBoxes(found: readonly FoundBox[]): FoundBox[] {
 
 function isWholerView(candidate: FoundBox, kept: FoundBox): boolean {
   return side(candidate.box) >= WHOLE_FACE_MIN_SIDE_RATIO * side(kept.box) && candidate.score > kept.score;
+}
+
+function containsCenter(region: Region, box: FaceBox): boolean {
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  return cx >= region.x && cy >= region.y && cx < region.x + region.width && cy < region.y + region.height;
+}
+
+/**
+ * Drops boxes smaller than their pass finds reliably (most of the detector's false faces: a shoulder, a
+ * fold of a jacket) unless another pass, for which that size is in range, found the same face. Such a box
+ * is kept when no pass of the plan covers its size there: then it is the best evidence there is.
+ */
+export function dropUnconfirmedSmallBoxes(found: readonly FoundBox[], passes: readonly DetectionPass[]): FoundBox[] {
+  return found.filter((hit) => {
+    const pass = passes[hit.passIndex];
+    const size = side(hit.box);
+    if (pass === undefined || size >= smallestFound(pass)) return true;
+    const coveringElsewhere = passes.some((other, i) => i !== hit.passIndex && smallestFound(other) <= size && containsCenter(other.region, hit.box));
+    if (!coveringElsewhere) return true;
+    return found.some((twin) => twin.passIndex !== hit.passIndex && isSameFace(twin.box, hit.box));
+  });
 }

@@ -5,7 +5,7 @@
 import type { Tensor3D } from '@tensorflow/tfjs';
 import type { FaceBox } from '../ports/recognizer.js';
 import type { DetectionPass, DetectionPlan } from './detection-plan.js';
-import { isCutByTileEdge, mergeFoundBoxes, type FoundBox } from './face-boxes.js';
+import { dropUnconfirmedSmallBoxes, isCutByTileEdge, mergeFoundBoxes, type FoundBox } from './face-boxes.js';
 import type { FaceModel } from './model.js';
 
 export interface DetectedFaces {
@@ -35,7 +35,8 @@ export class MultiScaleDetector {
       found.push(...more.filter((hit) => isWanted(hit.box)));
       ran.push(...plan.fallbacks.map((p) => p.name));
     }
-    return { boxes: mergeFoundBoxes(found), passes: ran };
+    const passes = ran.length > plan.passes.length ? [...plan.passes, ...plan.fallbacks] : plan.passes;
+    return { boxes: mergeFoundBoxes(dropUnconfirmedSmallBoxes(found, passes)), passes: ran };
   }
 
   private async runPasses(

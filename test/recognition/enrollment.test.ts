@@ -18,7 +18,7 @@ import {
   createGalleryAdmin,
   type FaceRecognizer,
 } from '../../src/recognition/index.js';
-import { demoFace, flatImage, tempStore, type TempStore } from './support.js';
+import { demoFace, demoPhoto, flatImage, tempStore, type TempStore } from './support.js';
 
 const BUCKET = 'gallery';
 
@@ -110,6 +110,32 @@ describe('enrollment and recognition', () => {
       return true;
     });
     assert.deepEqual(await t.store.list(BUCKET), before);
+  });
+
+  test('every photo of a refused batch is reported: accepted, no face, face below the size floor', async () => {
+    const photos = [
+      { fileName: 'good.jpg', bytes: await demoFace('c') },
+      { fileName: 'wall.png', bytes: await flatImage(250, 250, '#d0c0b0') },
+      { fileName: 'tiny.jpg', bytes: await demoFace('b', 64, 90) },
+    ];
+    await assert.rejects(admin.addExamples('C', photos), (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError, String(error));
+      assert.match(error.message, /2 of 3 photo\(s\) cannot be enrolled/);
+      assert.match(error.message, /tiny\.jpg: the face is \d+ px wide; at least 40 px are needed/);
+      const reports = (error.details as { photos: { fileName: string; status: string; faces: number; reason?: string }[] }).photos;
+      assert.deepEqual(reports.map((r) => [r.fileName, r.status, r.faces]), [['good.jpg', 'accepted', 1], ['wall.png', 'refused', 0], ['tiny.jpg', 'refused', 1]]);
+      assert.match(reports[1]?.reason ?? '', /no face/);
+      return true;
+    });
+  });
+
+  test('a photo with several faces enrolls the largest and says so', async () => {
+    const result = await admin.addExamples('Group', [{ fileName: 'three.jpg', bytes: await demoPhoto('sample1.jpg') }]);
+    const photo = result.photos[0]!;
+    assert.equal(photo.faces, 3);
+    assert.equal(photo.note, '3 faces found; the largest was enrolled');
+    assert.ok(photo.face.width >= 250 && photo.face.score >= 0.5, JSON.stringify(photo.face));
+    await admin.removeSubject('Group');
   });
 
   test('a file that is not an image is UnsupportedMediaError naming it', async () => {

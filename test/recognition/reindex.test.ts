@@ -24,8 +24,8 @@ function fakeEmbedder(value: number): FaceEmbedder {
       if (text.startsWith('garbage')) throw new UnsupportedMediaError('not an image');
       const faces = text.startsWith('noface')
         ? []
-        : [{ box: { x: 0, y: 0, width: 10, height: 10 }, score: 0.9, descriptor: new Float32Array(128).fill(value) }];
-      return { width: 10, height: 10, faces, inferenceMs: 1 };
+        : [{ box: { x: 0, y: 0, width: 100, height: 100 }, score: 0.9, descriptor: new Float32Array(128).fill(value) }];
+      return { width: 100, height: 100, faces, inferenceMs: 1 };
     },
   };
 }

@@ -90,6 +90,10 @@ describe('recognition routes on a real worker and model', () => {
     assert.equal(enrolled.statusCode, 201, enrolled.body);
     assert.equal(enrolled.json().subject, 'Alice');
     assert.equal(enrolled.json().photos.length, 1);
+    const photo = enrolled.json().photos[0];
+    assert.equal(photo.faces, 3, 'sample1.jpg shows three people');
+    assert.equal(photo.note, '3 faces found; the largest was enrolled');
+    assert.ok(photo.face.width > 40 && photo.face.score > 0.5, JSON.stringify(photo));
     const listed = await system.app.inject({ url: '/v1/subjects' });
     assert.deepEqual(listed.json().subjects.map((s: { name: string; photos: number }) => [s.name, s.photos]), [['Alice', 1]]);
 
@@ -115,6 +119,7 @@ describe('recognition routes on a real worker and model', () => {
     const noFace = await postParts(system.app, '/v1/subjects/Bob/examples', [{ name: 'photos', filename: 'blank.jpg', content: await blankJpeg() }]);
     assert.equal(noFace.statusCode, 400);
     assert.match(noFace.json().error.message, /blank\.jpg: no face/);
+    assert.deepEqual(noFace.json().error.details.photos, [{ fileName: 'blank.jpg', status: 'refused', faces: 0, reason: 'no face found in the photo' }]);
     const badName = await postParts(system.app, '/v1/subjects/bad%2Fname!/examples', [{ name: 'photos', filename: 'a.jpg', content: face }]);
     assert.equal(badName.statusCode, 400);
     assert.equal(badName.json().error.code, 'FST_ERR_VALIDATION');
