@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 function listTests(dir) {
   let out = [];
@@ -23,5 +24,7 @@ if (files.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
+// Only when browser tests run; when Chromium cannot be had they fail with the command to install it.
+if (files.some((f) => f.includes('/browser/'))) ensureChromium();
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -69,6 +69,15 @@ async function readExamples(store: LocalFolderStore, bucket: string): Promise<Ex
   return examples;
 }
 
+/**
+ * Each seed gallery photo as a stranger: its own examples hidden, the right answer is Unknown. (Emily and
+ * Gerry are left out: each label covers two different people, so the other photo would count as a match.)
+ */
+function seedStrangerProbes(examples: readonly Example[], realPeople: ReadonlySet<string>): GalleryProbe[] {
+  const originals = examples.filter((e) => e.variant === 'original' && !realPeople.has(e.subject) && !['Emily', 'Gerry'].includes(e.subject));
+  return originals.map((e) => ({ name: e.photo, expected: undefined, excludePhoto: e.photo, descriptor: e.descriptor, gallery: 3 }));
+}
+
 /** Real people's examples from their first `photos` photos only; seed subjects keep all of theirs. */
 function galleryWith(examples: readonly Example[], realPeople: ReadonlySet<string>, photos: 1 | 3): Example[] {
   return examples.filter((e) => !realPeople.has(e.subject) || Number(/(\d+)\.jpg$/.exec(e.photo)?.[1]) <= photos);
@@ -103,6 +112,7 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<void> 
   if (seedDir !== undefined) {
     probeSets['course (10 distinct of 1000)'] = await courseProbes(seedDir, embedder);
     probeSets['course photos degraded'] = await degradedCourseProbes(seedDir, embedder);
+    probeSets['seed strangers'] = seedStrangerProbes(examples, enrolled);
   }
   let groupCounts: GroupCount[] = [];
   if (realSet !== undefined) {

@@ -41,8 +41,28 @@ async function enrollOne(subject: SubjectFolder, options: EnrollOptions): Promis
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const response = await fetch(target, { method: 'POST', body: form, headers });
   const text = await response.text();
-  options.onSubject?.(subject.name, response.ok, response.ok ? `${subject.photos.length} photo(s)` : `${response.status} ${text}`);
+  options.onSubject?.(subject.name, response.ok, response.ok ? enrolledDetail(text, subject.photos.length) : `${response.status} ${errorDetail(text)}`);
   return response.ok;
+}
+
+/** `3 photo(s)`, plus what the service said of photos with several faces. */
+function enrolledDetail(body: string, count: number): string {
+  try {
+    const photos = (JSON.parse(body) as { photos?: { fileName?: string; note?: string }[] }).photos ?? [];
+    const notes = photos.filter((p) => p.note !== undefined).map((p) => `${p.fileName}: ${p.note}`);
+    return [`${count} photo(s)`, ...notes].join('; ');
+  } catch {
+    return `${count} photo(s)`;
+  }
+}
+
+/** The error's message (it names every refused photo and why), or the body as it came. */
+function errorDetail(body: string): string {
+  try {
+    return (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? body;
+  } catch {
+    return body;
+  }
 }
 
 /** Enrolls every subject folder through the web tier's API; resolves with the number that failed. */

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { DEMO_FACES, demoPhoto, tempStore, type TempStore } from './support.js';
 import { closeUpPortrait, groupPhoto, peoplePhoto, PEOPLE, type Person } from '../helpers/people-photos.js';
 import { GalleryAdmin, createFaceEmbedder, createFaceRecognizer, type FaceRecognizer } from '../../src/recognition/index.js';
+import { DEFAULT_MATCH_RULES } from '../../src/recognition/matcher.js';
 
 const ENROLLED: Person[] = ['Cage', 'Bieber', 'Connery'];
 
@@ -34,7 +35,7 @@ describe('faces of every size', () => {
     for (const person of ENROLLED) {
       await admin.addExamples(person, [{ fileName: PEOPLE[person].enroll, bytes: peoplePhoto(PEOPLE[person].enroll) }]);
     }
-    recognizer = await createFaceRecognizer({ store: t.store, galleryBucket: 'gallery', distanceThreshold: 0.5, margin: 0.06, galleryRefreshMs: 60_000 });
+    recognizer = await createFaceRecognizer({ store: t.store, galleryBucket: 'gallery', ...DEFAULT_MATCH_RULES, galleryRefreshMs: 60_000 });
   });
   after(async () => {
     await recognizer.close();

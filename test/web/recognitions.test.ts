@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
+import { PEOPLE, groupPhoto, peoplePhoto, type Person } from '../helpers/people-photos.js';
 import { postParts, startWebWithWorker, waitFor, type WebWithWorker } from './support.js';
 
 interface Face {
@@ -126,6 +127,29 @@ describe('recognition routes on a real worker and model', () => {
     const none = await postParts(system.app, '/v1/subjects/Bob/examples', [{ name: 'note', content: 'hi' }]);
     assert.equal(none.statusCode, 400);
     assert.deepEqual((await system.app.inject({ url: '/v1/subjects' })).json(), { subjects: [] });
+  });
+
+  test('a group photo of enrolled people: JSON names every face with its box, POST / answers the largest face', async () => {
+    const people: Person[] = ['Cage', 'Bieber', 'Connery'];
+    for (const person of people) {
+      const photo = [{ name: 'photos', filename: PEOPLE[person].enroll, content: peoplePhoto(PEOPLE[person].enroll) }];
+      assert.equal((await postParts(system.app, `/v1/subjects/${person}/examples`, photo)).statusCode, 201);
+    }
+    // Bieber's photo stands tallest in the picture, so his is the largest face.
+    const { image, slots } = await groupPhoto(people, { width: 1500, canvasHeight: 700, height: 420 });
+    const answer = await waitFor('the worker to know all three', async () => {
+      const body = (await recognize('group.jpg', image)).json<Recognition>();
+      return body.faces.filter((f) => f.label !== 'Unknown').length === 3 ? body : undefined;
+    });
+    for (const slot of slots) {
+      const face = answer.faces.find((f) => f.box.x + f.box.width / 2 > slot.left && f.box.x + f.box.width / 2 < slot.left + slot.width);
+      assert.equal(face?.label, slot.person, `${slot.person}: ${JSON.stringify(answer.faces)}`);
+    }
+    const largest = [...answer.faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0]!;
+    assert.equal(answer.label, largest.label);
+    const plain = await postParts(system.app, '/', [{ name: 'inputFile', filename: 'group.jpg', content: image }]);
+    assert.equal(plain.body, `group:${largest.label}`);
+    for (const person of people) await system.app.inject({ method: 'DELETE', url: `/v1/subjects/${person}` });
   });
 
   test('POST /v1/jobs answers 202 at once; GET /v1/jobs/{id} ends succeeded with the result', async () => {
