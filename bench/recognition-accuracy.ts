@@ -26,7 +26,7 @@ import {
   variant,
   type FaceEmbedder,
 } from '../src/recognition/index.js';
-import { parseDescriptors } from '../src/recognition/gallery-layout.js';
+import { readExamples } from './gallery-examples.js';
 import {
   bestOperatingPoints,
   describePoint,
@@ -85,15 +85,6 @@ async function enrollAll(admin: GalleryAdmin, photos: readonly Photo[]): Promise
     times.push(performance.now() - started);
   }
   return times;
-}
-
-async function readExamples(store: LocalFolderStore, bucket: string): Promise<Example[]> {
-  const examples: Example[] = [];
-  for (const info of await store.list(bucket, 'descriptors/')) {
-    const file = parseDescriptors(await store.get(bucket, info.key), info.key);
-    for (const e of file.examples) examples.push({ subject: file.subject, ...e });
-  }
-  return examples;
 }
 
 /** The 10 distinct course images with their expected labels (deduplicated by content). */

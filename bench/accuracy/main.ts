@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
 import { DEFAULT_MATCH_RULES } from '../../src/recognition/matcher.js';
 import { GalleryAdmin, createFaceEmbedder, type FaceEmbedder } from '../../src/recognition/index.js';
-import { parseDescriptors } from '../../src/recognition/gallery-layout.js';
+import { readExamples } from '../gallery-examples.js';
 import { findSeedDir } from '../workload.js';
 import type { Example } from '../recognition-analysis.js';
 import { MARGINS, evaluate, printGroupCounts, printSummary, printTable, type SetResult } from './report.js';
@@ -58,15 +58,6 @@ async function enrollRealPeople(admin: GalleryAdmin, set: RealPhotoSet, reuse: b
     }
   }
   return enrolled;
-}
-
-async function readExamples(store: LocalFolderStore, bucket: string): Promise<Example[]> {
-  const examples: Example[] = [];
-  for (const info of await store.list(bucket, 'descriptors/')) {
-    const file = parseDescriptors(await store.get(bucket, info.key), info.key);
-    for (const e of file.examples) examples.push({ subject: file.subject, ...e });
-  }
-  return examples;
 }
 
 /**

@@ -45,7 +45,7 @@ export interface MultiScaleSettings {
   readonly multiScaleFromSide: number;
   /** Smallest face (frame pixels) the extra passes look for. */
   readonly minFaceSide: number;
-  /** Most tiles per image, all levels together: bounds the cost on huge group photos. */
+  /** Most tiles per image: bounds the cost on huge group photos (their tiles grow until they fit). */
   readonly maxTiles: number;
 }
 

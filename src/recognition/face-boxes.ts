@@ -8,7 +8,7 @@ export interface FoundBox {
   /** In frame pixels; may reach past the frame's edges (a face that fills the picture). */
   readonly box: FaceBox;
   readonly score: number;
-  /** Index of the pass that found it (breaks ties between equal scores: earlier passes win). */
+  /** Index of the pass that found it: for one face, an earlier pass's box is kept (see mergeFoundBoxes). */
   readonly passIndex: number;
 }
 
