@@ -32,7 +32,7 @@ import {
   type SubjectDescriptors,
 } from './gallery-layout.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
-import { findExpectedFace, renderVariants, variant, type VariantSpec } from './variants.js';
+import { DEFAULT_VARIANTS, findExpectedFace, renderVariants, type VariantSpec } from './variants.js';
 
 export interface EnrollmentPhoto {
   readonly fileName: string;
@@ -52,25 +52,6 @@ export interface SubjectSummary {
   readonly descriptors: number;
 }
 
-/**
- * Copies enrolled with every photo (besides the photo itself), chosen with bench/recognition-accuracy.ts on
- * seed-data: the 64 px q50 copy is what makes the course's 64 px probes match (7/10 -> 10/10); the mirrors
- * and the 96/128 px copies halve the misses on other degraded probes (64 px misses 7 -> 3 of 96, 96 px
- * 8 -> 0 of 100) without false accepts at threshold 0.42-0.44. The 48 px copies (`npm run bench --
- * --accuracy`): degraded course photos 71 -> 74 of 80 right at 0.44/0.04, and at 0.48/0.06 the one 48 px
- * probe named as someone else becomes Unknown; nothing else changed. About 0.4 s per photo.
- */
-export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
-  variant(undefined, 90, true),
-  variant(48, 50, false),
-  variant(48, 50, true),
-  variant(64, 50, false),
-  variant(64, 50, true),
-  variant(96, 50, false),
-  variant(96, 50, true),
-  variant(128, 75, false),
-  variant(128, 75, true),
-];
 
 export const MAX_PHOTOS_PER_CALL = 50;
 

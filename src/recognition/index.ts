@@ -1,6 +1,7 @@
 export { createFaceRecognizer, createGalleryAdmin } from './face-api-recognizer.js';
 export type { FaceRecognizer, FaceRecognizerOptions } from './face-api-recognizer.js';
-export { GalleryAdmin, DEFAULT_VARIANTS, MAX_PHOTOS_PER_CALL } from './enrollment.js';
+export { GalleryAdmin, MAX_PHOTOS_PER_CALL } from './enrollment.js';
+export { DEFAULT_VARIANTS } from './variants.js';
 export type { EnrollmentPhoto, EnrollmentResult, SubjectSummary } from './enrollment.js';
 export type { EnrolledPhoto, PhotoReport } from './enrollment-faces.js';
 export { DEFAULT_ENROLLMENT_FLOOR } from './enrollment-faces.js';
