@@ -55,7 +55,8 @@ export function startSubjects() {
     enrollStatus.textContent = `Enrolling ${photosInput.files.length} photo(s) for ${name}… (the model looks at each photo and copies of it)`;
     try {
       const result = await api(`/v1/subjects/${encodeURIComponent(name)}/examples`, { method: 'POST', body });
-      enrollStatus.textContent = `Enrolled ${result.photos.length} photo(s) for ${result.subject}; ${result.examples} descriptors in all.`;
+      const notes = result.photos.filter((p) => p.note).map((p) => ` ${p.fileName}: ${p.note}.`).join('');
+      enrollStatus.textContent = `Enrolled ${result.photos.length} photo(s) for ${result.subject}; ${result.examples} descriptors in all.${notes}`;
       photosInput.value = '';
     } catch (error) {
       enrollStatus.textContent = `Enrollment failed: ${error.message}`;
