@@ -15,9 +15,9 @@ import {
   type PhotoReport,
 } from './enrollment-faces.js';
 import {
-  DESCRIPTORS_PREFIX,
   bumpManifest,
   descriptorsKey,
+  listDescribedSubjects,
   listStoredPhotos,
   modelMismatch,
   parseDescriptors,
@@ -25,7 +25,6 @@ import {
   readManifest,
   sanitizePhotoFileName,
   serializeDescriptors,
-  subjectOfDescriptorsKey,
   subjectPhotosPrefix,
   validateSubjectName,
   type StoredExample,
@@ -102,11 +101,8 @@ export class GalleryAdmin {
 
   async listSubjects(): Promise<SubjectSummary[]> {
     await this.store.ensureBucket(this.bucket);
-    const files = await this.store.list(this.bucket, DESCRIPTORS_PREFIX);
     const summaries: SubjectSummary[] = [];
-    for (const file of files) {
-      const subject = subjectOfDescriptorsKey(file.key);
-      if (subject === undefined) continue;
+    for (const subject of await listDescribedSubjects(this.store, this.bucket)) {
       const descriptors = await this.readDescriptors(subject);
       if (descriptors === undefined) continue; // removed meanwhile
       const photos = new Set(descriptors.examples.map((e) => e.photo)).size;
@@ -216,11 +212,7 @@ export class GalleryAdmin {
 
   /** Descriptors of two models must not be mixed: a gallery holding another model's (or unknown ones) is refused. */
   private async refuseForeignGallery(): Promise<void> {
-    const descriptors = await this.store.list(this.bucket, DESCRIPTORS_PREFIX).catch((error: unknown) => {
-      if (error instanceof NotFoundError) return []; // no bucket yet
-      throw error;
-    });
-    if (!descriptors.some((file) => subjectOfDescriptorsKey(file.key) !== undefined)) return;
+    if ((await listDescribedSubjects(this.store, this.bucket)).length === 0) return; // an empty gallery fits any model
     const recorded = (await readManifest(this.store, this.bucket))?.model;
     const advice = 'Reindex it first: scaleface gallery reindex';
     const refusal = modelMismatch({ bucket: this.bucket, recorded, running: this.model, runner: 'process', advice });

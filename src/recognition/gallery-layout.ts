@@ -96,16 +96,25 @@ export function descriptorsKey(subject: string): string {
  */
 export async function listStoredPhotos(store: ObjectStore, bucket: string): Promise<Map<string, string[]>> {
   const bySubject = new Map<string, string[]>();
-  for (const file of await store.list(bucket, DESCRIPTORS_PREFIX)) {
-    const subject = subjectOfDescriptorsKey(file.key);
-    if (subject !== undefined) bySubject.set(subject, []);
-  }
+  for (const subject of await listDescribedSubjects(store, bucket)) bySubject.set(subject, []);
   for (const file of await store.list(bucket, SUBJECTS_PREFIX)) {
     const [subject, ...rest] = file.key.slice(SUBJECTS_PREFIX.length).split('/');
     if (subject === undefined || subject === '' || rest.join('/') === '') continue;
     bySubject.set(subject, [...(bySubject.get(subject) ?? []), file.key]);
   }
   return new Map([...bySubject].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Subjects with a descriptors file, in listing order; none when the bucket does not exist yet. */
+export async function listDescribedSubjects(store: ObjectStore, bucket: string): Promise<string[]> {
+  let files: readonly { readonly key: string }[];
+  try {
+    files = await store.list(bucket, DESCRIPTORS_PREFIX);
+  } catch (error) {
+    if (error instanceof NotFoundError) return []; // no bucket yet: nobody enrolled
+    throw error;
+  }
+  return files.map((file) => subjectOfDescriptorsKey(file.key)).filter((subject): subject is string => subject !== undefined);
 }
 
 /** The subject a descriptors key belongs to, or undefined for keys that are not descriptors files. */

@@ -14,14 +14,7 @@ import {
   type ScalefaceError,
 } from '../domain/errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import {
-  DESCRIPTORS_PREFIX,
-  MANIFEST_KEY,
-  modelMismatch,
-  parseDescriptors,
-  readManifest,
-  subjectOfDescriptorsKey,
-} from './gallery-layout.js';
+import { MANIFEST_KEY, descriptorsKey, listDescribedSubjects, modelMismatch, parseDescriptors, readManifest } from './gallery-layout.js';
 import type { GalleryIndex, SubjectExamples } from './matcher.js';
 import { describeModel, sameModel, type ModelIdentity } from './model-identity.js';
 
@@ -127,7 +120,7 @@ export class GalleryCache {
 
   /** Checks the recorded model before reading any descriptor; a gallery without descriptors fits any model. */
   private async load(manifest: { readonly model?: ModelIdentity } | undefined): Promise<void> {
-    const keys = await this.descriptorsKeys();
+    const keys = (await listDescribedSubjects(this.store, this.bucket)).map(descriptorsKey);
     const running = this.options.model;
     const recorded = manifest?.model;
     if (keys.length > 0) {
@@ -138,15 +131,6 @@ export class GalleryCache {
     this.loadedIdentity = recorded;
   }
 
-  private async descriptorsKeys(): Promise<string[]> {
-    try {
-      const files = await this.store.list(this.bucket, DESCRIPTORS_PREFIX);
-      return files.map((f) => f.key).filter((key) => subjectOfDescriptorsKey(key) !== undefined);
-    } catch (error) {
-      if (error instanceof NotFoundError) return []; // no bucket yet: nobody enrolled
-      throw error;
-    }
-  }
 
   private async readAll(keys: readonly string[]): Promise<GalleryIndex> {
     const subjects: SubjectExamples[] = [];
