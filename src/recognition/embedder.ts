@@ -81,8 +81,8 @@ export class FaceApiEmbedder implements FaceEmbedder {
     const input = this.model.faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32') as unknown as Tensor3D;
     try {
       const plan = planDetection(frameSize(frame), this.settings);
-      const detected = await this.detector.detect(input, plan, (box) => isInsideImage(box, frame));
-      const described = await describeFaces(this.model, input, detected.boxes);
+      const boxes = await this.detector.detect(input, plan, (box) => isInsideImage(box, frame));
+      const described = await describeFaces(this.model, input, boxes);
       const faces = described.map(({ box, score, descriptor }) => ({ box: toOriginalBox(box, frame), score, descriptor }));
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       const inferenceMs = performance.now() - started;

@@ -8,12 +8,6 @@ import type { DetectionPass, DetectionPlan } from './detection-plan.js';
 import { dropUnconfirmedSmallBoxes, isCutByTileEdge, mergeFoundBoxes, type FoundBox } from './face-boxes.js';
 import type { FaceModel } from './model.js';
 
-export interface DetectedFaces {
-  readonly boxes: readonly FoundBox[];
-  /** Names of the passes that ran, in order (fallbacks included when they ran). */
-  readonly passes: readonly string[];
-}
-
 export class MultiScaleDetector {
   constructor(
     private readonly model: FaceModel,
@@ -25,18 +19,17 @@ export class MultiScaleDetector {
    * `isWanted` rejects (reflections in a mirrored border, faces mostly outside the picture) are dropped
    * before deciding whether the fallbacks run.
    */
-  async detect(frame: Tensor3D, plan: DetectionPlan, isWanted: (box: FaceBox) => boolean = () => true): Promise<DetectedFaces> {
+  async detect(frame: Tensor3D, plan: DetectionPlan, isWanted: (box: FaceBox) => boolean = () => true): Promise<FoundBox[]> {
     const [height, width] = frame.shape;
     const size = { width, height };
-    const found = (await this.runPasses(frame, plan.passes, size, 0)).filter((hit) => isWanted(hit.box));
-    const ran = plan.passes.map((p) => p.name);
+    let ran = plan.passes;
+    const found = (await this.runPasses(frame, ran, size, 0)).filter((hit) => isWanted(hit.box));
     if (found.length === 0 && plan.fallbacks.length > 0) {
-      const more = await this.runPasses(frame, plan.fallbacks, size, plan.passes.length);
+      const more = await this.runPasses(frame, plan.fallbacks, size, ran.length);
       found.push(...more.filter((hit) => isWanted(hit.box)));
-      ran.push(...plan.fallbacks.map((p) => p.name));
+      ran = [...ran, ...plan.fallbacks];
     }
-    const passes = ran.length > plan.passes.length ? [...plan.passes, ...plan.fallbacks] : plan.passes;
-    return { boxes: mergeFoundBoxes(dropUnconfirmedSmallBoxes(found, passes)), passes: ran };
+    return mergeFoundBoxes(dropUnconfirmedSmallBoxes(found, ran));
   }
 
   private async runPasses(
@@ -60,10 +53,11 @@ export class MultiScaleDetector {
     const { region } = pass;
     const borderX = Math.round(region.width * pass.borderFraction);
     const borderY = Math.round(region.height * pass.borderFraction);
+    const isWhole = region.width === frame.shape[1] && region.height === frame.shape[0];
+    // The whole frame unbordered is used as it is (no copy); anything else is a tensor of this pass's own.
     const input = tf.tidy(() => {
-      const isWhole = region.width === frame.shape[1] && region.height === frame.shape[0];
       const part = isWhole ? frame : tf.slice(frame, [region.y, region.x, 0], [region.height, region.width, 3]);
-      if (borderX === 0 && borderY === 0) return isWhole ? tf.clone(part) : part;
+      if (borderX === 0 && borderY === 0) return part;
       // 'symmetric' repeats the edge pixel, as the decoder's mirror padding does.
       return tf.mirrorPad(part, [[borderY, borderY], [borderX, borderX], [0, 0]], 'symmetric');
     });
@@ -75,7 +69,7 @@ export class MultiScaleDetector {
         score,
       }));
     } finally {
-      input.dispose();
+      if (input !== frame) input.dispose();
     }
   }
 }
