@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createFaceEmbedder, type FaceEmbedder } from '../src/recognition/index.js';
+import { median } from './recognition-analysis.js';
 import { buildDemoWorkload, loadSeedWorkload } from './workload.js';
 
 export interface ModelCostImage {
@@ -34,12 +35,6 @@ export interface ModelCostResult {
   readonly embedRatio: number;
   /** Images where the two builds found a different number of faces. */
   readonly faceCountChanges: readonly string[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function sample(embedder: FaceEmbedder, bytes: Buffer): Promise<Sample> {

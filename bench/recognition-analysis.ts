@@ -59,7 +59,8 @@ export interface GridCell {
   readonly outcomes: Record<string, Record<Outcome, number>>;
 }
 
-function count(rankings: readonly Ranking[], threshold: number, margin: number): Record<Outcome, number> {
+/** How many of `rankings` the rule decides each way. */
+export function count(rankings: readonly Ranking[], threshold: number, margin: number): Record<Outcome, number> {
   const counts: Record<Outcome, number> = { right: 0, refused: 0, wrong: 0, noface: 0 };
   for (const r of rankings) counts[decide(r, threshold, margin)] += 1;
   return counts;

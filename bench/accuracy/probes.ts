@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { FaceBox } from '../../src/ports/recognizer.js';
+import { overlapOfSmaller } from '../../src/recognition/face-boxes.js';
 import type { FaceEmbedder } from '../../src/recognition/index.js';
 import type { Probe } from '../recognition-analysis.js';
 import { photosByPerson, type RealPhoto, type RealPhotoSet } from './real-photo-set.js';
@@ -103,12 +103,6 @@ export async function closeupProbes(set: RealPhotoSet, enrolled: ReadonlySet<str
   return probes;
 }
 
-function overlap(a: FaceBox, b: FaceBox): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  return w > 0 && h > 0 ? (w * h) / Math.min(a.width * a.height, b.width * b.height) : 0;
-}
-
 export interface GroupCount {
   readonly file: string;
   readonly expectedFaces: number;
@@ -126,7 +120,7 @@ export async function groupProbes(set: RealPhotoSet, enrolled: ReadonlySet<strin
     const named = (photo.faces ?? []).filter((f) => enrolled.has(f.person));
     let namedFound = 0;
     for (const [i, face] of faces.entries()) {
-      const who = named.find((n) => overlap(n, face.box) >= 0.5)?.person;
+      const who = named.find((n) => overlapOfSmaller(n, face.box) >= 0.5)?.person;
       if (who !== undefined) namedFound += 1;
       probes.push({ name: `${photo.file}#${i}`, expected: who, descriptor: face.descriptor, gallery: 3 });
     }

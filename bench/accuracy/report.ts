@@ -2,7 +2,7 @@
  * Pure part of the accuracy bench: rank every probe against its gallery, count outcomes per rule, print.
  */
 import type { MatchRules } from '../../src/recognition/matcher.js';
-import { decide, fmt, rank, type Example, type Outcome, type Ranking } from '../recognition-analysis.js';
+import { count, decide, fmt, rank, type Example, type Outcome, type Ranking } from '../recognition-analysis.js';
 import type { GalleryProbe, GroupCount } from './probes.js';
 
 export type Counts = Record<Outcome, number>;
@@ -29,12 +29,6 @@ export interface SetResult {
 export const THRESHOLDS = [0.4, 0.42, 0.44, 0.46, 0.48, 0.5, 0.52, 0.54, 0.56, 0.58, 0.6];
 export const MARGINS = [0.02, 0.04, 0.06, 0.08];
 
-function countFor(rankings: readonly Ranking[], threshold: number, margin: number): Counts {
-  const counts: Counts = { right: 0, refused: 0, wrong: 0, noface: 0 };
-  for (const r of rankings) counts[decide(r, threshold, margin)] += 1;
-  return counts;
-}
-
 function missLine(r: Ranking, rules: MatchRules): string | undefined {
   const outcome = decide(r, rules.distanceThreshold, rules.margin);
   if (outcome === 'right') return undefined;
@@ -51,7 +45,7 @@ export function evaluate(
   return Object.entries(probeSets).map(([name, probes]) => {
     const rankings = probes.map((p) => rank(galleries[p.gallery], p));
     const enrolled = rankings.filter((r) => r.probe.expected !== undefined);
-    const rules = THRESHOLDS.flatMap((threshold) => MARGINS.map((margin) => ({ threshold, margin, counts: countFor(rankings, threshold, margin) })));
+    const rules = THRESHOLDS.flatMap((threshold) => MARGINS.map((margin) => ({ threshold, margin, counts: count(rankings, threshold, margin) })));
     return {
       name,
       probes: probes.length,
