@@ -48,9 +48,9 @@ async function enrollRealPeople(admin: GalleryAdmin, set: RealPhotoSet, reuse: b
       enrolled.add(person);
       continue;
     }
-    for (const photo of photos.filter((p) => photoNumber(p) <= 3)) {
+    for (const photo of photos.filter((p) => photoNumber(p.file) <= 3)) {
       const bytes = await readFile(join(set.dir, photo.file));
-      const fileName = `${photoNumber(photo)}.jpg`;
+      const fileName = `${photoNumber(photo.file)}.jpg`;
       await admin.addExamples(person, [{ fileName, bytes }]).then(
         () => enrolled.add(person),
         (error: Error) => log(`${photo.file}: ${error.message}`),
@@ -71,7 +71,7 @@ function seedStrangerProbes(examples: readonly Example[], realPeople: ReadonlySe
 
 /** Real people's examples from their first `photos` photos only; seed subjects keep all of theirs. */
 function galleryWith(examples: readonly Example[], realPeople: ReadonlySet<string>, photos: 1 | 3): Example[] {
-  return examples.filter((e) => !realPeople.has(e.subject) || Number(/(\d+)\.jpg$/.exec(e.photo)?.[1]) <= photos);
+  return examples.filter((e) => !realPeople.has(e.subject) || photoNumber(e.photo) <= photos);
 }
 
 async function realPhotoProbes(set: RealPhotoSet, enrolled: ReadonlySet<string>, embedder: FaceEmbedder) {

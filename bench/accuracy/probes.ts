@@ -9,7 +9,7 @@ import sharp, { type Sharp } from 'sharp';
 import { overlapOfSmaller } from '../../src/recognition/face-boxes.js';
 import type { FaceEmbedder } from '../../src/recognition/index.js';
 import type { Probe } from '../recognition-analysis.js';
-import { photosByPerson, type RealPhoto, type RealPhotoSet } from './real-photo-set.js';
+import { photosByPerson, type RealPhotoSet } from './real-photo-set.js';
 
 /** A probe and which gallery it is matched against (real people enrolled from 1 or from 3 photos). */
 export interface GalleryProbe extends Probe {
@@ -65,9 +65,9 @@ export async function degradedCourseProbes(seedDir: string, embedder: FaceEmbedd
   return probes;
 }
 
-/** Index (1-based) of a real photo within its person's folder: `people/X/3.jpg` -> 3. */
-export function photoNumber(photo: RealPhoto): number {
-  return Number(/(\d+)\.[a-z]+$/i.exec(photo.file)?.[1] ?? NaN);
+/** Index (1-based) of a real photo within its person's folder, from its path or gallery key: `people/X/3.jpg` -> 3. */
+export function photoNumber(path: string): number {
+  return Number(/(\d+)\.[a-z]+$/i.exec(path)?.[1] ?? NaN);
 }
 
 /** New photos of enrolled people: with 1 photo enrolled every other photo; with 3, the 4th on. */
@@ -75,10 +75,10 @@ export async function newPhotoProbes(set: RealPhotoSet, embedder: FaceEmbedder):
   const one: GalleryProbe[] = [];
   const three: GalleryProbe[] = [];
   for (const [person, photos] of photosByPerson(set, 'enrolled')) {
-    for (const photo of photos.filter((p) => photoNumber(p) > 1)) {
+    for (const photo of photos.filter((p) => photoNumber(p.file) > 1)) {
       const descriptor = await largestFace(embedder, await readFile(join(set.dir, photo.file)));
       one.push({ name: photo.file, expected: person, descriptor, gallery: 1 });
-      if (photoNumber(photo) > 3) three.push({ name: photo.file, expected: person, descriptor, gallery: 3 });
+      if (photoNumber(photo.file) > 3) three.push({ name: photo.file, expected: person, descriptor, gallery: 3 });
     }
   }
   return { 'new photos, 1 enrolled': one, 'new photos, 3 enrolled': three };
