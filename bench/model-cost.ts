@@ -6,13 +6,11 @@
  * load on the machine falls on both alike. Times are `inferenceMs` (model only, decoding excluded) and
  * the whole `embed()` call. Images: the 10 distinct course images (seed data), else face-api's demo crops.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createFaceEmbedder, type FaceEmbedder } from '../src/recognition/index.js';
 import { median } from './recognition-analysis.js';
-import { buildDemoWorkload, loadSeedWorkload } from './workload.js';
+import { buildDemoWorkload, distinctWorkloadImages, loadSeedWorkload } from './workload.js';
 
 export interface ModelCostImage {
   readonly name: string;
@@ -84,10 +82,5 @@ export async function measureModelCost(baselineDist: string, images: readonly Mo
 /** The course's 10 distinct images (face_images_100 holds each 10 times), else the demo workload's. */
 export async function courseImages(seedDir: string | undefined, scratch: string): Promise<ModelCostImage[]> {
   const workload = seedDir !== undefined ? await loadSeedWorkload(seedDir) : await buildDemoWorkload(scratch, 'seed data missing');
-  const distinct = new Map<string, ModelCostImage>();
-  for (const path of workload.files) {
-    const bytes = await readFile(path);
-    distinct.set(createHash('sha1').update(bytes).digest('hex'), { name: path, bytes });
-  }
-  return [...distinct.values()];
+  return (await distinctWorkloadImages(workload)).map(({ path, bytes }) => ({ name: path, bytes }));
 }

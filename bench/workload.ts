@@ -5,10 +5,11 @@
  * a 160 px crop of it, framed like the course's images, becomes a probe (at 64 px JPEG-50 the tiny detector
  * misses half of these faces, which would measure the detector rather than the system).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readExpectedLabels } from '../src/load/expected-labels.js';
@@ -142,4 +143,22 @@ export async function buildDemoWorkload(root: string, reason: string): Promise<W
     galleryDir: join(root, 'gallery'),
     defaultRequests: DEMO_REQUESTS,
   };
+}
+
+export interface WorkloadImage {
+  readonly path: string;
+  /** File name without extension: the key of `Workload.expected`. */
+  readonly stem: string;
+  readonly bytes: Buffer;
+}
+
+/** Each distinct image of the workload once (the seed's 1000 files are 10 images), at its first file. */
+export async function distinctWorkloadImages(workload: Workload): Promise<WorkloadImage[]> {
+  const distinct = new Map<string, WorkloadImage>();
+  for (const path of workload.files) {
+    const bytes = await readFile(path);
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    if (!distinct.has(hash)) distinct.set(hash, { path, stem: basename(path, extname(path)), bytes });
+  }
+  return [...distinct.values()];
 }

@@ -2,10 +2,10 @@
  * Probe sets of the accuracy bench: what is sent, and the right answer (a subject, or undefined = Unknown).
  * Descriptors are computed once; the match rule is applied afterwards for every threshold and margin.
  */
-import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
+import { distinctWorkloadImages, loadSeedWorkload } from '../workload.js';
 import { overlapOfSmaller } from '../../src/recognition/face-boxes.js';
 import type { FaceEmbedder } from '../../src/recognition/index.js';
 import type { Probe } from '../recognition-analysis.js';
@@ -22,16 +22,11 @@ async function largestFace(embedder: FaceEmbedder, bytes: Buffer): Promise<Float
 
 /** The course's distinct images (the 1000 are 100 copies of each of 10) with their expected labels. */
 export async function courseProbes(seedDir: string, embedder: FaceEmbedder): Promise<GalleryProbe[]> {
-  const csv = (await readFile(join(seedDir, 'classification_face_images_1000.csv'), 'utf8')).trim().split('\n').slice(1);
-  const seen = new Set<string>();
+  const workload = await loadSeedWorkload(seedDir);
   const probes: GalleryProbe[] = [];
-  for (const line of csv) {
-    const [image, expected] = line.trim().split(',') as [string, string];
-    const bytes = await readFile(join(seedDir, 'face_images_1000', `${image}.jpg`));
-    const hash = createHash('sha1').update(bytes).digest('hex');
-    if (seen.has(hash)) continue;
-    seen.add(hash);
-    probes.push({ name: image, expected, descriptor: await largestFace(embedder, bytes), gallery: 3 });
+  for (const image of await distinctWorkloadImages(workload)) {
+    const expected = workload.expected.get(image.stem);
+    probes.push({ name: image.stem, expected, descriptor: await largestFace(embedder, image.bytes), gallery: 3 });
   }
   return probes;
 }
