@@ -28,7 +28,10 @@ export function ensureChromium() {
     return false;
   }
   console.error(`ensure-chromium: Chromium is missing; installing Debian's package (${INSTALL.join(' ')})...`);
-  const runAs = (argv) => run(prefix[0] ?? argv[0], [...prefix.slice(1), ...(prefix.length > 0 ? argv : argv.slice(1))]);
+  const runAs = (argv) => {
+    const [command, ...args] = [...prefix, ...argv];
+    return run(command, args);
+  };
   // A fresh machine may have no package lists yet: update once when the first try fails.
   const installed = runAs(INSTALL) || (runAs(['apt-get', 'update']) && runAs(INSTALL));
   if (!installed || !existsSync(CHROMIUM)) {
