@@ -2,6 +2,7 @@
  * Runs a detection plan (detection-plan.ts) with face-api's tiny face detector and returns one box per
  * face, in frame pixels. Every pass works on a slice of one frame tensor, so the image is converted once.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Tensor3D } from '@tensorflow/tfjs';
 import type { FaceBox } from '../ports/recognizer.js';
 import type { DetectionPass, DetectionPlan } from './detection-plan.js';
@@ -40,6 +41,9 @@ export class MultiScaleDetector {
   ): Promise<FoundBox[]> {
     const found: FoundBox[] = [];
     for (const [offset, pass] of passes.entries()) {
+      // Between passes, let timers run: a group photo takes 1-2 s of passes, and the worker's visibility
+      // heartbeat (a third of the visibility timeout) must not wait for all of them. A one-pass image never yields.
+      if (firstIndex + offset > 0) await setImmediate();
       for (const hit of await this.runPass(frame, pass)) {
         if (!isCutByTileEdge(hit.box, pass, size)) found.push({ ...hit, passIndex: firstIndex + offset });
       }
