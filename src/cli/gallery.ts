@@ -33,7 +33,8 @@ export async function reindexGallery(config: Config, io: GalleryCommandIo): Prom
   const { GalleryAdmin } = await import('../recognition/enrollment.js');
   const { lazyFaceEmbedder } = await import('../recognition/embedder.js');
   // The model loads on the first photo only: an empty gallery needs none.
-  const admin = new GalleryAdmin(createObjectStore(config), bucket, lazyFaceEmbedder(), undefined, model);
+  const { faceRuntimeOf } = await import('../system/backends.js');
+  const admin = new GalleryAdmin(createObjectStore(config), bucket, lazyFaceEmbedder(faceRuntimeOf(config)), undefined, model);
   const summary = await admin.reindex((report) => io.line(subjectLine(report)));
   io.line(
     `${summary.subjects} subject(s), ${summary.photos} photo(s), ${summary.examples} descriptor(s), ` +

@@ -38,6 +38,8 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_IDLE_WINDOW_MS: { path: ['autoscaler', 'idleWindowMs'], kind: 'number' },
   SCALEFACE_DISTANCE_THRESHOLD: { path: ['recognition', 'distanceThreshold'], kind: 'number' },
   SCALEFACE_MARGIN: { path: ['recognition', 'margin'], kind: 'number' },
+  SCALEFACE_RUNTIME: { path: ['recognition', 'runtime'], kind: 'string' },
+  SCALEFACE_RUNTIME_THREADS: { path: ['recognition', 'threads'], kind: 'number' },
   SCALEFACE_WORKER_CONCURRENCY: { path: ['worker', 'concurrency'], kind: 'number' },
 };
 

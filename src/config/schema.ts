@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
 
 const awsEndpoint = z.object({
@@ -78,6 +79,15 @@ export const configSchema = z.object({
       /** ...and the next-best subject is at least this much farther. */
       margin: z.number().min(0).default(DEFAULT_MATCH_RULES.margin),
       galleryRefreshMs: z.number().int().min(100).default(2000),
+      /**
+       * What runs the face nets: onnx (onnxruntime-node, native), wasm (tfjs), or auto: onnx, and wasm with a
+       * warning where the native library cannot load. Explicit onnx refuses to start without it.
+       */
+      runtime: z.enum(['auto', 'onnx', 'wasm']).default('auto'),
+      /** onnxruntime threads per net in each worker (see README: one thread per worker measured best). */
+      threads: z.number().int().min(1).max(64).default(DEFAULT_ONNX_THREADS),
+      /** Where built ONNX graphs are cached; default `<dataDir>/model-cache`. */
+      modelCacheDir: z.string().min(1).optional(),
     })
     .prefault({}),
   worker: z

@@ -16,6 +16,8 @@ export interface Instance {
   readonly ready: boolean;
   /** Messages the worker holds right now; undefined when the pool cannot tell. */
   readonly busy?: number;
+  /** What runs the model in this instance, as the worker reported it; undefined until it is ready. */
+  readonly runtime?: string;
 }
 
 export interface InstancePool {

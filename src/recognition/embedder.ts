@@ -1,13 +1,12 @@
 /**
  * Image bytes -> the faces in it, each with its box, detector score and 128-d descriptor.
- * Tiny face detector + 68-point landmarks + recognition net, on tfjs wasm.
+ * Tiny face detector + 68-point landmarks + recognition net, on the runtime face-runtime.ts chose.
  */
-import type { Tensor3D } from '@tensorflow/tfjs';
 import type { FaceBox } from '../ports/recognizer.js';
 import { DEFAULT_FRAMING, decodeForDetection, toOriginalBox, type DetectionFrame, type FramingSettings } from './decode.js';
 import { planDetection, type FrameSize, type MultiScaleSettings } from './detection-plan.js';
-import { describeFaces } from './face-descriptors.js';
-import { loadFaceModel, type FaceModel } from './model.js';
+import type { FaceNetworks } from './face-networks.js';
+import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
 import { MultiScaleDetector } from './multi-scale-detector.js';
 
 export interface EmbeddedFace {
@@ -64,10 +63,10 @@ export class FaceApiEmbedder implements FaceEmbedder {
   private readonly detector: MultiScaleDetector;
 
   constructor(
-    private readonly model: FaceModel,
+    readonly networks: FaceNetworks,
     private readonly settings: DetectorSettings = DEFAULT_DETECTOR,
   ) {
-    this.detector = new MultiScaleDetector(model, settings.scoreThreshold);
+    this.detector = new MultiScaleDetector(settings.scoreThreshold);
   }
 
   async embed(image: Buffer): Promise<ImageEmbedding> {
@@ -76,19 +75,19 @@ export class FaceApiEmbedder implements FaceEmbedder {
   }
 
   private async embedFrame(frame: DetectionFrame): Promise<ImageEmbedding> {
-    const { data, width, height } = frame.pixels;
+    const { width, height } = frame.pixels;
     const started = performance.now();
-    const input = this.model.faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32') as unknown as Tensor3D;
+    const nets = this.networks.open(frame.pixels);
     try {
       const plan = planDetection(frameSize(frame), this.settings);
-      const boxes = await this.detector.detect(input, plan, (box) => isInsideImage(box, frame));
-      const described = await describeFaces(this.model, input, boxes);
+      const boxes = await this.detector.detect(nets, { width, height }, plan, (box) => isInsideImage(box, frame));
+      const described = await nets.describe(boxes);
       const faces = described.map(({ box, score, descriptor }) => ({ box: toOriginalBox(box, frame), score, descriptor }));
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       const inferenceMs = performance.now() - started;
       return { width: frame.originalWidth, height: frame.originalHeight, faces, inferenceMs };
     } finally {
-      input.dispose();
+      nets.release();
     }
   }
 }
@@ -112,17 +111,20 @@ function isInsideImage(box: FaceBox, frame: DetectionFrame): boolean {
   return cx >= inset && cy >= inset && cx <= width - inset && cy <= height - inset;
 }
 
-/** Loads the model (once per process) and returns an embedder on it. */
-export async function createFaceEmbedder(settings: DetectorSettings = DEFAULT_DETECTOR): Promise<FaceApiEmbedder> {
-  return new FaceApiEmbedder(await loadFaceModel(), settings);
+/** Loads the nets on the chosen runtime (once per process and runtime) and returns an embedder on them. */
+export async function createFaceEmbedder(
+  runtime: RuntimeChoice = {},
+  settings: DetectorSettings = DEFAULT_DETECTOR,
+): Promise<FaceApiEmbedder> {
+  return new FaceApiEmbedder(await loadFaceNetworks(runtime), settings);
 }
 
 /** An embedder that loads the model on its first use (for the web tier, which rarely enrolls). */
-export function lazyFaceEmbedder(settings: DetectorSettings = DEFAULT_DETECTOR): FaceEmbedder {
+export function lazyFaceEmbedder(runtime: RuntimeChoice = {}, settings: DetectorSettings = DEFAULT_DETECTOR): FaceEmbedder {
   let embedder: Promise<FaceApiEmbedder> | undefined;
   return {
     async embed(image: Buffer): Promise<ImageEmbedding> {
-      embedder ??= createFaceEmbedder(settings).catch((error: unknown) => {
+      embedder ??= createFaceEmbedder(runtime, settings).catch((error: unknown) => {
         embedder = undefined; // let a later call try again
         throw error;
       });

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_DETECTOR, lazyFaceEmbedder, type DetectorSettings } from './embedder.js';
+import type { RuntimeChoice } from './face-runtime.js';
 import {
   serializeError,
   transferableEmbedding,
@@ -14,10 +15,11 @@ import {
 
 export interface EmbeddingThreadData {
   readonly settings?: DetectorSettings;
+  readonly runtime?: RuntimeChoice;
 }
 
-function serve(port: NonNullable<typeof parentPort>, settings: DetectorSettings): void {
-  const embedder = lazyFaceEmbedder(settings);
+function serve(port: NonNullable<typeof parentPort>, runtime: RuntimeChoice, settings: DetectorSettings): void {
+  const embedder = lazyFaceEmbedder(runtime, settings);
   let queue: Promise<void> = Promise.resolve();
   const answer = async ({ id, image }: EmbedRequest): Promise<void> => {
     try {
@@ -35,5 +37,5 @@ function serve(port: NonNullable<typeof parentPort>, settings: DetectorSettings)
 
 if (parentPort !== null) {
   const data = (workerData ?? {}) as EmbeddingThreadData;
-  serve(parentPort, data.settings ?? DEFAULT_DETECTOR);
+  serve(parentPort, data.runtime ?? {}, data.settings ?? DEFAULT_DETECTOR);
 }

@@ -9,7 +9,9 @@ import {
   type Recognizer,
 } from '../ports/recognizer.js';
 import type { ScalefaceError } from '../domain/errors.js';
-import { createFaceEmbedder, type FaceEmbedder } from './embedder.js';
+import { FaceApiEmbedder, type FaceEmbedder } from './embedder.js';
+import type { FaceRuntime } from './face-networks.js';
+import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
 import { GalleryAdmin } from './enrollment.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
@@ -25,11 +27,22 @@ export interface FaceRecognizerOptions extends MatchRules {
   readonly onGalleryError?: (error: ScalefaceError) => void;
   /** The identity galleries must have been enrolled with; default: the model this process runs. */
   readonly model?: ModelIdentity;
+  /** Which runtime runs the nets (default: auto, onnx where it loads). */
+  readonly runtime?: RuntimeChoice;
+}
+
+/** What runs the model, for the worker's log and /v1/status. */
+export interface RuntimeReport {
+  readonly runtime: FaceRuntime;
+  readonly engine: string;
+  /** Why `auto` fell back to wasm. */
+  readonly fallbackReason?: string;
 }
 
 /** A Recognizer plus what tests and the worker may want to poke: the cache behind it. */
 export interface FaceRecognizer extends Recognizer {
   readonly gallery: GalleryCache;
+  readonly runtime: RuntimeReport;
 }
 
 class FaceApiRecognizer implements FaceRecognizer {
@@ -37,6 +50,7 @@ class FaceApiRecognizer implements FaceRecognizer {
     private readonly embedder: FaceEmbedder,
     readonly gallery: GalleryCache,
     private readonly rules: MatchRules,
+    readonly runtime: RuntimeReport,
   ) {}
 
   async recognize(image: Buffer): Promise<RecognitionResult> {
@@ -61,12 +75,13 @@ class FaceApiRecognizer implements FaceRecognizer {
 }
 
 /**
- * Loads the model (once per process; throws ModelUnavailableError without the wasm backend), reads the
+ * Loads the nets (once per process; throws ModelUnavailableError when the chosen runtime cannot run), reads the
  * gallery, and keeps it fresh every `galleryRefreshMs` until `close()`. Throws GalleryModelMismatchError
  * when the gallery was enrolled with another model: the worker must not start on it.
  */
 export async function createFaceRecognizer(options: FaceRecognizerOptions): Promise<FaceRecognizer> {
-  const embedder = await createFaceEmbedder();
+  const networks = await loadFaceNetworks(options.runtime);
+  const embedder = new FaceApiEmbedder(networks);
   const gallery = new GalleryCache(options.store, options.galleryBucket, {
     refreshMs: options.galleryRefreshMs,
     model: options.model ?? currentModelIdentity(),
@@ -75,7 +90,8 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions): Prom
   await gallery.refreshIfChanged();
   gallery.start();
   const rules = { distanceThreshold: options.distanceThreshold, margin: options.margin };
-  return new FaceApiRecognizer(embedder, gallery, rules);
+  const { runtime, engine, fallbackReason } = networks;
+  return new FaceApiRecognizer(embedder, gallery, rules, { runtime, engine, ...(fallbackReason ? { fallbackReason } : {}) });
 }
 
 /**
@@ -83,6 +99,6 @@ export async function createFaceRecognizer(options: FaceRecognizerOptions): Prom
  * in it) on the first photo, so the web tier's main thread keeps serving requests meanwhile. The idle
  * thread does not keep the process alive.
  */
-export function createGalleryAdmin(store: ObjectStore, bucket: string): GalleryAdmin {
-  return new GalleryAdmin(store, bucket, new ThreadedFaceEmbedder());
+export function createGalleryAdmin(store: ObjectStore, bucket: string, runtime: RuntimeChoice = {}): GalleryAdmin {
+  return new GalleryAdmin(store, bucket, new ThreadedFaceEmbedder({ runtime }));
 }

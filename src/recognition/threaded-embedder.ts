@@ -13,11 +13,14 @@ import { BackendUnavailableError, ScalefaceError } from '../domain/errors.js';
 import { DEFAULT_DETECTOR, type DetectorSettings, type FaceEmbedder, type ImageEmbedding } from './embedder.js';
 import { rebuildError, type EmbedReply, type EmbedRequest } from './embedding-thread-protocol.js';
 import type { EmbeddingThreadData } from './embedding-thread.js';
+import type { RuntimeChoice } from './face-runtime.js';
 
 export const EMBEDDING_THREAD_SCRIPT = new URL('./embedding-thread.js', import.meta.url);
 
 export interface ThreadedEmbedderOptions {
   readonly settings?: DetectorSettings;
+  /** The runtime the thread loads the nets on (default: auto). */
+  readonly runtime?: RuntimeChoice;
   /** The thread's entry (default: the compiled embedding-thread.js next to this file). */
   readonly threadScript?: URL;
   readonly resourceLimits?: ResourceLimits;
@@ -61,7 +64,7 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
 
   private startThread(): Worker {
     const script = this.options.threadScript ?? EMBEDDING_THREAD_SCRIPT;
-    const workerData: EmbeddingThreadData = { settings: this.options.settings ?? DEFAULT_DETECTOR };
+    const workerData: EmbeddingThreadData = { settings: this.options.settings ?? DEFAULT_DETECTOR, runtime: this.options.runtime };
     const worker = new Worker(script, { workerData, resourceLimits: this.options.resourceLimits });
     this.worker = worker;
     this.threadError = undefined;

@@ -1,8 +1,10 @@
 import { createObjectStore } from '../adapters/storage/index.js';
 import { createQueueSystem } from '../adapters/queue/index.js';
 import { resourceNames, type Config, type ResourceNames } from '../config/index.js';
+import { join } from 'node:path';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { Queue, QueueSystem } from '../ports/queue.js';
+import type { RuntimeChoice } from '../recognition/face-runtime.js';
 
 /** The queue system, object store and resource names that every tier of one deployment shares. */
 export interface Backends {
@@ -10,6 +12,12 @@ export interface Backends {
   readonly queues: QueueSystem;
   readonly store: ObjectStore;
   readonly names: ResourceNames;
+}
+
+/** The face-net runtime the configuration asks for, with its graph cache under the data folder by default. */
+export function faceRuntimeOf(config: Config): RuntimeChoice {
+  const { runtime, threads, modelCacheDir } = config.recognition;
+  return { runtime, threads, cacheDir: modelCacheDir ?? join(config.dataDir, 'model-cache') };
 }
 
 export function createBackends(config: Config): Backends {

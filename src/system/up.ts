@@ -71,7 +71,7 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
       queue,
       deadLetterQueue,
       backlog: queue.visible + queue.inFlight,
-      instances: instances.map(({ name, id, state, ready, busy }) => ({ name, id, state, ready, busy })),
+      instances: instances.map(({ name, id, state, ready, busy, runtime }) => ({ name, id, state, ready, busy, runtime })),
       desired: scaling.desired,
       maxInstances: config.autoscaler.maxInstances,
       lastDecision: scaling.lastDecision ?? null,

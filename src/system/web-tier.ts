@@ -6,7 +6,7 @@ import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
-import type { Backends } from './backends.js';
+import { faceRuntimeOf, type Backends } from './backends.js';
 
 export interface WebTierOptions {
   readonly requestQueue: Queue;
@@ -46,7 +46,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   });
   const app = await buildApp({
     recognition,
-    subjects: createGalleryAdmin(backends.store, names.galleryBucket),
+    subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
     status: options.status(correlator),
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },

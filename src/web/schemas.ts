@@ -86,6 +86,7 @@ export const statusSchema = {
           state: { type: 'string' },
           ready: { type: 'boolean' },
           busy: { type: 'number' },
+          runtime: { type: 'string', description: 'What runs the model: onnx (native) or wasm, with the engine' },
         },
       },
     },

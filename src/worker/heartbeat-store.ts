@@ -1,5 +1,5 @@
 /**
- * Worker heartbeats in the control bucket: `heartbeats/<name>.json` = { name, at, busy }.
+ * Worker heartbeats in the control bucket: `heartbeats/<name>.json` = { name, at, busy, runtime? }.
  * A worker on a machine of its own (EC2) writes one every few seconds once its model is loaded and it
  * polls the queue; the EC2 instance pool reads them to tell `ready` and `busy`, which EC2 cannot know.
  */
@@ -12,6 +12,8 @@ export interface Heartbeat {
   readonly at: number;
   /** Messages the worker held at that moment. */
   readonly busy: number;
+  /** What runs the model (see WorkerReadyMessage). */
+  readonly runtime?: string;
 }
 
 export const HEARTBEAT_PREFIX = 'heartbeats/';
@@ -26,10 +28,10 @@ export async function writeHeartbeat(
   store: ObjectStore,
   controlBucket: string,
   name: string,
-  state: { busy: number },
+  state: { busy: number; runtime?: string },
   now: number = Date.now(),
 ): Promise<Heartbeat> {
-  const heartbeat: Heartbeat = { name, at: now, busy: state.busy };
+  const heartbeat: Heartbeat = { name, at: now, ...state };
   await store.put(controlBucket, heartbeatKey(name), Buffer.from(JSON.stringify(heartbeat)), {
     contentType: 'application/json',
   });
@@ -40,7 +42,8 @@ function parseHeartbeat(text: string, name: string): Heartbeat | undefined {
   try {
     const value = JSON.parse(text) as Partial<Heartbeat>;
     if (typeof value.at !== 'number' || typeof value.busy !== 'number') return undefined;
-    return { name, at: value.at, busy: value.busy };
+    const runtime = typeof value.runtime === 'string' ? { runtime: value.runtime } : {};
+    return { name, at: value.at, busy: value.busy, ...runtime };
   } catch {
     return undefined;
   }
@@ -78,6 +81,8 @@ export function startHeartbeat(options: {
   controlBucket: string;
   name: string;
   busy: () => number;
+  /** What runs the model, written with every beat. */
+  runtime?: string;
   intervalMs?: number;
   onError?: (error: unknown) => void;
 }): HeartbeatWriter {
@@ -88,7 +93,7 @@ export function startHeartbeat(options: {
     if (stopped) return writing;
     // One write at a time, so that stop() can wait for the last one before deleting.
     writing = writing.then(() =>
-      writeHeartbeat(store, controlBucket, name, { busy: options.busy() }).then(
+      writeHeartbeat(store, controlBucket, name, { busy: options.busy(), runtime: options.runtime }).then(
         () => undefined,
         (error: unknown) => options.onError?.(error),
       ),

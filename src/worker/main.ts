@@ -2,7 +2,7 @@ import { onParentDisconnect, reportToParent } from '../adapters/compute/local-pr
 import type { Config } from '../config/index.js';
 import { createFaceRecognizer } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
-import { createBackends, ensureBuckets, openRequestQueue } from '../system/backends.js';
+import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue } from '../system/backends.js';
 import { createLogger } from '../system/logger.js';
 import { QueueConsumer } from './consumer.js';
 import { startHeartbeat } from './heartbeat-store.js';
@@ -22,9 +22,16 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     distanceThreshold: config.recognition.distanceThreshold,
     margin: config.recognition.margin,
     galleryRefreshMs: config.recognition.galleryRefreshMs,
+    runtime: faceRuntimeOf(config),
     // e.g. the gallery was re-enrolled with another model: the one loaded before stays in use meanwhile
     onGalleryError: (error) => log.warn({ code: error.code, err: error.message }, 'gallery refresh failed'),
   });
+  const { runtime, engine, fallbackReason } = recognizer.runtime;
+  const runtimeLabel = `${runtime}: ${engine}${fallbackReason === undefined ? '' : ' (fallback)'}`;
+  if (fallbackReason !== undefined) {
+    // Several times slower than onnx: say so loudly, once, with the reason and the way to make it an error.
+    log.warn({ runtime, engine, reason: fallbackReason }, 'onnxruntime could not load: the face nets run on wasm, several times slower (SCALEFACE_RUNTIME=onnx makes this an error)');
+  }
   const queue = await openRequestQueue(backends);
   const consumer = new QueueConsumer({
     queue,
@@ -50,11 +57,12 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
           controlBucket: backends.names.controlBucket,
           name: workerName,
           busy: () => consumer.busy,
+          runtime: runtimeLabel,
           onError: (error) => log.warn({ err: String(error) }, 'heartbeat write failed'),
         })
       : undefined;
-  reportToParent({ type: 'ready' });
-  log.info({ queue: queue.name, model: currentModelIdentity(), galleryModel: recognizer.gallery.loadedModel }, 'worker ready');
+  reportToParent({ type: 'ready', runtime: runtimeLabel });
+  log.info({ queue: queue.name, runtime, engine, model: currentModelIdentity(), galleryModel: recognizer.gallery.loadedModel }, 'worker ready');
 
   let stopping: Promise<void> | undefined;
   const stop = (why: string) =>

@@ -25,7 +25,7 @@ export const PREFIX_TAG_KEY = 'scaleface:prefix';
 export const LISTED_EC2_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] as const;
 
 /** The last heartbeat a worker wrote (see src/worker/heartbeat-store.ts). */
-export type HeartbeatReader = (name: string) => Promise<{ at: number; busy: number } | undefined>;
+export type HeartbeatReader = (name: string) => Promise<{ at: number; busy: number; runtime?: string } | undefined>;
 
 export interface Ec2InstancePoolOptions {
   readonly region: string;
@@ -196,7 +196,8 @@ export class Ec2InstancePool implements InstancePool {
       heartbeat !== undefined &&
       heartbeat.at >= launchedAt &&
       now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
-    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined };
+    const runtime = fresh && heartbeat.runtime !== undefined ? { runtime: heartbeat.runtime } : {};
+    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined, ...runtime };
   }
 
   private ourTags(name: string): Tag[] {

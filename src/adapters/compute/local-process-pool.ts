@@ -2,8 +2,9 @@
  * App-tier instances as child processes of this one: the local stand-in for EC2.
  *
  * IPC protocol (child → parent, over the `ipc` channel of `child_process.spawn`):
- *   { type: 'ready' }              the model is loaded and the worker polls the request queue;
- *                                  the instance goes from `pending` to `running`.
+ *   { type: 'ready', runtime? }    the model is loaded and the worker polls the request queue;
+ *                                  the instance goes from `pending` to `running`. `runtime` says what
+ *                                  runs the model (e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`).
  *   { type: 'busy', count: n }     the number of messages the worker holds changed to n (>= 0);
  *                                  the autoscaler never scales in an instance whose count is > 0.
  * Parent → child there are only signals:
@@ -20,6 +21,7 @@ import type { Instance, InstancePool, InstanceState } from '../../ports/instance
 
 export interface WorkerReadyMessage {
   readonly type: 'ready';
+  readonly runtime?: string;
 }
 
 export interface WorkerBusyMessage {
@@ -80,6 +82,7 @@ interface Child {
   readonly exited: Promise<void>;
   ready: boolean;
   busy: number;
+  runtime?: string;
   stopping: boolean;
   killTimer?: NodeJS.Timeout;
 }
@@ -141,7 +144,8 @@ export class LocalProcessPool implements InstancePool {
 
   private describe(child: Child): Instance {
     const state: InstanceState = child.stopping ? 'stopping' : child.ready ? 'running' : 'pending';
-    return { id: child.id, name: child.name, state, launchedAt: child.launchedAt, ready: child.ready, busy: child.busy };
+    const { id, name, launchedAt, ready, busy, runtime } = child;
+    return { id, name, state, launchedAt, ready, busy, ...(runtime === undefined ? {} : { runtime }) };
   }
 
   private lowestFreeNumber(): number {
@@ -199,7 +203,10 @@ export class LocalProcessPool implements InstancePool {
 
   private onMessage(child: Child, message: unknown): void {
     if (!isProtocolMessage(message)) return;
-    if (message.type === 'ready') child.ready = true;
+    if (message.type === 'ready') {
+      child.ready = true;
+      if (typeof message.runtime === 'string') child.runtime = message.runtime;
+    }
     else child.busy = message.count;
   }
 }

@@ -1,0 +1,70 @@
+/**
+ * The three ONNX graphs, built from face-api's weight files and cached on disk under a key made of the
+ * weights' sha256 and the builder's version: a later start reads the file instead of rebuilding (~0.2 s),
+ * and new weights or a changed builder never meet a stale graph. Without a usable cache folder the graphs
+ * are built in memory.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { faceApiModelFolder } from '../model.js';
+import { faceLandmarkGraph, faceRecognitionGraph, tinyFaceDetectorGraph } from './face-graphs.js';
+import { readNetWeights, type NetWeights } from './weights.js';
+
+/** Bump when face-graphs.ts or graph-builder.ts change what they emit. */
+export const GRAPH_BUILDER_VERSION = 1;
+
+export type FaceNetName = 'detector' | 'landmarks' | 'recognition';
+
+const NETS: Record<FaceNetName, { weights: string; build: (weights: NetWeights) => Uint8Array }> = {
+  detector: { weights: 'tiny_face_detector_model', build: tinyFaceDetectorGraph },
+  landmarks: { weights: 'face_landmark_68_model', build: faceLandmarkGraph },
+  recognition: { weights: 'face_recognition_model', build: faceRecognitionGraph },
+};
+
+export interface FaceGraphs {
+  readonly graphs: Record<FaceNetName, Uint8Array>;
+  /** Nets read from the cache rather than built. */
+  readonly cached: number;
+}
+
+async function readCached(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Write-then-rename, so a reader never sees half a file; failures only cost a rebuild next time. */
+async function writeCached(folder: string, path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  } catch {
+    // A read-only or full disk: the graph in memory serves this process.
+  }
+}
+
+async function graphFor(name: FaceNetName, folder: string, cacheDir: string | undefined): Promise<{ bytes: Uint8Array; cached: boolean }> {
+  const net = NETS[name];
+  const weights = await readNetWeights(folder, net.weights);
+  const key = createHash('sha256').update(`${weights.digest}:${GRAPH_BUILDER_VERSION}`).digest('hex').slice(0, 16);
+  const path = cacheDir === undefined ? undefined : join(cacheDir, `${net.weights}-${key}.onnx`);
+  const hit = path === undefined ? undefined : await readCached(path);
+  if (hit !== undefined) return { bytes: hit, cached: true };
+  const bytes = net.build(weights);
+  if (cacheDir !== undefined && path !== undefined) await writeCached(cacheDir, path, bytes);
+  return { bytes, cached: false };
+}
+
+/** Throws ModelUnavailableError when face-api's weight files cannot be read. */
+export async function loadFaceGraphs(cacheDir: string | undefined, folder: string = faceApiModelFolder()): Promise<FaceGraphs> {
+  const [detector, landmarks, recognition] = await Promise.all(
+    (['detector', 'landmarks', 'recognition'] as const).map((name) => graphFor(name, folder, cacheDir)),
+  );
+  const cached = [detector!, landmarks!, recognition!].filter((graph) => graph.cached).length;
+  return { graphs: { detector: detector!.bytes, landmarks: landmarks!.bytes, recognition: recognition!.bytes }, cached };
+}
