@@ -43,15 +43,24 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function loadChoice(choice: RuntimeChoice): Promise<LoadedFaceNetworks> {
+/** How each runtime loads (tests replace them to make one fail). */
+export interface RuntimeLoaders {
+  readonly onnx: (choice: RuntimeChoice) => Promise<FaceNetworks>;
+  readonly wasm: () => Promise<FaceNetworks>;
+}
+
+const DEFAULT_LOADERS: RuntimeLoaders = { onnx: loadOnnx, wasm: loadWasm };
+
+/** Loads the chosen runtime; `auto` falls back to wasm only when onnx is unavailable, not on other errors. */
+export async function loadRuntime(choice: RuntimeChoice, loaders: RuntimeLoaders = DEFAULT_LOADERS): Promise<LoadedFaceNetworks> {
   const runtime = choice.runtime ?? 'auto';
-  if (runtime === 'wasm') return loadWasm();
-  if (runtime === 'onnx') return loadOnnx(choice);
+  if (runtime === 'wasm') return loaders.wasm();
+  if (runtime === 'onnx') return loaders.onnx(choice);
   try {
-    return await loadOnnx(choice);
+    return await loaders.onnx(choice);
   } catch (error) {
     if (!(error instanceof ModelUnavailableError)) throw error;
-    return { ...(await loadWasm()), fallbackReason: reasonOf(error) };
+    return { ...(await loaders.wasm()), fallbackReason: reasonOf(error) };
   }
 }
 
@@ -63,7 +72,7 @@ export function loadFaceNetworks(choice: RuntimeChoice = {}): Promise<LoadedFace
   const key = JSON.stringify([choice.runtime ?? 'auto', choice.threads ?? DEFAULT_ONNX_THREADS, choice.cacheDir ?? null]);
   let loading = loaded.get(key);
   if (loading === undefined) {
-    loading = loadChoice(choice);
+    loading = loadRuntime(choice);
     loaded.set(key, loading);
     loading.catch(() => loaded.delete(key));
   }

@@ -82,13 +82,22 @@ describe('the real system on embedded backends (web tier, autoscaler, worker pro
   test('scales 0 → n → 0 around a burst and answers every request', async () => {
     await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
     let peak = 0;
-    const sampler = setInterval(() => void activeInstances(system).then((n) => (peak = Math.max(peak, n))), 20);
+    const runtimes = new Set<string>();
+    const sampler = setInterval(() => {
+      void activeInstances(system).then((n) => (peak = Math.max(peak, n)));
+      // What the status route shows: each ready worker says what runs its model.
+      void fetch(new URL('/v1/status', system.url))
+        .then((r) => r.json() as Promise<{ instances: { ready: boolean; runtime?: string }[] }>)
+        .then(({ instances }) => instances.filter((i) => i.ready).forEach((i) => runtimes.add(String(i.runtime))));
+    }, 20);
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => upload(system.url, `burst_${i}.jpg`, i % 2 ? face : blank)),
     );
     clearInterval(sampler);
     answers.forEach((a, i) => assert.deepEqual(a, { status: 200, body: `burst_${i}:${i % 2 ? 'Unknown' : 'NoFace'}` }));
     assert.ok(peak >= 1 && peak <= 2, `peak instance count ${peak} must be within 1..2`);
+    assert.ok(runtimes.size > 0, 'a ready worker was seen in /v1/status');
+    for (const runtime of runtimes) assert.match(runtime, /^onnx: onnxruntime-node \d+\.\d+\.\d+ \(1 thread per net\)$/);
     await waitUntil('instances back at 0', async () => (await activeInstances(system)) === 0, 10_000);
     await waitUntil('stopped instances gone', async () => (await system.pool.list()).length === 0, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300)); // one more autoscaler tick refreshes its status
