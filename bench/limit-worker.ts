@@ -1,5 +1,5 @@
 /**
- * One worker thread of benchmark phase (a): its own face model (createFaceRecognizer on the gallery the
+ * One worker thread of benchmark phase (a): its own face model on the runtime asked for (createFaceRecognizer on the gallery the
  * system enrolled, read from the local folder store), the workload images in memory, and nothing else —
  * no HTTP, no queue, no storage writes. The main thread sends lists of files; the thread answers with
  * the label and the milliseconds of each recognize() call.
@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalFolderStore } from '../src/adapters/storage/local-folder.js';
 import { createFaceRecognizer } from '../src/recognition/index.js';
+import type { RuntimeChoice } from '../src/recognition/face-runtime.js';
 
 export interface LimitWorkerData {
   /** Root of the local folder store (`<dataDir>/buckets`). */
@@ -19,12 +20,14 @@ export interface LimitWorkerData {
   readonly files: readonly string[];
   /** recognize() calls before `ready`, so the first measured call is not the first ever. */
   readonly warmupCalls: number;
+  /** Runtime of the face nets (and onnx threads per net). */
+  readonly runtime: RuntimeChoice;
 }
 
 export type ToLimitWorker = { readonly type: 'run'; readonly files: readonly string[] } | { readonly type: 'close' };
 
 export type FromLimitWorker =
-  | { readonly type: 'ready'; readonly subjects: number }
+  | { readonly type: 'ready'; readonly subjects: number; readonly engine: string }
   | { readonly type: 'done'; readonly labels: string[]; readonly ms: number[] }
   | { readonly type: 'error'; readonly message: string };
 
@@ -39,6 +42,7 @@ async function start(data: LimitWorkerData): Promise<void> {
     distanceThreshold: data.distanceThreshold,
     margin: data.margin,
     galleryRefreshMs: 3_600_000,
+    runtime: data.runtime,
   });
   const first = images.values().next().value as Buffer;
   for (let i = 0; i < data.warmupCalls; i += 1) await recognizer.recognize(first);
@@ -52,7 +56,8 @@ async function start(data: LimitWorkerData): Promise<void> {
       (error: unknown) => port.postMessage({ type: 'error', message: String(error) }),
     );
   });
-  port.postMessage({ type: 'ready', subjects: recognizer.gallery.index.length } satisfies FromLimitWorker);
+  const engine = `${recognizer.runtime.runtime}: ${recognizer.runtime.engine}`;
+  port.postMessage({ type: 'ready', subjects: recognizer.gallery.index.length, engine } satisfies FromLimitWorker);
 }
 
 async function recognizeAll(

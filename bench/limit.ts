@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileStem } from '../src/load/expected-labels.js';
+import type { RuntimeChoice } from '../src/recognition/face-runtime.js';
 import type { BareMeasurement } from './result.js';
 import type { FromLimitWorker, LimitWorkerData, ToLimitWorker } from './limit-worker.js';
 
@@ -19,10 +20,13 @@ export interface BareRecognizerOptions {
   readonly parallelFiles?: readonly string[];
   readonly workers: number;
   readonly expected: ReadonlyMap<string, string>;
+  /** Runtime of the face nets in every worker (onnx: with its threads per net). */
+  readonly runtime: RuntimeChoice;
 }
 
 interface ThreadHandle {
   readonly worker: Worker;
+  readonly engine: string;
   run(files: readonly string[]): Promise<{ labels: string[]; ms: number[] }>;
 }
 
@@ -49,6 +53,7 @@ async function startThread(data: LimitWorkerData): Promise<ThreadHandle> {
   if (ready.subjects === 0) throw new Error('bench worker sees an empty gallery');
   return {
     worker,
+    engine: ready.engine,
     async run(files) {
       worker.postMessage({ type: 'run', files } satisfies ToLimitWorker);
       const done = await nextMessage(worker);
@@ -95,6 +100,7 @@ export async function measureBareRecognizer(options: BareRecognizerOptions): Pro
     margin: options.margin,
     files: [...new Set([...options.singleThreadFiles, ...(options.parallelFiles ?? [])])],
     warmupCalls: 3,
+    runtime: options.runtime,
   };
   const started = await Promise.allSettled(Array.from({ length: count }, () => startThread(data)));
   const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -103,7 +109,8 @@ export async function measureBareRecognizer(options: BareRecognizerOptions): Pro
     if (failure) throw failure.reason;
     const single = await (threads[0] as ThreadHandle).run(options.singleThreadFiles);
     const parallel = options.parallelFiles === undefined ? null : await runParallel(threads, options.parallelFiles, options.expected);
-    return { singleThreadMedianMs: median(single.ms), singleThreadImages: single.ms.length, parallel };
+    const engine = (threads[0] as ThreadHandle).engine;
+    return { engine, singleThreadMedianMs: median(single.ms), singleThreadImages: single.ms.length, parallel };
   } finally {
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }

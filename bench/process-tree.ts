@@ -68,6 +68,8 @@ async function readParents(): Promise<Map<number, number>> {
 export interface TreeMemory {
   readonly pids: number[];
   readonly rssMb: number;
+  /** The largest process other than the root (a worker of `up`), in MB; null when the root is alone. */
+  readonly largestChildMb: number | null;
 }
 
 /** The process tree under `rootPid` and its total resident memory; null when /proc cannot be read (not Linux). */
@@ -82,7 +84,9 @@ export async function readTreeRss(rootPid: number): Promise<TreeMemory | null> {
         if (kb !== undefined) rss.set(pid, kb);
       }),
     );
-    return { pids, rssMb: totalRssMb(pids, rss) };
+    const children = pids.filter((pid) => pid !== rootPid).map((pid) => rss.get(pid) ?? 0);
+    const largestChildMb = children.length === 0 ? null : Math.max(...children) / 1024;
+    return { pids, rssMb: totalRssMb(pids, rss), largestChildMb };
   } catch {
     return null;
   }

@@ -14,16 +14,28 @@ function fixed(value: number | null, digits: number, unit = ''): string {
   return value === null ? 'n/a' : `${value.toFixed(digits)}${unit}`;
 }
 
+function text(result: BenchResult, name: string): string {
+  const value = result[name];
+  return typeof value === 'string' ? value : 'n/a';
+}
+
 function limitRows(r: BenchResult): Row[] {
   const workers = field(r, 'limit_workers');
   const images = field(r, 'limit_images');
   const limit: Row =
     workers === null
-      ? ['(a) bare recognizer, all cores', 'skipped', '--skip-limit']
-      : ['(a) bare recognizer, all cores', fixed(field(r, 'limit_img_per_s'), 2, ' img/s'), `${workers} worker threads, ${images} images, ${field(r, 'limit_correct')} correct`];
-  return [
+      ? ['(a) bare limit, all cores', 'skipped', '--skip-limit']
+      : ['(a) bare limit, all cores', fixed(field(r, 'limit_img_per_s'), 2, ' img/s'), `${text(r, 'limit_engine')}; ${workers} workers, ${images} images, ${field(r, 'limit_correct')} correct`];
+  const rows: Row[] = [
     limit,
     ['(a) bare recognize(), one thread', fixed(field(r, 'single_thread_median_ms'), 1, ' ms/img'), `median of ${field(r, 'single_thread_images')} images`],
+  ];
+  if (field(r, 'wasm_limit_img_per_s') === null) return rows;
+  return [
+    ...rows,
+    ['(a) bare limit on wasm, all cores', fixed(field(r, 'wasm_limit_img_per_s'), 2, ' img/s'), `${text(r, 'wasm_engine')}; ${workers} workers, ${field(r, 'wasm_limit_correct')} correct; one thread ${fixed(field(r, 'wasm_single_thread_median_ms'), 1, ' ms/img')}`],
+    ['(a) limit ÷ wasm limit', fixed(field(r, 'limit_over_wasm_limit'), 2, '×'), 'same machine, same run'],
+    ['(a) onnx, one worker on every core', fixed(field(r, 'one_worker_limit_img_per_s'), 2, ' img/s'), text(r, 'one_worker_engine')],
   ];
 }
 
@@ -51,6 +63,7 @@ function systemRows(r: BenchResult): Row[] {
   return [
     ['(c) cold start → first answer', fixed(field(r, 'cold_first_answer_s'), 2, ' s'), 'one request at 0 instances'],
     ['(c) added latency p50, concurrency 1', fixed(field(r, 'added_latency_p50_ms'), 1, ' ms'), `end-to-end p50 ${fixed(field(r, 'warm_p50_ms'), 1, ' ms')} over ${field(r, 'warm_requests')} warm requests`],
+    ['(c) peak RSS of one worker', fixed(field(r, 'peak_worker_rss_mb'), 0, ' MB'), 'largest process under up during (b)'],
     ['(c) peak RSS, whole system', fixed(field(r, 'peak_rss_mb'), 0, ' MB'), `up + workers; idle after enrollment ${fixed(field(r, 'idle_rss_mb'), 0, ' MB')}`],
     ['(c) peak instances / backlog', `${field(r, 'peak_instances') ?? 'n/a'} / ${field(r, 'peak_backlog') ?? 'n/a'}`],
     ['(c) scale in: last answer → 0', fixed(field(r, 'scale_in_s'), 2, ' s'), `autoscaler decided 0 after ${fixed(field(r, 'scale_in_decision_s'), 2, ' s')}`],

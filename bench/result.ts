@@ -29,6 +29,8 @@ export interface WorkloadInfo {
 
 /** (a) The bare recognizer: no HTTP, queue or storage. */
 export interface BareMeasurement {
+  /** What ran the nets, e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`. */
+  readonly engine: string;
   /** Median ms of recognize() on one thread alone, over the warm-phase images. */
   readonly singleThreadMedianMs: number;
   readonly singleThreadImages: number;
@@ -63,7 +65,10 @@ export interface BenchMeasurements {
   readonly machine: MachineInfo;
   readonly workload: WorkloadInfo;
   readonly enrollS: number;
+  /** (a) on the runtime and layout the system runs (one worker per core, onnx threads as configured). */
   readonly bare: BareMeasurement;
+  /** (a) side by side: the wasm runtime, and onnx with one worker using every core; null when skipped. */
+  readonly bareAlternatives: { readonly wasm: BareMeasurement; readonly oneWorker: BareMeasurement } | null;
   /** Seconds from sending one request at 0 instances to its answer; null when it failed. */
   readonly coldFirstAnswerS: number | null;
   readonly coldLabelCorrect: boolean;
@@ -95,6 +100,7 @@ export const NUMERIC_FIELDS = [
   'correct',
   'requests',
   'peak_rss_mb',
+  'limit_over_wasm_limit',
 ] as const;
 
 function rounded(value: number | null | undefined, digits = 3): number | null {
@@ -107,10 +113,30 @@ function divide(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
 }
 
-function bareFields(bare: BareMeasurement): Record<string, number | null> {
+function limitOf(bare: BareMeasurement | undefined): number | null {
+  const parallel = bare?.parallel;
+  return rounded(parallel ? divide(parallel.images, parallel.durationS) : null, 2);
+}
+
+function alternativeFields(m: BenchMeasurements): Record<string, unknown> {
+  const { wasm, oneWorker } = m.bareAlternatives ?? {};
+  const limit = limitOf(m.bare);
+  return {
+    wasm_engine: wasm?.engine ?? null,
+    wasm_limit_img_per_s: limitOf(wasm),
+    wasm_limit_correct: wasm?.parallel?.correct ?? null,
+    wasm_single_thread_median_ms: rounded(wasm?.singleThreadMedianMs, 1),
+    limit_over_wasm_limit: rounded(divide(limit, limitOf(wasm)), 2),
+    one_worker_engine: oneWorker?.engine ?? null,
+    one_worker_limit_img_per_s: limitOf(oneWorker),
+  };
+}
+
+function bareFields(bare: BareMeasurement): Record<string, unknown> {
   const parallel = bare.parallel;
   return {
-    limit_img_per_s: rounded(parallel ? divide(parallel.images, parallel.durationS) : null, 2),
+    limit_engine: bare.engine,
+    limit_img_per_s: limitOf(bare),
     limit_workers: parallel?.workers ?? null,
     limit_images: parallel?.images ?? null,
     limit_correct: parallel?.correct ?? null,
@@ -159,6 +185,7 @@ function systemFields(m: BenchMeasurements): Record<string, unknown> {
     peak_rss_mb: rounded(peakOf(m.samples, 'rssMb'), 1),
     peak_rss_mb_during_load: rounded(peakOf(m.samples, 'rssMb', loadStart, Infinity), 1),
     idle_rss_mb: rounded(m.samples[0]?.rssMb, 1),
+    peak_worker_rss_mb: rounded(peakOf(m.samples, 'workerRssMb', loadStart, Infinity), 1),
     peak_instances: peakOf(m.samples, 'instancesTotal'),
     peak_backlog: peakOf(m.samples, 'backlog'),
     enroll_s: rounded(m.enrollS, 1),
@@ -171,6 +198,7 @@ function systemFields(m: BenchMeasurements): Record<string, unknown> {
 export function buildBenchResult(m: BenchMeasurements): BenchResult {
   const bare = bareFields(m.bare);
   const load = loadFields(m.load);
+  const limit = typeof bare.limit_img_per_s === 'number' ? bare.limit_img_per_s : null;
   return {
     schema: 'scaleface-bench/1',
     started_at: m.startedAt.toISOString(),
@@ -178,8 +206,9 @@ export function buildBenchResult(m: BenchMeasurements): BenchResult {
     workload: m.workload,
     machine: m.machine,
     ...bare,
+    ...alternativeFields(m),
     ...load,
-    ratio: rounded(divide(load.end_to_end_img_per_s as number | null, bare.limit_img_per_s ?? null)),
+    ratio: rounded(divide(load.end_to_end_img_per_s as number | null, limit)),
     ...systemFields(m),
     timeline: toColumns(m.samples),
   };

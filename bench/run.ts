@@ -14,6 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { enrollFolder } from '../src/cli/enroll.js';
 import { resourceNames } from '../src/config/index.js';
+import type { RuntimeChoice } from '../src/recognition/face-runtime.js';
+import { faceRuntimeOf } from '../src/system/backends.js';
 import { configSchema, resolveDerivedDefaults } from '../src/config/schema.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { measureBareRecognizer } from './limit.js';
@@ -71,25 +73,57 @@ async function enroll(workload: Workload, url: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-function measureBare(options: BenchOptions, workload: Workload, dataDir: string, requests: number): Promise<BareMeasurement> {
-  const workers = options.limitWorkers ?? cpus().length;
+interface BareLayout {
+  readonly label: string;
+  readonly workers: number;
+  readonly runtime: RuntimeChoice;
+  /** False: only the one-thread median (the alternatives are skipped with --skip-limit). */
+  readonly parallel: boolean;
+}
+
+function measureBare(options: BenchOptions, workload: Workload, dataDir: string, requests: number, layout: BareLayout): Promise<BareMeasurement> {
+  const { workers, runtime } = layout;
   const images = options.limitImages ?? requests;
-  log(options.skipLimit ? '(a) one-thread baseline only (--skip-limit)' : `(a) bare recognizer: ${images} images on ${workers} worker threads`);
+  const what = `${layout.label}, ${runtime.runtime ?? 'auto'}${runtime.runtime === 'wasm' ? '' : ` ${runtime.threads ?? 1} thread(s) per net`}`;
+  log(layout.parallel ? `(a) bare recognizer (${what}): ${images} images on ${workers} worker threads` : `(a) one-thread baseline only (${what})`);
   return measureBareRecognizer({
+    runtime,
     bucketsRoot: join(dataDir, 'buckets'),
     galleryBucket: resourceNames(DEFAULTS).galleryBucket,
     distanceThreshold: DEFAULTS.recognition.distanceThreshold,
     margin: DEFAULTS.recognition.margin,
     singleThreadFiles: firstFiles(workload.files, options.warmRequests),
-    parallelFiles: options.skipLimit ? undefined : firstFiles(workload.files, images),
+    parallelFiles: layout.parallel ? firstFiles(workload.files, images) : undefined,
     workers,
     expected: workload.expected,
   });
 }
 
+/**
+ * (a) on the system's own runtime and layout (one worker per core, as many as the autoscaler may start),
+ * then side by side: the wasm runtime with one worker per core, and onnx with one worker using every core.
+ */
+async function measureBareLayouts(options: BenchOptions, workload: Workload, dataDir: string, requests: number) {
+  const cores = options.limitWorkers ?? cpus().length;
+  const system = faceRuntimeOf(DEFAULTS);
+  const parallel = !options.skipLimit;
+  const bare = await measureBare(options, workload, dataDir, requests, { label: 'as the system runs', workers: cores, runtime: system, parallel });
+  log(`(a) ${bare.engine}: one thread median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
+  if (!parallel) return { bare, bareAlternatives: null };
+  const wasm = await measureBare(options, workload, dataDir, requests, { label: 'wasm', workers: cores, runtime: { runtime: 'wasm' }, parallel });
+  const oneWorker = await measureBare(options, workload, dataDir, requests, {
+    label: 'one worker, every core',
+    workers: 1,
+    runtime: { ...system, runtime: 'onnx', threads: cores },
+    parallel,
+  });
+  return { bare, bareAlternatives: { wasm, oneWorker } };
+}
+
 interface SystemRun {
   readonly enrollS: number;
   readonly bare: BareMeasurement;
+  readonly bareAlternatives: BenchMeasurements['bareAlternatives'];
   readonly phases: SystemPhaseResults;
   readonly sampler: SystemSampler;
 }
@@ -119,10 +153,9 @@ async function runAgainstSystem(options: BenchOptions, workload: Workload, dataD
   try {
     const enrollS = await enroll(workload, system.url);
     await waitUntilIdle(system.url);
-    const bare = await measureBare(options, workload, dataDir, requests);
-    log(`(a) one thread: median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
+    const { bare, bareAlternatives } = await measureBareLayouts(options, workload, dataDir, requests);
     const { sampler, phases } = await sampleSystemPhases(system, options, workload, requests);
-    return { enrollS, bare, phases, sampler };
+    return { enrollS, bare, bareAlternatives, phases, sampler };
   } finally {
     await system.stop();
   }
@@ -142,6 +175,7 @@ async function measure(options: BenchOptions, scratch: string, startedAt: Date, 
     workload: workload.info,
     enrollS: run.enrollS,
     bare: run.bare,
+    bareAlternatives: run.bareAlternatives,
     coldFirstAnswerS: run.phases.coldFirstAnswerS,
     coldLabelCorrect: run.phases.coldLabelCorrect,
     warm: run.phases.warm,

@@ -87,6 +87,7 @@ export class SystemSampler {
         instancesTotal: status?.instancesTotal ?? null,
         backlog: status?.backlog ?? null,
         rssMb: memory?.rssMb ?? null,
+        workerRssMb: memory?.largestChildMb ?? null,
       });
       await sleep(Math.max(0, this.intervalMs - (performance.now() - started)));
     }

@@ -15,6 +15,8 @@ export interface TimelineSample {
   readonly backlog: number | null;
   /** Sum of VmRSS over the process tree, in MB; null when it could not be read. */
   readonly rssMb: number | null;
+  /** VmRSS of the largest process under `up` (a worker once one runs), in MB; absent in older results. */
+  readonly workerRssMb?: number | null;
 }
 
 /** A named moment of the run, in seconds on the timeline's clock. */
@@ -30,9 +32,10 @@ export interface TimelineColumns {
   readonly instances_total: (number | null)[];
   readonly backlog: (number | null)[];
   readonly rss_mb: (number | null)[];
+  readonly worker_rss_mb?: (number | null)[];
 }
 
-type NumericKey = 'instances' | 'instancesTotal' | 'backlog' | 'rssMb';
+type NumericKey = 'instances' | 'instancesTotal' | 'backlog' | 'rssMb' | 'workerRssMb';
 
 function round(value: number, digits: number): number {
   const factor = 10 ** digits;
@@ -47,6 +50,7 @@ export function toColumns(samples: readonly TimelineSample[]): TimelineColumns {
     instances_total: samples.map((s) => s.instancesTotal),
     backlog: samples.map((s) => s.backlog),
     rss_mb: samples.map((s) => rounded(s.rssMb)),
+    worker_rss_mb: samples.map((s) => rounded(s.workerRssMb ?? null)),
   };
 }
 
@@ -58,6 +62,7 @@ export function fromColumns(columns: TimelineColumns): TimelineSample[] {
     instancesTotal: columns.instances_total[i] ?? null,
     backlog: columns.backlog[i] ?? null,
     rssMb: columns.rss_mb[i] ?? null,
+    workerRssMb: columns.worker_rss_mb?.[i] ?? null,
   }));
 }
 
@@ -79,7 +84,7 @@ export function peakOf(
 ): number | null {
   let peak: number | null = null;
   for (const sample of samples) {
-    const value = sample[key];
+    const value = sample[key] ?? null;
     if (sample.tS < fromS || sample.tS > toS || value === null) continue;
     if (peak === null || value > peak) peak = value;
   }

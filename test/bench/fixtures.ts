@@ -2,7 +2,7 @@ import type { BenchMeasurements } from '../../bench/result.js';
 import type { TimelineSample } from '../../bench/timeline.js';
 
 export function sample(tS: number, instances: number | null, backlog: number | null, rssMb: number | null, instancesTotal = instances): TimelineSample {
-  return { tS, instances, instancesTotal, backlog, rssMb };
+  return { tS, instances, instancesTotal, backlog, rssMb, workerRssMb: rssMb === null ? null : rssMb / 4 };
 }
 
 /**
@@ -42,7 +42,11 @@ export function measurements(overrides: Partial<BenchMeasurements> = {}): BenchM
       gallery_subjects: 98,
     },
     enrollS: 60,
-    bare: { singleThreadMedianMs: 70, singleThreadImages: 30, parallel: { workers: 2, images: 1000, durationS: 40, correct: 1000 } },
+    bare: { engine: 'onnx: onnxruntime-node 1.30.0 (1 thread per net)', singleThreadMedianMs: 70, singleThreadImages: 30, parallel: { workers: 2, images: 1000, durationS: 40, correct: 1000 } },
+    bareAlternatives: {
+      wasm: { engine: 'wasm: tfjs-wasm 4.22.0 (SIMD, 1 thread)', singleThreadMedianMs: 280, singleThreadImages: 30, parallel: { workers: 2, images: 1000, durationS: 160, correct: 1000 } },
+      oneWorker: { engine: 'onnx: onnxruntime-node 1.30.0 (2 threads per net)', singleThreadMedianMs: 50, singleThreadImages: 30, parallel: { workers: 1, images: 1000, durationS: 50, correct: 1000 } },
+    },
     coldFirstAnswerS: 1.25,
     coldLabelCorrect: true,
     warm: { requests: 30, p50Ms: 95 },

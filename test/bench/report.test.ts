@@ -20,6 +20,9 @@ describe('buildBenchResult', () => {
 
   test('the derived numbers', () => {
     assert.equal(result.limit_img_per_s, 25);
+    assert.equal(result.wasm_limit_img_per_s, 6.25);
+    assert.equal(result.limit_over_wasm_limit, 4);
+    assert.equal(result.one_worker_limit_img_per_s, 20);
     assert.equal(result.end_to_end_img_per_s, 20);
     assert.equal(result.ratio, 0.8);
     assert.equal(result.added_latency_p50_ms, 25);
@@ -43,8 +46,10 @@ describe('buildBenchResult', () => {
   });
 
   test('parts that did not run are null, which still validates; anything else does not', () => {
-    const skipped = buildBenchResult(measurements({ bare: { singleThreadMedianMs: 70, singleThreadImages: 30, parallel: null }, coldFirstAnswerS: null }));
+    const skipped = buildBenchResult(measurements({ bare: { engine: 'onnx', singleThreadMedianMs: 70, singleThreadImages: 30, parallel: null }, bareAlternatives: null, coldFirstAnswerS: null }));
     assert.equal(skipped.limit_img_per_s, null);
+    assert.equal(skipped.wasm_limit_img_per_s, null);
+    assert.equal(skipped.limit_over_wasm_limit, null);
     assert.equal(skipped.ratio, null);
     assert.equal(skipped.cold_first_answer_s, null);
     assert.deepEqual(invalidNumericFields(skipped), []);
@@ -53,7 +58,7 @@ describe('buildBenchResult', () => {
 
   test('the table names every measure and the grader verdict', () => {
     const table = formatResultTable(result);
-    for (const text of ['25.00 img/s', '20.00 img/s', '0.800', '1.25 s', '25.0 ms', '820 MB', '2.00 s', 'OVER the 2026 grader', 'load average 1.50 1.00 0.50']) {
+    for (const text of ['25.00 img/s', '6.25 img/s', '4.00×', 'tfjs-wasm 4.22.0', '20.00 img/s', '0.800', '1.25 s', '25.0 ms', '820 MB', '2.00 s', 'OVER the 2026 grader', 'load average 1.50 1.00 0.50']) {
       assert.ok(table.includes(text), `table shows ${text}:\n${table}`);
     }
   });

@@ -55,7 +55,7 @@ describe('columns', () => {
 
   test('nulls survive the round trip', () => {
     const back = fromColumns(toColumns([sample(0.1234, null, 2, null)]));
-    assert.deepEqual(back, [{ tS: 0.123, instances: null, instancesTotal: null, backlog: 2, rssMb: null }]);
+    assert.deepEqual(back, [{ tS: 0.123, instances: null, instancesTotal: null, backlog: 2, rssMb: null, workerRssMb: null }]);
   });
 
   test('lastSample', () => {
