@@ -5,6 +5,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { UnsupportedMediaError } from '../domain/errors.js';
+import { jpegHasSrgbProfile } from '../domain/icc-profile.js';
 import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
 import type { FaceBox } from '../ports/recognizer.js';
 import { mirrorPad } from './mirror-pad.js';
@@ -67,7 +68,9 @@ async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
 }
 
 async function decodeToRgb(bytes: Buffer, size: OrientedSize, scale: number): Promise<RgbPixels> {
-  let pipeline = sharp(bytes, { ...SHARP_INPUT, autoOrient: true })
+  // An sRGB profile converts sRGB to sRGB: skipping the transform saves most of a small JPEG's decoding time.
+  const ignoreIcc = jpegHasSrgbProfile(bytes);
+  let pipeline = sharp(bytes, { ...SHARP_INPUT, autoOrient: true, ignoreIcc })
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb');
   if (scale < 1) {
