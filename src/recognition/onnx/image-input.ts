@@ -81,28 +81,37 @@ export function padToSquare(view: FrameView, centered: boolean): FrameView {
   return { ...view, rows: zeroPadAxis(view.rows, before, after) };
 }
 
+/**
+ * Per output index along one axis: the data offsets of the two neighbours and their weights. A zero
+ * pixel (padding) gets weight 0 and any valid offset, so one branch-free loop serves padded views too.
+ */
 interface AxisSamples {
-  /** Offset of the lower and upper neighbour in the frame's data (column · 3 or row · stride), -1 for zero. */
   readonly low: Int32Array;
   readonly high: Int32Array;
-  readonly fraction: Float32Array;
+  readonly lowWeight: Float32Array;
+  readonly highWeight: Float32Array;
 }
 
 function sampleAxis(axis: Int32Array, outSize: number, stride: number): AxisSamples {
   const inSize = axis.length;
   const scale = inSize / outSize;
-  const low = new Int32Array(outSize);
-  const high = new Int32Array(outSize);
-  const fraction = new Float32Array(outSize);
-  const offset = (index: number) => (axis[index]! < 0 ? -1 : axis[index]! * stride);
+  const samples = {
+    low: new Int32Array(outSize),
+    high: new Int32Array(outSize),
+    lowWeight: new Float32Array(outSize),
+    highWeight: new Float32Array(outSize),
+  };
   for (let i = 0; i < outSize; i++) {
     const source = i * scale;
     const floor = Math.floor(source);
-    low[i] = offset(floor);
-    high[i] = offset(Math.min(floor + 1, inSize - 1));
-    fraction[i] = source - floor;
+    const fraction = source - floor;
+    const [low, high] = [axis[floor]!, axis[Math.min(floor + 1, inSize - 1)]!];
+    samples.low[i] = Math.max(0, low) * stride;
+    samples.high[i] = Math.max(0, high) * stride;
+    samples.lowWeight[i] = low < 0 ? 0 : 1 - fraction;
+    samples.highWeight[i] = high < 0 ? 0 : fraction;
   }
-  return { low, high, fraction };
+  return samples;
 }
 
 export interface Normalization {
@@ -114,29 +123,30 @@ export interface Normalization {
 /**
  * Resizes a square view to `size` × `size` and writes `(value - mean) / divisor` as planes R, G, B into
  * `out` at `offset` (one NCHW batch item: 3 · size² floats). The hot loop of the onnx runtime's
- * preparation: offsets are precomputed per axis, and a zero pixel (padding) is the only branch.
+ * preparation: plain typed-array loops over offsets and weights precomputed per axis.
  */
 export function writeNetInput(view: FrameView, size: number, norm: Normalization, out: Float32Array, offset = 0): void {
   const { data, width } = view.frame;
-  const xs = sampleAxis(view.columns, size, 3);
+  const { low: lefts, high: rights, lowWeight: leftWeights, highWeight: rightWeights } = sampleAxis(view.columns, size, 3);
   const ys = sampleAxis(view.rows, size, width * 3);
   const plane = size * size;
-  const at = (row: number, column: number, channel: number) => (row < 0 || column < 0 ? 0 : data[row + column + channel]!);
-  for (let y = 0; y < size; y++) {
-    const top = ys.low[y]!;
-    const bottom = ys.high[y]!;
-    const fy = ys.fraction[y]!;
-    let index = offset + y * size;
-    for (let x = 0; x < size; x++, index++) {
-      const left = xs.low[x]!;
-      const right = xs.high[x]!;
-      const fx = xs.fraction[x]!;
-      for (let c = 0; c < 3; c++) {
-        const topLeft = at(top, left, c);
-        const upper = topLeft + (at(top, right, c) - topLeft) * fx;
-        const bottomLeft = at(bottom, left, c);
-        const lower = bottomLeft + (at(bottom, right, c) - bottomLeft) * fx;
-        out[index + c * plane] = (upper + (lower - upper) * fy - norm.mean[c]!) / norm.divisor;
+  const divisor = norm.divisor;
+  for (let channel = 0; channel < 3; channel++) {
+    const mean = norm.mean[channel]!;
+    for (let y = 0; y < size; y++) {
+      const top = ys.low[y]! + channel;
+      const bottom = ys.high[y]! + channel;
+      const topWeight = ys.lowWeight[y]!;
+      const bottomWeight = ys.highWeight[y]!;
+      const row = offset + channel * plane + y * size;
+      for (let x = 0; x < size; x++) {
+        const left = lefts[x]!;
+        const right = rights[x]!;
+        const leftWeight = leftWeights[x]!;
+        const rightWeight = rightWeights[x]!;
+        const upper = data[top + left]! * leftWeight + data[top + right]! * rightWeight;
+        const lower = data[bottom + left]! * leftWeight + data[bottom + right]! * rightWeight;
+        out[row + x] = (upper * topWeight + lower * bottomWeight - mean) / divisor;
       }
     }
   }
