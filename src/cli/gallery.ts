@@ -34,7 +34,7 @@ export async function reindexGallery(config: Config, io: GalleryCommandIo): Prom
   const { lazyFaceEmbedder } = await import('../recognition/embedder.js');
   // The model loads on the first photo only: an empty gallery needs none.
   const { faceRuntimeOf } = await import('../system/backends.js');
-  const admin = new GalleryAdmin(createObjectStore(config), bucket, lazyFaceEmbedder(faceRuntimeOf(config)), undefined, model);
+  const admin = new GalleryAdmin(await createObjectStore(config), bucket, lazyFaceEmbedder(faceRuntimeOf(config)), undefined, model);
   const summary = await admin.reindex((report) => io.line(subjectLine(report)));
   io.line(
     `${summary.subjects} subject(s), ${summary.photos} photo(s), ${summary.examples} descriptor(s), ` +

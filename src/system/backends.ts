@@ -20,8 +20,9 @@ export function faceRuntimeOf(config: Config): RuntimeChoice {
   return { runtime, threads, cacheDir: modelCacheDir ?? join(config.dataDir, 'model-cache') };
 }
 
-export function createBackends(config: Config): Backends {
-  return { config, queues: createQueueSystem(config), store: createObjectStore(config), names: resourceNames(config) };
+export async function createBackends(config: Config): Promise<Backends> {
+  const [queues, store] = await Promise.all([createQueueSystem(config), createObjectStore(config)]);
+  return { config, queues, store, names: resourceNames(config) };
 }
 
 /** Opens the request queue with its dead-letter policy (the dead-letter queue is opened first). */

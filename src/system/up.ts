@@ -86,7 +86,7 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
 /** Starts the whole system on one process tree (what `scaleface up` runs). */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
-  const backends = createBackends(config);
+  const backends = await createBackends(config);
   await ensureBuckets(backends);
   const requestQueue = await openRequestQueue(backends);
   const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);

@@ -14,7 +14,7 @@ import { createRecognitionHandler } from './recognition-handler.js';
  */
 export async function runWorker(config: Config, workerName: string): Promise<void> {
   const log = createLogger(config, workerName);
-  const backends = createBackends(config);
+  const backends = await createBackends(config);
   await ensureBuckets(backends);
   const recognizer = await createFaceRecognizer({
     store: backends.store,

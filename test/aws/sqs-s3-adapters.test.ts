@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createQueueSystem, SqsQueueSystem } from '../../src/adapters/queue/index.js';
-import { createObjectStore, MULTIPART_THRESHOLD_BYTES, S3ObjectStore } from '../../src/adapters/storage/index.js';
+import { createQueueSystem } from '../../src/adapters/queue/index.js';
+import { SqsQueueSystem } from '../../src/adapters/queue/sqs-queue.js';
+import { createObjectStore } from '../../src/adapters/storage/index.js';
+import { MULTIPART_THRESHOLD_BYTES, S3ObjectStore } from '../../src/adapters/storage/s3-store.js';
 import { loadConfig } from '../../src/config/index.js';
 import { BackendUnavailableError, NotFoundError, ScalefaceError } from '../../src/domain/errors.js';
 import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from './fauxqs-harness.js';
@@ -96,7 +98,7 @@ describe('SqsQueueSystem', () => {
 
   test('createQueueSystem builds the SQS adapter from config', async () => {
     const config = loadConfig({ queue: { backend: 'sqs', sqs: { endpoint: fauxqs.endpoint, region: fauxqs.region } } }, {});
-    const fromConfig = createQueueSystem(config);
+    const fromConfig = await createQueueSystem(config);
     assert.ok(fromConfig instanceof SqsQueueSystem);
     const queue = await fromConfig.open('from-config');
     assert.equal(typeof (await queue.send('hi')), 'string');
@@ -129,7 +131,7 @@ describe('S3ObjectStore', () => {
 
   test('createObjectStore builds the S3 adapter from config', async () => {
     const s3 = { endpoint: fauxqs.endpoint, region: fauxqs.region, forcePathStyle: true };
-    const fromConfig = createObjectStore(loadConfig({ storage: { backend: 's3', s3 } }, {}));
+    const fromConfig = await createObjectStore(loadConfig({ storage: { backend: 's3', s3 } }, {}));
     assert.ok(fromConfig instanceof S3ObjectStore);
     await fromConfig.ensureBucket('sf-from-config');
     await fromConfig.put('sf-from-config', 'a.txt', Buffer.from('a'));

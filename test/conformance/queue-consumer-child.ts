@@ -64,7 +64,7 @@ async function churn(queue: Queue, job: ConsumerJob): Promise<never> {
 async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   const job = await readJob(lines);
-  const system = createQueueSystem(loadConfig(job.config, {}));
+  const system = await createQueueSystem(loadConfig(job.config, {}));
   const queue = await system.open(job.queue);
   report({ event: 'ready' });
   if (job.mode === 'churn') await churn(queue, job);

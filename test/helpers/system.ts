@@ -15,7 +15,7 @@ export interface TempBackends extends Backends {
 export async function tempBackends(overrides: ConfigInput = {}): Promise<TempBackends> {
   const dataDir = await mkdtemp(join(tmpdir(), 'scaleface-test-'));
   const config = loadConfig({ ...overrides, dataDir, logLevel: 'silent' }, {});
-  const backends = createBackends(config);
+  const backends = await createBackends(config);
   await ensureBuckets(backends);
   const requestQueue = await openRequestQueue(backends);
   return {

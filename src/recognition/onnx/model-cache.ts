@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { faceApiModelFolder } from '../model.js';
 import { faceLandmarkGraph, faceRecognitionGraph, tinyFaceDetectorGraph } from './face-graphs.js';
-import { readNetWeights, type NetWeights } from './weights.js';
+import { decodeWeights, readWeightFiles, type NetWeights } from './weights.js';
 
 /** Bump when face-graphs.ts or graph-builder.ts change what they emit. */
 export const GRAPH_BUILDER_VERSION = 1;
@@ -50,12 +50,13 @@ async function writeCached(folder: string, path: string, bytes: Uint8Array): Pro
 
 async function graphFor(name: FaceNetName, folder: string, cacheDir: string | undefined): Promise<{ bytes: Uint8Array; cached: boolean }> {
   const net = NETS[name];
-  const weights = await readNetWeights(folder, net.weights);
-  const key = createHash('sha256').update(`${weights.digest}:${GRAPH_BUILDER_VERSION}`).digest('hex').slice(0, 16);
+  const files = await readWeightFiles(folder, net.weights);
+  const key = createHash('sha256').update(`${files.digest}:${GRAPH_BUILDER_VERSION}`).digest('hex').slice(0, 16);
   const path = cacheDir === undefined ? undefined : join(cacheDir, `${net.weights}-${key}.onnx`);
   const hit = path === undefined ? undefined : await readCached(path);
   if (hit !== undefined) return { bytes: hit, cached: true };
-  const bytes = net.build(weights);
+  // Decoded only on a miss: a cache hit costs reading and hashing the files.
+  const bytes = net.build(decodeWeights(files));
   if (cacheDir !== undefined && path !== undefined) await writeCached(cacheDir, path, bytes);
   return { bytes, cached: false };
 }

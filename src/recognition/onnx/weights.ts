@@ -59,31 +59,48 @@ function decodeEntry(entry: ManifestEntry, bytes: Buffer, offset: number): { ten
   return { tensor: { shape: entry.shape, data }, size };
 }
 
-/** Throws ModelUnavailableError when the manifest or a shard is missing or malformed. */
-export async function readNetWeights(folder: string, modelName: string): Promise<NetWeights> {
-  const manifestPath = join(folder, `${modelName}-weights_manifest.json`);
+/** A net's weight files as stored, and their sha256: what a cached graph is keyed on. */
+export interface WeightFiles {
+  readonly modelName: string;
+  readonly groups: readonly { readonly weights: readonly ManifestEntry[]; readonly bytes: Buffer }[];
+  readonly digest: string;
+}
+
+/** Reads the manifest and shards (no decoding). Throws ModelUnavailableError when one is missing or malformed. */
+export async function readWeightFiles(folder: string, modelName: string): Promise<WeightFiles> {
   const hash = createHash('sha256');
   try {
-    const manifestText = await readFile(manifestPath, 'utf8');
+    const manifestText = await readFile(join(folder, `${modelName}-weights_manifest.json`), 'utf8');
     hash.update(manifestText);
-    const groups = JSON.parse(manifestText) as ManifestGroup[];
-    const tensors = new Map<string, WeightTensor>();
-    for (const group of groups) {
+    const groups = [];
+    for (const group of JSON.parse(manifestText) as ManifestGroup[]) {
       const shards = await Promise.all(group.paths.map((path) => readFile(join(folder, path))));
       for (const shard of shards) hash.update(shard);
-      const bytes = Buffer.concat(shards);
-      let offset = 0;
-      for (const entry of group.weights) {
-        const { tensor, size } = decodeEntry(entry, bytes, offset);
-        tensors.set(entry.name, tensor);
-        offset += size;
-      }
+      groups.push({ weights: group.weights, bytes: Buffer.concat(shards) });
     }
-    return { tensors, digest: hash.digest('hex') };
+    return { modelName, groups, digest: hash.digest('hex') };
   } catch (error) {
-    if (error instanceof ModelUnavailableError) throw error;
     throw new ModelUnavailableError(`cannot read the weights of ${modelName} in ${folder}`, { cause: error });
   }
+}
+
+/** The weights as float32 tensors. Throws ModelUnavailableError for an unsupported or truncated entry. */
+export function decodeWeights(files: WeightFiles): NetWeights {
+  const tensors = new Map<string, WeightTensor>();
+  for (const group of files.groups) {
+    let offset = 0;
+    for (const entry of group.weights) {
+      const { tensor, size } = decodeEntry(entry, group.bytes, offset);
+      tensors.set(entry.name, tensor);
+      offset += size;
+    }
+  }
+  return { tensors, digest: files.digest };
+}
+
+/** readWeightFiles, then decodeWeights. */
+export async function readNetWeights(folder: string, modelName: string): Promise<NetWeights> {
+  return decodeWeights(await readWeightFiles(folder, modelName));
 }
 
 /** The named weight, or ModelUnavailableError naming what is missing. */
