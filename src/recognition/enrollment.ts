@@ -152,8 +152,10 @@ export class GalleryAdmin {
     const { face, note } = choice;
     const examples: StoredExample[] = [{ photo: key, variant: 'original', descriptor: face.descriptor }];
     const copies = await renderVariants(photo.bytes, face.box, embedding, this.variants);
-    for (const copy of copies) {
-      const found: EmbeddedFace | undefined = findExpectedFace((await this.embedder.embed(copy.bytes)).faces, copy);
+    // All at once: a threaded embedder spreads them over its threads (every core); results keep their order.
+    const embeddings = await Promise.all(copies.map((copy) => this.embedder.embed(copy.bytes)));
+    for (const [index, copy] of copies.entries()) {
+      const found: EmbeddedFace | undefined = findExpectedFace(embeddings[index]!.faces, copy);
       if (found) examples.push({ photo: key, variant: copy.spec.name, descriptor: found.descriptor });
     }
     const enrolled: EnrolledPhoto = {

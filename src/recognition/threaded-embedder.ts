@@ -1,13 +1,15 @@
 /**
- * A FaceEmbedder whose model runs in a worker thread (embedding-thread.ts), so that a process serving
- * other requests (the web tier, while it enrolls photos) keeps its main thread for I/O: ~330 ms of
- * inference per enrolled photo would otherwise stall every request meanwhile.
+ * A FaceEmbedder whose model runs in worker threads (embedding-thread.ts), so that a process serving
+ * other requests (the web tier, while it enrolls photos) keeps its main thread for I/O: inference per
+ * enrolled photo would otherwise stall every request meanwhile.
  *
- * One thread, started on the first call (the model loads inside it: ~0.3 s, ~150 MB). Calls are sent as
- * they come and answered in order by the thread. The thread does not keep the process alive while idle;
- * `close()` terminates it. When the thread dies, pending calls fail with a retryable
- * BackendUnavailableError and the next call starts a new thread.
+ * A pool of `threads` threads (default: one per core, so enrollment uses every core), each started on
+ * the first call it gets (the model loads inside it). A call goes to the thread with the fewest calls in
+ * flight; each thread answers its calls in order. Idle threads do not keep the process alive; `close()`
+ * terminates them. When a thread dies, its pending calls fail with a retryable BackendUnavailableError
+ * and the next call given to it starts a new thread.
  */
+import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { BackendUnavailableError, ScalefaceError } from '../domain/errors.js';
 import { DEFAULT_DETECTOR, type DetectorSettings, type FaceEmbedder, type ImageEmbedding } from './embedder.js';
@@ -19,8 +21,10 @@ export const EMBEDDING_THREAD_SCRIPT = new URL('./embedding-thread.js', import.m
 
 export interface ThreadedEmbedderOptions {
   readonly settings?: DetectorSettings;
-  /** The runtime the thread loads the nets on (default: auto). */
+  /** The runtime the threads load the nets on (default: auto). */
   readonly runtime?: RuntimeChoice;
+  /** Threads in the pool; default: the machine's available parallelism. */
+  readonly threads?: number;
   /** The thread's entry (default: the compiled embedding-thread.js next to this file). */
   readonly threadScript?: URL;
   readonly resourceLimits?: ResourceLimits;
@@ -31,18 +35,26 @@ interface PendingCall {
   reject(error: ScalefaceError): void;
 }
 
-export class ThreadedFaceEmbedder implements FaceEmbedder {
+/** One thread of the pool: started on demand, restarted on demand after it died. */
+class EmbeddingThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 1;
   /** Why the current thread failed, when it reported an error before exiting. */
   private threadError: unknown;
 
-  constructor(private readonly options: ThreadedEmbedderOptions = {}) {}
+  constructor(private readonly options: ThreadedEmbedderOptions) {}
 
-  /** Throws what the in-process embedder throws (same ScalefaceError subclass, code and message). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
   embed(image: Buffer): Promise<ImageEmbedding> {
-    const worker = this.worker ?? this.startThread();
+    const worker = this.worker ?? this.start();
     const id = this.nextId++;
     // A copy: the caller keeps its Buffer (often a slice of a shared pool), the thread owns the copy.
     const copy = new Uint8Array(image);
@@ -53,7 +65,6 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
     });
   }
 
-  /** Terminates the thread; calls still pending fail with BackendUnavailableError. A later call starts a new one. */
   async close(): Promise<void> {
     const worker = this.worker;
     if (worker === undefined) return;
@@ -62,7 +73,7 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
     await worker.terminate();
   }
 
-  private startThread(): Worker {
+  private start(): Worker {
     const script = this.options.threadScript ?? EMBEDDING_THREAD_SCRIPT;
     const workerData: EmbeddingThreadData = { settings: this.options.settings ?? DEFAULT_DETECTOR, runtime: this.options.runtime };
     const worker = new Worker(script, { workerData, resourceLimits: this.options.resourceLimits });
@@ -73,7 +84,7 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
     worker.on('error', (error) => {
       if (this.worker === worker) this.threadError = error;
     });
-    worker.on('exit', (exitCode) => this.onThreadExit(worker, exitCode));
+    worker.on('exit', (exitCode) => this.onExit(worker, exitCode));
     return worker;
   }
 
@@ -86,7 +97,7 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
     else call.reject(rebuildError(reply.error));
   }
 
-  private onThreadExit(worker: Worker, exitCode: number): void {
+  private onExit(worker: Worker, exitCode: number): void {
     if (this.worker !== worker) return; // closed on purpose
     this.worker = undefined;
     const reason = this.threadError instanceof Error ? `: ${this.threadError.message}` : '';
@@ -100,5 +111,31 @@ export class ThreadedFaceEmbedder implements FaceEmbedder {
     const calls = [...this.pending.values()];
     this.pending.clear();
     for (const call of calls) call.reject(error);
+  }
+}
+
+export class ThreadedFaceEmbedder implements FaceEmbedder {
+  private readonly pool: EmbeddingThread[];
+
+  constructor(options: ThreadedEmbedderOptions = {}) {
+    const size = Math.max(1, options.threads ?? availableParallelism());
+    this.pool = Array.from({ length: size }, () => new EmbeddingThread(options));
+  }
+
+  /** Threads running now (each starts on its first call). */
+  get startedThreads(): number {
+    return this.pool.filter((thread) => thread.started).length;
+  }
+
+  /** Throws what the in-process embedder throws (same ScalefaceError subclass, code and message). */
+  embed(image: Buffer): Promise<ImageEmbedding> {
+    // The least busy thread; among equals the first, so a lone caller keeps reusing one warm thread.
+    const thread = this.pool.reduce((best, candidate) => (candidate.inFlight < best.inFlight ? candidate : best));
+    return thread.embed(image);
+  }
+
+  /** Terminates the threads; calls still pending fail with BackendUnavailableError. A later call starts new ones. */
+  async close(): Promise<void> {
+    await Promise.all(this.pool.map((thread) => thread.close()));
   }
 }

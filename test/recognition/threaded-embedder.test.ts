@@ -71,6 +71,19 @@ describe('threaded face embedder', () => {
     }
   });
 
+  test('spreads calls in flight over its threads, one per core by default', async () => {
+    const pool = new ThreadedFaceEmbedder({ threads: 2 });
+    try {
+      const image = await demoFace('b');
+      const expected = await inProcess.embed(image);
+      const results = await Promise.all([1, 2, 3, 4].map(() => pool.embed(image)));
+      assert.equal(pool.startedThreads, 2, 'both threads took calls');
+      for (const result of results) assertSameEmbedding(result, expected, 'demo face b from the pool');
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a non-image comes back as the UnsupportedMediaError the in-process embedder throws', async () => {
     const bytes = Buffer.from('this is not an image');
     const expected = await rejection(inProcess.embed(bytes));
@@ -98,7 +111,8 @@ describe('threaded face embedder, thread crash', () => {
         `await import(${JSON.stringify(EMBEDDING_THREAD_SCRIPT.href)});\n` +
         `parentPort.on('message', ({ image }) => { if (image.length === 1) throw new Error('injected crash'); });\n`,
     );
-    embedder = new ThreadedFaceEmbedder({ threadScript: pathToFileURL(script) });
+    // One thread: the crashing call and the pending one must share it.
+    embedder = new ThreadedFaceEmbedder({ threadScript: pathToFileURL(script), threads: 1 });
   });
   after(async () => {
     await embedder.close();
