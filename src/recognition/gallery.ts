@@ -149,7 +149,8 @@ export class GalleryCache {
         const by = parsed.model === undefined ? 'an unknown model' : describeModel(parsed.model);
         throw new GalleryModelMismatchError(`${key} was computed by ${by}, not by this worker's model: skipped`);
       }
-      return { name: parsed.subject, descriptors: parsed.examples.map((e) => e.descriptor) };
+      // Float32Arrays like the probes': one element kind keeps the matcher's inner loop monomorphic.
+      return { name: parsed.subject, descriptors: parsed.examples.map((e) => Float32Array.from(e.descriptor)) };
     } catch (error) {
       if (!(error instanceof NotFoundError)) this.options.onError?.(asScalefaceError(error)); // removed meanwhile: no news
       return undefined;
