@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ScalefaceError, type ErrorCode } from '../domain/errors.js';
 
@@ -52,11 +53,43 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   return reply.type('text/plain; charset=utf-8').send(`Error: ${problem.message}\n`);
 }
 
+/** How much of an oversized upload is read and dropped so that its client can read the 413 (see below). */
+const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+const DISCARD_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads and drops what the client is still sending, within a bound. A client that writes its whole body
+ * before reading (no `Expect: 100-continue`, as Python's requests) would otherwise find the connection
+ * closed under it and report a broken pipe instead of the 413. Past the bound the connection closes after
+ * the answer. Resolves true when the body was read to its end.
+ */
+function discardRestOfBody(raw: IncomingMessage): Promise<boolean> {
+  if (raw.complete || raw.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (ended: boolean) => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', onEnd).off('close', onClose);
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_LIMIT_BYTES) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onClose = () => finish(raw.complete);
+    const timer = setTimeout(() => finish(false), DISCARD_TIMEOUT_MS);
+    raw.on('data', onData).once('end', onEnd).once('close', onClose);
+    raw.resume();
+  });
+}
+
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const problem = problemOf(error);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
+    if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

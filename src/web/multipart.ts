@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidInputError, PayloadTooLargeError } from '../domain/errors.js';
+import { InvalidInputError, PayloadTooLargeError, ScalefaceError } from '../domain/errors.js';
 
 /** Room for multipart headers and small text fields beside the file. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -16,34 +16,50 @@ function requireMultipart(request: FastifyRequest, expected: string): void {
   }
 }
 
-function tooLarge(error: unknown, maxBytes: number): never {
+const SIZE_LIMIT_CODES = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT', 'FST_PARTS_LIMIT']);
+
+/**
+ * What went wrong while reading the parts, as the client's fault: over a limit → 413; anything the parser
+ * refused (a boundary that does not match the header, a body cut short, a malformed part header) → 400.
+ */
+function readFailure(error: unknown, maxBytes: number): never {
+  if (error instanceof ScalefaceError) throw error;
   const code = (error as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
+  if (code !== undefined && SIZE_LIMIT_CODES.has(code)) {
     throw new PayloadTooLargeError(`the upload is larger than ${maxBytes} bytes or has too many parts`, { cause: error });
   }
-  throw error;
+  const reason = error instanceof Error ? error.message : String(error);
+  throw new InvalidInputError(`the multipart/form-data body could not be read: ${reason}`, { cause: error });
 }
 
-/** Reads the one file of field `fieldName`; 400 when it is missing or misnamed, 413 when over the limit. */
+/**
+ * Reads the one file of field `fieldName`; 400 when it is missing, misnamed, sent twice or the body is
+ * malformed, 413 when over the limit. The whole body is read, so that a second file cannot hide.
+ */
 export async function readSingleFile(request: FastifyRequest, fieldName: string, maxBytes: number): Promise<UploadedFile> {
   requireMultipart(request, fieldName);
   if (Number(request.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD_BYTES) {
     throw new PayloadTooLargeError(`the upload is larger than ${maxBytes} bytes`);
   }
+  let found: UploadedFile | undefined;
   try {
-    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, parts: 20 } })) {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 2, parts: 20 } })) {
       if (part.type !== 'file') continue;
-      if (part.fieldname !== fieldName) {
-        part.file.resume();
-        throw new InvalidInputError(`the file field must be named "${fieldName}", got "${part.fieldname}"`);
+      if (part.fieldname !== fieldName || found !== undefined) {
+        part.file.resume(); // a refused part is discarded, so the parser never stalls on it
+        throw new InvalidInputError(
+          found === undefined
+            ? `the file field must be named "${fieldName}", got "${part.fieldname}"`
+            : `send one file in "${fieldName}", got more than one`,
+        );
       }
-      const bytes = await part.toBuffer();
-      return { fieldName, fileName: part.filename, bytes };
+      found = { fieldName, fileName: part.filename, bytes: await part.toBuffer() };
     }
   } catch (error) {
-    tooLarge(error, maxBytes);
+    readFailure(error, maxBytes);
   }
-  throw new InvalidInputError(`no file in field "${fieldName}"`);
+  if (found === undefined) throw new InvalidInputError(`no file in field "${fieldName}"`);
+  return found;
 }
 
 /** Reads every file of the request (at most `maxFiles`), whatever their field names. */
@@ -56,7 +72,7 @@ export async function readAllFiles(request: FastifyRequest, maxBytes: number, ma
       files.push({ fieldName: part.fieldname, fileName: part.filename, bytes: await part.toBuffer() });
     }
   } catch (error) {
-    tooLarge(error, maxBytes);
+    readFailure(error, maxBytes);
   }
   if (files.length === 0) throw new InvalidInputError('no photo files in the request');
   return files;
