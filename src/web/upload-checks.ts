@@ -9,9 +9,25 @@ import {
 } from '../domain/image-structure.js';
 
 
+/** File names are kept under this many UTF-8 bytes: file systems allow 255, and atomic writes add a suffix. */
+const MAX_NAME_BYTES = 200;
+/** An extension longer than this is not kept apart when a name is shortened. */
+const MAX_KEPT_EXTENSION = 16;
+
+/** The longest prefix of `text` (whole characters) that fits in `bytes` bytes of UTF-8. */
+function cutToBytes(text: string, bytes: number): string {
+  let out = '';
+  for (const character of text) {
+    if (Buffer.byteLength(out + character) > bytes) break;
+    out += character;
+  }
+  return out;
+}
+
 /**
  * Reduces an uploaded file name to a safe base name: no folders, no control characters, no leading dots,
- * at most 200 characters. `test_000.jpg` stays `test_000.jpg`.
+ * at most 200 bytes of UTF-8 (a longer stem is cut, whole characters only, and the extension kept).
+ * `test_000.jpg` stays `test_000.jpg`. The answer's stem is this name's stem.
  */
 export function safeFileName(raw: string | undefined): string {
   const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
@@ -19,9 +35,13 @@ export function safeFileName(raw: string | undefined): string {
     .normalize('NFC')
     .replace(/[^\p{L}\p{N}._ -]/gu, '_')
     .replace(/^[.\s]+/, '')
-    .trim()
-    .slice(0, 200);
-  return cleaned.length > 0 ? cleaned : 'upload';
+    .trim();
+  if (cleaned.length === 0) return 'upload';
+  if (Buffer.byteLength(cleaned) <= MAX_NAME_BYTES) return cleaned;
+  const dot = cleaned.lastIndexOf('.');
+  const extension = dot > 0 && cleaned.length - dot <= MAX_KEPT_EXTENSION ? cleaned.slice(dot) : '';
+  const stem = extension === '' ? cleaned : cleaned.slice(0, dot);
+  return cutToBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(extension)) + extension;
 }
 
 /**

@@ -109,6 +109,18 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
     await assertNothingStored();
   });
 
+  test('a file name longer than the file system allows is shortened, not a 500; the stored key keeps its extension', async () => {
+    const name = `${'字'.repeat(150)}.jpg`; // 454 bytes in UTF-8: more than ext4's 255
+    const res = await post([{ name: 'inputFile', filename: name, content: await blankJpeg() }]);
+    assert.equal(res.statusCode, 504, res.body); // stored and enqueued; no worker runs in this suite
+    const [stored] = await backends.store.list(backends.names.inputBucket);
+    assert.ok(stored !== undefined && stored.key === safeFileName(name), `stored as ${stored?.key}`);
+    assert.ok(Buffer.byteLength(stored.key) <= 200 && stored.key.endsWith('.jpg'));
+    const [message] = await backends.requestQueue.receive({ maxMessages: 1 });
+    await backends.requestQueue.delete(message!.receiptHandle);
+    await backends.store.delete(backends.names.inputBucket, stored.key);
+  });
+
   test('unknown route → 404 as JSON under /v1/', async () => {
     const res = await web.app.inject({ method: 'GET', url: '/v1/nope' });
     assert.equal(res.statusCode, 404);
@@ -196,5 +208,11 @@ describe('safeFileName', () => {
   for (const [raw, expected] of cases) {
     test(`${JSON.stringify(raw)} → ${expected}`, () => assert.equal(safeFileName(raw), expected));
   }
-  test('long names are cut to 200 characters', () => assert.equal(safeFileName('x'.repeat(500) + '.jpg').length, 200));
+  test('long names are cut to 200 bytes of UTF-8, keeping the extension and whole characters', () => {
+    assert.equal(safeFileName('x'.repeat(500) + '.jpg'), 'x'.repeat(196) + '.jpg');
+    const multibyte = safeFileName('é'.repeat(300) + '.png');
+    assert.ok(Buffer.byteLength(multibyte) <= 200, `${Buffer.byteLength(multibyte)} bytes`);
+    assert.ok(multibyte.endsWith('.png') && !multibyte.includes('\uFFFD'));
+    assert.equal(safeFileName('a'.repeat(300)), 'a'.repeat(200));
+  });
 });
