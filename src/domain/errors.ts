@@ -124,8 +124,40 @@ export class ConfigInvalidError extends ScalefaceError {
 }
 
 /** Wraps anything thrown into a ScalefaceError, keeping the original as `cause`. */
+/**
+ * System error codes that say the machine failed (disk, file table, device, network, database lock), not
+ * the request: retried later, and described without the path or statement the original message holds.
+ */
+const RESOURCE_FAULTS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EIO: 'input/output error',
+  EBUSY: 'resource busy',
+  EAGAIN: 'resource temporarily unavailable',
+  ETIMEDOUT: 'operation timed out',
+  ECONNRESET: 'connection reset',
+  ECONNREFUSED: 'connection refused',
+  EROFS: 'read-only file system',
+  SQLITE_BUSY: 'the queue database is busy',
+  SQLITE_LOCKED: 'the queue database is locked',
+  SQLITE_FULL: 'the queue database or its disk is full',
+  SQLITE_IOERR: 'queue database input/output error',
+};
+
+function resourceFault(error: unknown): ScalefaceError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const known = RESOURCE_FAULTS[code] ?? (code.startsWith('SQLITE_IOERR') ? RESOURCE_FAULTS.SQLITE_IOERR : undefined);
+  return known === undefined ? undefined : new BackendUnavailableError(`${known} (${code})`, { cause: error, retryable: true });
+}
+
+/** Any thrown value as a ScalefaceError: resource faults become retryable BACKEND_UNAVAILABLE, the rest INTERNAL. */
 export function asScalefaceError(error: unknown): ScalefaceError {
   if (error instanceof ScalefaceError) return error;
+  const fault = resourceFault(error);
+  if (fault !== undefined) return fault;
   const message = error instanceof Error ? error.message : String(error);
   return new ScalefaceError('INTERNAL', message, { cause: error });
 }

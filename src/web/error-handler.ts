@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ScalefaceError, type ErrorCode } from '../domain/errors.js';
+import { asScalefaceError, ScalefaceError, type ErrorCode } from '../domain/errors.js';
 
 /** The one place where errors become HTTP statuses. */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -40,12 +40,19 @@ export function problemOf(error: unknown): HttpProblem {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message ?? 'bad request' };
   }
+  // A resource fault (full disk, busy database) is the service's, and passes: 503 with a generic message.
+  const fault = asScalefaceError(error);
+  if (fault.code === 'BACKEND_UNAVAILABLE') return { status: 503, code: fault.code, message: fault.message };
   return { status: 500, code: 'INTERNAL', message: 'internal error' };
 }
+
+/** Seconds a client should wait before sending again after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** JSON `{ error: { code, message } }` under /v1/, plain text elsewhere (the seed's clients read text). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
   reply.status(problem.status);
+  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   if (request.url.startsWith('/v1/')) {
     const details = problem.details === undefined ? {} : { details: problem.details };
     return reply.send({ error: { code: problem.code, message: problem.message, ...details } });

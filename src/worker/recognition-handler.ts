@@ -121,7 +121,9 @@ async function handleFailure(
   }
   const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
   deps.log?.('error', fields, 'request failed');
-  await reply(request, { status: 'failed', error: { code, message: error.message } });
+  // An unexpected error's message may hold a path or a statement: the client gets the code and a generic text.
+  const message_ = error.code === 'INTERNAL' ? 'internal error' : error.message;
+  await reply(request, { status: 'failed', error: { code, message: message_ } });
   // A final failure is answered and deleted; a retryable one on its last attempt is left to the dead-letter queue.
   return error.retryable ? { retryAfterSeconds: 0 } : 'done';
 }

@@ -140,6 +140,29 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
   });
 });
 
+describe('the web tier on a full disk', () => {
+  test('answers 503 with Retry-After and a message without a path, and enqueues nothing', async () => {
+    const backends = await tempBackends({ web: { maxUploadBytes: 100_000 } });
+    const fullDisk = {
+      ...backends.store,
+      put: async () => Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, open '/srv/data/x.tmp'"), { code: 'ENOSPC' })),
+    };
+    const web = await createWebTier({ ...backends, store: fullDisk }, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    try {
+      const { payload, headers } = multipartBody([{ name: 'inputFile', filename: 'a.jpg', content: await blankJpeg() }]);
+      const res = await web.app.inject({ method: 'POST', url: '/', payload, headers });
+      assert.equal(res.statusCode, 503);
+      assert.equal(res.headers['retry-after'], '5');
+      assert.match(res.body, /no space left/);
+      assert.ok(!res.body.includes('/srv'), res.body);
+      assert.deepEqual(await backends.requestQueue.depth(), { visible: 0, inFlight: 0, delayed: 0 });
+    } finally {
+      await web.close();
+      await backends.dispose();
+    }
+  });
+});
+
 describe('an upload over the limit, sent without Expect: 100-continue (as Python requests does)', () => {
   let backends: TempBackends;
   let web: WebTier;
