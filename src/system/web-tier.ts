@@ -4,9 +4,14 @@ import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
+import { JobRecords } from '../web/job-records.js';
+import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
+
+/** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
+const JOB_SWEEP_MS = 60_000;
 
 export interface WebTierOptions {
   readonly requestQueue: Queue;
@@ -44,6 +49,16 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     replyTimeoutMs: config.web.replyTimeoutMs,
     onEnqueued: options.onEnqueued,
   });
+  const jobRecords = new JobRecords({
+    store: backends.store,
+    bucket: names.controlBucket,
+    outputBucket: names.outputBucket,
+    ttlMs: options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS,
+  });
+  const sweepJobs = setInterval(() => {
+    jobRecords.sweep().catch((error: unknown) => options.logger?.warn({ err: String(error) }, 'job record sweep failed'));
+  }, Math.min(options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS, JOB_SWEEP_MS));
+  sweepJobs.unref();
   const app = await buildApp({
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
@@ -52,12 +67,14 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },
     eventsIntervalMs: options.eventsIntervalMs,
     jobs: options.jobs,
+    jobRecords,
     logger: options.logger,
   });
   return {
     app,
     correlator,
     close: async () => {
+      clearInterval(sweepJobs);
       await app.close();
       await correlator.stop();
     },

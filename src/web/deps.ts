@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { JobRecords } from './job-records.js';
 import type { RecognitionService } from './recognition-service.js';
 
 /** What the subjects routes need of the gallery (implemented in src/recognition). */
@@ -33,6 +34,8 @@ export interface WebDeps {
   readonly maxUploadBytes: number;
   readonly auth: AuthSettings;
   readonly jobs?: JobLimits;
+  /** Where jobs are written through, so that any web process answers for them (absent: memory only). */
+  readonly jobRecords?: JobRecords;
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
   readonly eventsIntervalMs?: number;
   readonly logger?: FastifyBaseLogger;

@@ -11,8 +11,9 @@ const jobIdParams = { type: 'object', required: ['id'], properties: { id: { type
 function jobLimitsText(ctx: WebContext): string {
   const maxJobs = ctx.deps.jobs?.maxJobs ?? DEFAULT_MAX_JOBS;
   const ttlSeconds = Math.round((ctx.deps.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS) / 1000);
-  return `Jobs live in this web-tier process's memory only (a restart forgets them): at most ${maxJobs} at once, `
-    + `and a finished job is kept ${ttlSeconds} s. When every kept job is unfinished, new ones get 429.`;
+  return `Jobs are kept by the web-tier process that accepted them (at most ${maxJobs} at once; when every kept job is `
+    + `unfinished, new ones get 429) and written to the control bucket, so any web-tier process answers for them, also `
+    + `after a restart; a finished job is kept ${ttlSeconds} s.`;
 }
 
 function jobView(job: Job<RecognitionOutcome>) {
@@ -64,12 +65,19 @@ export function recognitionRoutes(app: FastifyInstance, ctx: WebContext): void {
     async (request, reply) => {
       const upload = await readCheckedUpload(request, ctx.deps.maxUploadBytes);
       const job = ctx.jobs.create(upload.fileName);
+      const records = ctx.deps.jobRecords;
+      const persist = () => records?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
+      await persist();
       const call = { traceId: request.id, log: request.log, onSubmitted: () => ctx.jobs.markRunning(job) };
       recognizeUpload(ctx, upload, call).then(
-        (result) => ctx.jobs.succeed(job, result),
+        (result) => {
+          ctx.jobs.succeed(job, result);
+          void persist();
+        },
         (error: unknown) => {
           const problem = problemOf(error);
           ctx.jobs.fail(job, { code: problem.code, message: problem.message });
+          void persist();
           request.log.warn({ jobId: job.id, code: problem.code }, 'job failed');
         },
       );
@@ -84,7 +92,7 @@ export function recognitionRoutes(app: FastifyInstance, ctx: WebContext): void {
       schema: { summary: 'A job: queued, running, succeeded (with result) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
     },
     async (request) => {
-      const job = ctx.jobs.get(request.params.id);
+      const job = ctx.jobs.get(request.params.id) ?? (await ctx.deps.jobRecords?.load(request.params.id));
       if (job === undefined) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
       return jobView(job);
     },
