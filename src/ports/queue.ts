@@ -68,6 +68,13 @@ export interface QueueOptions {
 export interface QueueSystem {
   /** Opens a queue, creating it when missing. */
   open(name: string, options?: QueueOptions): Promise<Queue>;
+  /**
+   * Opens a queue only if it exists (undefined otherwise): for answering a queue someone else owns, which
+   * must not be brought back once its owner removed it (a reply queue of a web process that is gone).
+   */
+  openExisting(name: string): Promise<Queue | undefined>;
+  /** Names of the queues whose name starts with `prefix`, sorted. */
+  list(prefix: string): Promise<string[]>;
   /** Deletes a queue and its messages. Removing a missing queue is a no-op. */
   remove(name: string): Promise<void>;
   close(): Promise<void>;

@@ -13,6 +13,7 @@ import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
 import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
+import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
 import { createWebTier } from './web-tier.js';
 
 /** A running Scaleface: web tier, autoscaler and the app-tier pool it drives, on the configured backends. */
@@ -83,6 +84,19 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
   };
 }
 
+/** Removes the reply queues of dead web processes at start and every half staleness bound. */
+function startReaper(backends: Backends, ownInstanceId: string, log: Logger): NodeJS.Timeout {
+  const reap = () =>
+    reapReplyQueues({ ...backends, ownInstanceId }).then(
+      (removed) => removed.length > 0 && log.info({ removed }, 'removed the reply queues of web processes that are gone'),
+      (error: unknown) => log.warn({ err: String(error) }, 'reply-queue reaper failed'),
+    );
+  void reap();
+  const timer = setInterval(() => void reap(), STALE_AFTER_MS / 2);
+  timer.unref();
+  return timer;
+}
+
 /** Starts the whole system on one process tree (what `scaleface up` runs). */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
@@ -101,6 +115,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     logger: createLogger(config, 'web'),
   });
   const app = web.app;
+  const reaper = startReaper(backends, web.instanceId, log);
   if (config.autoscaler.enabled) controller.start();
   else log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
   const host = config.web.host ?? (config.web.authToken ? '0.0.0.0' : '127.0.0.1');
@@ -110,6 +125,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(reaper);
       await web.close();
       await controller.stop();
       await pool.close();

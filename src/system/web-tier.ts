@@ -9,6 +9,7 @@ import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
+import { startLiveness } from './reply-queue-reaper.js';
 
 /** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
 const JOB_SWEEP_MS = 60_000;
@@ -28,6 +29,8 @@ export interface WebTierOptions {
 
 export interface WebTier {
   readonly app: FastifyInstance;
+  /** Names this instance's reply queue and liveness object. */
+  readonly instanceId: string;
   readonly correlator: ReplyCorrelator;
   /** Closes the app, fails waiters and removes this instance's reply queue. */
   close(): Promise<void>;
@@ -37,6 +40,9 @@ export interface WebTier {
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
   const instanceId = options.instanceId ?? randomBytes(4).toString('hex');
+  const liveness = await startLiveness(backends.store, names.controlBucket, instanceId, (e) =>
+    options.logger?.warn({ err: String(e) }, 'liveness write failed'),
+  );
   const correlator = new ReplyCorrelator(backends.queues, names.replyQueue(instanceId), (e) =>
     options.logger?.warn({ err: e.message }, 'reply consumer error'),
   );
@@ -72,11 +78,13 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   });
   return {
     app,
+    instanceId,
     correlator,
     close: async () => {
       clearInterval(sweepJobs);
       await app.close();
       await correlator.stop();
+      await liveness.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { NotFoundError } from '../domain/errors.js';
 import { parseRecognitionRequest, type RecognitionReply } from '../domain/messages.js';
 import type { Queue, QueueSystem } from '../ports/queue.js';
 
@@ -11,6 +12,7 @@ const HIDE_NOTIFIED_SECONDS = 43_200;
 export class DeadLetterNotifier {
   private readonly abort = new AbortController();
   private readonly notified = new Set<string>();
+  private dropped = 0;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -18,6 +20,11 @@ export class DeadLetterNotifier {
     private readonly deadLetterQueue: Queue,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
+
+  /** Notices not sent because their reply queue was gone (its web process ended). */
+  get droppedNotices(): number {
+    return this.dropped;
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -64,7 +71,14 @@ export class DeadLetterNotifier {
       status: 'dead-lettered',
       error: { code: 'DEAD_LETTERED', message: 'was received too many times without success' },
     };
-    const replyQueue = await this.queues.open(request.replyTo);
-    await replyQueue.send(JSON.stringify(reply));
+    // The web process that waits owns its reply queue: never create it (a gone one stays gone).
+    const replyQueue = await this.queues.openExisting(request.replyTo);
+    try {
+      if (replyQueue === undefined) throw new NotFoundError(`reply queue ${request.replyTo} does not exist`);
+      await replyQueue.send(JSON.stringify(reply));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      this.dropped += 1;
+    }
   }
 }

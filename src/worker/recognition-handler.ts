@@ -28,20 +28,32 @@ export interface RecognitionHandlerDeps {
  * reply to the requester, and only then let the consumer delete the request.
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
-  const replyQueues = new Map<string, Promise<Queue>>();
-  const replyQueue = (name: string): Promise<Queue> => {
+  // Reply queues belong to web processes: opened only if they exist, never created (one that is gone stays gone).
+  const replyQueues = new Map<string, Promise<Queue | undefined>>();
+  const replyQueue = (name: string): Promise<Queue | undefined> => {
     let queue = replyQueues.get(name);
     if (!queue) {
-      queue = deps.queues.open(name);
-      queue.catch(() => replyQueues.delete(name));
+      queue = deps.queues.openExisting(name);
+      void queue.then((found) => found ?? replyQueues.delete(name), () => replyQueues.delete(name));
       replyQueues.set(name, queue);
     }
     return queue;
   };
+  let droppedReplies = 0;
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
-    await (await replyQueue(request.replyTo)).send(JSON.stringify(message));
+    const queue = await replyQueue(request.replyTo);
+    try {
+      if (queue === undefined) throw new NotFoundError(`reply queue ${request.replyTo} does not exist`);
+      await queue.send(JSON.stringify(message));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // Its web process is gone: nobody waits for this answer (a result is in the output bucket anyway).
+      replyQueues.delete(request.replyTo);
+      droppedReplies += 1;
+      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies }, 'reply dropped: the reply queue is gone');
+    }
   };
 
   return async (message: QueueMessage): Promise<HandlerOutcome> => {
@@ -77,11 +89,10 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {
-    await reply(request, okReply(result));
+    await reply(request, okReply(result)); // a gone reply queue is dropped inside
   } catch (error) {
     const failure = asScalefaceError(error);
     if (failure.retryable) throw failure;
-    // The requester's reply queue is gone (its web instance ended): the result is stored; nobody waits.
     deps.log?.('warn', { ...fields, replyTo: request.replyTo, err: failure.message }, 'reply undeliverable');
     return 'done';
   }

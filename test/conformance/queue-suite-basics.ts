@@ -1,10 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { QueueSuiteContext } from './queue-suite.js';
-import { receiveMessages, rejectsWithCode } from './queue-suite-support.js';
+import { receiveMessages, rejectsWithCode, uniqueQueueName } from './queue-suite-support.js';
 
 /** Sending, receiving, deleting, counting and argument checks. */
 export function describeQueueBasics(context: QueueSuiteContext): void {
+  describe('existence and listing', () => {
+    test('openExisting finds an existing queue, never creates one, and list names the queues of a prefix', async () => {
+      const system = context.system();
+      const prefix = uniqueQueueName('exists');
+      assert.equal(await system.openExisting(`${prefix}-a`), undefined, 'a queue nobody created');
+      assert.deepEqual(await system.list(prefix), [], 'openExisting created nothing');
+      const [a, b] = [await system.open(`${prefix}-a`), await system.open(`${prefix}-b`)];
+      try {
+        const found = await system.openExisting(`${prefix}-a`);
+        assert.ok(found, 'the queue exists');
+        await found.send('through the second handle');
+        const [message] = await receiveMessages(a, 1);
+        assert.equal(message?.body, 'through the second handle');
+        assert.deepEqual(await system.list(prefix), [a.name, b.name]);
+        await system.remove(a.name);
+        assert.equal(await system.openExisting(a.name), undefined, 'gone once removed');
+        assert.deepEqual(await system.list(prefix), [b.name]);
+      } finally {
+        await system.remove(a.name);
+        await system.remove(b.name);
+      }
+    });
+  });
+
   describe('send, receive, delete', () => {
     test('a message round-trips with its id, body, receive count and send time', async () => {
       const queue = await context.open('roundtrip');

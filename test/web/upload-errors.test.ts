@@ -145,7 +145,11 @@ describe('the web tier on a full disk', () => {
     const backends = await tempBackends({ web: { maxUploadBytes: 100_000 } });
     const fullDisk = {
       ...backends.store,
-      put: async () => Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, open '/srv/data/x.tmp'"), { code: 'ENOSPC' })),
+      // The input bucket's disk is full; the control bucket (liveness, jobs) still takes writes.
+      put: async (bucket: string, key: string, body: Buffer) =>
+        bucket === backends.names.inputBucket
+          ? Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, open '/srv/data/x.tmp'"), { code: 'ENOSPC' }))
+          : backends.store.put(bucket, key, body),
     };
     const web = await createWebTier({ ...backends, store: fullDisk }, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
     try {

@@ -71,6 +71,15 @@ export class EmbeddedQueueSystem implements QueueSystem {
     return new EmbeddedQueue(name, this);
   }
 
+  async openExisting(name: string): Promise<Queue | undefined> {
+    checkQueueName(name);
+    return this.live().queueExists(name) ? new EmbeddedQueue(name, this) : undefined;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    return this.live().queueNames(prefix);
+  }
+
   async remove(name: string): Promise<void> {
     checkQueueName(name);
     this.live().removeQueue(name);

@@ -62,6 +62,7 @@ export class MessageStore {
            max_receive_count = coalesce(@maxReceive, max_receive_count)`,
       ),
       deleteQueue: db.prepare('DELETE FROM queues WHERE name = ?'),
+      queueNames: db.prepare<[{ prefix: string }], string>('SELECT name FROM queues WHERE substr(name, 1, length(@prefix)) = @prefix ORDER BY name').pluck(),
       deleteQueueMessages: db.prepare('DELETE FROM messages WHERE queue = ?'),
       insert: db.prepare(
         `INSERT INTO messages (queue, id, body, sent_at, visible_at)
@@ -96,6 +97,14 @@ export class MessageStore {
   /** Creates the queue or updates the settings given; a named dead-letter queue is created when missing. */
   openQueue(name: string, settings: QueueSettings): void {
     guardSqlite('open', () => this.openTransaction.immediate(name, settings));
+  }
+
+  queueExists(name: string): boolean {
+    return guardSqlite('open', () => this.sql.queue.get(name) !== undefined);
+  }
+
+  queueNames(prefix: string): string[] {
+    return guardSqlite('list', () => this.sql.queueNames.all({ prefix }));
   }
 
   removeQueue(name: string): void {

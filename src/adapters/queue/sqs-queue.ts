@@ -5,6 +5,7 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
@@ -85,6 +86,27 @@ export class SqsQueueSystem implements QueueSystem {
     }
     const url = await this.ensureQueue(name, desired);
     return new SqsQueue(this, name, url);
+  }
+
+  async openExisting(name: string): Promise<Queue | undefined> {
+    checkQueueName(name);
+    const url = await this.lookupUrl(name);
+    return url === undefined ? undefined : new SqsQueue(this, name, url);
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const out = await this.client.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1000, NextToken: nextToken }));
+        for (const url of out.QueueUrls ?? []) names.push(url.slice(url.lastIndexOf('/') + 1));
+        nextToken = out.NextToken;
+      } while (nextToken !== undefined);
+    } catch (error) {
+      throw fromAwsError(error, `listing queues named ${prefix}*`);
+    }
+    return names.sort();
   }
 
   async remove(name: string): Promise<void> {
