@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import type { ObjectStore } from '../../src/ports/object-store.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { safeFileName } from '../../src/web/upload-checks.js';
 import { blankJpeg } from '../helpers/images.js';
@@ -143,13 +144,18 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
 describe('the web tier on a full disk', () => {
   test('answers 503 with Retry-After and a message without a path, and enqueues nothing', async () => {
     const backends = await tempBackends({ web: { maxUploadBytes: 100_000 } });
-    const fullDisk = {
-      ...backends.store,
-      // The input bucket's disk is full; the control bucket (liveness, jobs) still takes writes.
-      put: async (bucket: string, key: string, body: Buffer) =>
+    const real = backends.store;
+    // The input bucket's disk is full; the control bucket (liveness, jobs) still takes writes.
+    const fullDisk: ObjectStore = {
+      ensureBucket: (bucket) => real.ensureBucket(bucket),
+      get: (bucket, key) => real.get(bucket, key),
+      head: (bucket, key) => real.head(bucket, key),
+      list: (bucket, prefix) => real.list(bucket, prefix),
+      delete: (bucket, key) => real.delete(bucket, key),
+      put: async (bucket, key, body) =>
         bucket === backends.names.inputBucket
           ? Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, open '/srv/data/x.tmp'"), { code: 'ENOSPC' }))
-          : backends.store.put(bucket, key, body),
+          : real.put(bucket, key, body),
     };
     const web = await createWebTier({ ...backends, store: fullDisk }, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
     try {
