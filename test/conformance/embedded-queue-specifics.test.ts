@@ -1,11 +1,12 @@
 /** Behaviour of the embedded SQLite queue beyond the shared conformance suite. */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { EmbeddedQueueSystem } from '../../src/adapters/queue/index.js';
+import { BackendUnavailableError } from '../../src/domain/errors.js';
 import { receiveMessages, rejectsWithCode } from './queue-suite-support.js';
 
 describe('embedded queue specifics', () => {
@@ -18,6 +19,19 @@ describe('embedded queue specifics', () => {
   after(async () => {
     await system.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a damaged database file stops the start with what to do, not a bare error', async () => {
+    const damaged = join(dir, 'damaged', 'queue.db');
+    await mkdir(join(dir, 'damaged'), { recursive: true });
+    await writeFile(damaged, Buffer.alloc(8192, 0x5a));
+    assert.throws(() => new EmbeddedQueueSystem(damaged), (error: unknown) => {
+      assert.ok(error instanceof BackendUnavailableError);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /damaged or not a SQLite file \(SQLITE_NOTADB\)/);
+      assert.match(error.message, /move the file away/);
+      return true;
+    });
   });
 
   test('the database file is created in a folder that did not exist', () => {

@@ -74,6 +74,18 @@ export function openQueueDatabase(path: string): SqliteDatabase {
     return database;
   } catch (error) {
     db?.close();
-    throw new BackendUnavailableError(`cannot open queue database ${path}`, { cause: error, retryable: isBusy(error) });
+    throw new BackendUnavailableError(openFailureMessage(path, error), { cause: error, retryable: isBusy(error) });
   }
+}
+
+/** What an operator should know and do when the queue database cannot be opened. */
+function openFailureMessage(path: string, error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? '');
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return `the queue database ${path} is damaged or not a SQLite file (${code}). Stop every scaleface process, ` +
+      `move the file away (or try \`sqlite3 ${path} .recover\` to save its queued requests), and start again: ` +
+      'an empty database is created';
+  }
+  if (isBusy(error)) return `the queue database ${path} is locked by another process (${code}); try again, or stop that process`;
+  return `cannot open the queue database ${path}${code === '' ? '' : ` (${code})`}`;
 }
