@@ -5,6 +5,7 @@
  */
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
+import { LaunchBackoff, type LaunchBackoffStatus } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
 
 /** The subset of a pino logger the controller uses. */
@@ -47,6 +48,8 @@ export interface AutoscalerStatus {
   readonly decisionTotals: DecisionTotals;
   readonly backlog: QueueDepth | undefined;
   readonly lastError?: string;
+  /** Set while launches are held back after failed starts. */
+  readonly launchBackoff?: LaunchBackoffStatus;
 }
 
 const RECENT_DECISIONS = 50;
@@ -80,6 +83,7 @@ export function scaleInCandidates(instances: Instance[], queueInFlight: number |
 
 export class AutoscalerController {
   private readonly totals: DecisionTotals = { up: 0, down: 0, hold: 0 };
+  private readonly backoff = new LaunchBackoff();
   private readonly options: AutoscalerControllerOptions;
   private readonly now: () => number;
   private policyState: PolicyState = INITIAL_POLICY_STATE;
@@ -119,6 +123,13 @@ export class AutoscalerController {
     await this.running;
   }
 
+  /** An instance exited before it was ready: launches wait, longer after each such failure in a row. */
+  noteFailedStart(why: string): void {
+    this.backoff.noteFailedStart(this.now(), why);
+    const { nextLaunchAt, failedStarts } = this.backoff.status()!;
+    this.log('error', { failedStarts, nextLaunchAt, why }, `an instance failed to start; launches wait ${nextLaunchAt - this.now()} ms`);
+  }
+
   /** Runs a tick as soon as possible (new work was just enqueued); does nothing once stopped. */
   poke(): Promise<void> {
     if (!this.started) return Promise.resolve();
@@ -151,6 +162,7 @@ export class AutoscalerController {
       decisionTotals: { ...this.totals },
       backlog: this.backlog,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.backoff.status() === undefined ? {} : { launchBackoff: this.backoff.status() }),
     };
   }
 
@@ -179,6 +191,7 @@ export class AutoscalerController {
     this.backlog = await this.readDepth();
     const instances = await this.listInstances();
     if (instances === undefined) return; // without the fleet there is nothing safe to do
+    if (instances.some((i) => i.ready)) this.backoff.noteReady();
     const current = instances.filter(isActive).length;
     const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
     this.policyState = decision.state;
@@ -213,6 +226,11 @@ export class AutoscalerController {
   private async scaleUp(count: number, instances: Instance[], reason: string): Promise<void> {
     const alive = instances.filter((i) => i.state !== 'terminated' && i.state !== 'stopped').length;
     const room = Math.max(0, this.options.settings.maxInstances - alive);
+    const held = this.backoff.holdMs(this.now());
+    if (held > 0) {
+      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: instances failed to start`);
+      return;
+    }
     const launching = Math.min(count, room);
     const waiting = count - launching;
     this.log('info', { launching, waitingForStoppingToExit: waiting, reason }, `scaling up, launching ${launching}: ${reason}`);

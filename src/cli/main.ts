@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
+import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
 import { registerLoadCommand } from '../load/command.js';
 import { enrollFolder } from './enroll.js';
 import { registerGalleryCommand } from './gallery.js';
@@ -57,7 +58,15 @@ program
   .option('-n, --name <name>', 'instance name', `app-tier-instance-${process.pid}`)
   .action(async (opts: { name: string }) => {
     const { runWorker } = await import('../worker/main.js');
-    await runWorker(loadConfig(), opts.name).catch(fail);
+    await runWorker(loadConfig(), opts.name).catch((error: unknown) => {
+      // A model or gallery that cannot be loaded fails the same way on the next try: say so to the pool.
+      const code = error instanceof ScalefaceError ? error.code : undefined;
+      if (code === 'MODEL_UNAVAILABLE' || code === 'MODEL_MISMATCH') {
+        console.error(`scaleface: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(EXIT_CANNOT_START);
+      }
+      fail(error);
+    });
     process.exit(0);
   });
 

@@ -4,6 +4,12 @@
  */
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
 
+/**
+ * Exit code of a worker that cannot start and would fail the same way again at once (its model or gallery
+ * cannot be loaded): sysexits' EX_CONFIG. The local pool reports it; the autoscaler backs off launching.
+ */
+export const EXIT_CANNOT_START = 78;
+
 export interface Instance {
   /** Backend id (a pid, an EC2 instance id). */
   readonly id: string;

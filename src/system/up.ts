@@ -6,7 +6,7 @@ import { LocalProcessPool } from '../adapters/compute/local-process-pool.js';
 import { AutoscalerController } from '../autoscaler/controller.js';
 import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import { configToEnv, currentEnv, type Config } from '../config/index.js';
-import type { InstancePool } from '../ports/instance-pool.js';
+import { EXIT_CANNOT_START, type InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
@@ -28,7 +28,7 @@ export interface RunningSystem {
 
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-export function createInstancePool(backends: Backends, log: Logger): InstancePool {
+export function createInstancePool(backends: Backends, log: Logger, onFailedStart: (why: string) => void = () => undefined): InstancePool {
   const { config, store, names } = backends;
   if (config.compute.backend === 'ec2') return ec2PoolFromConfig(config, heartbeatReader(store, names.controlBucket));
   return new LocalProcessPool({
@@ -36,7 +36,11 @@ export function createInstancePool(backends: Backends, log: Logger): InstancePoo
     args: (name) => [CLI_ENTRY, 'worker', '--name', name],
     env: { ...stringEnv(), ...configToEnv(config) },
     logDir: join(config.dataDir, 'logs'),
-    onExit: (exit) => (exit.expected ? log.info(exit, 'instance exited') : log.warn(exit, 'instance died')),
+    onExit: (exit) => {
+      if (exit.expected) return log.info(exit, 'instance exited');
+      log.warn(exit, exit.beforeReady ? 'instance failed to start' : 'instance died');
+      if (exit.beforeReady) onFailedStart(`${exit.name} exited with code ${exit.code ?? exit.signal} before it was ready${exit.code === EXIT_CANNOT_START ? ' (its model or gallery cannot be loaded: see its log)' : ''}`);
+    },
   });
 }
 
@@ -79,6 +83,7 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
       recentDecisions: scaling.recentDecisions.slice(-20),
       decisionTotals: scaling.decisionTotals,
       autoscalerError: scaling.lastError ?? null,
+      launchBackoff: scaling.launchBackoff ?? null,
       webTier: { replyQueue: correlator.queueName, waiting: correlator.waiting },
     };
   };
@@ -104,8 +109,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   await ensureBuckets(backends);
   const requestQueue = await openRequestQueue(backends);
   const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
-  const pool = createInstancePool(backends, log);
+  let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
+  const pool = createInstancePool(backends, log, (why) => onFailedStart(why));
   const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));
+  onFailedStart = (why) => controller.noteFailedStart(why);
   const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));
   notifier.start();
   const web = await createWebTier(backends, {

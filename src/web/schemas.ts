@@ -93,6 +93,11 @@ export const statusSchema = {
     desired: { type: 'number' },
     maxInstances: { type: 'number' },
     lastDecision: { type: ['object', 'null'], additionalProperties: true },
+    launchBackoff: {
+      type: ['object', 'null'],
+      description: 'Set while launches are held back after instances failed to start: failedStarts, nextLaunchAt, lastFailure',
+      additionalProperties: true,
+    },
     recentDecisions: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
 } as const;

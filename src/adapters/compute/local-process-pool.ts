@@ -55,6 +55,8 @@ export interface InstanceExit {
   readonly signal: NodeJS.Signals | null;
   /** False when the child died without being asked to stop. */
   readonly expected: boolean;
+  /** True when it exited before it reported ready (a failed start). */
+  readonly beforeReady: boolean;
 }
 
 export interface LocalProcessPoolOptions {
@@ -196,7 +198,7 @@ export class LocalProcessPool implements InstancePool {
       clearTimeout(child.killTimer);
       this.children.delete(id);
       markExited();
-      this.options.onExit?.({ id, name, code, signal, expected: child.stopping });
+      this.options.onExit?.({ id, name, code, signal, expected: child.stopping, beforeReady: !child.ready });
     });
     return child;
   }

@@ -1,0 +1,79 @@
+/**
+ * A worker that cannot start (its model will not load) must not be launched again every tick: launches
+ * wait, twice as long after each failed start, up to a ceiling, and a ready instance ends the wait.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LocalProcessPool, type InstanceExit } from '../../src/adapters/compute/local-process-pool.js';
+import { AutoscalerController } from '../../src/autoscaler/controller.js';
+import { LaunchBackoff } from '../../src/autoscaler/launch-backoff.js';
+import { EXIT_CANNOT_START, type Instance, type InstancePool } from '../../src/ports/instance-pool.js';
+import type { Queue } from '../../src/ports/queue.js';
+import { waitUntil } from '../helpers/wait.js';
+
+describe('launch backoff', () => {
+  test('doubles from the base to the ceiling, and a ready instance resets it', () => {
+    const backoff = new LaunchBackoff(1000, 8000);
+    assert.equal(backoff.holdMs(0), 0);
+    const holds = [1, 2, 3, 4, 5].map(() => {
+      backoff.noteFailedStart(0, 'model missing');
+      return backoff.holdMs(0);
+    });
+    assert.deepEqual(holds, [1000, 2000, 4000, 8000, 8000]);
+    assert.equal(backoff.status()?.failedStarts, 5);
+    assert.equal(backoff.holdMs(8000), 0, 'the wait ends');
+    backoff.noteReady();
+    assert.equal(backoff.status(), undefined);
+  });
+
+  test('the controller launches no more while held back, says so in its status, and launches once the wait is over', async () => {
+    let now = 1_000_000;
+    const launched: number[] = [];
+    let instances: Instance[] = [];
+    const pool: InstancePool = {
+      list: async () => instances,
+      launch: async (count) => {
+        launched.push(count);
+        return [];
+      },
+      terminate: async () => undefined,
+      close: async () => undefined,
+    };
+    const queue = { name: 'q', depth: async () => ({ visible: 3, inFlight: 0, delayed: 0 }) } as unknown as Queue;
+    const settings = { minInstances: 0, maxInstances: 2, targetBacklogPerInstance: 5, idleWindowMs: 1000, tolerance: 0.1 };
+    const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now });
+    await controller.tick();
+    assert.deepEqual(launched, [1]);
+    controller.noteFailedStart('app-tier-instance-1 exited with code 78 before it was ready');
+    await controller.tick();
+    await controller.tick();
+    assert.deepEqual(launched, [1], 'held back');
+    const status = controller.status().launchBackoff;
+    assert.equal(status?.failedStarts, 1);
+    assert.match(status?.lastFailure ?? '', /code 78/);
+    now += 1001;
+    await controller.tick();
+    assert.deepEqual(launched, [1, 1], 'launched again after the wait');
+    instances = [{ id: '1', name: 'app-tier-instance-1', state: 'running', launchedAt: now, ready: true, busy: 0 }];
+    await controller.tick();
+    assert.equal(controller.status().launchBackoff, undefined, 'a ready instance ends the backoff');
+  });
+
+  test('the local pool reports a worker that exits before it is ready, with its exit code', async () => {
+    const exits: InstanceExit[] = [];
+    const pool = new LocalProcessPool({
+      command: process.execPath,
+      args: () => ['-e', `process.exit(${EXIT_CANNOT_START})`],
+      onExit: (exit) => exits.push(exit),
+    });
+    try {
+      await pool.launch(1);
+      await waitUntil('the worker exited', async () => exits.length === 1, 10_000);
+      assert.equal(exits[0]?.code, EXIT_CANNOT_START);
+      assert.equal(exits[0]?.beforeReady, true);
+      assert.equal(exits[0]?.expected, false);
+    } finally {
+      await pool.close();
+    }
+  });
+});
