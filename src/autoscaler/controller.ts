@@ -84,6 +84,7 @@ export function scaleInCandidates(instances: Instance[], queueInFlight: number |
 export class AutoscalerController {
   private readonly totals: DecisionTotals = { up: 0, down: 0, hold: 0 };
   private readonly backoff = new LaunchBackoff();
+  private observedOnce = false;
   private readonly options: AutoscalerControllerOptions;
   private readonly now: () => number;
   private policyState: PolicyState = INITIAL_POLICY_STATE;
@@ -193,6 +194,7 @@ export class AutoscalerController {
     if (instances === undefined) return; // without the fleet there is nothing safe to do
     if (instances.some((i) => i.ready)) this.backoff.noteReady();
     const current = instances.filter(isActive).length;
+    this.holdFoundInstancesOnce(current, at);
     const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
     this.policyState = decision.state;
     this.desired = decision.desired;
@@ -202,6 +204,19 @@ export class AutoscalerController {
     if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, decision.reason);
     else if (decision.desired < current) await this.scaleIn(current - decision.desired, instances, decision.reason);
     this.instances = (await this.listInstances()) ?? instances;
+  }
+
+  /**
+   * A controller that starts and finds instances running (a restarted `up` on EC2) knows nothing of their
+   * recent work: it treats them as active now, so they are kept for one idle window, not stopped at once.
+   */
+  private holdFoundInstancesOnce(current: number, at: number): void {
+    if (this.observedOnce) return;
+    this.observedOnce = true;
+    if (current === 0 || this.policyState.lastActiveAt !== undefined) return;
+    this.policyState = { ...this.policyState, lastActiveAt: at };
+    const window = this.options.settings.idleWindowMs;
+    this.log('info', { found: current, idleWindowMs: window }, `found ${current} instance(s) at start; holding them for one idle window (${window} ms) before scaling in`);
   }
 
   private async readDepth(): Promise<QueueDepth | undefined> {

@@ -77,3 +77,28 @@ describe('launch backoff', () => {
     }
   });
 });
+
+describe('a controller that starts with instances already running', () => {
+  test('holds them for one idle window instead of stopping them at once, and says so', async () => {
+    let now = 5_000_000;
+    const terminated: string[] = [];
+    const running = (id: string): Instance => ({ id, name: `app-tier-instance-${id}`, state: 'running', launchedAt: 0, ready: true, busy: 0 });
+    const pool: InstancePool = {
+      list: async () => [running('1'), running('2')].filter((i) => !terminated.includes(i.id)),
+      launch: async () => [],
+      terminate: async (id) => void terminated.push(id),
+      close: async () => undefined,
+    };
+    const queue = { name: 'q', depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) } as unknown as Queue;
+    const settings = { minInstances: 0, maxInstances: 2, targetBacklogPerInstance: 5, idleWindowMs: 120_000, tolerance: 0.1 };
+    const logged: string[] = [];
+    const logger = { info: (_obj: object, msg: string) => logged.push(msg) };
+    const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now, logger });
+    await controller.tick();
+    assert.deepEqual(terminated, [], 'kept after a restart');
+    assert.ok(logged.some((line) => /found 2 instance\(s\) at start; holding them for one idle window \(120000 ms\)/.test(line)), logged.join('\n'));
+    now += 120_001;
+    await controller.tick();
+    assert.equal(terminated.length, 2, 'scaled in once the idle window passed');
+  });
+});
