@@ -32,6 +32,8 @@ new ScalefaceStack(app, requiredString(app, 'stackName', 'Scaleface').replace(/[
   webInstanceType: app.node.tryGetContext('webInstanceType') as string | undefined,
   webInstances: optionalNumber(app, 'webInstances'),
   maxInstances: optionalNumber(app, 'maxInstances'),
+  inputTtlDays: optionalNumber(app, 'inputTtlDays'),
+  outputTtlDays: optionalNumber(app, 'outputTtlDays'),
   description: 'Scaleface: elastic face recognition (web tier, SQS, S3, EC2 app tier)',
 });
 app.synth();

@@ -33,6 +33,9 @@ export interface ScalefaceStackProps extends StackProps {
   /** Must match the app's queue.visibilityTimeoutSeconds and queue.maxReceiveCount (defaults 30 and 3). */
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** Days after which S3 deletes uploaded images / stored labels (default: kept), as `retention` does locally. */
+  readonly inputTtlDays?: number;
+  readonly outputTtlDays?: number;
 }
 
 export const WEB_PORT = 8000;
@@ -90,8 +93,9 @@ export class ScalefaceStack extends Stack {
       queueName: names.requestQueue,
       deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    const bucket = (id: string, bucketName: string) =>
+    const bucket = (id: string, bucketName: string, ttlDays?: number) =>
       new Bucket(this, id, {
+        ...(ttlDays === undefined ? {} : { lifecycleRules: [{ id: 'retention', expiration: Duration.days(ttlDays) }] }),
         bucketName,
         blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
         encryption: BucketEncryption.S3_MANAGED,
@@ -104,8 +108,8 @@ export class ScalefaceStack extends Stack {
       prefix: props.prefix,
       requestQueue,
       deadLetterQueue,
-      inputBucket: bucket('InputBucket', names.inputBucket),
-      outputBucket: bucket('OutputBucket', names.outputBucket),
+      inputBucket: bucket('InputBucket', names.inputBucket, props.inputTtlDays),
+      outputBucket: bucket('OutputBucket', names.outputBucket, props.outputTtlDays),
       galleryBucket: bucket('GalleryBucket', names.galleryBucket),
       controlBucket: bucket('ControlBucket', names.controlBucket),
     };

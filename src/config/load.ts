@@ -40,6 +40,8 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_MARGIN: { path: ['recognition', 'margin'], kind: 'number' },
   SCALEFACE_RUNTIME: { path: ['recognition', 'runtime'], kind: 'string' },
   SCALEFACE_RUNTIME_THREADS: { path: ['recognition', 'threads'], kind: 'number' },
+  SCALEFACE_INPUT_TTL_S: { path: ['retention', 'inputTtlSeconds'], kind: 'number' },
+  SCALEFACE_OUTPUT_TTL_S: { path: ['retention', 'outputTtlSeconds'], kind: 'number' },
   SCALEFACE_WORKER_CONCURRENCY: { path: ['worker', 'concurrency'], kind: 'number' },
 };
 

@@ -90,6 +90,14 @@ export const configSchema = z.object({
       modelCacheDir: z.string().min(1).optional(),
     })
     .prefault({}),
+  retention: z
+    .object({
+      /** Uploaded images older than this are deleted from the input bucket (default: kept). */
+      inputTtlSeconds: z.number().int().positive().optional(),
+      /** Labels older than this are deleted from the output bucket, and jobs are kept no longer (default: kept). */
+      outputTtlSeconds: z.number().int().positive().optional(),
+    })
+    .prefault({}),
   worker: z
     .object({
       /** Messages one worker holds at once: 2 overlaps one message's I/O with the other's inference (measured +8 % on 2 cores). */

@@ -14,6 +14,8 @@ import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
+import { startRetention } from './retention.js';
+import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { createWebTier } from './web-tier.js';
 
 /** A running Scaleface: web tier, autoscaler and the app-tier pool it drives, on the configured backends. */
@@ -120,7 +122,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     status: (correlator) => statusReporter(config, { requestQueue, deadLetters, controller, pool }, correlator),
     onEnqueued: () => void controller.poke(),
     logger: createLogger(config, 'web'),
+    // A job is kept no longer than the label it reports (retention.outputTtlSeconds).
+    ...(config.retention.outputTtlSeconds === undefined ? {} : { jobs: { ttlMs: Math.min(DEFAULT_JOB_TTL_MS, config.retention.outputTtlSeconds * 1000) } }),
   });
+  const retention = startRetention(backends, config, log);
   const app = web.app;
   const reaper = startReaper(backends, web.instanceId, log);
   if (config.autoscaler.enabled) controller.start();
@@ -133,6 +138,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const close = () =>
     (closing ??= (async () => {
       clearInterval(reaper);
+      retention.stop();
       await web.close();
       await controller.stop();
       await pool.close();

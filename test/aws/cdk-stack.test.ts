@@ -22,13 +22,14 @@ let dir: string;
 let template: Template;
 let twoWebTemplate: Template;
 
-function synth(webInstances: number): Template {
-  const app = new App({ outdir: join(dir, `cdk.out-${webInstances}`) });
+function synth(webInstances: number, retention: { inputTtlDays?: number; outputTtlDays?: number } = {}): Template {
+  const app = new App({ outdir: join(dir, `cdk.out-${webInstances}-${retention.inputTtlDays ?? 0}`) });
   const stack = new ScalefaceStack(app, `Test${webInstances}`, {
     prefix: 'sf-test',
     allowedCidr: '203.0.113.7/32',
     projectDir: join(dir, 'project'),
     webInstances,
+    ...retention,
   });
   return Template.fromStack(stack);
 }
@@ -86,6 +87,19 @@ describe('CDK stack', () => {
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
+  });
+
+  test('retention: lifecycle rules expire uploads and labels after the days given, and nothing without them', () => {
+    const expiry = (t: Template, name: string) => {
+      const [bucket] = Object.values(t.findResources('AWS::S3::Bucket', { Properties: { BucketName: name } }));
+      const rules = (bucket as { Properties: { LifecycleConfiguration?: { Rules: { ExpirationInDays?: number; Status: string }[] } } }).Properties.LifecycleConfiguration?.Rules;
+      return rules?.map((rule) => [rule.ExpirationInDays, rule.Status]);
+    };
+    const kept = synth(1, { inputTtlDays: 7, outputTtlDays: 30 });
+    assert.deepEqual(expiry(kept, 'sf-test-in-bucket'), [[7, 'Enabled']]);
+    assert.deepEqual(expiry(kept, 'sf-test-out-bucket'), [[30, 'Enabled']]);
+    assert.equal(expiry(kept, 'sf-test-gallery'), undefined, 'enrolled photos are never expired');
+    assert.equal(expiry(template, 'sf-test-in-bucket'), undefined, 'off by default');
   });
 
   test('the four buckets are private, encrypted with S3-managed keys and TLS-only', () => {
