@@ -13,6 +13,15 @@ import { createRecognitionHandler } from './recognition-handler.js';
  * the messages it holds and exits. Reports `ready` and its busy count to the process pool that started it.
  */
 export async function runWorker(config: Config, workerName: string): Promise<void> {
+  // Listened for first: a parent that dies while the model loads must still end this worker (it would
+  // otherwise consume the queue as an orphan nobody counts or stops).
+  let orphaned = false;
+  const parentGone = new Promise<void>((resolve) =>
+    onParentDisconnect(() => {
+      orphaned = true;
+      resolve();
+    }),
+  );
   const log = createLogger(config, workerName);
   const backends = await createBackends(config);
   await ensureBuckets(backends);
@@ -31,6 +40,13 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
   if (fallbackReason !== undefined) {
     // Several times slower than onnx: say so loudly, once, with the reason and the way to make it an error.
     log.warn({ runtime, engine, reason: fallbackReason }, 'onnxruntime could not load: the face nets run on wasm, several times slower (SCALEFACE_RUNTIME=onnx makes this an error)');
+  }
+  if (orphaned) {
+    // The pool that started this worker died while the model loaded: take no work at all.
+    log.warn('the parent process is gone; exiting before taking work');
+    await recognizer.close();
+    await backends.queues.close();
+    return;
   }
   const queue = await openRequestQueue(backends);
   const consumer = new QueueConsumer({
@@ -77,6 +93,6 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => void stop('SIGTERM').then(resolve));
     process.once('SIGINT', () => void stop('SIGINT').then(resolve));
-    onParentDisconnect(() => void stop('parent gone').then(resolve));
+    void parentGone.then(() => stop('parent gone').then(resolve));
   });
 }

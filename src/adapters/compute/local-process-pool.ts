@@ -43,7 +43,8 @@ export function reportToParent(message: WorkerToPoolMessage): void {
 /** Child side: calls `handler` once when the IPC channel to the parent closes; does nothing without one. */
 export function onParentDisconnect(handler: () => void): void {
   if (typeof process.send !== 'function') return;
-  process.once('disconnect', handler);
+  if (!process.connected) setImmediate(handler); // gone before anyone listened
+  else process.once('disconnect', handler);
 }
 
 export const INSTANCE_NAME_PREFIX = 'app-tier-instance-';
