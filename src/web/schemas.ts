@@ -102,10 +102,15 @@ export const statusSchema = {
   },
 } as const;
 
+/**
+ * The name's rules (Unicode letters and digits, NFC) are the domain's (validateSubjectName in
+ * src/recognition/gallery-layout.ts), applied by the gallery: the route only bounds the length, so that the
+ * API and the gallery accept the same names and refuse the rest with the same message.
+ */
 export const subjectNameParams = {
   type: 'object',
   required: ['name'],
-  properties: { name: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9 _.-]+$' } },
+  properties: { name: { type: 'string', minLength: 1, maxLength: 256, description: '1..64 letters, digits, spaces or "_-." (Unicode, NFC)' } },
 } as const;
 
 export const textSchema = { type: 'string' } as const;

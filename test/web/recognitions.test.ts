@@ -123,10 +123,28 @@ describe('recognition routes on a real worker and model', () => {
     assert.deepEqual(noFace.json().error.details.photos, [{ fileName: 'blank.jpg', status: 'refused', faces: 0, reason: 'no face found in the photo' }]);
     const badName = await postParts(system.app, '/v1/subjects/bad%2Fname!/examples', [{ name: 'photos', filename: 'a.jpg', content: face }]);
     assert.equal(badName.statusCode, 400);
-    assert.equal(badName.json().error.code, 'FST_ERR_VALIDATION');
+    assert.equal(badName.json().error.code, 'INVALID_INPUT');
+    assert.match(badName.json().error.message, /letters, digits, spaces/);
     const none = await postParts(system.app, '/v1/subjects/Bob/examples', [{ name: 'note', content: 'hi' }]);
     assert.equal(none.statusCode, 400);
     assert.deepEqual((await system.app.inject({ url: '/v1/subjects' })).json(), { subjects: [] });
+  });
+
+  test('subject names are Unicode letters through the API as in the gallery: "José" and "Zoë" (NFC) are enrolled and removed', async () => {
+    const photo = [{ name: 'photos', filename: 'cage.jpg', content: peoplePhoto(PEOPLE.Cage.enroll) }];
+    const jose = await postParts(system.app, `/v1/subjects/${encodeURIComponent('José')}/examples`, photo);
+    assert.equal(jose.statusCode, 201, jose.body);
+    assert.equal(jose.json().subject, 'José');
+    // "Zoe" + combining diaeresis (NFD) is the same subject as the precomposed "Zoë".
+    const zoe = await postParts(system.app, `/v1/subjects/${encodeURIComponent('Zoe\u0308')}/examples`, photo);
+    assert.equal(zoe.statusCode, 201, zoe.body);
+    assert.equal(zoe.json().subject, 'Zo\u00eb');
+    const names = (await system.app.inject({ url: '/v1/subjects' })).json().subjects.map((s: { name: string }) => s.name);
+    assert.deepEqual(names, ['José', 'Zoë']);
+    for (const name of ['José', 'Zo\u00eb']) {
+      const removed = await system.app.inject({ method: 'DELETE', url: `/v1/subjects/${encodeURIComponent(name)}` });
+      assert.equal(removed.statusCode, 200, removed.body);
+    }
   });
 
   test('a group photo of enrolled people: JSON names every face with its box, POST / answers the largest face', async () => {
