@@ -1,0 +1,92 @@
+/**
+ * The one typed configuration: defaults, the order in which sources win, what a bad value says, and the
+ * defaults derived from other settings.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { configToEnv, loadConfig } from '../../src/config/index.js';
+import { ConfigInvalidError } from '../../src/domain/errors.js';
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigInvalidError, `got ${String(error)}`);
+    return error.message;
+  }
+  return assert.fail('expected ConfigInvalidError');
+}
+
+describe('loadConfig', () => {
+  let dir: string;
+  let file: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scaleface-config-'));
+    file = join(dir, 'scaleface.config.json');
+    await writeFile(file, JSON.stringify({ web: { port: 8100, replyTimeoutMs: 1234 }, prefix: 'fromfile', logLevel: 'warn' }));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('defaults, with those derived from the compute backend', () => {
+    const local = loadConfig({}, {});
+    assert.equal(local.dataDir, 'data');
+    assert.equal(local.web.port, 8000);
+    assert.equal(local.recognition.runtime, 'auto');
+    assert.equal(local.recognition.threads, 1);
+    assert.equal(local.retention.inputTtlSeconds, undefined);
+    assert.equal(local.autoscaler.maxInstances, Math.max(1, cpus().length));
+    assert.equal(local.autoscaler.idleWindowMs, 1000);
+    const ec2 = loadConfig({ compute: { backend: 'ec2' } }, {});
+    assert.equal(ec2.autoscaler.maxInstances, 20);
+    assert.equal(ec2.autoscaler.idleWindowMs, 120_000);
+    assert.equal(loadConfig({ compute: { backend: 'ec2' }, autoscaler: { maxInstances: 3 } }, {}).autoscaler.maxInstances, 3);
+  });
+
+  test('sources win in order: file < SCALEFACE_* < SCALEFACE_CONFIG_JSON < overrides', () => {
+    const env = { SCALEFACE_CONFIG_FILE: file, SCALEFACE_PORT: '8200', SCALEFACE_PREFIX: 'fromenv' };
+    const fromEnv = loadConfig({}, env);
+    assert.deepEqual([fromEnv.web.port, fromEnv.prefix, fromEnv.web.replyTimeoutMs, fromEnv.logLevel], [8200, 'fromenv', 1234, 'warn']);
+    const json = loadConfig({}, { ...env, SCALEFACE_CONFIG_JSON: JSON.stringify({ web: { port: 8300 } }) });
+    assert.equal(json.web.port, 8300);
+    assert.equal(json.web.replyTimeoutMs, 1234, 'a deep merge: the other web settings of the file stay');
+    assert.equal(loadConfig({ web: { port: 8400 } }, { ...env, SCALEFACE_CONFIG_JSON: '{"web":{"port":8300}}' }).web.port, 8400);
+  });
+
+  test('a child rebuilds exactly the parent configuration from configToEnv', () => {
+    const parent = loadConfig({ prefix: 'parent', recognition: { runtime: 'wasm' }, retention: { outputTtlSeconds: 60 } }, {});
+    assert.deepEqual(loadConfig({}, configToEnv(parent)), parent);
+  });
+
+  test('environment values are converted: numbers, booleans, lists, the AWS region everywhere', () => {
+    const config = loadConfig({}, {
+      SCALEFACE_AUTOSCALER: 'off',
+      SCALEFACE_EC2_SECURITY_GROUP_IDS: 'sg-1, sg-2,,sg-3',
+      SCALEFACE_RUNTIME: 'onnx',
+      SCALEFACE_RUNTIME_THREADS: '2',
+      SCALEFACE_INPUT_TTL_S: '3600',
+      AWS_REGION: 'eu-west-1',
+    });
+    assert.equal(config.autoscaler.enabled, false);
+    assert.deepEqual(config.compute.ec2.securityGroupIds, ['sg-1', 'sg-2', 'sg-3']);
+    assert.deepEqual([config.recognition.runtime, config.recognition.threads, config.retention.inputTtlSeconds], ['onnx', 2, 3600]);
+    assert.deepEqual([config.queue.sqs.region, config.storage.s3.region, config.compute.ec2.region], ['eu-west-1', 'eu-west-1', 'eu-west-1']);
+  });
+
+  test('bad values are refused with a message naming the setting', () => {
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_PORT: 'eighty' })), /SCALEFACE_PORT must be a number, got "eighty"/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_AUTOSCALER: 'maybe' })), /SCALEFACE_AUTOSCALER must be true or false/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_RUNTIME: 'gpu' })), /recognition\.runtime/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_PORT: '70000' })), /web\.port/);
+    assert.match(refusal(() => loadConfig({ prefix: 'Has Capitals' }, {})), /prefix: lowercase letters, digits and dashes/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_CONFIG_FILE: join(dir, 'missing.json') })), /does not exist/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_CONFIG_JSON: '{not json' })), /SCALEFACE_CONFIG_JSON is not a valid JSON object/);
+    const several = refusal(() => loadConfig({ web: { port: -1 }, queue: { maxReceiveCount: 0 } }, {}));
+    assert.match(several, /web\.port/);
+    assert.match(several, /queue\.maxReceiveCount/);
+  });
+});
