@@ -23,6 +23,11 @@ export interface ConsumerOptions {
   readonly heartbeatSeconds?: number;
   /** How long stop() waits for messages in hand (default 30 s). */
   readonly stopTimeoutMs?: number;
+  /**
+   * A handler still running after this long is given up (default 5 min): its message is made visible again
+   * at once for another worker, its slot is freed, and what it does later is ignored.
+   */
+  readonly handlerTimeoutMs?: number;
   readonly onBusyChange?: (busy: number) => void;
   readonly onError?: (error: Error, context: string) => void;
 }
@@ -35,6 +40,8 @@ export class QueueConsumer {
   private readonly options: Required<Omit<ConsumerOptions, 'onBusyChange' | 'onError'>> &
     Pick<ConsumerOptions, 'onBusyChange' | 'onError'>;
   private readonly inHand = new Set<Promise<void>>();
+  /** Stops the heartbeat and timeout of each message in hand (run for those abandoned by a bounded stop). */
+  private readonly releases = new Set<() => void>();
   private pollAbort = new AbortController();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -46,6 +53,7 @@ export class QueueConsumer {
       concurrency: 1,
       waitTimeSeconds: 20,
       stopTimeoutMs: 30_000,
+      handlerTimeoutMs: 5 * 60_000,
       ...options,
       visibilityTimeoutSeconds: visibility,
       heartbeatSeconds: options.heartbeatSeconds ?? Math.max(1, Math.floor(visibility / 3)),
@@ -70,9 +78,17 @@ export class QueueConsumer {
     this.slotFreed?.();
     await this.loop;
     const drained = Promise.allSettled([...this.inHand]).then(() => true);
-    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), this.options.stopTimeoutMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.options.stopTimeoutMs); // not unref'd: the caller waits for it
+    });
     const finished = await Promise.race([drained, timedOut]);
-    if (!finished) this.report(new Error(`stopped with ${this.inHand.size} message(s) still in hand`), 'stop');
+    clearTimeout(timer);
+    if (!finished) {
+      this.report(new Error(`stopped with ${this.inHand.size} message(s) still in hand`), 'stop');
+      // No more visibility extensions: their messages come back to the queue after the timeout.
+      for (const release of this.releases) release();
+    }
   }
 
   private async pollLoop(): Promise<void> {
@@ -122,16 +138,33 @@ export class QueueConsumer {
 
   private async handle(message: QueueMessage): Promise<void> {
     const heartbeat = this.startHeartbeat(message);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => resolve('hung'), this.options.handlerTimeoutMs);
+    });
+    const release = () => {
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+    };
+    this.releases.add(release);
     try {
-      const outcome = await this.options.handler(message);
+      const outcome = await Promise.race([this.options.handler(message), hung]);
+      if (outcome === 'hung') return await this.giveUp(message);
       if (outcome === 'done') await this.options.queue.delete(message.receiptHandle);
       else await this.options.queue.changeVisibility(message.receiptHandle, outcome.retryAfterSeconds);
     } catch (error) {
       // Unexpected failure: leave the message; it becomes visible again after its timeout.
       this.report(error, `handle ${message.id}`);
     } finally {
-      clearInterval(heartbeat);
+      release();
+      this.releases.delete(release);
     }
+  }
+
+  /** A handler that hangs: release its message for another worker now rather than when the process dies. */
+  private async giveUp(message: QueueMessage): Promise<void> {
+    this.report(new Error(`the handler of ${message.id} ran past ${this.options.handlerTimeoutMs} ms; message released`), 'handler timeout');
+    await this.options.queue.changeVisibility(message.receiptHandle, 0).catch((error: unknown) => this.report(error, `release ${message.id}`));
   }
 
   private startHeartbeat(message: QueueMessage): NodeJS.Timeout {

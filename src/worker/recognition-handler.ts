@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ResourceNames } from '../config/names.js';
+import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.js';
 import { asScalefaceError, NotFoundError, type ScalefaceError } from '../domain/errors.js';
 import {
   parseRecognitionRequest,
@@ -11,6 +12,9 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { QueueMessage, QueueSystem, Queue } from '../ports/queue.js';
 import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
 import type { HandlerOutcome, MessageHandler } from './consumer.js';
+
+/** Redelivery delay of a request after a retryable failure (see domain/backoff.ts). */
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 export interface RecognitionHandlerDeps {
   readonly store: ObjectStore;
@@ -128,7 +132,8 @@ async function handleFailure(
   const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
   if (error.retryable && !lastAttempt) {
     deps.log?.('warn', fields, 'retryable failure; the request will be received again');
-    return { retryAfterSeconds: Math.min(30, 2 ** message.receiveCount) };
+    // From 1 s, up to 2, 4, ... 30 s with jitter: retries of requests that failed together spread out.
+    return { retryAfterSeconds: Math.max(1, Math.round(backoffDelayMs(message.receiveCount, RETRY_BACKOFF) / 1000)) };
   }
   const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
   deps.log?.('error', fields, 'request failed');

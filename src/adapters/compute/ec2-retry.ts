@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '../../domain/backoff.js';
 import { BackendUnavailableError, InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
 import { awsErrorCode, awsErrorMessage, fromAwsError, isTransientAwsError } from '../aws/aws-errors.js';
 
@@ -50,12 +51,6 @@ function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Full jitter: a random delay in [0, min(max, base * 2^retry)). */
-export function backoffDelayMs(retry: number, policy: RetryPolicy = {}): number {
-  const base = policy.baseDelayMs ?? 200;
-  const cap = Math.min(policy.maxDelayMs ?? 2000, base * 2 ** retry);
-  return Math.floor((policy.random ?? Math.random)() * cap);
-}
 
 /** Runs `call`, retrying the errors of isRetriedEc2Error; every error it throws is a ScalefaceError. */
 export async function withEc2Retries<T>(what: string, call: () => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
@@ -66,7 +61,7 @@ export async function withEc2Retries<T>(what: string, call: () => Promise<T>, po
       return await call();
     } catch (error) {
       if (attempt >= attempts || !isRetriedEc2Error(error)) throw fromEc2Error(error, what, attempt);
-      await sleep(backoffDelayMs(attempt - 1, policy));
+      await sleep(backoffDelayMs(attempt - 1, { baseMs: policy.baseDelayMs ?? 200, maxMs: policy.maxDelayMs ?? 2000, random: policy.random }));
     }
   }
 }

@@ -1,0 +1,133 @@
+/**
+ * QueueConsumer on the real embedded queue: deletes only what is done, extends visibility for slow work,
+ * redelivers after the delay a handler asks for, leaves a message whose handler throws, releases one whose
+ * handler hangs, and stops within its bound with work in flight.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js';
+import { backoffDelayMs } from '../../src/domain/backoff.js';
+import type { Queue, QueueMessage } from '../../src/ports/queue.js';
+import { QueueConsumer, type ConsumerOptions } from '../../src/worker/consumer.js';
+import { waitUntil } from '../helpers/wait.js';
+
+describe('QueueConsumer', () => {
+  let dir: string;
+  let system: EmbeddedQueueSystem;
+  let counter = 0;
+  const consumers: QueueConsumer[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scaleface-consumer-'));
+    system = new EmbeddedQueueSystem(join(dir, 'queue.db'));
+  });
+  after(async () => {
+    for (const consumer of consumers) await consumer.stop();
+    await system.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function fresh(): Promise<Queue> {
+    counter += 1;
+    return system.open(`consumer-test-${counter}`, { visibilityTimeoutSeconds: 1 });
+  }
+
+  function consume(queue: Queue, options: Partial<ConsumerOptions> & Pick<ConsumerOptions, 'handler'>): { consumer: QueueConsumer; errors: string[] } {
+    const errors: string[] = [];
+    const consumer = new QueueConsumer({ queue, waitTimeSeconds: 1, visibilityTimeoutSeconds: 1, onError: (e, context) => errors.push(`${context}: ${e.message}`), ...options });
+    consumers.push(consumer);
+    consumer.start();
+    return { consumer, errors };
+  }
+
+  test('slow work keeps its message invisible past the visibility timeout, then deletes it', async () => {
+    const queue = await fresh();
+    await queue.send('slow');
+    const receipts: number[] = [];
+    const { consumer } = consume(queue, {
+      heartbeatSeconds: 1,
+      handler: async (message) => {
+        receipts.push(message.receiveCount);
+        await new Promise((resolve) => setTimeout(resolve, 2600)); // 2.6 × the 1 s visibility timeout
+        return 'done';
+      },
+    });
+    await waitUntil('handled', async () => receipts.length > 0 && consumer.busy === 0, 10_000);
+    assert.deepEqual(receipts, [1], 'received once: the heartbeat kept it hidden');
+    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0, delayed: 0 });
+    await consumer.stop();
+  });
+
+  test('a retry outcome redelivers after the delay asked for; a handler that throws leaves the message', async () => {
+    const queue = await fresh();
+    await queue.send('flaky');
+    const seen: { count: number; at: number }[] = [];
+    const { consumer, errors } = consume(queue, {
+      handler: async (message: QueueMessage) => {
+        seen.push({ count: message.receiveCount, at: Date.now() });
+        if (message.receiveCount === 1) return { retryAfterSeconds: 2 };
+        if (message.receiveCount === 2) throw new Error('boom');
+        return 'done';
+      },
+    });
+    await waitUntil('done on the third receive', async () => seen.length === 3 && consumer.busy === 0, 15_000);
+    assert.deepEqual(seen.map((s) => s.count), [1, 2, 3]);
+    assert.ok(seen[1]!.at - seen[0]!.at >= 1900, `redelivered after ${seen[1]!.at - seen[0]!.at} ms, asked 2 s`);
+    assert.ok(errors.some((e) => /boom/.test(e)), errors.join('; '));
+    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0, delayed: 0 });
+    await consumer.stop();
+  });
+
+  test('a handler that hangs past its timeout: the message is released at once and handled again', async () => {
+    const queue = await fresh();
+    await queue.send('stuck once');
+    const receives: number[] = [];
+    const { consumer, errors } = consume(queue, {
+      visibilityTimeoutSeconds: 30, // without the release it would come back only after 30 s
+      handlerTimeoutMs: 300,
+      handler: async (message) => {
+        receives.push(message.receiveCount);
+        if (message.receiveCount === 1) return new Promise(() => undefined); // never settles
+        return 'done';
+      },
+    });
+    await waitUntil('handled on the second receive', async () => receives.length === 2, 5000);
+    assert.ok(errors.some((e) => /ran past 300 ms; message released/.test(e)), errors.join('; '));
+    await waitUntil('deleted', async () => (await queue.depth()).inFlight === 0 && (await queue.depth()).visible === 0, 5000);
+    await consumer.stop();
+  });
+
+  test('stop() waits for work in hand, but no longer than its bound', async () => {
+    const queue = await fresh();
+    await queue.send('long');
+    let started = false;
+    const { consumer, errors } = consume(queue, {
+      stopTimeoutMs: 300,
+      handler: async () => {
+        started = true;
+        return new Promise(() => undefined);
+      },
+    });
+    await waitUntil('the work started', async () => started, 5000);
+    const before = Date.now();
+    await consumer.stop();
+    const took = Date.now() - before;
+    assert.ok(took >= 250 && took < 2000, `stop took ${took} ms with a 300 ms bound`);
+    assert.ok(errors.some((e) => /still in hand/.test(e)), errors.join('; '));
+  });
+});
+
+describe('backoffDelayMs', () => {
+  test('full jitter under a cap that doubles per retry up to the maximum', () => {
+    const policy = { baseMs: 100, maxMs: 1000 };
+    assert.deepEqual([0, 1, 2, 3, 4, 10].map((retry) => backoffDelayMs(retry, { ...policy, random: () => 0.999999 })), [99, 199, 399, 799, 999, 999]);
+    assert.equal(backoffDelayMs(5, { ...policy, random: () => 0 }), 0);
+    for (let i = 0; i < 100; i++) {
+      const delay = backoffDelayMs(3, policy);
+      assert.ok(delay >= 0 && delay < 800);
+    }
+  });
+});
