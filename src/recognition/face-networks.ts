@@ -38,8 +38,19 @@ export interface FaceNetworks {
   readonly runtime: FaceRuntime;
   /** For status and logs: `onnxruntime-node 1.30.0 (2 threads)`, `tfjs-wasm 4.22.0 (SIMD, 1 thread)`. */
   readonly engine: string;
-  readonly loadMs: number;
   open(pixels: RgbPixels): FrameNetworks;
+}
+
+/** The mirrored border a pass adds around its region, in whole pixels (the same for both runtimes). */
+export function passBorder(pass: DetectionPass): { readonly x: number; readonly y: number } {
+  return { x: Math.round(pass.region.width * pass.borderFraction), y: Math.round(pass.region.height * pass.borderFraction) };
+}
+
+/** Faces found in a pass's bordered region, moved to frame pixels. */
+export function inFramePixels(found: readonly ScoredFace[], pass: DetectionPass): ScoredFace[] {
+  const border = passBorder(pass);
+  const { x, y } = pass.region;
+  return found.map(({ box, score }) => ({ box: { ...box, x: box.x - border.x + x, y: box.y - border.y + y }, score }));
 }
 
 export interface Margins {

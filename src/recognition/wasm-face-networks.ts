@@ -7,7 +7,7 @@ import type { Tensor3D } from '@tensorflow/tfjs';
 import type { RgbPixels } from './decode.js';
 import type { DetectionPass } from './detection-plan.js';
 import type { FoundBox } from './face-boxes.js';
-import { mirrorMarginsFor, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from './face-networks.js';
+import { inFramePixels, mirrorMarginsFor, passBorder, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from './face-networks.js';
 import { loadFaceModel, type FaceModel } from './model.js';
 
 class WasmFrameNetworks implements FrameNetworks {
@@ -20,8 +20,7 @@ class WasmFrameNetworks implements FrameNetworks {
     const { faceapi, tf } = this.model;
     const { frame } = this;
     const { region } = pass;
-    const borderX = Math.round(region.width * pass.borderFraction);
-    const borderY = Math.round(region.height * pass.borderFraction);
+    const { x: borderX, y: borderY } = passBorder(pass);
     const isWhole = region.width === frame.shape[1] && region.height === frame.shape[0];
     // The whole frame unbordered is used as it is (no copy); anything else is a tensor of this pass's own.
     const input = tf.tidy(() => {
@@ -33,10 +32,8 @@ class WasmFrameNetworks implements FrameNetworks {
     try {
       const options = new faceapi.TinyFaceDetectorOptions({ inputSize: pass.inputSize, scoreThreshold });
       const detections = await faceapi.detectAllFaces(input as never, options);
-      return detections.map(({ box, score }) => ({
-        box: { x: box.x - borderX + region.x, y: box.y - borderY + region.y, width: box.width, height: box.height },
-        score,
-      }));
+      const found = detections.map(({ box, score }) => ({ box: { x: box.x, y: box.y, width: box.width, height: box.height }, score }));
+      return inFramePixels(found, pass);
     } finally {
       if (input !== frame) input.dispose();
     }
@@ -86,7 +83,6 @@ export async function loadWasmFaceNetworks(): Promise<FaceNetworks> {
   return {
     runtime: 'wasm',
     engine: `tfjs-wasm ${version} (SIMD, 1 thread)`,
-    loadMs: model.loadMs,
     open(pixels: RgbPixels): FrameNetworks {
       const { data, width, height } = pixels;
       const tensor = model.faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32') as unknown as Tensor3D;

@@ -8,7 +8,6 @@ function fakeNetworks(runtime: 'onnx' | 'wasm'): FaceNetworks {
   return {
     runtime,
     engine: `${runtime} engine`,
-    loadMs: 1,
     open: () => {
       throw new Error('not used');
     },

@@ -1,8 +1,9 @@
 /**
  * FaceNetworks on onnxruntime-node: face-api's nets as ONNX graphs (face-graphs.ts), with face-api's
  * input preparation (image-input.ts) and arithmetic (face-api-geometry.ts) in TypeScript; one run per
- * detection pass, one batched run for all landmarks and one for all descriptors of a frame. onnxruntime-node runs a net synchronously on the calling thread (plus its
- * intra-op pool), so a net blocks the event loop for its few milliseconds, as tfjs-wasm did for longer.
+ * detection pass, one batched run for all landmarks and one for all descriptors of a frame.
+ * onnxruntime-node runs a net synchronously on the calling thread (plus its intra-op pool), so a net blocks
+ * the event loop for its few milliseconds, as tfjs-wasm did for longer.
  */
 import { createRequire } from 'node:module';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -10,7 +11,7 @@ import { ModelUnavailableError } from '../../domain/errors.js';
 import type { RgbPixels } from '../decode.js';
 import type { DetectionPass } from '../detection-plan.js';
 import type { FoundBox } from '../face-boxes.js';
-import { mirrorMarginsFor, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from '../face-networks.js';
+import { inFramePixels, mirrorMarginsFor, passBorder, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from '../face-networks.js';
 import { alignedFaceRect, clipAtImageBorders, decodeDetections, landmarksToImage, type PixelRect } from './face-api-geometry.js';
 import { cropView, mirrorBorder, padToSquare, viewHeight, viewWidth, wholeFrame, writeNetInput, type FrameView, type Normalization } from './image-input.js';
 import { loadFaceGraphs } from './model-cache.js';
@@ -77,19 +78,14 @@ class OnnxFrameNetworks implements FrameNetworks {
 
   async detect(pass: DetectionPass, scoreThreshold: number): Promise<ScoredFace[]> {
     const { region, inputSize } = pass;
-    const borderX = Math.round(region.width * pass.borderFraction);
-    const borderY = Math.round(region.height * pass.borderFraction);
+    const border = passBorder(pass);
     const part = cropView(this.whole, region.x, region.y, region.width, region.height);
-    const view = mirrorBorder(part, { left: borderX, top: borderY, right: borderX, bottom: borderY });
+    const view = mirrorBorder(part, { left: border.x, top: border.y, right: border.x, bottom: border.y });
     const input = new Float32Array(3 * inputSize * inputSize);
     writeNetInput(padToSquare(view, false), inputSize, DETECTOR_NORM, input);
     const output = await runNet(this.sessions, this.sessions.detector, input, [1, 3, inputSize, inputSize]);
     const cells = Math.round(Math.sqrt(output.length / 25));
-    const found = decodeDetections(output, cells, inputSize, viewWidth(view), viewHeight(view), scoreThreshold);
-    return found.map(({ box, score }) => ({
-      box: { x: box.x - borderX + region.x, y: box.y - borderY + region.y, width: box.width, height: box.height },
-      score,
-    }));
+    return inFramePixels(decodeDetections(output, cells, inputSize, viewWidth(view), viewHeight(view), scoreThreshold), pass);
   }
 
   async describe(boxes: readonly FoundBox[]): Promise<DescribedFace[]> {
@@ -142,7 +138,6 @@ async function createSession(ort: Ort, graph: Uint8Array, threads: number): Prom
  * ModelUnavailableError when onnxruntime's native library cannot load or a graph is refused.
  */
 export async function loadOnnxFaceNetworks(options: OnnxRuntimeOptions): Promise<FaceNetworks> {
-  const started = performance.now();
   const ort = loadOrt();
   const { graphs } = await loadFaceGraphs(options.cacheDir);
   let sessions: Sessions;
@@ -159,7 +154,6 @@ export async function loadOnnxFaceNetworks(options: OnnxRuntimeOptions): Promise
   return {
     runtime: 'onnx',
     engine: `onnxruntime-node ${version} (${threads} per net)`,
-    loadMs: performance.now() - started,
     open: (pixels) => new OnnxFrameNetworks(sessions, pixels),
   };
 }

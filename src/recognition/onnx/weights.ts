@@ -16,8 +16,6 @@ export interface WeightTensor {
 export interface NetWeights {
   /** Weights by their tfjs name, e.g. `conv0/filters`. */
   readonly tensors: ReadonlyMap<string, WeightTensor>;
-  /** sha256 of the manifest and shards: what a cached graph is keyed on. */
-  readonly digest: string;
 }
 
 interface ManifestEntry {
@@ -95,12 +93,7 @@ export function decodeWeights(files: WeightFiles): NetWeights {
       offset += size;
     }
   }
-  return { tensors, digest: files.digest };
-}
-
-/** readWeightFiles, then decodeWeights. */
-export async function readNetWeights(folder: string, modelName: string): Promise<NetWeights> {
-  return decodeWeights(await readWeightFiles(folder, modelName));
+  return { tensors };
 }
 
 /** The named weight, or ModelUnavailableError naming what is missing. */
