@@ -11,9 +11,12 @@ import type { Logger } from './logger.js';
 /** A sweep runs at least this often (sooner with a shorter time to live). */
 const MAX_SWEEP_INTERVAL_MS = 10 * 60_000;
 
-/** Deletes the objects of `bucket` last written more than `ttlMs` before `now`; returns how many. */
-export async function sweepExpired(store: ObjectStore, bucket: string, ttlMs: number, now = Date.now()): Promise<number> {
-  const expired = (await store.list(bucket)).filter((info) => info.modifiedAt < now - ttlMs);
+/**
+ * Deletes the objects of `bucket` (under `prefix`) last written more than `ttlMs` before `now`; returns how
+ * many. Retention and the job records' expiry (web-tier.ts) both sweep with it.
+ */
+export async function sweepExpired(store: ObjectStore, bucket: string, ttlMs: number, now = Date.now(), prefix = ''): Promise<number> {
+  const expired = (await store.list(bucket, prefix)).filter((info) => info.modifiedAt < now - ttlMs);
   for (const info of expired) await store.delete(bucket, info.key);
   return expired.length;
 }

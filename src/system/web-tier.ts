@@ -4,12 +4,13 @@ import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
-import { JobRecords } from '../web/job-records.js';
+import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
+import { sweepExpired } from './retention.js';
 
 /** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
 const JOB_SWEEP_MS = 60_000;
@@ -55,15 +56,13 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     replyTimeoutMs: config.web.replyTimeoutMs,
     onEnqueued: options.onEnqueued,
   });
-  const jobRecords = new JobRecords({
-    store: backends.store,
-    bucket: names.controlBucket,
-    outputBucket: names.outputBucket,
-    ttlMs: options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS,
-  });
+  const jobTtlMs = options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS;
+  const jobRecords = new JobRecords({ store: backends.store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs: jobTtlMs });
   const sweepJobs = setInterval(() => {
-    jobRecords.sweep().catch((error: unknown) => options.logger?.warn({ err: String(error) }, 'job record sweep failed'));
-  }, Math.min(options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS, JOB_SWEEP_MS));
+    sweepExpired(backends.store, names.controlBucket, jobTtlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
+      options.logger?.warn({ err: String(error) }, 'job record sweep failed'),
+    );
+  }, Math.min(jobTtlMs, JOB_SWEEP_MS));
   sweepJobs.unref();
   const app = await buildApp({
     recognition,

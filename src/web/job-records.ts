@@ -3,7 +3,7 @@
  * `GET /v1/jobs/{id}` answers from any web-tier process and after a restart, not only from the memory of
  * the process that accepted the job. A job whose process died before the answer came is completed from
  * the output bucket, where the worker stored the label anyway. Records expire `ttlMs` after they were
- * last written; `sweep()` deletes them.
+ * last written; the web tier sweeps them (sweepExpired in src/system/retention.ts).
  */
 import { NotFoundError } from '../domain/errors.js';
 import { stemOf } from '../domain/messages.js';
@@ -11,7 +11,8 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { Job } from './job-store.js';
 import type { RecognitionOutcome } from './recognize-upload.js';
 
-const PREFIX = 'jobs/';
+/** Where job records live in the control bucket. */
+export const JOB_RECORDS_PREFIX = 'jobs/';
 const JOB_ID = /^[0-9a-f-]{36}$/;
 
 export interface JobRecordsOptions {
@@ -34,14 +35,14 @@ export class JobRecords {
 
   async save(job: Job<RecognitionOutcome>): Promise<void> {
     const { store, bucket } = this.options;
-    await store.put(bucket, `${PREFIX}${job.id}.json`, Buffer.from(JSON.stringify(job)), { contentType: 'application/json' });
+    await store.put(bucket, `${JOB_RECORDS_PREFIX}${job.id}.json`, Buffer.from(JSON.stringify(job)), { contentType: 'application/json' });
   }
 
   /** The job as last written, completed from the output bucket when its web process is gone; undefined when unknown or expired. */
   async load(id: string): Promise<Job<RecognitionOutcome> | undefined> {
     if (!JOB_ID.test(id)) return undefined;
     const { store, bucket } = this.options;
-    const key = `${PREFIX}${id}.json`;
+    const key = `${JOB_RECORDS_PREFIX}${id}.json`;
     const info = await store.head(bucket, key);
     if (info === undefined) return undefined;
     if (info.modifiedAt + this.options.ttlMs < this.now()) {
@@ -56,15 +57,6 @@ export class JobRecords {
       throw error;
     }
     return job.status === 'queued' || job.status === 'running' ? this.completeFromOutput(job) : job;
-  }
-
-  /** Deletes the records not written for `ttlMs`; returns how many. */
-  async sweep(): Promise<number> {
-    const { store, bucket, ttlMs } = this.options;
-    const cutoff = this.now() - ttlMs;
-    const expired = (await store.list(bucket, PREFIX)).filter((info) => info.modifiedAt < cutoff);
-    for (const info of expired) await store.delete(bucket, info.key);
-    return expired.length;
   }
 
   /** A label written to the output bucket after the job was created is this job's answer (without face boxes). */
