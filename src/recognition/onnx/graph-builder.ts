@@ -116,12 +116,12 @@ export class GraphBuilder {
     };
     const graph = {
       name: this.name,
-      node: this.nodes,
+      // The last node's output renamed `output`, so that every graph answers under one name.
+      node: [...this.nodes, { opType: 'Identity', input: [output], output: ['output'], name: 'output' }],
       initializer: this.initializers,
       input: [input],
       output: [{ name: 'output', type: { tensorType: { elemType: float } } }],
     };
-    graph.node = [...this.nodes, { opType: 'Identity', input: [output], output: ['output'], name: 'output' }];
     const model = onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'scaleface',
