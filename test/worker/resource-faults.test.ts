@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { guardSqlite } from '../../src/adapters/queue/sqlite-schema.js';
 import { asScalefaceError } from '../../src/domain/errors.js';
 import type { RecognitionReply } from '../../src/domain/messages.js';
 import type { ObjectStore } from '../../src/ports/object-store.js';
@@ -28,6 +29,22 @@ describe('resource faults', () => {
     }
     const programming = asScalefaceError(new TypeError('x is not a function'));
     assert.equal(programming.retryable, false);
+  });
+
+  test('the queue database reports its own full disk or I/O error as retryable, a bad statement as INTERNAL', () => {
+    const failing = (code: string) => () => {
+      throw Object.assign(new Error(`${code}: at '/srv/scaleface/data/queue.db'`), { code });
+    };
+    for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY']) {
+      assert.throws(() => guardSqlite('send', failing(code)), (error: unknown) => {
+        const scaleface = asScalefaceError(error);
+        assert.equal(scaleface.code, 'BACKEND_UNAVAILABLE', code);
+        assert.equal(scaleface.retryable, true, code);
+        assert.ok(!scaleface.message.includes('/srv'), scaleface.message);
+        return true;
+      });
+    }
+    assert.throws(() => guardSqlite('send', failing('SQLITE_ERROR')), (error: unknown) => asScalefaceError(error).code === 'INTERNAL');
   });
 
   describe('a worker whose output write hits a full disk', () => {

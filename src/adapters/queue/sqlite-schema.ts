@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { BackendUnavailableError, ScalefaceError } from '../../domain/errors.js';
+import { asScalefaceError, BackendUnavailableError, ScalefaceError } from '../../domain/errors.js';
 
 /**
  * The embedded queue's database: one SQLite file in WAL mode shared by every process of a
@@ -44,13 +44,18 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
-/** Runs a database call, turning a lock held too long by another process into a retryable error. */
+/**
+ * Runs a database call, turning a lock held too long by another process, and the resource faults that
+ * asScalefaceError knows (a full disk, an I/O error), into retryable errors; anything else is INTERNAL.
+ */
 export function guardSqlite<T>(what: string, call: () => T): T {
   try {
     return call();
   } catch (error) {
     if (error instanceof ScalefaceError) throw error;
     if (isBusy(error)) throw new BackendUnavailableError(`queue database is busy (${what})`, { cause: error });
+    const fault = asScalefaceError(error);
+    if (fault.retryable) throw new BackendUnavailableError(`${fault.message} (${what})`, { cause: error });
     throw new ScalefaceError('INTERNAL', `queue database failed (${what})`, { cause: error });
   }
 }
