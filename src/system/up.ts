@@ -8,6 +8,7 @@ import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import { configToEnv, currentEnv, type Config } from '../config/index.js';
 import { EXIT_CANNOT_START, type InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
+import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
 import { heartbeatReader } from '../worker/heartbeat-store.js';
@@ -15,7 +16,6 @@ import { createBackends, ensureBuckets, openRequestQueue, type Backends } from '
 import { createLogger, type Logger } from './logger.js';
 import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
-import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { createWebTier } from './web-tier.js';
 
 /** A running Scaleface: web tier, autoscaler and the app-tier pool it drives, on the configured backends. */
