@@ -3,6 +3,7 @@
  * (the pure policy) → apply (launch or terminate). Ticks never overlap; a failing queue or pool
  * is logged and kept in status(), never crashes the loop and never causes a scale-in.
  */
+import { instanceNumber } from '../domain/instance-names.js';
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
 import { LaunchBackoff, type LaunchBackoffStatus } from './launch-backoff.js';
@@ -69,16 +70,15 @@ function isActive(instance: Instance): boolean {
 }
 
 /** The number in `app-tier-instance-<n>`, to order instances launched in the same millisecond. */
-function instanceNumber(instance: Instance): number {
-  const match = /(\d+)$/.exec(instance.name);
-  return match ? Number(match[1]) : 0;
+function numberOf(instance: Instance): number {
+  return instanceNumber(instance.name) ?? 0;
 }
 
 /** Instances we may stop without interrupting work, newest first. */
 export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined): Instance[] {
   return instances
     .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
-    .sort((a, b) => b.launchedAt - a.launchedAt || instanceNumber(b) - instanceNumber(a));
+    .sort((a, b) => b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
 }
 
 export class AutoscalerController {

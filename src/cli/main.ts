@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
+import { instanceName } from '../domain/instance-names.js';
 import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
 import { registerLoadCommand } from '../load/command.js';
 import { enrollFolder } from './enroll.js';
@@ -55,9 +56,9 @@ program
 program
   .command('worker')
   .description('run one app-tier worker: consume the request queue until SIGTERM (started by the autoscaler)')
-  .option('-n, --name <name>', 'instance name', `app-tier-instance-${process.pid}`)
+  .option('-n, --name <name>', 'instance name', instanceName(process.pid))
   .action(async (opts: { name: string }) => {
-    const { runWorker } = await import('../worker/main.js');
+    const { runWorker } = await import('../system/worker-process.js');
     await runWorker(loadConfig(), opts.name).catch((error: unknown) => {
       // A model or gallery that cannot be loaded fails the same way on the next try: say so to the pool.
       const code = error instanceof ScalefaceError ? error.code : undefined;

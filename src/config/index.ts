@@ -1,3 +1,3 @@
-export { loadConfig, configToEnv, currentEnv, mergeConfig } from './load.js';
+export { loadConfig, configToEnv, inheritedEnv, mergeConfig } from './load.js';
 export { resourceNames, type ResourceNames } from './names.js';
 export type { Config, ConfigInput } from './schema.js';

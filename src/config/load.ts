@@ -130,7 +130,10 @@ export function configToEnv(config: Config): Record<string, string> {
   return { SCALEFACE_CONFIG_JSON: JSON.stringify(config) };
 }
 
-/** Environment of the current process, for handing on to children (the only place that reads it). */
-export function currentEnv(): Env {
-  return process.env;
+/**
+ * The variables of this process's environment whose names `keep` accepts, for handing on to a child
+ * process (the only place that reads the environment for that).
+ */
+export function inheritedEnv(keep: (name: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && keep(e[0])));
 }

@@ -1,17 +1,14 @@
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { ec2PoolFromConfig } from '../adapters/compute/ec2-pool.js';
-import { LocalProcessPool } from '../adapters/compute/local-process-pool.js';
+import { createInstancePool } from '../adapters/compute/index.js';
 import { AutoscalerController } from '../autoscaler/controller.js';
 import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
-import { configToEnv, currentEnv, type Config } from '../config/index.js';
-import { EXIT_CANNOT_START, type InstancePool } from '../ports/instance-pool.js';
+import type { Config } from '../config/index.js';
+import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
-import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
@@ -29,26 +26,6 @@ export interface RunningSystem {
 }
 
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-export function createInstancePool(backends: Backends, log: Logger, onFailedStart: (why: string) => void = () => undefined): InstancePool {
-  const { config, store, names } = backends;
-  if (config.compute.backend === 'ec2') return ec2PoolFromConfig(config, heartbeatReader(store, names.controlBucket));
-  return new LocalProcessPool({
-    command: process.execPath,
-    args: (name) => [CLI_ENTRY, 'worker', '--name', name],
-    env: { ...stringEnv(), ...configToEnv(config) },
-    logDir: join(config.dataDir, 'logs'),
-    onExit: (exit) => {
-      if (exit.expected) return log.info(exit, 'instance exited');
-      log.warn(exit, exit.beforeReady ? 'instance failed to start' : 'instance died');
-      if (exit.beforeReady) onFailedStart(`${exit.name} exited with code ${exit.code ?? exit.signal} before it was ready${exit.code === EXIT_CANNOT_START ? ' (its model or gallery cannot be loaded: see its log)' : ''}`);
-    },
-  });
-}
-
-function stringEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(currentEnv()).filter((e): e is [string, string] => e[1] !== undefined));
-}
 
 function createController(config: Config, queue: Queue, pool: InstancePool, log: Logger): AutoscalerController {
   const { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tickMs } = config.autoscaler;
@@ -112,7 +89,13 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const requestQueue = await openRequestQueue(backends);
   const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
-  const pool = createInstancePool(backends, log, (why) => onFailedStart(why));
+  const pool = await createInstancePool(config, {
+    store: backends.store,
+    controlBucket: backends.names.controlBucket,
+    workerArgs: (name) => [CLI_ENTRY, 'worker', '--name', name],
+    log,
+    onFailedStart: (why) => onFailedStart(why),
+  });
   const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));
   onFailedStart = (why) => controller.noteFailedStart(why);
   const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));

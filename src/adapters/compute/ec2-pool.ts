@@ -13,9 +13,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Config } from '../../config/index.js';
 import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
+import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
 import type { Instance, InstancePool, InstanceState } from '../../ports/instance-pool.js';
+import type { Heartbeat } from './ec2-heartbeat.js';
 import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
-import { INSTANCE_NAME_PREFIX } from './local-process-pool.js';
 
 /** Tags that mark an EC2 instance as one of ours: `scaleface:role=app-tier` and `scaleface:prefix=<prefix>`. */
 export const ROLE_TAG_KEY = 'scaleface:role';
@@ -24,8 +25,8 @@ export const PREFIX_TAG_KEY = 'scaleface:prefix';
 /** Every state but `terminated`: a shutting-down instance still holds its name. */
 export const LISTED_EC2_STATES = ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] as const;
 
-/** The last heartbeat a worker wrote (see src/worker/heartbeat-store.ts). */
-export type HeartbeatReader = (name: string) => Promise<{ at: number; busy: number; runtime?: string } | undefined>;
+/** The last heartbeat a worker wrote (see heartbeatReader in ec2-heartbeat.ts). */
+export type HeartbeatReader = (name: string) => Promise<Pick<Heartbeat, 'at' | 'busy' | 'runtime'> | undefined>;
 
 export interface Ec2InstancePoolOptions {
   readonly region: string;
@@ -51,15 +52,8 @@ export interface Ec2InstancePoolOptions {
   readonly now?: () => number;
 }
 
-const NAME_PATTERN = new RegExp(`^${INSTANCE_NAME_PREFIX}(\\d+)$`);
-
 function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
-}
-
-function instanceNumber(name: string): number | undefined {
-  const match = NAME_PATTERN.exec(name);
-  return match ? Number(match[1]) : undefined;
 }
 
 function mapState(state: string | undefined): InstanceState {
@@ -79,18 +73,6 @@ function mapState(state: string | undefined): InstanceState {
 function byNumberThenId(a: Instance, b: Instance): number {
   const diff = (instanceNumber(a.name) ?? Infinity) - (instanceNumber(b.name) ?? Infinity);
   return diff !== 0 && !Number.isNaN(diff) ? diff : a.id < b.id ? -1 : 1;
-}
-
-/** The `count` lowest numbers n >= 1 that no name `app-tier-instance-<n>` uses yet. */
-export function lowestFreeNames(usedNames: Iterable<string>, count: number): string[] {
-  const used = new Set<number>();
-  for (const name of usedNames) {
-    const n = instanceNumber(name);
-    if (n !== undefined) used.add(n);
-  }
-  const names: string[] = [];
-  for (let n = 1; names.length < count; n++) if (!used.has(n)) names.push(`${INSTANCE_NAME_PREFIX}${n}`);
-  return names;
 }
 
 /**

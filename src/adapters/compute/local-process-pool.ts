@@ -1,53 +1,14 @@
 /**
- * App-tier instances as child processes of this one: the local stand-in for EC2.
- *
- * IPC protocol (child → parent, over the `ipc` channel of `child_process.spawn`):
- *   { type: 'ready', runtime? }    the model is loaded and the worker polls the request queue;
- *                                  the instance goes from `pending` to `running`. `runtime` says what
- *                                  runs the model (e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`).
- *   { type: 'busy', count: n }     the number of messages the worker holds changed to n (>= 0);
- *                                  the autoscaler never scales in an instance whose count is > 0.
- * Parent → child there are only signals:
- *   SIGTERM                        stop receiving, finish (and delete or release) the messages held, exit;
- *   SIGKILL                        sent `stopTimeoutMs` after SIGTERM if the child is still alive.
- * A child whose IPC channel closes (the parent died) should shut down as on SIGTERM:
- * see `onParentDisconnect`. Children use `reportToParent` to send; it is a no-op without a channel.
+ * App-tier instances as child processes of this one: the local stand-in for EC2. Children report `ready`
+ * and their busy count over IPC (local-process-protocol.ts) and are stopped with SIGTERM, then SIGKILL.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendUnavailableError } from '../../domain/errors.js';
+import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
 import type { Instance, InstancePool, InstanceState } from '../../ports/instance-pool.js';
-
-export interface WorkerReadyMessage {
-  readonly type: 'ready';
-  readonly runtime?: string;
-}
-
-export interface WorkerBusyMessage {
-  readonly type: 'busy';
-  /** Messages the worker holds right now. */
-  readonly count: number;
-}
-
-/** Everything a worker child may send to the pool. */
-export type WorkerToPoolMessage = WorkerReadyMessage | WorkerBusyMessage;
-
-/** Child side: sends a protocol message to the parent pool; does nothing when there is no IPC channel. */
-export function reportToParent(message: WorkerToPoolMessage): void {
-  if (typeof process.send !== 'function' || !process.connected) return;
-  // The callback swallows ERR_IPC_CHANNEL_CLOSED when the parent goes away mid-send.
-  process.send(message, undefined, undefined, () => undefined);
-}
-
-/** Child side: calls `handler` once when the IPC channel to the parent closes; does nothing without one. */
-export function onParentDisconnect(handler: () => void): void {
-  if (typeof process.send !== 'function') return;
-  if (!process.connected) setImmediate(handler); // gone before anyone listened
-  else process.once('disconnect', handler);
-}
-
-export const INSTANCE_NAME_PREFIX = 'app-tier-instance-';
+import { isProtocolMessage } from './local-process-protocol.js';
 
 export interface InstanceExit {
   readonly id: string;
@@ -80,7 +41,6 @@ interface Child {
   readonly process: ChildProcess;
   readonly id: string;
   readonly name: string;
-  readonly number: number;
   readonly launchedAt: number;
   readonly exited: Promise<void>;
   ready: boolean;
@@ -88,13 +48,6 @@ interface Child {
   runtime?: string;
   stopping: boolean;
   killTimer?: NodeJS.Timeout;
-}
-
-function isProtocolMessage(value: unknown): value is WorkerToPoolMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const m = value as { type?: unknown; count?: unknown };
-  if (m.type === 'ready') return true;
-  return m.type === 'busy' && typeof m.count === 'number' && Number.isInteger(m.count) && m.count >= 0;
 }
 
 export class LocalProcessPool implements InstancePool {
@@ -110,15 +63,15 @@ export class LocalProcessPool implements InstancePool {
   }
 
   async list(): Promise<Instance[]> {
-    return [...this.children.values()].sort((a, b) => a.number - b.number).map((c) => this.describe(c));
+    const byNumber = (a: Child, b: Child) => (instanceNumber(a.name) ?? 0) - (instanceNumber(b.name) ?? 0);
+    return [...this.children.values()].sort(byNumber).map((c) => this.describe(c));
   }
 
   async launch(count: number): Promise<Instance[]> {
     if (this.closed) throw new BackendUnavailableError('the process pool is closed', { retryable: false });
     const launched: Instance[] = [];
-    for (let i = 0; i < count; i++) {
-      const child = await this.spawnChild(this.lowestFreeNumber());
-      launched.push(this.describe(child));
+    for (const name of lowestFreeNames([...this.children.values()].map((c) => c.name), count)) {
+      launched.push(this.describe(await this.spawnChild(name)));
     }
     return launched;
   }
@@ -151,12 +104,6 @@ export class LocalProcessPool implements InstancePool {
     return { id, name, state, launchedAt, ready, busy, ...(runtime === undefined ? {} : { runtime }) };
   }
 
-  private lowestFreeNumber(): number {
-    const used = new Set([...this.children.values()].map((c) => c.number));
-    let n = 1;
-    while (used.has(n)) n++;
-    return n;
-  }
 
   private openStdio(name: string): { stdio: StdioOptions; fds: number[] } {
     if (this.options.logDir === undefined) return { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], fds: [] };
@@ -164,8 +111,7 @@ export class LocalProcessPool implements InstancePool {
     return { stdio: ['ignore', fd, fd, 'ipc'], fds: [fd] };
   }
 
-  private async spawnChild(number: number): Promise<Child> {
-    const name = `${INSTANCE_NAME_PREFIX}${number}`;
+  private async spawnChild(name: string): Promise<Child> {
     const { stdio, fds } = this.openStdio(name);
     let proc: ChildProcess;
     try {
@@ -176,8 +122,7 @@ export class LocalProcessPool implements InstancePool {
       for (const fd of fds) closeSync(fd);
     }
     if (proc.pid === undefined) throw await this.spawnFailure(proc, name);
-    const child = this.track(proc, name, number);
-    return child;
+    return this.track(proc, name);
   }
 
   /** A spawn without a pid reports why through its 'error' event. */
@@ -187,11 +132,11 @@ export class LocalProcessPool implements InstancePool {
     });
   }
 
-  private track(proc: ChildProcess, name: string, number: number): Child {
+  private track(proc: ChildProcess, name: string): Child {
     const id = String(proc.pid);
     let markExited: () => void = () => undefined;
     const exited = new Promise<void>((resolve) => (markExited = resolve));
-    const child: Child = { process: proc, id, name, number, launchedAt: Date.now(), exited, ready: false, busy: 0, stopping: false };
+    const child: Child = { process: proc, id, name, launchedAt: Date.now(), exited, ready: false, busy: 0, stopping: false };
     this.children.set(id, child);
     proc.on('message', (message: unknown) => this.onMessage(child, message));
     proc.on('error', () => undefined); // kill() on a dead child; the exit handler does the bookkeeping

@@ -1,15 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LocalProcessPool } from '../../src/adapters/compute/local-process-pool.js';
-import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js';
-import { BackendUnavailableError } from '../../src/domain/errors.js';
-import type { Queue } from '../../src/ports/queue.js';
-import { waitUntil } from '../helpers/wait.js';
-import { isAlive, makeSandbox, QUEUE_NAME, type Sandbox } from './support.js';
+import { LocalProcessPool } from '../../../src/adapters/compute/local-process-pool.js';
+import { EmbeddedQueueSystem } from '../../../src/adapters/queue/embedded-queue.js';
+import { BackendUnavailableError } from '../../../src/domain/errors.js';
+import type { Queue } from '../../../src/ports/queue.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { isAlive, makeSandbox, QUEUE_NAME, type Sandbox } from '../../autoscaler/support.js';
 
 describe('LocalProcessPool with real worker processes', () => {
   let sandbox: Sandbox;
@@ -114,14 +112,5 @@ describe('LocalProcessPool with real worker processes', () => {
     });
     assert.deepEqual(await pool.list(), []);
     await pool.close();
-  });
-
-  test('reportToParent does nothing in a process without an IPC channel', () => {
-    const moduleUrl = pathToFileURL(join(import.meta.dirname, '../../src/adapters/compute/local-process-pool.js')).href;
-    const script = `import { reportToParent } from '${moduleUrl}'; reportToParent({ type: 'ready' }); console.log('still here');`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-    assert.equal(result.stderr, '');
-    assert.equal(result.status, 0);
-    assert.equal(result.stdout.trim(), 'still here');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Worker heartbeats in the control bucket: `heartbeats/<name>.json` = { name, at, busy, runtime? }.
- * A worker on a machine of its own (EC2) writes one every few seconds once its model is loaded and it
- * polls the queue; the EC2 instance pool reads them to tell `ready` and `busy`, which EC2 cannot know.
+ * The worker's side of the EC2 pool: a worker on a machine of its own writes one every few seconds once
+ * its model is loaded and it polls the queue (Ec2HeartbeatReporter); the EC2 instance pool reads them
+ * (heartbeatReader) to tell `ready` and `busy`, which EC2 cannot know.
  */
-import { NotFoundError } from '../domain/errors.js';
-import type { ObjectStore } from '../ports/object-store.js';
+import { NotFoundError } from '../../domain/errors.js';
+import type { ObjectStore } from '../../ports/object-store.js';
+import type { WorkerReporter } from '../../ports/worker-reporter.js';
 
 export interface Heartbeat {
   readonly name: string;
@@ -12,7 +14,7 @@ export interface Heartbeat {
   readonly at: number;
   /** Messages the worker held at that moment. */
   readonly busy: number;
-  /** What runs the model (see WorkerReadyMessage). */
+  /** What runs the model (see WorkerReporter.ready). */
   readonly runtime?: string;
 }
 
@@ -117,4 +119,42 @@ export function startHeartbeat(options: {
 /** `(name) => readHeartbeat(store, controlBucket, name)`: the `heartbeats` option of the EC2 instance pool. */
 export function heartbeatReader(store: ObjectStore, controlBucket: string): (name: string) => Promise<Heartbeat | undefined> {
   return (name) => readHeartbeat(store, controlBucket, name);
+}
+
+export interface Ec2HeartbeatReporterOptions {
+  readonly store: ObjectStore;
+  readonly controlBucket: string;
+  /** The instance's name (`app-tier-instance-<n>`), which the pool finds in the instance's Name tag. */
+  readonly name: string;
+  readonly intervalMs?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * A worker on EC2 reports through heartbeat objects: from ready() on, one every `intervalMs` with the
+ * last busy count. A busy change is not written at once (that would be two writes per message); the next
+ * beat carries it. The machine belongs to the worker, so its owner is never gone.
+ */
+export class Ec2HeartbeatReporter implements WorkerReporter {
+  readonly ownerGone: Promise<void> = new Promise<void>(() => undefined);
+  private readonly options: Ec2HeartbeatReporterOptions;
+  private held = 0;
+  private writer?: HeartbeatWriter;
+
+  constructor(options: Ec2HeartbeatReporterOptions) {
+    this.options = options;
+  }
+
+  ready(runtime: string): void {
+    if (this.writer !== undefined) return;
+    this.writer = startHeartbeat({ ...this.options, runtime, busy: () => this.held });
+  }
+
+  busy(count: number): void {
+    this.held = count;
+  }
+
+  async close(): Promise<void> {
+    await this.writer?.stop();
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * Worker heartbeats in the control bucket (real files in a temp folder, and S3 on fauxqs), and the EC2
- * pool (EC2 API mocked) telling readiness from them.
+ * Worker heartbeats in the control bucket (real files in a temp folder, and S3 on fauxqs): the writer and
+ * the EC2 worker's reporter built on it, and the EC2 pool (EC2 API mocked) telling readiness from them.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,17 +9,19 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { APP_TIER_ROLE, Ec2InstancePool, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../../src/adapters/compute/ec2-pool.js';
-import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
-import { S3ObjectStore } from '../../src/adapters/storage/s3-store.js';
+import { APP_TIER_ROLE, Ec2InstancePool, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../../../src/adapters/compute/ec2-pool.js';
+import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
+import { S3ObjectStore } from '../../../src/adapters/storage/s3-store.js';
 import {
+  Ec2HeartbeatReporter,
   heartbeatKey,
   heartbeatReader,
   readHeartbeat,
   startHeartbeat,
   writeHeartbeat,
-} from '../../src/worker/heartbeat-store.js';
-import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from './fauxqs-harness.js';
+} from '../../../src/adapters/compute/ec2-heartbeat.js';
+import { waitUntil } from '../../helpers/wait.js';
+import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../../aws/fauxqs-harness.js';
 
 useDummyAwsCredentials();
 const BUCKET = 'sf-control';
@@ -76,6 +78,38 @@ describe('heartbeat store', () => {
     await writer.beat();
     await writer.stop();
     assert.ok(errors.length >= 1, 'the failed write was not reported');
+  });
+});
+
+describe('Ec2HeartbeatReporter (the EC2 worker side)', () => {
+  test('writes nothing before ready, then heartbeats with its runtime and busy count that the reader reads', async () => {
+    const read = heartbeatReader(store, BUCKET);
+    const errors: unknown[] = [];
+    const reporter = new Ec2HeartbeatReporter({ store, controlBucket: BUCKET, name: 'app-tier-instance-5', intervalMs: 20, onError: (e) => errors.push(e) });
+    reporter.busy(1);
+    assert.equal(await read('app-tier-instance-5'), undefined, 'a worker that is not ready wrote a heartbeat');
+    reporter.ready('onnx: test runtime');
+    await waitUntil('the first heartbeat', async () => (await read('app-tier-instance-5')) !== undefined);
+    const first = await read('app-tier-instance-5');
+    assert.deepEqual(first && { busy: first.busy, runtime: first.runtime }, { busy: 1, runtime: 'onnx: test runtime' });
+    reporter.busy(2);
+    await waitUntil('a later beat carries the new busy count', async () => (await read('app-tier-instance-5'))?.busy === 2);
+    const later = await read('app-tier-instance-5');
+    assert.ok(first && later && later.at >= first.at, 'the heartbeat went back in time');
+    await reporter.close();
+    assert.equal(await read('app-tier-instance-5'), undefined, 'the heartbeat of a closed reporter is still there');
+    assert.deepEqual(errors, []);
+  });
+
+  test('keeps beating while alive, and its owner is never gone', async () => {
+    const reporter = new Ec2HeartbeatReporter({ store, controlBucket: BUCKET, name: 'app-tier-instance-6', intervalMs: 20 });
+    reporter.ready('wasm: test');
+    await waitUntil('a first beat', async () => (await readHeartbeat(store, BUCKET, 'app-tier-instance-6')) !== undefined);
+    const first = await readHeartbeat(store, BUCKET, 'app-tier-instance-6');
+    await waitUntil('a newer beat', async () => ((await readHeartbeat(store, BUCKET, 'app-tier-instance-6'))?.at ?? 0) > (first?.at ?? Infinity));
+    const settled = await Promise.race([reporter.ownerGone.then(() => 'gone'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
+    assert.equal(settled, 'pending');
+    await reporter.close();
   });
 });
 

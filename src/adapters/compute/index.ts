@@ -1,0 +1,88 @@
+/**
+ * The compute backend the configuration names, with both of its sides: the instance pool that the
+ * autoscaler drives (in `scaleface up`) and the reporter through which a worker talks to that pool (in
+ * `scaleface worker`). Callers never branch on the backend's name. The EC2 pool is imported only when
+ * configured: the EC2 SDK takes a noticeable part of a local worker's cold start to load (see ../storage/index.ts).
+ */
+import { join } from 'node:path';
+import { configToEnv, inheritedEnv, type Config } from '../../config/index.js';
+import { EXIT_CANNOT_START, type InstancePool } from '../../ports/instance-pool.js';
+import type { ObjectStore } from '../../ports/object-store.js';
+import type { WorkerReporter } from '../../ports/worker-reporter.js';
+import { Ec2HeartbeatReporter, heartbeatReader } from './ec2-heartbeat.js';
+import { LocalProcessPool, type InstanceExit } from './local-process-pool.js';
+import { LocalProcessReporter } from './local-process-reporter.js';
+
+/** The subset of a pino logger the pool's exit reports use. */
+export interface PoolLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Where EC2 workers write their heartbeats: the deployment's object store and control bucket. */
+export interface HeartbeatLocation {
+  readonly store: ObjectStore;
+  readonly controlBucket: string;
+}
+
+export interface InstancePoolDeps extends HeartbeatLocation {
+  /** Arguments of `node` that run one local worker named `name` (e.g. the CLI's `worker --name <name>`). */
+  readonly workerArgs: (name: string) => string[];
+  readonly log: PoolLogger;
+  /** A local worker exited before it was ready, with why; the autoscaler backs off launching. */
+  readonly onFailedStart?: (why: string) => void;
+}
+
+export interface WorkerReporterDeps extends HeartbeatLocation {
+  /** This worker's instance name. */
+  readonly name: string;
+  /** A heartbeat could not be written (the worker keeps going; it only looks not ready for a while). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The pool of app-tier instances on the configured compute backend. */
+export async function createInstancePool(config: Config, deps: InstancePoolDeps): Promise<InstancePool> {
+  if (config.compute.backend === 'ec2') {
+    const { ec2PoolFromConfig } = await import('./ec2-pool.js');
+    return ec2PoolFromConfig(config, heartbeatReader(deps.store, deps.controlBucket));
+  }
+  return new LocalProcessPool({
+    command: process.execPath,
+    args: deps.workerArgs,
+    env: localWorkerEnv(config),
+    logDir: join(config.dataDir, 'logs'),
+    onExit: (exit) => reportExit(exit, deps),
+  });
+}
+
+/**
+ * What a running worker reports through to the pool that started it. Create it before anything slow (the
+ * model load): the local reporter watches for the parent's death from its creation on.
+ */
+export function createWorkerReporter(config: Config, deps: WorkerReporterDeps): WorkerReporter {
+  if (config.compute.backend === 'ec2') return new Ec2HeartbeatReporter(deps);
+  return new LocalProcessReporter();
+}
+
+/**
+ * Variables a local worker inherits besides its configuration. The configuration travels whole in
+ * SCALEFACE_CONFIG_JSON; anything more of the parent's environment would only make a worker depend on how
+ * `up` happened to be started and hand it variables (secrets among them) it has no use for. Kept: what any
+ * process needs (PATH, HOME, TMPDIR, locale, time zone), Node's own settings (NODE_OPTIONS, extra CA
+ * certificates for a TLS-inspecting proxy), and AWS_*, where the SDK clients of a worker on SQS and S3 find
+ * their credentials, profile, region and endpoints (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_ENDPOINT_URL_SQS, ...).
+ */
+const INHERITED_NAMES: ReadonlySet<string> = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS']);
+
+/** The complete environment of a local worker child. */
+export function localWorkerEnv(config: Config): Record<string, string> {
+  return { ...inheritedEnv((name) => INHERITED_NAMES.has(name) || name.startsWith('AWS_')), ...configToEnv(config) };
+}
+
+function reportExit(exit: InstanceExit, { log, onFailedStart }: Pick<InstancePoolDeps, 'log' | 'onFailedStart'>): void {
+  if (exit.expected) return log.info(exit, 'instance exited');
+  log.warn(exit, exit.beforeReady ? 'instance failed to start' : 'instance died');
+  if (!exit.beforeReady) return;
+  const hint = exit.code === EXIT_CANNOT_START ? ' (its model or gallery cannot be loaded: see its log)' : '';
+  onFailedStart?.(`${exit.name} exited with code ${exit.code ?? exit.signal} before it was ready${hint}`);
+}
