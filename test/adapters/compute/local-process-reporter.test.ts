@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,19 @@ import { waitUntil } from '../../helpers/wait.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/reporter-child.js', import.meta.url));
 const REPORTER_MODULE = new URL('../../../src/adapters/compute/local-process-reporter.js', import.meta.url).href;
+
+/** True once `pid` has exited: gone, or (Linux) a zombie that its new parent, e.g. a container's init, has not reaped yet. */
+function hasExited(pid: number): boolean {
+  if (!isAlive(pid)) return true;
+  if (process.platform !== 'linux') return false;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return true; // reaped since
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+}
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
@@ -68,8 +82,12 @@ describe('LocalProcessReporter', () => {
     assert.deepEqual(await events(file), [`started ${childPid}`], 'the owner is not gone while the parent lives');
     parent.kill('SIGKILL');
     await exitOf(parent);
-    await waitUntil('the child noticed', async () => (await events(file)).includes('owner gone'));
-    await waitUntil('the child exited', () => !isAlive(childPid));
+    try {
+      await waitUntil('the child noticed', async () => (await events(file)).includes('owner gone'));
+      await waitUntil('the child exited', () => hasExited(childPid));
+    } finally {
+      if (!hasExited(childPid)) process.kill(childPid, 'SIGKILL'); // only when the test failed
+    }
   });
 
   test('a parent gone before the reporter was created counts as gone', async () => {
@@ -77,7 +95,13 @@ describe('LocalProcessReporter', () => {
     const child = spawn(process.execPath, [CHILD, file, '--late'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await waitUntil('the child started', async () => (await events(file)).length > 0);
     child.disconnect();
-    assert.equal(await exitOf(child), 0);
+    const exited = exitOf(child);
+    try {
+      await waitUntil('the child noticed', async () => (await events(file)).includes('owner gone'));
+    } finally {
+      child.kill('SIGKILL'); // a no-op once it exited; ends it when the test failed
+    }
+    assert.equal(await exited, 0);
     assert.deepEqual((await events(file)).slice(1), ['owner gone']);
   });
 
