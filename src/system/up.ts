@@ -10,9 +10,9 @@ import { EXIT_CANNOT_START, type InstancePool } from '../ports/instance-pool.js'
 import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
-import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
+import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { heartbeatReader } from '../worker/heartbeat-store.js';
-import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
+import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
@@ -109,8 +109,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
   const backends = await createBackends(config);
   await ensureBuckets(backends);
-  const requestQueue = await openRequestQueue(backends);
-  const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
+  const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = createInstancePool(backends, log, (why) => onFailedStart(why));
   const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));

@@ -4,7 +4,7 @@ import { createFaceRecognizer } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
 import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue } from '../system/backends.js';
 import { createLogger } from '../system/logger.js';
-import { QueueConsumer } from './consumer.js';
+import { QueueConsumer } from '../messaging/queue-consumer.js';
 import { startHeartbeat } from './heartbeat-store.js';
 import { createRecognitionHandler } from './recognition-handler.js';
 

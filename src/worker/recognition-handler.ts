@@ -9,9 +9,10 @@ import {
   type RecognitionRequest,
 } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { QueueMessage, QueueSystem, Queue } from '../ports/queue.js';
+import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
-import type { HandlerOutcome, MessageHandler } from './consumer.js';
+import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
+import { ReplySender } from '../messaging/reply-sender.js';
 
 /** Redelivery delay of a request after a retryable failure (see domain/backoff.ts). */
 const RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
@@ -32,31 +33,12 @@ export interface RecognitionHandlerDeps {
  * reply to the requester, and only then let the consumer delete the request.
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
-  // Reply queues belong to web processes: opened only if they exist, never created (one that is gone stays gone).
-  const replyQueues = new Map<string, Promise<Queue | undefined>>();
-  const replyQueue = (name: string): Promise<Queue | undefined> => {
-    let queue = replyQueues.get(name);
-    if (!queue) {
-      queue = deps.queues.openExisting(name);
-      void queue.then((found) => found ?? replyQueues.delete(name), () => replyQueues.delete(name));
-      replyQueues.set(name, queue);
-    }
-    return queue;
-  };
-  let droppedReplies = 0;
+  const replies = new ReplySender(deps.queues);
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
-    const queue = await replyQueue(request.replyTo);
-    try {
-      if (queue === undefined) throw new NotFoundError(`reply queue ${request.replyTo} does not exist`);
-      await queue.send(JSON.stringify(message));
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      // Its web process is gone: nobody waits for this answer (a result is in the output bucket anyway).
-      replyQueues.delete(request.replyTo);
-      droppedReplies += 1;
-      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies }, 'reply dropped: the reply queue is gone');
+    if (!(await replies.send(request.replyTo, message))) {
+      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies: replies.dropped }, 'reply dropped: the reply queue is gone');
     }
   };
 

@@ -15,8 +15,8 @@ describe('the reply-queue reaper', () => {
 
   test('removes the reply queues of web processes that are gone, keeps the live ones and its own', async () => {
     const { queues, store, names } = backends;
-    for (const id of ['alive', 'dead', 'self']) await queues.open(names.replyQueue(id));
-    await (await queues.open(names.replyQueue('dead'))).send('an answer nobody will read');
+    for (const id of ['alive', 'dead', 'self']) await queues.create(names.replyQueue(id));
+    await (await queues.create(names.replyQueue('dead'))).send('an answer nobody will read');
     await store.put(names.controlBucket, livenessKey('alive'), Buffer.from('{}'));
     const removed = await reapReplyQueues({ ...backends, ownInstanceId: 'self' });
     assert.deepEqual(removed, [names.replyQueue('dead')]);
@@ -35,6 +35,6 @@ describe('the reply-queue reaper', () => {
     assert.deepEqual(await reapReplyQueues({ ...backends }), [], 'a live web tier keeps its queue');
     await web.close();
     assert.equal(await backends.store.head(backends.names.controlBucket, key), undefined);
-    assert.equal(await backends.queues.openExisting(backends.names.replyQueue(web.instanceId)), undefined);
+    assert.deepEqual(await backends.queues.list(backends.names.replyQueue(web.instanceId)), []);
   });
 });
