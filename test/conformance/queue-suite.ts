@@ -8,6 +8,7 @@ import { after, before, describe } from 'node:test';
 import type { Queue, QueueOptions, QueueSystem } from '../../src/ports/queue.js';
 import { describeQueueBasics } from './queue-suite-basics.js';
 import { describeQueueProcesses } from './queue-suite-processes.js';
+import { describeReplyQueueReaper } from './queue-suite-reaper.js';
 import { uniqueQueueName, type QueueHarness } from './queue-suite-support.js';
 import { describeQueueVisibility } from './queue-suite-visibility.js';
 
@@ -52,5 +53,6 @@ export function runQueueConformance(label: string, harness: QueueHarness): void 
     describeQueueBasics(context);
     describeQueueVisibility(context);
     describeQueueProcesses(context);
+    describeReplyQueueReaper(context);
   });
 }
