@@ -14,8 +14,8 @@ import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
 
-/** Redelivery delay of a request after a retryable failure (see domain/backoff.ts). */
-const RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+/** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 export interface RecognitionHandlerDeps {
   readonly store: ObjectStore;
@@ -25,6 +25,8 @@ export interface RecognitionHandlerDeps {
   readonly workerName: string;
   /** Receives after which the queue dead-letters a message (the last attempt replies the failure). */
   readonly maxReceiveCount: number;
+  /** Delay before a request that failed for a passing reason is received again (see domain/backoff.ts). */
+  readonly retryBackoff?: BackoffPolicy;
   readonly log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
 }
 
@@ -114,8 +116,9 @@ async function handleFailure(
   const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
   if (error.retryable && !lastAttempt) {
     deps.log?.('warn', fields, 'retryable failure; the request will be received again');
-    // From 1 s, up to 2, 4, ... 30 s with jitter: retries of requests that failed together spread out.
-    return { retryAfterSeconds: Math.max(1, Math.round(backoffDelayMs(message.receiveCount, RETRY_BACKOFF) / 1000)) };
+    // Up to 1 s, then 2, 4, ... 30 s, with jitter: retries of requests that failed together spread out.
+    const delayMs = backoffDelayMs(message.receiveCount - 1, deps.retryBackoff ?? DEFAULT_RETRY_BACKOFF);
+    return { retryAfterSeconds: Math.max(1, Math.round(delayMs / 1000)) };
   }
   const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
   deps.log?.('error', fields, 'request failed');
