@@ -34,8 +34,8 @@ async function roundTrip(queue: Queue): Promise<void> {
 }
 
 async function crossProcess(system: EmbeddedQueueSystem, dbPath: string, pings: number): Promise<void> {
-  const ping = await system.open('ping');
-  const pong = await system.open('pong');
+  const ping = await system.create('ping');
+  const pong = await system.create('pong');
   const child = fork(fileURLToPath(import.meta.url), ['--child', dbPath]);
   await new Promise((resolve) => child.once('message', resolve));
   const latencies: number[] = [];
@@ -60,8 +60,8 @@ async function crossProcess(system: EmbeddedQueueSystem, dbPath: string, pings: 
 
 async function runChild(dbPath: string): Promise<void> {
   const system = new EmbeddedQueueSystem(dbPath);
-  const ping = await system.open('ping');
-  const pong = await system.open('pong');
+  const ping = await system.create('ping');
+  const pong = await system.create('pong');
   process.send?.('ready');
   for (;;) {
     const [message] = await ping.receive({ waitTimeSeconds: 20 });
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const dbPath = join(dir, 'queue.db');
   const system = new EmbeddedQueueSystem(dbPath);
   try {
-    await inProcess(await system.open('roundtrip'), roundTrips);
+    await inProcess(await system.create('roundtrip'), roundTrips);
     await crossProcess(system, dbPath, pings);
   } finally {
     await system.close();

@@ -43,6 +43,10 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_INPUT_TTL_S: { path: ['retention', 'inputTtlSeconds'], kind: 'number' },
   SCALEFACE_OUTPUT_TTL_S: { path: ['retention', 'outputTtlSeconds'], kind: 'number' },
   SCALEFACE_WORKER_CONCURRENCY: { path: ['worker', 'concurrency'], kind: 'number' },
+  SCALEFACE_WORKER_STOP_TIMEOUT_MS: { path: ['worker', 'stopTimeoutMs'], kind: 'number' },
+  SCALEFACE_HANDLER_TIMEOUT_MS: { path: ['worker', 'handlerTimeoutMs'], kind: 'number' },
+  SCALEFACE_JOB_TTL_MS: { path: ['web', 'jobTtlMs'], kind: 'number' },
+  SCALEFACE_EC2_HEARTBEAT_INTERVAL_MS: { path: ['compute', 'ec2', 'heartbeatIntervalMs'], kind: 'number' },
 };
 
 type Tree = Record<string, unknown>;

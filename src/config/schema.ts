@@ -20,7 +20,16 @@ export const configSchema = z.object({
       host: z.string().optional(),
       port: z.number().int().min(0).max(65535).default(8000),
       maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      /** How long a request waits for its worker's answer before the web tier gives up (504). */
       replyTimeoutMs: z.number().int().positive().default(60_000),
+      /** How long a finished job stays readable; default 10 min, or the labels' time to live when shorter. */
+      jobTtlMs: z.number().int().positive().optional(),
+      /** How often `/v1/events` pushes a status snapshot. */
+      eventsIntervalMs: z.number().int().min(100).default(1000),
+      /** How often a web process rewrites its liveness object (what keeps its reply queue from being reaped). */
+      livenessIntervalMs: z.number().int().min(100).default(10_000),
+      /** A reply queue whose web process wrote no liveness for this long is removed; default 6 liveness intervals. */
+      replyQueueStaleAfterMs: z.number().int().positive().optional(),
       /** Bearer token for admin routes; when unset the service binds to 127.0.0.1 unless `host` says otherwise. */
       authToken: z.string().min(8).optional(),
       requireAuthForUploads: z.boolean().default(false),
@@ -54,8 +63,14 @@ export const configSchema = z.object({
           instanceProfileArn: z.string().optional(),
           /** Start and stop a fleet of pre-created instances instead of launching and terminating. */
           stoppedFleet: z.boolean().default(false),
+          /** How often a worker on EC2 writes its heartbeat object (ready, busy, runtime). */
+          heartbeatIntervalMs: z.number().int().min(100).default(5000),
+          /** A heartbeat older than this does not count as ready; default 4 heartbeat intervals. */
+          heartbeatFreshMs: z.number().int().positive().optional(),
         })
         .prefault({}),
+      /** How long a stopped worker may take to finish what it holds before it is killed; default the worker's stop bound + 5 s. */
+      stopTimeoutMs: z.number().int().positive().optional(),
     })
     .prefault({}),
   autoscaler: z
@@ -103,6 +118,13 @@ export const configSchema = z.object({
       /** Messages one worker holds at once: 2 overlaps one message's I/O with the other's inference (measured +8 % on 2 cores). */
       concurrency: z.number().int().min(1).max(10).default(2),
       waitTimeSeconds: z.number().int().min(0).max(20).default(20),
+      /** On SIGTERM a worker stops receiving and finishes what it holds within this bound (then leaves it to the queue). */
+      stopTimeoutMs: z.number().int().min(0).default(30_000),
+      /** A request still being handled after this long is released for another worker (a hung model call). */
+      handlerTimeoutMs: z.number().int().min(1000).default(5 * 60_000),
+      /** A request that failed for a passing reason is retried after a delay drawn up to base × 2^(attempt−1), capped at max. */
+      retryBaseMs: z.number().int().min(0).default(1000),
+      retryMaxMs: z.number().int().min(0).default(30_000),
     })
     .prefault({}),
 });
@@ -110,15 +132,36 @@ export const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
-export interface Config extends Omit<ParsedConfig, 'autoscaler'> {
+/** The settings whose default depends on others, always filled in a loaded Config. */
+export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
   readonly autoscaler: ParsedConfig['autoscaler'] & { maxInstances: number; idleWindowMs: number };
+  readonly web: ParsedConfig['web'] & { jobTtlMs: number; replyQueueStaleAfterMs: number };
+  readonly compute: ParsedConfig['compute'] & {
+    stopTimeoutMs: number;
+    ec2: ParsedConfig['compute']['ec2'] & { heartbeatFreshMs: number };
+  };
 }
+
+/** A finished job is kept 10 minutes unless labels expire sooner (it would report a label that is gone). */
+const DEFAULT_JOB_TTL_MS = 10 * 60_000;
 
 /** Fills the defaults that depend on other settings. */
 export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
   const isEc2 = parsed.compute.backend === 'ec2';
+  const { web, compute, worker, retention } = parsed;
+  const labelTtlMs = retention.outputTtlSeconds === undefined ? Infinity : retention.outputTtlSeconds * 1000;
   return {
     ...parsed,
+    web: {
+      ...web,
+      jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
+      replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,
+    },
+    compute: {
+      ...compute,
+      stopTimeoutMs: compute.stopTimeoutMs ?? worker.stopTimeoutMs + 5000,
+      ec2: { ...compute.ec2, heartbeatFreshMs: compute.ec2.heartbeatFreshMs ?? 4 * compute.ec2.heartbeatIntervalMs },
+    },
     autoscaler: {
       ...parsed.autoscaler,
       maxInstances: parsed.autoscaler.maxInstances ?? (isEc2 ? 20 : Math.max(1, cpus().length)),

@@ -52,7 +52,7 @@ export interface Queue {
 }
 
 export interface DeadLetterPolicy {
-  /** Name of the dead-letter queue (opened by the same system). */
+  /** Name of the dead-letter queue (created with default settings when missing). */
   readonly queueName: string;
   /** A message received this many times without deletion moves there instead of being received again. */
   readonly maxReceiveCount: number;
@@ -64,15 +64,18 @@ export interface QueueOptions {
   readonly deadLetter?: DeadLetterPolicy;
 }
 
-/** A set of named queues on one backend (one SQLite file, one AWS account and region). */
+/**
+ * A set of named queues on one backend (one SQLite file, one AWS account and region).
+ *
+ * Queues are created on purpose, by the side that owns them: `up` or the deploy creates the request queue and
+ * its dead-letter queue, a web process its own reply queue. Everyone else opens what exists, so that a queue
+ * removed by its owner (the reply queue of a web process that is gone) is never brought back by a late sender.
+ */
 export interface QueueSystem {
-  /** Opens a queue, creating it when missing. */
-  open(name: string, options?: QueueOptions): Promise<Queue>;
-  /**
-   * Opens a queue only if it exists (undefined otherwise): for answering a queue someone else owns, which
-   * must not be brought back once its owner removed it (a reply queue of a web process that is gone).
-   */
-  openExisting(name: string): Promise<Queue | undefined>;
+  /** Creates a queue, or opens it when it exists and brings the settings passed in line. */
+  create(name: string, options?: QueueOptions): Promise<Queue>;
+  /** Opens a queue that exists; rejects with NotFoundError when it does not. */
+  open(name: string): Promise<Queue>;
   /** Names of the queues whose name starts with `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
   /** Deletes a queue and its messages. Removing a missing queue is a no-op. */

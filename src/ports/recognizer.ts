@@ -26,8 +26,7 @@ export interface RecognitionResult {
   readonly inferenceMs: number;
 }
 
-export const UNKNOWN_LABEL = 'Unknown';
-export const NO_FACE_LABEL = 'NoFace';
+export { NO_FACE_LABEL, UNKNOWN_LABEL } from '../domain/naming.js';
 
 export interface Recognizer {
   /** Throws UnsupportedMediaError when the bytes are not a decodable image. */

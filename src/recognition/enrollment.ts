@@ -3,6 +3,8 @@
  * from degraded copies of it. Writes the gallery layout described in gallery-layout.ts.
  */
 import { InvalidInputError, NotFoundError, UnsupportedMediaError } from '../domain/errors.js';
+import { safeFileName, validateSubjectName } from '../domain/naming.js';
+import { MAX_PHOTOS_PER_ENROLLMENT } from '../domain/upload-limits.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { EmbeddedFace, FaceEmbedder } from './embedder.js';
 import {
@@ -23,10 +25,8 @@ import {
   parseDescriptors,
   photoKey,
   readManifest,
-  sanitizePhotoFileName,
   serializeDescriptors,
   subjectPhotosPrefix,
-  validateSubjectName,
   type StoredExample,
   type SubjectDescriptors,
 } from './gallery-layout.js';
@@ -51,8 +51,6 @@ export interface SubjectSummary {
   readonly descriptors: number;
 }
 
-
-export const MAX_PHOTOS_PER_CALL = 50;
 
 interface PreparedPhoto {
   readonly enrolled: EnrolledPhoto;
@@ -130,12 +128,12 @@ export class GalleryAdmin {
 
   private photoKeys(subject: string, photos: readonly EnrollmentPhoto[]): string[] {
     if (photos.length === 0) throw new InvalidInputError('at least one photo is needed');
-    if (photos.length > MAX_PHOTOS_PER_CALL) {
-      throw new InvalidInputError(`at most ${MAX_PHOTOS_PER_CALL} photos at once`);
+    if (photos.length > MAX_PHOTOS_PER_ENROLLMENT) {
+      throw new InvalidInputError(`at most ${MAX_PHOTOS_PER_ENROLLMENT} photos at once`);
     }
     const used = new Set<string>();
     return photos.map((photo) => {
-      const safe = sanitizePhotoFileName(photo.fileName);
+      const safe = safeFileName(photo.fileName, 'photo');
       let candidate = safe;
       for (let n = 2; used.has(candidate); n += 1) candidate = withSuffix(safe, n);
       used.add(candidate);

@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { GalleryModelMismatchError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { NO_FACE_LABEL, UNKNOWN_LABEL } from '../ports/recognizer.js';
 import { describeModel, parseModelIdentity, sameModel, type ModelIdentity } from './model-identity.js';
 
 export const MANIFEST_KEY = 'manifest.json';
@@ -21,9 +20,6 @@ const FORMAT = 2;
 /** Descriptors files written before galleries recorded their model; still readable, model unknown. */
 const LEGACY_FORMAT = 1;
 const DESCRIPTOR_LENGTH = 128;
-
-const SUBJECT_NAME = /^[\p{L}\p{N} _.-]{1,64}$/u;
-const RESERVED_NAMES = new Set([UNKNOWN_LABEL, NO_FACE_LABEL].map((n) => n.toLowerCase()));
 
 /** One enrolled example: a descriptor of a photo or of a degraded copy of it. */
 export interface StoredExample {
@@ -45,37 +41,6 @@ export interface GalleryManifest {
   readonly version: string;
   /** Undefined for a manifest written before galleries recorded their model. */
   readonly model?: ModelIdentity;
-}
-
-/**
- * Checks a subject name and returns it NFC-normalized: 1..64 letters, digits, spaces and `_-.`,
- * no leading dot or space, no trailing space, not a reserved label. Throws InvalidInputError.
- */
-export function validateSubjectName(name: unknown): string {
-  if (typeof name !== 'string') throw new InvalidInputError('subject name must be a string');
-  const normalized = name.normalize('NFC');
-  if (!SUBJECT_NAME.test(normalized)) {
-    throw new InvalidInputError('subject name must be 1..64 letters, digits, spaces or "_-."');
-  }
-  if (/^[. ]|[ ]$/.test(normalized)) {
-    throw new InvalidInputError('subject name must not start with a dot or a space, nor end with a space');
-  }
-  if (RESERVED_NAMES.has(normalized.toLowerCase())) {
-    throw new InvalidInputError(`"${normalized}" is a reserved label, not a subject name`);
-  }
-  return normalized;
-}
-
-/** A safe file name for a stored photo: the upload's base name with anything unusual replaced by `_`. */
-export function sanitizePhotoFileName(fileName: string): string {
-  const base = fileName.normalize('NFC').split(/[/\\]/).pop() ?? '';
-  let safe = base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-  if (safe.length > 100) {
-    const dot = safe.lastIndexOf('.');
-    const extension = dot > 0 && safe.length - dot <= 8 ? safe.slice(dot) : '';
-    safe = safe.slice(0, 100 - extension.length) + extension;
-  }
-  return safe === '' ? 'photo' : safe;
 }
 
 export function photoKey(subject: string, safeFileName: string): string {

@@ -1,6 +1,6 @@
 export { createFaceRecognizer, createGalleryAdmin } from './face-api-recognizer.js';
 export type { FaceRecognizer, FaceRecognizerOptions } from './face-api-recognizer.js';
-export { GalleryAdmin, MAX_PHOTOS_PER_CALL } from './enrollment.js';
+export { GalleryAdmin } from './enrollment.js';
 export { DEFAULT_VARIANTS } from './variants.js';
 export type { EnrollmentPhoto, EnrollmentResult, SubjectSummary } from './enrollment.js';
 export type { EnrolledPhoto, PhotoReport } from './enrollment-faces.js';
@@ -16,6 +16,5 @@ export type { ThreadedEmbedderOptions } from './threaded-embedder.js';
 export { loadFaceModel } from './model.js';
 export type { FaceModel } from './model.js';
 export { decodeForDetection } from './decode.js';
-export { validateSubjectName, sanitizePhotoFileName } from './gallery-layout.js';
 export { variant } from './variants.js';
 export type { VariantSpec } from './variants.js';

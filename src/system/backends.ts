@@ -25,14 +25,23 @@ export async function createBackends(config: Config): Promise<Backends> {
   return { config, queues, store, names: resourceNames(config) };
 }
 
-/** Opens the request queue with its dead-letter policy (the dead-letter queue is opened first). */
-export async function openRequestQueue(backends: Backends): Promise<Queue> {
+/**
+ * Creates the request queue with its dead-letter policy, and the dead-letter queue (what `up` owns; on AWS the
+ * deploy creates them and this brings their settings in line). Returns both.
+ */
+export async function createRequestQueues(backends: Backends): Promise<{ requestQueue: Queue; deadLetterQueue: Queue }> {
   const { queues, names, config } = backends;
-  await queues.open(names.deadLetterQueue, { visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds });
-  return queues.open(names.requestQueue, {
+  const deadLetterQueue = await queues.create(names.deadLetterQueue, { visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds });
+  const requestQueue = await queues.create(names.requestQueue, {
     visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
     deadLetter: { queueName: names.deadLetterQueue, maxReceiveCount: config.queue.maxReceiveCount },
   });
+  return { requestQueue, deadLetterQueue };
+}
+
+/** Opens the request queue, which `up` or the deploy created (NotFoundError when neither did). */
+export function openRequestQueue(backends: Backends): Promise<Queue> {
+  return backends.queues.open(backends.names.requestQueue);
 }
 
 /** Creates the input, output, gallery and control buckets when missing. */

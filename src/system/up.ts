@@ -8,8 +8,8 @@ import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
-import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
-import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
+import { DeadLetterNotifier } from './dead-letter-notifier.js';
+import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
@@ -86,8 +86,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
   const backends = await createBackends(config);
   await ensureBuckets(backends);
-  const requestQueue = await openRequestQueue(backends);
-  const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
+  const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = await createInstancePool(config, {
     store: backends.store,

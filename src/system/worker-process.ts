@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import type { WorkerReporter } from '../ports/worker-reporter.js';
 import { createFaceRecognizer, type FaceRecognizer } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
-import { QueueConsumer } from '../worker/consumer.js';
+import { QueueConsumer } from '../messaging/queue-consumer.js';
 import { createRecognitionHandler } from '../worker/recognition-handler.js';
 import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';

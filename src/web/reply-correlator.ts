@@ -1,6 +1,7 @@
 import { DeadLetteredError, TimeoutError, asScalefaceError } from '../domain/errors.js';
 import { parseRecognitionReply, type RecognitionReply } from '../domain/messages.js';
-import type { Queue, QueueSystem } from '../ports/queue.js';
+import { QueueConsumer } from '../messaging/queue-consumer.js';
+import type { QueueSystem } from '../ports/queue.js';
 
 interface Pending {
   resolve(reply: RecognitionReply): void;
@@ -9,15 +10,13 @@ interface Pending {
 }
 
 /**
- * The one reply consumer of a web-tier process. It owns this process's reply queue, long-polls it,
- * and hands every reply to the request that waits for it, by request id. Replies for requests
- * nobody waits for (answered already, timed out) are deleted and counted.
+ * The one reply consumer of a web-tier process. It owns this process's reply queue (creates it, removes it on
+ * stop), consumes it with the one consumer loop, and hands every reply to the request that waits for it, by
+ * request id. Replies for requests nobody waits for (answered already, timed out) are deleted and counted.
  */
 export class ReplyCorrelator {
   private readonly pending = new Map<string, Pending>();
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | undefined;
-  private queue: Queue | undefined;
+  private consumer: QueueConsumer | undefined;
   unmatchedReplies = 0;
 
   constructor(
@@ -27,8 +26,17 @@ export class ReplyCorrelator {
   ) {}
 
   async start(): Promise<void> {
-    this.queue = await this.queues.open(this.queueName, { visibilityTimeoutSeconds: 30 });
-    this.loop = this.consume(this.queue);
+    const queue = await this.queues.create(this.queueName, { visibilityTimeoutSeconds: 30 });
+    this.consumer = new QueueConsumer({
+      queue,
+      concurrency: 10,
+      handler: async (message) => {
+        this.dispatch(message.body);
+        return 'done';
+      },
+      onError: (error) => this.onError(error),
+    });
+    this.consumer.start();
   }
 
   /** Resolves with the reply for `requestId`; rejects with TimeoutError after `timeoutMs`. Call before sending. */
@@ -55,30 +63,13 @@ export class ReplyCorrelator {
 
   /** Stops consuming, fails the waiters, and deletes this process's reply queue. */
   async stop(options: { removeQueue: boolean } = { removeQueue: true }): Promise<void> {
-    this.abort.abort();
-    await this.loop;
+    await this.consumer?.stop();
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
       entry.reject(new TimeoutError('the web tier is shutting down'));
       this.pending.delete(id);
     }
     if (options.removeQueue) await this.queues.remove(this.queueName);
-  }
-
-  private async consume(queue: Queue): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        const messages = await queue.receive({ maxMessages: 10, waitTimeSeconds: 20, signal: this.abort.signal });
-        for (const message of messages) {
-          this.dispatch(message.body);
-          await queue.delete(message.receiptHandle);
-        }
-      } catch (error) {
-        if (this.abort.signal.aborted) break;
-        this.onError(asScalefaceError(error));
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
   }
 
   private dispatch(body: string): void {

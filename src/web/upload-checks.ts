@@ -9,40 +9,7 @@ import {
 } from '../domain/image-structure.js';
 
 
-/** File names are kept under this many UTF-8 bytes: file systems allow 255, and atomic writes add a suffix. */
-const MAX_NAME_BYTES = 200;
-/** An extension longer than this is not kept apart when a name is shortened. */
-const MAX_KEPT_EXTENSION = 16;
-
-/** The longest prefix of `text` (whole characters) that fits in `bytes` bytes of UTF-8. */
-function cutToBytes(text: string, bytes: number): string {
-  let out = '';
-  for (const character of text) {
-    if (Buffer.byteLength(out + character) > bytes) break;
-    out += character;
-  }
-  return out;
-}
-
-/**
- * Reduces an uploaded file name to a safe base name: no folders, no control characters, no leading dots,
- * at most 200 bytes of UTF-8 (a longer stem is cut, whole characters only, and the extension kept).
- * `test_000.jpg` stays `test_000.jpg`. The answer's stem is this name's stem.
- */
-export function safeFileName(raw: string | undefined): string {
-  const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
-  const cleaned = base
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}._ -]/gu, '_')
-    .replace(/^[.\s]+/, '')
-    .trim();
-  if (cleaned.length === 0) return 'upload';
-  if (Buffer.byteLength(cleaned) <= MAX_NAME_BYTES) return cleaned;
-  const dot = cleaned.lastIndexOf('.');
-  const extension = dot > 0 && cleaned.length - dot <= MAX_KEPT_EXTENSION ? cleaned.slice(dot) : '';
-  const stem = extension === '' ? cleaned : cleaned.slice(0, dot);
-  return cutToBytes(stem, MAX_NAME_BYTES - Buffer.byteLength(extension)) + extension;
-}
+export { safeFileName } from '../domain/naming.js';
 
 /**
  * Throws InvalidInputError for an empty file and UnsupportedMediaError for anything that is not a complete

@@ -9,12 +9,13 @@ import {
   type RecognitionRequest,
 } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import type { QueueMessage, QueueSystem, Queue } from '../ports/queue.js';
+import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
-import type { HandlerOutcome, MessageHandler } from './consumer.js';
+import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
+import { ReplySender } from '../messaging/reply-sender.js';
 
-/** Redelivery delay of a request after a retryable failure (see domain/backoff.ts). */
-const RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+/** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 export interface RecognitionHandlerDeps {
   readonly store: ObjectStore;
@@ -24,6 +25,8 @@ export interface RecognitionHandlerDeps {
   readonly workerName: string;
   /** Receives after which the queue dead-letters a message (the last attempt replies the failure). */
   readonly maxReceiveCount: number;
+  /** Delay before a request that failed for a passing reason is received again (see domain/backoff.ts). */
+  readonly retryBackoff?: BackoffPolicy;
   readonly log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
 }
 
@@ -32,31 +35,12 @@ export interface RecognitionHandlerDeps {
  * reply to the requester, and only then let the consumer delete the request.
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
-  // Reply queues belong to web processes: opened only if they exist, never created (one that is gone stays gone).
-  const replyQueues = new Map<string, Promise<Queue | undefined>>();
-  const replyQueue = (name: string): Promise<Queue | undefined> => {
-    let queue = replyQueues.get(name);
-    if (!queue) {
-      queue = deps.queues.openExisting(name);
-      void queue.then((found) => found ?? replyQueues.delete(name), () => replyQueues.delete(name));
-      replyQueues.set(name, queue);
-    }
-    return queue;
-  };
-  let droppedReplies = 0;
+  const replies = new ReplySender(deps.queues);
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
-    const queue = await replyQueue(request.replyTo);
-    try {
-      if (queue === undefined) throw new NotFoundError(`reply queue ${request.replyTo} does not exist`);
-      await queue.send(JSON.stringify(message));
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      // Its web process is gone: nobody waits for this answer (a result is in the output bucket anyway).
-      replyQueues.delete(request.replyTo);
-      droppedReplies += 1;
-      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies }, 'reply dropped: the reply queue is gone');
+    if (!(await replies.send(request.replyTo, message))) {
+      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies: replies.dropped }, 'reply dropped: the reply queue is gone');
     }
   };
 
@@ -132,8 +116,9 @@ async function handleFailure(
   const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
   if (error.retryable && !lastAttempt) {
     deps.log?.('warn', fields, 'retryable failure; the request will be received again');
-    // From 1 s, up to 2, 4, ... 30 s with jitter: retries of requests that failed together spread out.
-    return { retryAfterSeconds: Math.max(1, Math.round(backoffDelayMs(message.receiveCount, RETRY_BACKOFF) / 1000)) };
+    // Up to 1 s, then 2, 4, ... 30 s, with jitter: retries of requests that failed together spread out.
+    const delayMs = backoffDelayMs(message.receiveCount - 1, deps.retryBackoff ?? DEFAULT_RETRY_BACKOFF);
+    return { retryAfterSeconds: Math.max(1, Math.round(delayMs / 1000)) };
   }
   const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
   deps.log?.('error', fields, 'request failed');

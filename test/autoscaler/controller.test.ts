@@ -93,7 +93,7 @@ describe('AutoscalerController with the local process pool and the embedded queu
   beforeEach(async () => {
     sandbox = await makeSandbox();
     system = new EmbeddedQueueSystem(sandbox.dbPath);
-    queue = await system.open(QUEUE_NAME, { visibilityTimeoutSeconds: 30 });
+    queue = await system.create(QUEUE_NAME, { visibilityTimeoutSeconds: 30 });
   });
 
   afterEach(async () => {

@@ -39,7 +39,7 @@ async function attributesOf(name: string): Promise<Record<string, string>> {
 
 describe('SqsQueueSystem', () => {
   test('open sets the visibility timeout and a redrive policy pointing at the dead-letter queue ARN', async () => {
-    await system.open('attr-req', { visibilityTimeoutSeconds: 45, deadLetter: { queueName: 'attr-dlq', maxReceiveCount: 3 } });
+    await system.create('attr-req', { visibilityTimeoutSeconds: 45, deadLetter: { queueName: 'attr-dlq', maxReceiveCount: 3 } });
     const attributes = await attributesOf('attr-req');
     assert.equal(attributes.VisibilityTimeout, '45');
     const policy = JSON.parse(attributes.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: unknown };
@@ -48,9 +48,9 @@ describe('SqsQueueSystem', () => {
   });
 
   test('reopening with other settings updates the existing queue; without settings leaves them alone', async () => {
-    const first = await system.open('attr-change', { visibilityTimeoutSeconds: 10 });
+    const first = await system.create('attr-change', { visibilityTimeoutSeconds: 10 });
     await first.send('kept across the update');
-    await system.open('attr-change', { visibilityTimeoutSeconds: 20, deadLetter: { queueName: 'attr-change-dlq', maxReceiveCount: 5 } });
+    await system.create('attr-change', { visibilityTimeoutSeconds: 20, deadLetter: { queueName: 'attr-change-dlq', maxReceiveCount: 5 } });
     assert.equal((await attributesOf('attr-change')).VisibilityTimeout, '20');
     // Another process (a fresh system, no cached URL) opening it plainly changes nothing.
     const other = new SqsQueueSystem({ region: fauxqs.region, endpoint: fauxqs.endpoint });
@@ -64,19 +64,19 @@ describe('SqsQueueSystem', () => {
 
   // (On AWS the name is refused for 60 s after the deletion: open then rejects with BACKEND_UNAVAILABLE.)
   test('a queue removed behind the cached URL is created again by open', async () => {
-    const queue = await system.open('recreated');
+    const queue = await system.create('recreated');
     const outsider = new SqsQueueSystem({ region: fauxqs.region, endpoint: fauxqs.endpoint });
     await outsider.remove('recreated');
     await outsider.close();
     await assert.rejects(queue.depth(), NotFoundError);
-    const reopened = await system.open('recreated', { visibilityTimeoutSeconds: 5 });
+    const reopened = await system.create('recreated', { visibilityTimeoutSeconds: 5 });
     await reopened.send('after recreation');
     assert.equal((await reopened.depth()).visible, 1);
   });
 
   test('close() ends a long poll that has no signal of its own', async () => {
     const closing = new SqsQueueSystem({ region: fauxqs.region, endpoint: fauxqs.endpoint });
-    const queue = await closing.open('closing-poll');
+    const queue = await closing.create('closing-poll');
     const polling = queue.receive({ waitTimeSeconds: 20 });
     setTimeout(() => void closing.close(), 200);
     const started = Date.now();
@@ -85,7 +85,7 @@ describe('SqsQueueSystem', () => {
   });
 
   test('a message sent during an aborted poll is received by the next poll, not swallowed', async () => {
-    const queue = await system.open('abort-slices');
+    const queue = await system.create('abort-slices');
     const controller = new AbortController();
     const polling = queue.receive({ waitTimeSeconds: 20, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
@@ -100,7 +100,7 @@ describe('SqsQueueSystem', () => {
     const config = loadConfig({ queue: { backend: 'sqs', sqs: { endpoint: fauxqs.endpoint, region: fauxqs.region } } }, {});
     const fromConfig = await createQueueSystem(config);
     assert.ok(fromConfig instanceof SqsQueueSystem);
-    const queue = await fromConfig.open('from-config');
+    const queue = await fromConfig.create('from-config');
     assert.equal(typeof (await queue.send('hi')), 'string');
     await fromConfig.remove('from-config');
     await fromConfig.close();
@@ -143,7 +143,7 @@ describe('unreachable endpoint', () => {
   test('SQS and S3 calls reject with a retryable BackendUnavailableError', async () => {
     const down = await startFauxqs();
     const queues = new SqsQueueSystem({ region: down.region, client: new SQSClient({ region: down.region, endpoint: down.endpoint, maxAttempts: 1 }) });
-    const queue = await queues.open('soon-unreachable');
+    const queue = await queues.create('soon-unreachable');
     const s3 = new S3ObjectStore({ region: down.region, endpoint: down.endpoint, forcePathStyle: true });
     await s3.ensureBucket('sf-soon-unreachable');
     await down.stop();

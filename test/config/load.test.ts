@@ -47,6 +47,28 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ compute: { backend: 'ec2' }, autoscaler: { maxInstances: 3 } }, {}).autoscaler.maxInstances, 3);
   });
 
+  test('timing defaults, and those derived from other timings', () => {
+    const config = loadConfig({}, {});
+    assert.deepEqual(
+      [config.worker.stopTimeoutMs, config.worker.handlerTimeoutMs, config.web.livenessIntervalMs, config.compute.ec2.heartbeatIntervalMs],
+      [30_000, 300_000, 10_000, 5000],
+    );
+    assert.equal(config.web.jobTtlMs, 600_000, 'jobs are kept 10 minutes');
+    assert.equal(config.web.replyQueueStaleAfterMs, 60_000, 'six liveness intervals');
+    assert.equal(config.compute.stopTimeoutMs, 35_000, 'the worker’s own bound plus 5 s before it is killed');
+    assert.equal(config.compute.ec2.heartbeatFreshMs, 20_000, 'four heartbeat intervals');
+    const derived = loadConfig(
+      { worker: { stopTimeoutMs: 1000 }, web: { livenessIntervalMs: 500 }, compute: { ec2: { heartbeatIntervalMs: 250 } }, retention: { outputTtlSeconds: 60 } },
+      {},
+    );
+    assert.deepEqual(
+      [derived.compute.stopTimeoutMs, derived.web.replyQueueStaleAfterMs, derived.compute.ec2.heartbeatFreshMs, derived.web.jobTtlMs],
+      [6000, 3000, 1000, 60_000],
+    );
+    const explicit = loadConfig({ web: { jobTtlMs: 5000, replyQueueStaleAfterMs: 7000 }, compute: { stopTimeoutMs: 9000 }, retention: { outputTtlSeconds: 60 } }, {});
+    assert.deepEqual([explicit.web.jobTtlMs, explicit.web.replyQueueStaleAfterMs, explicit.compute.stopTimeoutMs], [5000, 7000, 9000]);
+  });
+
   test('sources win in order: file < SCALEFACE_* < SCALEFACE_CONFIG_JSON < overrides', () => {
     const env = { SCALEFACE_CONFIG_FILE: file, SCALEFACE_PORT: '8200', SCALEFACE_PREFIX: 'fromenv' };
     const fromEnv = loadConfig({}, env);
@@ -88,5 +110,6 @@ describe('loadConfig', () => {
     const several = refusal(() => loadConfig({ web: { port: -1 }, queue: { maxReceiveCount: 0 } }, {}));
     assert.match(several, /web\.port/);
     assert.match(several, /queue\.maxReceiveCount/);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_WORKER_STOP_TIMEOUT_MS: '-5' })), /worker\.stopTimeoutMs/);
   });
 });

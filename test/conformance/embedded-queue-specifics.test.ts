@@ -39,7 +39,7 @@ describe('embedded queue specifics', () => {
   });
 
   test('a dead-lettered message starts over with receive count 1 in a dead-letter queue created on demand', async () => {
-    const queue = await system.open('poisoned', {
+    const queue = await system.create('poisoned', {
       visibilityTimeoutSeconds: 1,
       deadLetter: { queueName: 'poisoned-dlq', maxReceiveCount: 1 },
     });
@@ -55,7 +55,7 @@ describe('embedded queue specifics', () => {
   });
 
   test('reopening a queue without options keeps its visibility timeout and dead-letter policy', async () => {
-    await system.open('settings', { visibilityTimeoutSeconds: 1, deadLetter: { queueName: 'settings-dlq', maxReceiveCount: 1 } });
+    await system.create('settings', { visibilityTimeoutSeconds: 1, deadLetter: { queueName: 'settings-dlq', maxReceiveCount: 1 } });
     const reopened = await system.open('settings');
     await reopened.send('once');
     assert.equal((await reopened.receive()).length, 1);
@@ -64,7 +64,7 @@ describe('embedded queue specifics', () => {
   });
 
   test('a malformed receipt handle is INVALID_INPUT; a visibility timeout of 0 leaves the message visible', async () => {
-    const queue = await system.open('handles');
+    const queue = await system.create('handles');
     await rejectsWithCode(queue.delete('not-a-handle'), 'INVALID_INPUT');
     await rejectsWithCode(queue.changeVisibility('12', 5), 'INVALID_INPUT');
     await queue.send('peek');
@@ -76,7 +76,7 @@ describe('embedded queue specifics', () => {
   });
 
   test('an aborted long poll takes nothing: a message sent afterwards stays visible', async () => {
-    const queue = await system.open('aborted');
+    const queue = await system.create('aborted');
     const controller = new AbortController();
     const waiting = queue.receive({ waitTimeSeconds: 20, signal: controller.signal });
     controller.abort();
@@ -89,7 +89,7 @@ describe('embedded queue specifics', () => {
   test('a message sent through one system is received through another on the same file', async () => {
     const other = new EmbeddedQueueSystem(join(dir, 'nested', 'folder', 'queue.db'));
     try {
-      const receiving = (await system.open('shared')).receive({ waitTimeSeconds: 5 });
+      const receiving = (await system.create('shared')).receive({ waitTimeSeconds: 5 });
       const id = await (await other.open('shared')).send('across connections');
       assert.equal((await receiving)[0]?.id, id);
     } finally {
@@ -99,7 +99,7 @@ describe('embedded queue specifics', () => {
 
   test('close ends waiting long polls with [] and later calls reject with BACKEND_UNAVAILABLE', async () => {
     const own = new EmbeddedQueueSystem(join(dir, 'closing.db'));
-    const queue = await own.open('closing');
+    const queue = await own.create('closing');
     const waiting = queue.receive({ waitTimeSeconds: 20 });
     const closed = own.close();
     assert.equal(own.close(), closed, 'close returns the same promise every time');

@@ -6,22 +6,22 @@ import { receiveMessages, rejectsWithCode, uniqueQueueName } from './queue-suite
 /** Sending, receiving, deleting, counting and argument checks. */
 export function describeQueueBasics(context: QueueSuiteContext): void {
   describe('existence and listing', () => {
-    test('openExisting finds an existing queue, never creates one, and list names the queues of a prefix', async () => {
+    test('open finds a queue that exists and never creates one; list names the queues of a prefix', async () => {
       const system = context.system();
       const prefix = uniqueQueueName('exists');
-      assert.equal(await system.openExisting(`${prefix}-a`), undefined, 'a queue nobody created');
-      assert.deepEqual(await system.list(prefix), [], 'openExisting created nothing');
-      const [a, b] = [await system.open(`${prefix}-a`), await system.open(`${prefix}-b`)];
+      await rejectsWithCode(system.open(`${prefix}-a`), 'NOT_FOUND');
+      assert.deepEqual(await system.list(prefix), [], 'open created nothing');
+      const [a, b] = [await system.create(`${prefix}-a`), await system.create(`${prefix}-b`)];
       try {
-        const found = await system.openExisting(`${prefix}-a`);
-        assert.ok(found, 'the queue exists');
+        const found = await system.open(`${prefix}-a`);
         await found.send('through the second handle');
         const [message] = await receiveMessages(a, 1);
         assert.equal(message?.body, 'through the second handle');
         assert.deepEqual(await system.list(prefix), [a.name, b.name]);
         await system.remove(a.name);
-        assert.equal(await system.openExisting(a.name), undefined, 'gone once removed');
-        assert.deepEqual(await system.list(prefix), [b.name]);
+        await rejectsWithCode(system.open(a.name), 'NOT_FOUND');
+        await rejectsWithCode(found.send('to a removed queue'), 'NOT_FOUND');
+        assert.deepEqual(await system.list(prefix), [b.name], 'sending to a removed queue did not bring it back');
       } finally {
         await system.remove(a.name);
         await system.remove(b.name);
@@ -31,7 +31,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
 
   describe('send, receive, delete', () => {
     test('a message round-trips with its id, body, receive count and send time', async () => {
-      const queue = await context.open('roundtrip');
+      const queue = await context.create('roundtrip');
       const before = Date.now();
       const id = await queue.send('{"hello":"wörld"}');
       assert.equal(typeof id, 'string');
@@ -50,7 +50,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
     });
 
     test('a body of exactly 256 KiB is accepted and comes back unchanged', async () => {
-      const queue = await context.open('bigbody');
+      const queue = await context.create('bigbody');
       const body = 'ab'.repeat(128 * 1024);
       await queue.send(body);
       const [message] = await receiveMessages(queue, 1);
@@ -58,7 +58,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
     });
 
     test('maxMessages bounds every receive, and every message is delivered once', async () => {
-      const queue = await context.open('batch');
+      const queue = await context.create('batch');
       const sent = new Set<string>();
       for (let i = 0; i < 15; i += 1) sent.add(await queue.send(`message ${i}`));
       const one = await queue.receive({ maxMessages: 1, waitTimeSeconds: 2 });
@@ -72,7 +72,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
     });
 
     test('depth counts visible, in-flight and delayed messages', async () => {
-      const queue = await context.open('depth');
+      const queue = await context.create('depth');
       await queue.send('visible 1');
       await queue.send('visible 2');
       await queue.send('to be received');
@@ -83,7 +83,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
     });
 
     test('delaySeconds hides a message until the delay has passed', async () => {
-      const queue = await context.open('delay');
+      const queue = await context.create('delay');
       const id = await queue.send('later', { delaySeconds: 1 });
       assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0, delayed: 1 });
       assert.deepEqual(await queue.receive(), []);
@@ -94,7 +94,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
 
     test('a removed queue rejects sends with NOT_FOUND; removing it again is a no-op', async () => {
       const system = context.system();
-      const queue = await context.open('removed');
+      const queue = await context.create('removed');
       await queue.send('soon gone');
       await system.remove(queue.name);
       await system.remove(queue.name);
@@ -104,7 +104,7 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
 
   describe('invalid arguments', () => {
     test('receive, send and changeVisibility reject out-of-range values with INVALID_INPUT', async () => {
-      const queue = await context.open('invalid');
+      const queue = await context.create('invalid');
       for (const options of [
         { maxMessages: 0 },
         { maxMessages: 11 },
@@ -129,11 +129,11 @@ export function describeQueueBasics(context: QueueSuiteContext): void {
 
     test('open rejects a bad name, a bad visibility timeout and a bad dead-letter policy', async () => {
       const system = context.system();
-      await rejectsWithCode(system.open('no spaces allowed'), 'INVALID_INPUT');
-      await rejectsWithCode(system.open('x'.repeat(81)), 'INVALID_INPUT');
-      await rejectsWithCode(system.open('conf-ok-name', { visibilityTimeoutSeconds: 43_201 }), 'INVALID_INPUT');
+      await rejectsWithCode(system.create('no spaces allowed'), 'INVALID_INPUT');
+      await rejectsWithCode(system.create('x'.repeat(81)), 'INVALID_INPUT');
+      await rejectsWithCode(system.create('conf-ok-name', { visibilityTimeoutSeconds: 43_201 }), 'INVALID_INPUT');
       const deadLetter = { queueName: 'conf-some-dlq', maxReceiveCount: 0 };
-      await rejectsWithCode(system.open('conf-ok-name', { deadLetter }), 'INVALID_INPUT');
+      await rejectsWithCode(system.create('conf-ok-name', { deadLetter }), 'INVALID_INPUT');
     });
   });
 }

@@ -10,7 +10,7 @@ const CHURNED_MESSAGES = 40;
 export function describeQueueProcesses(context: QueueSuiteContext): void {
   describe('processes and durability', () => {
     test('two consumer processes receive every message exactly once between them', async () => {
-      const queue = await context.open('consumers');
+      const queue = await context.create('consumers');
       const sent = new Set<string>();
       for (let i = 0; i < CONSUMED_MESSAGES; i += 1) sent.add(await queue.send(`job ${i}`));
       const job = {
@@ -37,7 +37,7 @@ export function describeQueueProcesses(context: QueueSuiteContext): void {
     });
 
     test('a process killed while sending and receiving loses no message', async () => {
-      const queue = await context.open('killed');
+      const queue = await context.create('killed');
       const child = startQueueChild({
         config: context.harness.childConfig(),
         queue: queue.name,
@@ -63,7 +63,7 @@ export function describeQueueProcesses(context: QueueSuiteContext): void {
         return;
       }
       const first = await context.harness.makeSystem();
-      const name = (await context.open('reopen')).name;
+      const name = (await context.create('reopen')).name;
       const before = await first.open(name);
       const sent = new Set<string>();
       for (let i = 0; i < 5; i += 1) sent.add(await before.send(`durable ${i}`));

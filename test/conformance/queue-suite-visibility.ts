@@ -7,7 +7,7 @@ import { receiveMessages, rejectsWithCode, sleep } from './queue-suite-support.j
 export function describeQueueVisibility(context: QueueSuiteContext): void {
   describe('visibility and receipt handles', () => {
     test('an expired visibility timeout makes the message visible again, with receiveCount 2 and a new handle', async () => {
-      const queue = await context.open('expiry');
+      const queue = await context.create('expiry');
       const id = await queue.send('retry me');
       const [first] = await receiveMessages(queue, 1, { visibilityTimeoutSeconds: 1 });
       assert.equal(first?.receiveCount, 1);
@@ -21,7 +21,7 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
     });
 
     test('deleting with a stale handle is a no-op; the current handle deletes', async () => {
-      const queue = await context.open('stale');
+      const queue = await context.create('stale');
       await queue.send('redelivered');
       const [first] = await receiveMessages(queue, 1, { visibilityTimeoutSeconds: 1 });
       const [second] = await queue.receive({ waitTimeSeconds: 5 });
@@ -37,7 +37,7 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
     });
 
     test('changeVisibility extends the timeout, and 0 releases the message at once', async () => {
-      const queue = await context.open('extend');
+      const queue = await context.create('extend');
       const id = await queue.send('slow work');
       const [first] = await receiveMessages(queue, 1, { visibilityTimeoutSeconds: 1 });
       assert.ok(first);
@@ -51,7 +51,7 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
     });
 
     test('changeVisibility with the handle of a deleted message rejects with NOT_FOUND', async () => {
-      const queue = await context.open('gone');
+      const queue = await context.create('gone');
       await queue.send('deleted soon');
       const [message] = await receiveMessages(queue, 1);
       assert.ok(message);
@@ -60,9 +60,9 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
     });
 
     test('after maxReceiveCount receives the message moves to the dead-letter queue', async () => {
-      const deadLetters = await context.open('dlq');
+      const deadLetters = await context.create('dlq');
       const deadLetter = { queueName: deadLetters.name, maxReceiveCount: 2 };
-      const queue = await context.open('redrive', { visibilityTimeoutSeconds: 1, deadLetter });
+      const queue = await context.create('redrive', { visibilityTimeoutSeconds: 1, deadLetter });
       const id = await queue.send('poison');
       const [first] = await receiveMessages(queue, 1);
       const [second] = await queue.receive({ waitTimeSeconds: 5 });
@@ -79,7 +79,7 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
 
   describe('long polling', () => {
     test('a long poll returns as soon as a message is sent during the wait', async () => {
-      const queue = await context.open('longpoll');
+      const queue = await context.create('longpoll');
       const started = Date.now();
       const sending = sleep(300).then(() => queue.send('wake up'));
       const received = await queue.receive({ waitTimeSeconds: 10 });
@@ -91,14 +91,14 @@ export function describeQueueVisibility(context: QueueSuiteContext): void {
     });
 
     test('a long poll with nothing to receive returns [] after the wait time', async () => {
-      const queue = await context.open('empty');
+      const queue = await context.create('empty');
       const started = Date.now();
       assert.deepEqual(await queue.receive({ waitTimeSeconds: 1 }), []);
       assert.ok(Date.now() - started >= 900, 'returned before the wait time');
     });
 
     test('aborting the signal ends a long poll with [], and a later message is not lost', async () => {
-      const queue = await context.open('abort', { visibilityTimeoutSeconds: 1 });
+      const queue = await context.create('abort', { visibilityTimeoutSeconds: 1 });
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort(), 200);

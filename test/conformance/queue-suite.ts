@@ -8,6 +8,7 @@ import { after, before, describe } from 'node:test';
 import type { Queue, QueueOptions, QueueSystem } from '../../src/ports/queue.js';
 import { describeQueueBasics } from './queue-suite-basics.js';
 import { describeQueueProcesses } from './queue-suite-processes.js';
+import { describeReplyQueueReaper } from './queue-suite-reaper.js';
 import { uniqueQueueName, type QueueHarness } from './queue-suite-support.js';
 import { describeQueueVisibility } from './queue-suite-visibility.js';
 
@@ -17,8 +18,8 @@ export interface QueueSuiteContext {
   readonly harness: QueueHarness;
   /** The system made for this suite run. */
   system(): QueueSystem;
-  /** Opens a queue with a unique name starting with `base`; it is removed when the suite ends. */
-  open(base: string, options?: QueueOptions): Promise<Queue>;
+  /** Creates a queue with a unique name starting with `base`; it is removed when the suite ends. */
+  create(base: string, options?: QueueOptions): Promise<Queue>;
 }
 
 export function runQueueConformance(label: string, harness: QueueHarness): void {
@@ -31,10 +32,10 @@ export function runQueueConformance(label: string, harness: QueueHarness): void 
         assert.ok(system, 'the suite has no queue system yet');
         return system;
       },
-      open: async (base, options) => {
+      create: async (base, options) => {
         const name = uniqueQueueName(base);
         opened.push(name);
-        return context.system().open(name, options);
+        return context.system().create(name, options);
       },
     };
 
@@ -52,5 +53,6 @@ export function runQueueConformance(label: string, harness: QueueHarness): void 
     describeQueueBasics(context);
     describeQueueVisibility(context);
     describeQueueProcesses(context);
+    describeReplyQueueReaper(context);
   });
 }

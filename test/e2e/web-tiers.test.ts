@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
-import { DeadLetterNotifier } from '../../src/worker/dead-letter-notifier.js';
+import { DeadLetterNotifier } from '../../src/system/dead-letter-notifier.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
 import { multipartBody } from '../helpers/multipart.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
-import { createBackends, ensureBuckets, openRequestQueue, type Backends } from '../../src/system/backends.js';
+import { createBackends, ensureBuckets, createRequestQueues, type Backends } from '../../src/system/backends.js';
 import type { Queue } from '../../src/ports/queue.js';
 
 export interface TempBackends extends Backends {
@@ -17,7 +17,7 @@ export async function tempBackends(overrides: ConfigInput = {}): Promise<TempBac
   const config = loadConfig({ ...overrides, dataDir, logLevel: 'silent' }, {});
   const backends = await createBackends(config);
   await ensureBuckets(backends);
-  const requestQueue = await openRequestQueue(backends);
+  const { requestQueue } = await createRequestQueues(backends);
   return {
     ...backends,
     requestQueue,

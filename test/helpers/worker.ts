@@ -1,7 +1,7 @@
 import { createFaceRecognizer } from '../../src/recognition/index.js';
 import type { Backends } from '../../src/system/backends.js';
 import type { Queue } from '../../src/ports/queue.js';
-import { QueueConsumer } from '../../src/worker/consumer.js';
+import { QueueConsumer } from '../../src/messaging/queue-consumer.js';
 import { createRecognitionHandler, type RecognitionHandlerDeps } from '../../src/worker/recognition-handler.js';
 
 export interface InProcessWorker {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { livenessKey, reapReplyQueues, STALE_AFTER_MS } from '../../src/system/reply-queue-reaper.js';
+import { livenessKey, reapReplyQueues } from '../../src/system/reply-queue-reaper.js';
 import { createWebTier } from '../../src/system/web-tier.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
+// How it removes queues is in the queue conformance suite (test/conformance/queue-suite-reaper.ts), on both backends.
 describe('the reply-queue reaper', () => {
   let backends: TempBackends;
   before(async () => {
@@ -13,21 +14,6 @@ describe('the reply-queue reaper', () => {
     await backends.dispose();
   });
 
-  test('removes the reply queues of web processes that are gone, keeps the live ones and its own', async () => {
-    const { queues, store, names } = backends;
-    for (const id of ['alive', 'dead', 'self']) await queues.open(names.replyQueue(id));
-    await (await queues.open(names.replyQueue('dead'))).send('an answer nobody will read');
-    await store.put(names.controlBucket, livenessKey('alive'), Buffer.from('{}'));
-    const removed = await reapReplyQueues({ ...backends, ownInstanceId: 'self' });
-    assert.deepEqual(removed, [names.replyQueue('dead')]);
-    assert.deepEqual(await queues.list(names.replyQueue('')), [names.replyQueue('alive'), names.replyQueue('self')]);
-    // Once 'alive' stops writing, it is gone after the bound too; this process's own queue never is.
-    const later = Date.now() + STALE_AFTER_MS + 1000;
-    assert.deepEqual(await reapReplyQueues({ ...backends, ownInstanceId: 'self', now: later }), [names.replyQueue('alive')]);
-    assert.deepEqual(await queues.list(names.replyQueue('')), [names.replyQueue('self')]);
-    await queues.remove(names.replyQueue('self'));
-  });
-
   test('a web tier writes its liveness before its reply queue exists and deletes both when it closes', async () => {
     const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
     const key = livenessKey(web.instanceId);
@@ -35,6 +21,6 @@ describe('the reply-queue reaper', () => {
     assert.deepEqual(await reapReplyQueues({ ...backends }), [], 'a live web tier keeps its queue');
     await web.close();
     assert.equal(await backends.store.head(backends.names.controlBucket, key), undefined);
-    assert.equal(await backends.queues.openExisting(backends.names.replyQueue(web.instanceId)), undefined);
+    assert.deepEqual(await backends.queues.list(backends.names.replyQueue(web.instanceId)), []);
   });
 });

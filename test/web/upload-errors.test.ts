@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { ObjectStore } from '../../src/ports/object-store.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
-import { safeFileName } from '../../src/web/upload-checks.js';
+import { safeFileName } from '../../src/domain/naming.js';
 import { blankJpeg } from '../helpers/images.js';
 import { multipartBody } from '../helpers/multipart.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
@@ -224,28 +224,4 @@ describe('an upload over the limit, sent without Expect: 100-continue (as Python
       assert.deepEqual(await backends.store.list(backends.names.inputBucket), []);
     });
   }
-});
-
-describe('safeFileName', () => {
-  const cases: [string | undefined, string][] = [
-    ['test_000.jpg', 'test_000.jpg'],
-    ['../../etc/passwd', 'passwd'],
-    ['C:\\Users\\me\\photo.png', 'photo.png'],
-    ['.hidden.jpg', 'hidden.jpg'],
-    ['a\u0000b.jpg', 'a_b.jpg'],
-    ['<script>.jpg', '_script_.jpg'],
-    ['', 'upload'],
-    [undefined, 'upload'],
-    ['...', 'upload'],
-  ];
-  for (const [raw, expected] of cases) {
-    test(`${JSON.stringify(raw)} → ${expected}`, () => assert.equal(safeFileName(raw), expected));
-  }
-  test('long names are cut to 200 bytes of UTF-8, keeping the extension and whole characters', () => {
-    assert.equal(safeFileName('x'.repeat(500) + '.jpg'), 'x'.repeat(196) + '.jpg');
-    const multibyte = safeFileName('é'.repeat(300) + '.png');
-    assert.ok(Buffer.byteLength(multibyte) <= 200, `${Buffer.byteLength(multibyte)} bytes`);
-    assert.ok(multibyte.endsWith('.png') && !multibyte.includes('\uFFFD'));
-    assert.equal(safeFileName('a'.repeat(300)), 'a'.repeat(200));
-  });
 });

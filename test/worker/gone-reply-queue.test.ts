@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { QueueMessage } from '../../src/ports/queue.js';
-import { DeadLetterNotifier } from '../../src/worker/dead-letter-notifier.js';
+import { DeadLetterNotifier } from '../../src/system/dead-letter-notifier.js';
 import { createRecognitionHandler, sha256 } from '../../src/worker/recognition-handler.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -35,19 +35,19 @@ describe('answering a reply queue that no longer exists', () => {
     const message: QueueMessage = { id: 'm', body: JSON.stringify(request), receiptHandle: 'h', receiveCount: 1, sentAt: Date.now() };
     assert.equal(await handler(message), 'done');
     assert.equal((await backends.store.get(backends.names.outputBucket, 'gone')).toString(), 'Paul');
-    assert.equal(await backends.queues.openExisting(replyTo), undefined, 'the reply queue was not re-created');
+    assert.deepEqual(await backends.queues.list(replyTo), [], 'the reply queue was not re-created');
     assert.ok(logged.some((line) => /reply (dropped|undeliverable)/.test(line)), logged.join('; '));
   });
 
   test('the dead-letter notifier drops its notice too', async () => {
     const replyTo = backends.names.replyQueue('gone2');
-    const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
+    const deadLetters = await backends.queues.create(backends.names.deadLetterQueue);
     await deadLetters.send(JSON.stringify({ v: 1, requestId: 'r2', key: 'x.jpg', sha256: 'a'.repeat(64), replyTo }));
     const notifier = new DeadLetterNotifier(backends.queues, deadLetters);
     notifier.start();
     try {
       await waitUntil('the notice dropped', async () => notifier.droppedNotices === 1, 5000);
-      assert.equal(await backends.queues.openExisting(replyTo), undefined, 'the reply queue was not re-created');
+      assert.deepEqual(await backends.queues.list(replyTo), [], 'the reply queue was not re-created');
     } finally {
       await notifier.stop();
     }

@@ -65,7 +65,7 @@ describe('resource faults', () => {
         get: (bucket, key) => backends.store.get(bucket, key),
         put: async () => Promise.reject(systemError('ENOSPC', 'no space left on device')),
       };
-      const replyQueue = await backends.queues.open('scaleface-resp-queue-test');
+      const replyQueue = await backends.queues.create('scaleface-resp-queue-test');
       const handler = createRecognitionHandler({
         ...backends,
         store: fullDisk,

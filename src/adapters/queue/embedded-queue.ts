@@ -44,8 +44,8 @@ export interface EmbeddedQueueOptions {
  * - Handles: only the current delivery's receipt handle works. `delete` with a stale handle (the message was
  *   delivered again, or is already gone) does nothing; `changeVisibility` with one throws NotFoundError, so a
  *   heartbeat learns that it lost the message. A malformed handle is an InvalidInputError.
- * - `open` creates the queue or updates only the settings passed; a dead-letter queue that does not exist yet
- *   is created with default settings. Limits (body size, seconds, counts) are SQS's, whole numbers only.
+ * - `create` creates the queue or updates only the settings passed; a dead-letter queue that does not exist yet
+ *   is created with default settings. `open` only opens one that exists. Limits (body size, seconds, counts) are SQS's, whole numbers only.
  */
 export class EmbeddedQueueSystem implements QueueSystem {
   private readonly store: MessageStore;
@@ -61,7 +61,7 @@ export class EmbeddedQueueSystem implements QueueSystem {
     if (!this.wakeups.watchDatabase(dbPath)) pollIntervalMs = options.pollIntervalMs ?? UNWATCHED_POLL_MS;
   }
 
-  async open(name: string, options: QueueOptions = {}): Promise<Queue> {
+  async create(name: string, options: QueueOptions = {}): Promise<Queue> {
     checkQueueOptions(name, options);
     this.live().openQueue(name, {
       visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
@@ -71,9 +71,10 @@ export class EmbeddedQueueSystem implements QueueSystem {
     return new EmbeddedQueue(name, this);
   }
 
-  async openExisting(name: string): Promise<Queue | undefined> {
+  async open(name: string): Promise<Queue> {
     checkQueueName(name);
-    return this.live().queueExists(name) ? new EmbeddedQueue(name, this) : undefined;
+    if (!this.live().queueExists(name)) throw new NotFoundError(`queue ${name} does not exist`);
+    return new EmbeddedQueue(name, this);
   }
 
   async list(prefix: string): Promise<string[]> {

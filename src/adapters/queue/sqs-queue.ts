@@ -41,8 +41,9 @@ export interface SqsQueueSystemOptions {
 
 /**
  * Amazon SQS (standard queues) behind the QueueSystem port. Queue URLs are looked up once and cached;
- * open() creates a missing queue and brings the attributes it is given (visibility timeout, redrive
- * policy) in line on an existing one, so a queue created by the CDK stack needs no sqs:CreateQueue.
+ * create() creates a missing queue and brings the attributes it is given (visibility timeout, redrive
+ * policy) in line on an existing one; open() only looks up the URL of one that exists, which is all an
+ * app-tier role may do (it has no sqs:CreateQueue).
  */
 export class SqsQueueSystem implements QueueSystem {
   readonly client: SQSClient;
@@ -62,7 +63,7 @@ export class SqsQueueSystem implements QueueSystem {
     return this.closing.signal;
   }
 
-  async open(name: string, options: QueueOptions = {}): Promise<Queue> {
+  async create(name: string, options: QueueOptions = {}): Promise<Queue> {
     checkQueueOptions(name, options);
     const desired: Record<string, string> = {};
     if (options.visibilityTimeoutSeconds !== undefined) desired.VisibilityTimeout = String(options.visibilityTimeoutSeconds);
@@ -75,10 +76,11 @@ export class SqsQueueSystem implements QueueSystem {
     return new SqsQueue(this, name, url);
   }
 
-  async openExisting(name: string): Promise<Queue | undefined> {
+  async open(name: string): Promise<Queue> {
     checkQueueName(name);
     const url = await this.lookupUrl(name);
-    return url === undefined ? undefined : new SqsQueue(this, name, url);
+    if (url === undefined) throw new NotFoundError(`queue ${name} does not exist`);
+    return new SqsQueue(this, name, url);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -156,10 +158,10 @@ export class SqsQueueSystem implements QueueSystem {
         if (!(error instanceof NotFoundError)) throw error;
       }
     }
-    return this.create(name, desired);
+    return this.createQueue(name, desired);
   }
 
-  private async create(name: string, desired: Record<string, string>): Promise<string> {
+  private async createQueue(name: string, desired: Record<string, string>): Promise<string> {
     const attributes = { VisibilityTimeout: String(QUEUE_LIMITS.defaultVisibilityTimeoutSeconds), ...desired };
     try {
       const out = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));

@@ -73,6 +73,22 @@ function instanceRow(instance) {
   );
 }
 
+/** Fills the counters, the instance table, the decisions and the feed line from one status snapshot. */
+function showStatus(status, sample, feedState) {
+  const text = (id, value) => (document.getElementById(id).textContent = String(value));
+  text('stat-queued', sample.queued);
+  text('stat-in-flight', sample.inFlight);
+  text('stat-running', sample.running);
+  text('stat-desired', `${sample.desired} / ${status.maxInstances ?? '?'}`);
+  text('stat-throughput', sample.throughput.toFixed(1));
+  text('stat-dead-letters', status.deadLetterQueue?.visible ?? 0);
+  const instances = status.instances ?? [];
+  document.querySelector('#instances-table tbody').replaceChildren(...instances.map(instanceRow));
+  document.getElementById('instances-empty').hidden = instances.length > 0;
+  document.getElementById('decisions').replaceChildren(...notableDecisions(status.recentDecisions ?? []).map(decisionItem));
+  feedState.textContent = status.autoscalerError ? `autoscaler: ${status.autoscalerError}` : `live, updated ${clockTime(sample.at)}`;
+}
+
 export function startDashboard() {
   const chartBox = document.getElementById('chart');
   const feedState = document.getElementById('feed-state');
@@ -99,21 +115,6 @@ export function startDashboard() {
     redraw();
   }
 
-  function showStatus(status, sample) {
-    const text = (id, value) => (document.getElementById(id).textContent = String(value));
-    text('stat-queued', sample.queued);
-    text('stat-in-flight', sample.inFlight);
-    text('stat-running', sample.running);
-    text('stat-desired', `${sample.desired} / ${status.maxInstances ?? '?'}`);
-    text('stat-throughput', sample.throughput.toFixed(1));
-    text('stat-dead-letters', status.deadLetterQueue?.visible ?? 0);
-    const instances = status.instances ?? [];
-    document.querySelector('#instances-table tbody').replaceChildren(...instances.map(instanceRow));
-    document.getElementById('instances-empty').hidden = instances.length > 0;
-    document.getElementById('decisions').replaceChildren(...notableDecisions(status.recentDecisions ?? []).map(decisionItem));
-    feedState.textContent = status.autoscalerError ? `autoscaler: ${status.autoscalerError}` : `live, updated ${clockTime(sample.at)}`;
-  }
-
   const events = new EventSource('/v1/events');
   // Sent on every (re)connection: the server's history replaces what this page had.
   events.addEventListener('history', (event) => {
@@ -122,7 +123,7 @@ export function startDashboard() {
   });
   events.addEventListener('status', (event) => {
     const { status, sample } = JSON.parse(event.data);
-    showStatus(status, sample);
+    showStatus(status, sample, feedState);
     addSamples([sample]);
   });
   events.addEventListener('status-error', (event) => (feedState.textContent = `status unavailable: ${JSON.parse(event.data).message}`));

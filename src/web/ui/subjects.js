@@ -13,6 +13,21 @@ function subjectRow(subject, onDelete) {
   );
 }
 
+/** Sends the chosen photos for `name` and says in `status` what came of it. */
+async function enroll(name, photosInput, status) {
+  const body = new FormData();
+  for (const file of photosInput.files) body.append('photos', file, file.name);
+  status.textContent = `Enrolling ${photosInput.files.length} photo(s) for ${name}… (the model looks at each photo and copies of it)`;
+  try {
+    const result = await api(`/v1/subjects/${encodeURIComponent(name)}/examples`, { method: 'POST', body });
+    const notes = result.photos.filter((p) => p.note).map((p) => ` ${p.fileName}: ${p.note}.`).join('');
+    status.textContent = `Enrolled ${result.photos.length} photo(s) for ${result.subject}; ${result.examples} descriptors in all.${notes}`;
+    photosInput.value = '';
+  } catch (error) {
+    status.textContent = `Enrollment failed: ${error.message}`;
+  }
+}
+
 export function startSubjects() {
   const form = document.getElementById('enroll-form');
   const nameInput = document.getElementById('subject-name');
@@ -48,18 +63,9 @@ export function startSubjects() {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const name = nameInput.value.trim();
-    const body = new FormData();
-    for (const file of photosInput.files) body.append('photos', file, file.name);
     submit.disabled = true;
-    enrollStatus.textContent = `Enrolling ${photosInput.files.length} photo(s) for ${name}… (the model looks at each photo and copies of it)`;
     try {
-      const result = await api(`/v1/subjects/${encodeURIComponent(name)}/examples`, { method: 'POST', body });
-      const notes = result.photos.filter((p) => p.note).map((p) => ` ${p.fileName}: ${p.note}.`).join('');
-      enrollStatus.textContent = `Enrolled ${result.photos.length} photo(s) for ${result.subject}; ${result.examples} descriptors in all.${notes}`;
-      photosInput.value = '';
-    } catch (error) {
-      enrollStatus.textContent = `Enrollment failed: ${error.message}`;
+      await enroll(nameInput.value.trim(), photosInput, enrollStatus);
     } finally {
       submit.disabled = false;
     }

@@ -17,7 +17,7 @@ describe('LocalProcessPool with real worker processes', () => {
   before(async () => {
     sandbox = await makeSandbox();
     system = new EmbeddedQueueSystem(sandbox.dbPath);
-    queue = await system.open(QUEUE_NAME);
+    queue = await system.create(QUEUE_NAME);
   });
 
   after(async () => {

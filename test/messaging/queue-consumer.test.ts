@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js';
 import { backoffDelayMs } from '../../src/domain/backoff.js';
 import type { Queue, QueueMessage } from '../../src/ports/queue.js';
-import { QueueConsumer, type ConsumerOptions } from '../../src/worker/consumer.js';
+import { QueueConsumer, type ConsumerOptions } from '../../src/messaging/queue-consumer.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('QueueConsumer', () => {
@@ -32,7 +32,7 @@ describe('QueueConsumer', () => {
 
   async function fresh(): Promise<Queue> {
     counter += 1;
-    return system.open(`consumer-test-${counter}`, { visibilityTimeoutSeconds: 1 });
+    return system.create(`consumer-test-${counter}`, { visibilityTimeoutSeconds: 1 });
   }
 
   function consume(queue: Queue, options: Partial<ConsumerOptions> & Pick<ConsumerOptions, 'handler'>): { consumer: QueueConsumer; errors: string[] } {

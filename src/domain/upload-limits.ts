@@ -1,0 +1,22 @@
+/**
+ * How much one request may carry: the bounds the web tier enforces before reading a body and the gallery
+ * enforces again (it is also called by the CLI). The size of one image is configuration
+ * (`web.maxUploadBytes`); its pixel count is bounded in image-structure.ts (MAX_IMAGE_PIXELS).
+ */
+
+/** Photos one enrollment call may add. */
+export const MAX_PHOTOS_PER_ENROLLMENT = 50;
+
+/** Largest JSON or form body (everything that is not a multipart upload). */
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/** Multipart framing and form fields allowed on top of the files themselves. */
+const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
+
+/**
+ * The largest request body worth reading: a full enrollment of images of the largest allowed size. Anything
+ * that announces more is refused from its Content-Length, before a byte of it is read.
+ */
+export function maxRequestBytes(maxUploadBytes: number): number {
+  return maxUploadBytes * MAX_PHOTOS_PER_ENROLLMENT + MULTIPART_OVERHEAD_BYTES;
+}
