@@ -46,7 +46,7 @@ export interface Ec2InstancePoolOptions {
   /** Start and stop pre-created instances instead of running and terminating new ones. */
   readonly stoppedFleet: boolean;
   readonly heartbeats?: HeartbeatReader;
-  /** A heartbeat older than this does not count (default 20 s; workers write every 5 s). */
+  /** A heartbeat older than this does not count (default 20 s: 4 beats of a worker writing every 5 s). */
   readonly heartbeatFreshMs?: number;
   readonly retry?: RetryPolicy;
   readonly now?: () => number;
@@ -267,5 +267,6 @@ export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader):
     instanceProfileArn: ec2.instanceProfileArn,
     stoppedFleet: ec2.stoppedFleet,
     heartbeats,
+    heartbeatFreshMs: ec2.heartbeatFreshMs,
   });
 }

@@ -51,6 +51,7 @@ export async function createInstancePool(config: Config, deps: InstancePoolDeps)
     args: deps.workerArgs,
     env: localWorkerEnv(config),
     logDir: join(config.dataDir, 'logs'),
+    stopTimeoutMs: config.compute.stopTimeoutMs,
     onExit: (exit) => reportExit(exit, deps),
   });
 }
@@ -60,7 +61,7 @@ export async function createInstancePool(config: Config, deps: InstancePoolDeps)
  * model load): the local reporter watches for the parent's death from its creation on.
  */
 export function createWorkerReporter(config: Config, deps: WorkerReporterDeps): WorkerReporter {
-  if (config.compute.backend === 'ec2') return new Ec2HeartbeatReporter(deps);
+  if (config.compute.backend === 'ec2') return new Ec2HeartbeatReporter({ ...deps, intervalMs: config.compute.ec2.heartbeatIntervalMs });
   return new LocalProcessReporter();
 }
 

@@ -1,16 +1,17 @@
 /** The compute factory: the adapter that the configuration names, on both sides, and what a local worker inherits. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Ec2HeartbeatReporter } from '../../../src/adapters/compute/ec2-heartbeat.js';
+import { Ec2HeartbeatReporter, heartbeatReader } from '../../../src/adapters/compute/ec2-heartbeat.js';
 import { Ec2InstancePool } from '../../../src/adapters/compute/ec2-pool.js';
 import { createInstancePool, createWorkerReporter, localWorkerEnv } from '../../../src/adapters/compute/index.js';
 import { LocalProcessPool } from '../../../src/adapters/compute/local-process-pool.js';
 import { LocalProcessReporter } from '../../../src/adapters/compute/local-process-reporter.js';
 import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 describe('compute factory', () => {
   let dir: string;
@@ -37,6 +38,50 @@ describe('compute factory', () => {
     const config = loadConfig({ dataDir: dir, compute: { backend: 'ec2', ec2: { region: 'us-east-1', launchTemplateId: 'lt-1' } } }, {});
     assert.ok((await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => [], log: silent })) instanceof Ec2InstancePool);
     assert.ok(createWorkerReporter(config, { store, controlBucket: 'c', name: 'app-tier-instance-1' }) instanceof Ec2HeartbeatReporter);
+  });
+
+  test('the local pool stops a worker with the configured bound and logs the exit', async () => {
+    const config = loadConfig({ dataDir: dir, compute: { stopTimeoutMs: 200 } }, {});
+    const exits: { exit: object; msg: string }[] = [];
+    const log = { info: (exit: object, msg: string) => exits.push({ exit, msg }), warn: (exit: object, msg: string) => exits.push({ exit, msg }) };
+    // A worker that never reports ready and ignores SIGTERM: only the SIGKILL after the bound ends it.
+    const stubborn = ['-e', "process.on('SIGTERM', () => undefined); console.log('armed'); setInterval(() => undefined, 1000)"];
+    const pool = await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => stubborn, log });
+    const [instance] = await pool.launch(1);
+    assert.ok(instance);
+    const logFile = join(dir, 'logs', `${instance.name}.log`);
+    await waitUntil('the worker ignores SIGTERM', async () => (await readFile(logFile, 'utf8').catch(() => '')).includes('armed'));
+    await pool.terminate(instance.id);
+    await waitUntil('the stubborn worker was killed', async () => (await pool.list()).length === 0, 5000);
+    assert.deepEqual(exits.map((e) => e.msg), ['instance exited']);
+    assert.equal((exits[0]?.exit as { signal?: string }).signal, 'SIGKILL');
+    await pool.close();
+  });
+
+  test('an unexpected exit before ready is logged and reported as a failed start', async () => {
+    const config = loadConfig({ dataDir: dir }, {});
+    const warnings: string[] = [];
+    const failed: string[] = [];
+    const log = { info: () => undefined, warn: (_exit: object, msg: string) => warnings.push(msg) };
+    const pool = await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => ['-e', 'process.exit(78)'], log, onFailedStart: (why) => failed.push(why) });
+    await pool.launch(1);
+    await waitUntil('the failed start was reported', () => failed.length === 1, 5000);
+    assert.deepEqual(warnings, ['instance failed to start']);
+    assert.match(failed[0] ?? '', /^app-tier-instance-1 exited with code 78 before it was ready \(its model or gallery cannot be loaded/);
+    await pool.close();
+  });
+
+  test('the EC2 worker writes heartbeats at the configured interval', async () => {
+    const config = loadConfig({ dataDir: dir, compute: { backend: 'ec2', ec2: { heartbeatIntervalMs: 100 } } }, {});
+    await store.ensureBucket('sf-control');
+    const reporter = createWorkerReporter(config, { store, controlBucket: 'sf-control', name: 'app-tier-instance-8' });
+    reporter.ready('onnx: test');
+    const read = heartbeatReader(store, 'sf-control');
+    await waitUntil('a first beat', async () => (await read('app-tier-instance-8')) !== undefined, 2000);
+    const first = await read('app-tier-instance-8');
+    // The default interval is 5 s: a second beat within 2 s means the configured one is used.
+    await waitUntil('a second beat', async () => ((await read('app-tier-instance-8'))?.at ?? 0) > (first?.at ?? Infinity), 2000);
+    await reporter.close();
   });
 
   test('a local worker inherits its configuration, the basics and AWS_* variables, nothing else', () => {
