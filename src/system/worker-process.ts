@@ -39,8 +39,9 @@ function loadRecognizer(config: Config, backends: Backends, log: Logger): Promis
 export async function runWorker(config: Config, workerName: string): Promise<void> {
   const log = createLogger(config, workerName);
   const backends = await createBackends(config);
-  // Created before the buckets are checked and the model loads: an owner that dies meanwhile must still end
-  // this worker (it would otherwise consume the queue as an orphan nobody counts or stops).
+  // Created as soon as the store it may write heartbeats to exists, before the buckets are checked and the
+  // model loads: an owner that dies meanwhile must still end this worker (it would otherwise consume the
+  // queue as an orphan nobody counts or stops). One that died even earlier counts too (see LocalProcessReporter).
   const reporter = createWorkerReporter(config, {
     store: backends.store,
     controlBucket: backends.names.controlBucket,
