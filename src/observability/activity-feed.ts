@@ -35,7 +35,11 @@ export interface ActivityFeedOptions {
   /** Samples kept for clients that connect later (default 600). */
   readonly historySize?: number;
   readonly now?: () => number;
+  /** Told why a status read failed (the listeners only get a generic message). */
+  readonly onStatusError?: (error: unknown) => void;
 }
+
+const STATUS_UNAVAILABLE = 'the status cannot be read now';
 
 export function serverSentEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -89,7 +93,9 @@ export class ActivityFeed {
       if (this.history.length > (this.options.historySize ?? 600)) this.history.shift();
       this.broadcast(serverSentEvent('status', { status, sample }));
     } catch (error) {
-      this.broadcast(serverSentEvent('status-error', { message: error instanceof Error ? error.message : String(error) }));
+      // Listeners are clients: they learn that the status is unavailable, the server's log learns why.
+      this.options.onStatusError?.(error);
+      this.broadcast(serverSentEvent('status-error', { message: STATUS_UNAVAILABLE }));
     } finally {
       this.ticking = false;
     }

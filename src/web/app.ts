@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { PayloadTooLargeError } from '../domain/errors.js';
 import { ActivityFeed } from '../observability/activity-feed.js';
 import { WebMetrics } from '../observability/metrics.js';
 import { requestIdOf } from '../observability/request-id.js';
@@ -25,6 +26,7 @@ function createContext(deps: WebDeps): WebContext {
     summarize: (status) => metrics.observeStatus(status),
     completed: () => metrics.completedRecognitions,
     intervalMs: deps.eventsIntervalMs ?? 1000,
+    onStatusError: (error) => deps.logger?.warn({ err: error }, 'status for /v1/events failed'),
   });
   return { deps, guards: createAuthGuards(deps.auth), metrics, jobs: new JobStore<RecognitionOutcome>(deps.jobs), feed };
 }
@@ -36,7 +38,7 @@ function registerHooks(app: FastifyInstance, ctx: WebContext): void {
     const length = Number(request.headers['content-length'] ?? 0);
     // Refuse what cannot fit before reading it (multipart overhead allowed for).
     if (length > deps.maxUploadBytes * 50 + 1024 * 1024) {
-      throw Object.assign(new Error(`the request body is larger than allowed`), { statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+      throw new PayloadTooLargeError('the request body is larger than allowed');
     }
   });
   app.addHook('onResponse', async (request, reply) => {

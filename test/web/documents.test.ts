@@ -17,7 +17,7 @@ describe('the OpenAPI document, the page and the status routes', () => {
   before(async () => {
     backends = await tempBackends();
     const status = async () => {
-      if (statusFails) throw new Error('queue database is gone');
+      if (statusFails) throw new Error("SQLITE_CANTOPEN: unable to open database file '/srv/scaleface/data/queue.db'");
       return { queue: { visible: 2, inFlight: 1, delayed: 0 }, backlog: 3, instances: [], desired: 1, maxInstances: 2, extra: 'kept' };
     };
     web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => status });
@@ -101,7 +101,8 @@ describe('the OpenAPI document, the page and the status routes', () => {
     try {
       const ready = await web.app.inject({ url: '/readyz' });
       assert.equal(ready.statusCode, 503);
-      assert.deepEqual(ready.json(), { ready: false, error: 'queue database is gone' });
+      assert.equal(ready.json().ready, false);
+      assert.ok(!ready.body.includes('/srv') && !ready.body.includes('SQLITE'), `no internal detail: ${ready.body}`);
       const status = await web.app.inject({ url: '/v1/status' });
       assert.equal(status.statusCode, 500);
       assert.deepEqual(status.json(), { error: { code: 'INTERNAL', message: 'internal error' } });

@@ -124,7 +124,7 @@ describe('ActivityFeed', () => {
   test('a failing status read is sent as a status-error event', async () => {
     const feed = new ActivityFeed({
       readStatus: async () => {
-        throw new Error('queue database is gone');
+        throw new Error("SQLITE_CANTOPEN: unable to open database file '/srv/scaleface/data/queue.db'");
       },
       summarize: readStatusSummary,
       completed: () => 0,
@@ -134,6 +134,9 @@ describe('ActivityFeed', () => {
     feed.subscribe(client);
     await feed.tick();
     feed.close();
-    assert.ok(client.chunks.some((c) => c === 'event: status-error\ndata: {"message":"queue database is gone"}\n\n'), client.chunks.join('|'));
+    const errors = client.chunks.filter((c) => c.startsWith('event: status-error\n'));
+    assert.equal(errors.length, 1, client.chunks.join('|'));
+    assert.ok(!errors[0]!.includes('/srv') && !errors[0]!.includes('SQLITE'), `no internal detail: ${errors[0]}`);
+    assert.ok(JSON.parse(errors[0]!.split('data: ')[1]!).message.length > 0);
   });
 });

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { BackendUnavailableError } from '../../domain/errors.js';
 import type { WebContext } from '../context.js';
+import { problemOf } from '../error-handler.js';
 import { errors, statusSchema } from '../schemas.js';
 
 const infoSchema = {
@@ -42,12 +44,15 @@ export function statusRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get(
     '/readyz',
     { schema: { summary: 'The queues and the autoscaler answer', tags: ['status'], response: { 200: readySchema, 503: readySchema } } },
-    async (_request, reply) => {
+    async (request, reply) => {
       try {
         await deps.status();
         return { ready: true };
       } catch (error) {
-        return reply.status(503).send({ ready: false, error: (error as Error).message });
+        // The reason (a path, a backend's words) goes to the log; the client reads the generic 503.
+        request.log.warn({ err: error }, 'not ready: the status cannot be read');
+        const problem = problemOf(new BackendUnavailableError('the status cannot be read', { cause: error }));
+        return reply.status(problem.status as 503).send({ ready: false, error: problem.message });
       }
     },
   );
