@@ -10,6 +10,7 @@ import { EXIT_CANNOT_START, type InstancePool } from '../ports/instance-pool.js'
 import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
+import { startServer } from '../web/server.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
 import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
@@ -130,13 +131,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const reaper = startReaper(backends, web.instanceId, log);
   if (config.autoscaler.enabled) controller.start();
   else log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
-  const host = config.web.host ?? (config.web.authToken ? '0.0.0.0' : '127.0.0.1');
-  const address = await app.listen({ host, port: config.web.port });
-  log.info({ address, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
+  const server = await startServer(app, {
+    web: config.web,
+    log,
+    closeBackends: async () => {
       clearInterval(reaper);
       retention.stop();
       await web.close();
@@ -144,6 +142,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       await pool.close();
       await notifier.stop();
       await backends.queues.close();
-    })());
-  return { app, url: address, backends, controller, pool, close };
+    },
+  });
+  log.info({ address: server.url, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
+  return { app, url: server.url, backends, controller, pool, close: server.close };
 }
