@@ -3,6 +3,7 @@
  * keep a bounded history of samples, and push each snapshot to every listener as a Server-Sent Event.
  * Nothing is read while nobody listens.
  */
+import type { StatusSnapshot } from '../web/status-schema.js';
 import type { StatusSummary } from './status-summary.js';
 
 /** One point of the dashboard's chart. */
@@ -26,9 +27,9 @@ export interface EventSink {
 }
 
 export interface ActivityFeedOptions {
-  readonly readStatus: () => Promise<Record<string, unknown>>;
-  /** Turns a status document into numbers (and lets the caller observe it, e.g. for metrics). */
-  readonly summarize: (status: Record<string, unknown>) => StatusSummary;
+  readonly readStatus: () => Promise<StatusSnapshot>;
+  /** Turns a snapshot into numbers (and lets the caller observe it, e.g. for metrics). */
+  readonly summarize: (status: StatusSnapshot) => StatusSummary;
   /** Recognitions completed so far (a counter that only grows). */
   readonly completed: () => number;
   readonly intervalMs: number;

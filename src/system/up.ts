@@ -11,6 +11,7 @@ import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { startServer } from '../web/server.js';
+import type { StatusSnapshot } from '../web/status-schema.js';
 import { DeadLetterNotifier } from '../worker/dead-letter-notifier.js';
 import { heartbeatReader } from '../worker/heartbeat-store.js';
 import { createBackends, ensureBuckets, openRequestQueue, type Backends } from './backends.js';
@@ -70,7 +71,7 @@ interface StatusSources {
 }
 
 /** GET /v1/status: queue depths and instances read now (not as of the last autoscaler tick), plus its decisions. */
-function statusReporter(config: Config, sources: StatusSources, correlator: ReplyCorrelator) {
+function statusReporter(config: Config, sources: StatusSources, correlator: ReplyCorrelator): () => Promise<StatusSnapshot> {
   const { requestQueue, deadLetters, controller, pool } = sources;
   return async () => {
     const [queue, deadLetterQueue, instances] = await Promise.all([requestQueue.depth(), deadLetters.depth(), pool.list()]);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { DeadLetterNotifier } from '../../src/worker/dead-letter-notifier.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { multipartBody } from '../helpers/multipart.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { startInProcessWorker, type InProcessWorker } from '../helpers/worker.js';
@@ -22,7 +23,7 @@ describe('two web-tier instances on one queue system', () => {
 
   before(async () => {
     backends = await tempBackends();
-    const options = { requestQueue: backends.requestQueue, status: () => async () => ({}) };
+    const options = { requestQueue: backends.requestQueue, status: IDLE_STATUS };
     first = await createWebTier(backends, { ...options, instanceId: 'first' });
     second = await createWebTier(backends, { ...options, instanceId: 'second' });
     worker = await startInProcessWorker(backends, backends.requestQueue);
@@ -80,7 +81,7 @@ describe('a request that ends in the dead-letter queue', () => {
     const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
     const notifier = new DeadLetterNotifier(backends.queues, deadLetters);
     notifier.start();
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     try {
       const pending = upload(web, 'poison.jpg', await blankJpeg());
       // A worker takes the request and dies without deleting it (as after SIGKILL).

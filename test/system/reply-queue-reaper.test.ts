@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { livenessKey, reapReplyQueues, STALE_AFTER_MS } from '../../src/system/reply-queue-reaper.js';
 import { createWebTier } from '../../src/system/web-tier.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 
 describe('the reply-queue reaper', () => {
   let backends: TempBackends;
@@ -29,7 +30,7 @@ describe('the reply-queue reaper', () => {
   });
 
   test('a web tier writes its liveness before its reply queue exists and deletes both when it closes', async () => {
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     const key = livenessKey(web.instanceId);
     assert.ok(await backends.store.head(backends.names.controlBucket, key), 'liveness written');
     assert.deepEqual(await reapReplyQueues({ ...backends }), [], 'a live web tier keeps its queue');

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { ActivityFeed, type EventSink } from '../../src/observability/activity-feed.js';
 import { readStatusSummary } from '../../src/observability/status-summary.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
+import { statusSnapshot } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { waitFor } from './support.js';
 
@@ -42,11 +43,12 @@ describe('GET /v1/events over a real socket', () => {
 
   before(async () => {
     backends = await tempBackends();
-    const status = async () => ({
-      queue: { visible: 4, inFlight: 2, delayed: 1 },
-      instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }],
-      desired: 2,
-    });
+    const status = async () =>
+      statusSnapshot({
+        queue: { visible: 4, inFlight: 2, delayed: 1 },
+        instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }],
+        desired: 2,
+      });
     web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => status, eventsIntervalMs: 100 });
     url = await web.app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -87,7 +89,7 @@ describe('ActivityFeed', () => {
     let completed = 0;
     let reads = 0;
     const feed = new ActivityFeed({
-      readStatus: async () => ((reads += 1), { queue: { visible: 1, inFlight: 0, delayed: 0 } }),
+      readStatus: async () => ((reads += 1), statusSnapshot({ queue: { visible: 1, inFlight: 0, delayed: 0 } })),
       summarize: readStatusSummary,
       completed: () => completed,
       intervalMs: 60_000,
