@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { DeadLetterNotifier } from '../../src/worker/dead-letter-notifier.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
-import { IDLE_STATUS } from '../helpers/status.js';
 import { multipartBody } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { startInProcessWorker, type InProcessWorker } from '../helpers/worker.js';
 
@@ -92,6 +92,7 @@ describe('a request that ends in the dead-letter queue', () => {
       const res = await pending;
       assert.equal(res.statusCode, 502);
       assert.match(res.body, /dead-letter queue/);
+      assert.ok(!res.body.includes('received too many times'), `the dead-letter reason stays in the log: ${res.body}`);
       assert.equal((await deadLetters.depth()).inFlight + (await deadLetters.depth()).visible, 1);
     } finally {
       await web.close();

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { livenessKey, reapReplyQueues, STALE_AFTER_MS } from '../../src/system/reply-queue-reaper.js';
 import { createWebTier } from '../../src/system/web-tier.js';
-import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { IDLE_STATUS } from '../helpers/status.js';
+import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 describe('the reply-queue reaper', () => {
   let backends: TempBackends;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { findUiDir } from '../../src/web/routes/ui.js';
-import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { IDLE_STATUS, statusSnapshot } from '../helpers/status.js';
+import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 type Operation = { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }; responses: Record<string, unknown>; parameters?: { name: string; in: string }[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };

@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { blankJpeg } from '../helpers/images.js';
-import { IDLE_STATUS } from '../helpers/status.js';
 import { multipartBody, type Part } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 interface HostileInput {

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { waitUntil } from '../helpers/wait.js';
 import { IDLE_STATUS } from '../helpers/status.js';
+import { waitUntil } from '../helpers/wait.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { blankJpeg } from '../helpers/images.js';
 import { multipartBody } from '../helpers/multipart.js';

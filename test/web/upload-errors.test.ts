@@ -5,8 +5,8 @@ import type { ObjectStore } from '../../src/ports/object-store.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { safeFileName } from '../../src/web/upload-checks.js';
 import { blankJpeg } from '../helpers/images.js';
-import { IDLE_STATUS } from '../helpers/status.js';
 import { multipartBody } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () => {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { stemOf } from '../../domain/messages.js';
 import { readCheckedUpload, recognizeUpload } from '../recognize-upload.js';
 import { textSchema } from '../schemas.js';
-import { Type } from 'typebox';
 
 /**
  * The seed's contract: `POST /` with multipart field `inputFile` answers `200 text/plain`
