@@ -41,10 +41,10 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     recognition: deps.recognition,
     subjects: deps.subjects,
     maxUploadBytes: deps.maxUploadBytes,
-    ...(deps.jobs === undefined ? {} : { jobs: deps.jobs }),
-    ...(deps.jobRecords === undefined ? {} : { jobRecords: deps.jobRecords }),
+    jobs: deps.jobs,
+    jobRecords: deps.jobRecords,
   });
-  await app.register(liveStatusPlugin, { readStatus: deps.status, ...(deps.eventsIntervalMs === undefined ? {} : { eventsIntervalMs: deps.eventsIntervalMs }) });
+  await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs });
 }
 
 /** Builds the web tier's Fastify app; it does not listen (src/web/server.ts does). Test it with `inject`. */
