@@ -4,7 +4,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readStatusSummary } from '../src/observability/status-summary.js';
 import { readTreeRss } from './process-tree.js';
 import { lastSample, type PhaseMark, type TimelineSample } from './timeline.js';
 
@@ -16,12 +15,20 @@ export interface StatusNumbers {
   readonly backlog: number;
 }
 
-/** Instance counts and backlog from a GET /v1/status body. */
+function numberOr0(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/**
+ * Instance counts and backlog from a GET /v1/status body. The body comes over HTTP from whichever build is
+ * running, so it is read defensively here (the service itself hands a typed StatusSnapshot around).
+ */
 export function statusNumbers(body: Record<string, unknown>): StatusNumbers {
-  const summary = readStatusSummary(body);
-  const count = (state: string) => summary.instancesByState[state] ?? 0;
-  const total = Object.values(summary.instancesByState).reduce((sum, n) => sum + n, 0);
-  return { instances: count('pending') + count('running'), instancesTotal: total, backlog: summary.queue.visible + summary.queue.inFlight };
+  const queue = (typeof body.queue === 'object' && body.queue !== null ? body.queue : {}) as Record<string, unknown>;
+  const listed = (Array.isArray(body.instances) ? body.instances : []) as { state?: unknown }[];
+  const states = listed.map((instance) => (typeof instance?.state === 'string' ? instance.state : 'unknown'));
+  const count = (state: string) => states.filter((s) => s === state).length;
+  return { instances: count('pending') + count('running'), instancesTotal: states.length, backlog: numberOr0(queue.visible) + numberOr0(queue.inFlight) };
 }
 
 export async function fetchStatus(url: string): Promise<StatusNumbers> {

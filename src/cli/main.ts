@@ -48,9 +48,8 @@ program
     const { startSystem } = await import('../system/up.js');
     const system = await startSystem(loadConfig(overrides)).catch(fail);
     console.error(`scaleface: serving on ${system.url}  (POST / with field inputFile; GET /v1/status)`);
-    const shutdown = () => void system.close().then(() => process.exit(0), fail);
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    const { exitOnSignals } = await import('../web/server.js');
+    exitOnSignals(system.close, { log: system.app.log });
   });
 
 program

@@ -19,6 +19,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_REPLY_TIMEOUT_MS: { path: ['web', 'replyTimeoutMs'], kind: 'number' },
   SCALEFACE_AUTH_TOKEN: { path: ['web', 'authToken'], kind: 'string' },
   SCALEFACE_REQUIRE_AUTH_FOR_UPLOADS: { path: ['web', 'requireAuthForUploads'], kind: 'boolean' },
+  SCALEFACE_WEB_CLOSE_GRACE_MS: { path: ['web', 'closeGraceMs'], kind: 'number' },
   SCALEFACE_QUEUE: { path: ['queue', 'backend'], kind: 'string' },
   SCALEFACE_VISIBILITY_TIMEOUT_S: { path: ['queue', 'visibilityTimeoutSeconds'], kind: 'number' },
   SCALEFACE_MAX_RECEIVE_COUNT: { path: ['queue', 'maxReceiveCount'], kind: 'number' },

@@ -33,6 +33,11 @@ export const configSchema = z.object({
       /** Bearer token for admin routes; when unset the service binds to 127.0.0.1 unless `host` says otherwise. */
       authToken: z.string().min(8).optional(),
       requireAuthForUploads: z.boolean().default(false),
+      /**
+       * On SIGINT/SIGTERM the web tier stops accepting connections and lets requests in flight finish for at most
+       * this long (default 10000 ms, env SCALEFACE_WEB_CLOSE_GRACE_MS) before it drops them and closes the backends.
+       */
+      closeGraceMs: z.number().int().min(0).default(10_000),
     })
     .prefault({}),
   queue: z

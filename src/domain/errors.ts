@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAUTHORIZED'
+  | 'TOO_MANY_JOBS'
   | 'TIMEOUT'
   | 'DEAD_LETTERED'
   | 'WORKER_FAILED'
@@ -73,6 +74,13 @@ export class ConflictError extends ScalefaceError {
 export class UnauthorizedError extends ScalefaceError {
   constructor(message: string, options?: ScalefaceErrorOptions) {
     super('UNAUTHORIZED', message, options);
+  }
+}
+
+/** The web tier's job table is full of unfinished jobs; the client may try again later. */
+export class TooManyJobsError extends ScalefaceError {
+  constructor(message: string, options?: ScalefaceErrorOptions) {
+    super('TOO_MANY_JOBS', message, { retryable: true, ...options });
   }
 }
 

@@ -3,6 +3,7 @@
  * keep a bounded history of samples, and push each snapshot to every listener as a Server-Sent Event.
  * Nothing is read while nobody listens.
  */
+import type { StatusSnapshot } from '../web/status-schema.js';
 import type { StatusSummary } from './status-summary.js';
 
 /** One point of the dashboard's chart. */
@@ -26,16 +27,20 @@ export interface EventSink {
 }
 
 export interface ActivityFeedOptions {
-  readonly readStatus: () => Promise<Record<string, unknown>>;
-  /** Turns a status document into numbers (and lets the caller observe it, e.g. for metrics). */
-  readonly summarize: (status: Record<string, unknown>) => StatusSummary;
+  readonly readStatus: () => Promise<StatusSnapshot>;
+  /** Turns a snapshot into numbers (and lets the caller observe it, e.g. for metrics). */
+  readonly summarize: (status: StatusSnapshot) => StatusSummary;
   /** Recognitions completed so far (a counter that only grows). */
   readonly completed: () => number;
   readonly intervalMs: number;
   /** Samples kept for clients that connect later (default 600). */
   readonly historySize?: number;
   readonly now?: () => number;
+  /** Told why a status read failed (the listeners only get a generic message). */
+  readonly onStatusError?: (error: unknown) => void;
 }
+
+const STATUS_UNAVAILABLE = 'the status cannot be read now';
 
 export function serverSentEvent(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -89,7 +94,9 @@ export class ActivityFeed {
       if (this.history.length > (this.options.historySize ?? 600)) this.history.shift();
       this.broadcast(serverSentEvent('status', { status, sample }));
     } catch (error) {
-      this.broadcast(serverSentEvent('status-error', { message: error instanceof Error ? error.message : String(error) }));
+      // Listeners are clients: they learn that the status is unavailable, the server's log learns why.
+      this.options.onStatusError?.(error);
+      this.broadcast(serverSentEvent('status-error', { message: STATUS_UNAVAILABLE }));
     } finally {
       this.ticking = false;
     }

@@ -3,6 +3,7 @@
  * so that several apps in one process, as in tests, do not share or clash).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StatusSnapshot } from '../web/status-schema.js';
 import { readStatusSummary, type StatusSummary } from './status-summary.js';
 
 export type RequestOutcome = 'success' | 'client_error' | 'server_error';
@@ -13,27 +14,13 @@ export function outcomeOf(statusCode: number): RequestOutcome {
   return 'success';
 }
 
-/**
- * Decisions counted so far: from the controller's running totals when the status has them (exact), else
- * from the recent decisions by the `at` of the newest one seen (misses decisions between rare reads).
- */
+/** Decisions counted so far, from the controller's running totals (exact however rarely the status is read). */
 class DecisionCounter {
-  private newestSeenAt = 0;
   private readonly countedTotals = { up: 0, down: 0, hold: 0 };
 
   constructor(private readonly counter: Counter<'direction'>) {}
 
-  count(summary: StatusSummary): void {
-    if (summary.decisionTotals) return this.countTotals(summary.decisionTotals);
-    for (const decision of summary.decisions) {
-      if (decision.at <= this.newestSeenAt) continue;
-      const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
-      this.counter.inc({ direction });
-    }
-    this.newestSeenAt = Math.max(this.newestSeenAt, ...summary.decisions.map((d) => d.at));
-  }
-
-  private countTotals(totals: Record<'up' | 'down' | 'hold', number>): void {
+  count(totals: StatusSummary['decisionTotals']): void {
     for (const direction of ['up', 'down', 'hold'] as const) {
       const added = totals[direction] - this.countedTotals[direction];
       if (added > 0) this.counter.inc({ direction }, added);
@@ -115,8 +102,8 @@ export class WebMetrics {
     if (typeof inferenceMs === 'number' && Number.isFinite(inferenceMs)) this.inferenceSeconds.observe(inferenceMs / 1000);
   }
 
-  /** Sets the queue and instance gauges from a `/v1/status` document, and counts new autoscaler decisions. */
-  observeStatus(status: Record<string, unknown>): StatusSummary {
+  /** Sets the queue and instance gauges from a status snapshot, and counts new autoscaler decisions. */
+  observeStatus(status: StatusSnapshot): StatusSummary {
     const summary = readStatusSummary(status);
     for (const [queue, depth] of [['request', summary.queue], ['dead_letter', summary.deadLetterQueue]] as const) {
       this.queueMessages.set({ queue, state: 'visible' }, depth.visible);
@@ -126,7 +113,7 @@ export class WebMetrics {
     this.instances.reset();
     for (const [state, count] of Object.entries(summary.instancesByState)) this.instances.set({ state }, count);
     this.instancesDesired.set(summary.desired);
-    this.decisions.count(summary);
+    this.decisions.count(summary.decisionTotals);
     this.statusUp.set(1);
     return summary;
   }

@@ -1,7 +1,9 @@
 /**
- * The numbers the metrics and the dashboard need, read defensively from a `/v1/status` document
- * (built by src/system/up.ts; tests may pass a smaller one).
+ * The numbers the metrics and the dashboard need from a status snapshot (built by src/system/up.ts, typed by
+ * its schema in src/web/status-schema.ts).
  */
+import type { StatusSnapshot } from '../web/status-schema.js';
+
 export interface DepthNumbers {
   readonly visible: number;
   readonly inFlight: number;
@@ -14,6 +16,7 @@ export interface DecisionNumbers {
   readonly current: number;
 }
 
+/** Counted even when no instance is in them, so that their gauges read 0 instead of disappearing. */
 export const INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'] as const;
 
 export interface StatusSummary {
@@ -23,53 +26,24 @@ export interface StatusSummary {
   readonly desired: number;
   readonly maxInstances: number;
   readonly decisions: readonly DecisionNumbers[];
-  /** Every autoscaler decision since it started, by direction; undefined when the status lacks them. */
-  readonly decisionTotals: Record<'up' | 'down' | 'hold', number> | undefined;
+  /** Every autoscaler decision since it started, by direction. */
+  readonly decisionTotals: Readonly<Record<'up' | 'down' | 'hold', number>>;
 }
 
-function numberOr(value: unknown, fallback = 0): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-}
-
-function objectOr(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-function depthOf(value: unknown): DepthNumbers {
-  const depth = objectOr(value);
-  return { visible: numberOr(depth.visible), inFlight: numberOr(depth.inFlight), delayed: numberOr(depth.delayed) };
-}
-
-function countByState(instances: unknown): Record<string, number> {
+export function countByState(instances: readonly { readonly state: string }[]): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(INSTANCE_STATES.map((state) => [state, 0]));
-  for (const instance of Array.isArray(instances) ? instances : []) {
-    const state = objectOr(instance).state;
-    if (typeof state === 'string') counts[state] = (counts[state] ?? 0) + 1;
-  }
+  for (const { state } of instances) counts[state] = (counts[state] ?? 0) + 1;
   return counts;
 }
 
-function decisionsOf(value: unknown): DecisionNumbers[] {
-  return (Array.isArray(value) ? value : []).map((entry) => {
-    const decision = objectOr(entry);
-    return { at: numberOr(decision.at), desired: numberOr(decision.desired), current: numberOr(decision.current) };
-  });
-}
-
-function totalsOf(value: unknown): Record<'up' | 'down' | 'hold', number> | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const totals = objectOr(value);
-  return { up: numberOr(totals.up), down: numberOr(totals.down), hold: numberOr(totals.hold) };
-}
-
-export function readStatusSummary(status: Record<string, unknown>): StatusSummary {
+export function readStatusSummary(status: StatusSnapshot): StatusSummary {
   return {
-    queue: depthOf(status.queue),
-    deadLetterQueue: depthOf(status.deadLetterQueue),
+    queue: status.queue,
+    deadLetterQueue: status.deadLetterQueue,
     instancesByState: countByState(status.instances),
-    desired: numberOr(status.desired),
-    maxInstances: numberOr(status.maxInstances),
-    decisions: decisionsOf(status.recentDecisions),
-    decisionTotals: totalsOf(status.decisionTotals),
+    desired: status.desired,
+    maxInstances: status.maxInstances,
+    decisions: status.recentDecisions.map(({ at, desired, current }) => ({ at, desired, current })),
+    decisionTotals: status.decisionTotals,
   };
 }

@@ -8,6 +8,8 @@ import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
+import { startServer } from '../web/server.js';
+import type { StatusSnapshot } from '../web/status-schema.js';
 import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
@@ -46,7 +48,7 @@ interface StatusSources {
 }
 
 /** GET /v1/status: queue depths and instances read now (not as of the last autoscaler tick), plus its decisions. */
-function statusReporter(config: Config, sources: StatusSources, correlator: ReplyCorrelator) {
+function statusReporter(config: Config, sources: StatusSources, correlator: ReplyCorrelator): () => Promise<StatusSnapshot> {
   const { requestQueue, deadLetters, controller, pool } = sources;
   return async () => {
     const [queue, deadLetterQueue, instances] = await Promise.all([requestQueue.depth(), deadLetters.depth(), pool.list()]);
@@ -112,13 +114,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const reaper = startReaper(backends, web.instanceId, log);
   if (config.autoscaler.enabled) controller.start();
   else log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
-  const host = config.web.host ?? (config.web.authToken ? '0.0.0.0' : '127.0.0.1');
-  const address = await app.listen({ host, port: config.web.port });
-  log.info({ address, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
+  const server = await startServer(app, {
+    web: config.web,
+    log,
+    closeBackends: async () => {
       clearInterval(reaper);
       retention.stop();
       await web.close();
@@ -126,6 +125,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       await pool.close();
       await notifier.stop();
       await backends.queues.close();
-    })());
-  return { app, url: address, backends, controller, pool, close };
+    },
+  });
+  log.info({ address: server.url, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
+  return { app, url: server.url, backends, controller, pool, close: server.close };
 }

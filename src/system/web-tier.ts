@@ -8,6 +8,7 @@ import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
+import type { StatusSnapshot } from '../web/status-schema.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
 import { sweepExpired } from './retention.js';
@@ -17,7 +18,8 @@ const JOB_SWEEP_MS = 60_000;
 
 export interface WebTierOptions {
   readonly requestQueue: Queue;
-  readonly status: (correlator: ReplyCorrelator) => () => Promise<Record<string, unknown>>;
+  /** Builds the reader of the status snapshot (it reports this instance's reply queue). */
+  readonly status: (correlator: ReplyCorrelator) => () => Promise<StatusSnapshot>;
   readonly onEnqueued?: () => void;
   readonly logger?: FastifyBaseLogger;
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */

@@ -1,12 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
 import type { JobRecords } from './job-records.js';
 import type { RecognitionService } from './recognition-service.js';
+import type { StatusSnapshot } from './status-schema.js';
 
 /** What the subjects routes need of the gallery (implemented in src/recognition). */
 export interface SubjectsAdmin {
-  addExamples(name: string, photos: { fileName: string; bytes: Buffer }[]): Promise<unknown>;
-  listSubjects(): Promise<unknown[]>;
-  removeSubject(name: string): Promise<unknown>;
+  addExamples(name: string, photos: { fileName: string; bytes: Buffer }[]): Promise<EnrollmentResult>;
+  listSubjects(): Promise<SubjectSummary[]>;
+  removeSubject(name: string): Promise<{ subject: string; removedPhotos: number }>;
 }
 
 /** Who may do what (config `web.authToken`, `web.requireAuthForUploads`). */
@@ -29,8 +31,8 @@ export interface JobLimits {
 export interface WebDeps {
   readonly recognition: RecognitionService;
   readonly subjects: SubjectsAdmin;
-  /** JSON for GET /v1/status: queue depths, backlog, instances, desired, last decision. */
-  readonly status: () => Promise<Record<string, unknown>>;
+  /** Reads GET /v1/status's snapshot: queue depths, backlog, instances, desired, the autoscaler's decisions. */
+  readonly status: () => Promise<StatusSnapshot>;
   readonly maxUploadBytes: number;
   readonly auth: AuthSettings;
   readonly jobs?: JobLimits;

@@ -1,11 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { asScalefaceError, ScalefaceError, type ErrorCode } from '../domain/errors.js';
+import { asScalefaceError, NotFoundError, ScalefaceError, type ErrorCode } from '../domain/errors.js';
 
 /** The one place where errors become HTTP statuses. */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
+  TOO_MANY_JOBS: 429,
   NOT_FOUND: 404,
   CONFLICT: 409,
   MODEL_MISMATCH: 409, // the gallery's state (enrolled with another model) conflicts with the request
@@ -20,6 +21,19 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   TIMEOUT: 504,
 };
 
+/**
+ * What a client reads of a 5xx: the code and a fixed sentence. The error's own message may hold a path, a
+ * statement, a backend's words or the reason a request was dead-lettered; it is logged, never answered.
+ */
+const GENERIC_MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
+  WORKER_FAILED: 'the app tier could not process the request',
+  DEAD_LETTERED: 'the app tier failed on the request repeatedly; it was moved to the dead-letter queue',
+  BACKEND_UNAVAILABLE: 'the service is temporarily unavailable; try again later',
+  MODEL_UNAVAILABLE: 'the recognition model is unavailable',
+  TIMEOUT: 'no answer from the app tier in time',
+};
+const INTERNAL_MESSAGE = 'internal error';
+
 export interface HttpProblem {
   readonly status: number;
   readonly code: string;
@@ -28,22 +42,23 @@ export interface HttpProblem {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
+function problemOfScalefaceError(error: ScalefaceError): HttpProblem {
+  const status = STATUS_BY_CODE[error.code];
+  if (status >= 500) return { status, code: error.code, message: GENERIC_MESSAGE_BY_CODE[error.code] ?? INTERNAL_MESSAGE };
+  return { status, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+}
+
+/** The one mapping from anything thrown to an answer; 5xx answers never carry the error's own message. */
 export function problemOf(error: unknown): HttpProblem {
-  if (error instanceof ScalefaceError) {
-    const status = STATUS_BY_CODE[error.code];
-    const message = status >= 500 && status < 502 ? 'internal error' : error.message;
-    const details = status < 500 && error.details !== undefined ? { details: error.details } : {};
-    return { status, code: error.code, message, ...details };
-  }
+  if (error instanceof ScalefaceError) return problemOfScalefaceError(error);
   const fastifyError = error as Partial<FastifyError>;
   const status = fastifyError.statusCode;
+  // The framework's and plugins' refusals of a request (validation, body parsing) are the client's.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: fastifyError.code ?? 'BAD_REQUEST', message: fastifyError.message ?? 'bad request' };
   }
-  // A resource fault (full disk, busy database) is the service's, and passes: 503 with a generic message.
-  const fault = asScalefaceError(error);
-  if (fault.code === 'BACKEND_UNAVAILABLE') return { status: 503, code: fault.code, message: fault.message };
-  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+  // A resource fault (full disk, busy database) is classified as retryable BACKEND_UNAVAILABLE; the rest INTERNAL.
+  return problemOfScalefaceError(asScalefaceError(error));
 }
 
 /** Seconds a client should wait before sending again after a 503. */
@@ -94,12 +109,13 @@ function discardRestOfBody(raw: IncomingMessage): Promise<boolean> {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
     const problem = problemOf(error);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // The detail a 5xx answer leaves out is here, in the server's log, under the request's traceId.
+    if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
     if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, { status: 404, code: 'NOT_FOUND', message: `no route for ${request.method} ${request.url}` }),
+    sendProblem(request, reply, problemOf(new NotFoundError(`no route for ${request.method} ${request.url}`))),
   );
 }

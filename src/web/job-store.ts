@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TooManyJobsError } from '../domain/errors.js';
 import type { JobLimits } from './deps.js';
 
 /**
@@ -20,10 +21,7 @@ export interface Job<Result> {
 export const DEFAULT_MAX_JOBS = 1000;
 export const DEFAULT_JOB_TTL_MS = 10 * 60_000;
 
-export class TooManyJobsError extends Error {
-  readonly statusCode = 429;
-  readonly code = 'TOO_MANY_JOBS';
-}
+export { TooManyJobsError };
 
 /**
  * The jobs of one web-tier process, in memory only (a restart forgets them): at most `maxJobs` at once;

@@ -1,6 +1,5 @@
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ReplyFace } from '../domain/messages.js';
-import type { WebContext } from './context.js';
 import { readSingleFile } from './multipart.js';
 import { checkDecodableImage, safeFileName } from './upload-checks.js';
 
@@ -8,7 +7,7 @@ import { checkDecodableImage, safeFileName } from './upload-checks.js';
 export interface RecognitionOutcome {
   readonly file: string;
   readonly label: string;
-  readonly faces: readonly ReplyFace[];
+  readonly faces: ReplyFace[];
   readonly inferenceMs: number | null;
   readonly worker: string | null;
 }
@@ -35,22 +34,27 @@ export interface RecognizeContext {
 }
 
 /** Sends a checked upload through the app tier, counts it in the metrics and logs the answer. */
-export async function recognizeUpload(ctx: WebContext, upload: CheckedUpload, call: RecognizeContext): Promise<RecognitionOutcome> {
+export async function recognizeUpload(
+  services: Pick<FastifyInstance, 'recognitionService' | 'metrics'>,
+  upload: CheckedUpload,
+  call: RecognizeContext,
+): Promise<RecognitionOutcome> {
+  const { recognitionService, metrics } = services;
   let reply;
   try {
-    reply = await ctx.deps.recognition.recognize(upload.fileName, upload.bytes, {
+    reply = await recognitionService.recognize(upload.fileName, upload.bytes, {
       traceId: call.traceId,
       onSubmitted: call.onSubmitted,
     });
   } catch (error) {
-    ctx.metrics.observeRecognition('failed');
+    metrics.observeRecognition('failed');
     throw error;
   }
-  ctx.metrics.observeRecognition('ok', reply.inferenceMs);
+  metrics.observeRecognition('ok', reply.inferenceMs);
   const outcome: RecognitionOutcome = {
     file: upload.fileName,
     label: reply.label ?? 'Unknown',
-    faces: reply.faces ?? [],
+    faces: [...(reply.faces ?? [])],
     inferenceMs: reply.inferenceMs ?? null,
     worker: reply.worker ?? null,
   };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +50,38 @@ test('gallery reindex on an empty data dir records the model and exits 0', async
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^reindexing gallery "scaleface-gallery" with face-api\/\S+ \S+\+sha256:[0-9a-f]{12}/m);
     assert.match(run.stdout, /^0 subject\(s\), 0 photo\(s\), 0 descriptor\(s\), 0 photo\(s\) skipped$/m);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** Starts `scaleface up` on a free port; resolves with the process once it serves, and its URL. */
+async function startUp(dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--data-dir', dataDir], {
+    env: { ...process.env, SCALEFACE_LOG_LEVEL: 'silent', SCALEFACE_MIN_INSTANCES: '0', SCALEFACE_MAX_INSTANCES: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /serving on (\S+)/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`up exited ${code} before serving: ${stderr}`)));
+  });
+  return { child, url, exited };
+}
+
+test('up closes on SIGTERM and exits 0; new connections are refused after', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'scaleface-cli-'));
+  try {
+    const { child, url, exited } = await startUp(dataDir);
+    assert.equal((await fetch(new URL('/healthz', url))).status, 200);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await assert.rejects(fetch(new URL('/healthz', url)));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@ import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { DeadLetterNotifier } from '../../src/system/dead-letter-notifier.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
 import { multipartBody } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { startInProcessWorker, type InProcessWorker } from '../helpers/worker.js';
 
@@ -22,7 +23,7 @@ describe('two web-tier instances on one queue system', () => {
 
   before(async () => {
     backends = await tempBackends();
-    const options = { requestQueue: backends.requestQueue, status: () => async () => ({}) };
+    const options = { requestQueue: backends.requestQueue, status: IDLE_STATUS };
     first = await createWebTier(backends, { ...options, instanceId: 'first' });
     second = await createWebTier(backends, { ...options, instanceId: 'second' });
     worker = await startInProcessWorker(backends, backends.requestQueue);
@@ -80,7 +81,7 @@ describe('a request that ends in the dead-letter queue', () => {
     const deadLetters = await backends.queues.open(backends.names.deadLetterQueue);
     const notifier = new DeadLetterNotifier(backends.queues, deadLetters);
     notifier.start();
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     try {
       const pending = upload(web, 'poison.jpg', await blankJpeg());
       // A worker takes the request and dies without deleting it (as after SIGKILL).
@@ -91,6 +92,7 @@ describe('a request that ends in the dead-letter queue', () => {
       const res = await pending;
       assert.equal(res.statusCode, 502);
       assert.match(res.body, /dead-letter queue/);
+      assert.ok(!res.body.includes('received too many times'), `the dead-letter reason stays in the log: ${res.body}`);
       assert.equal((await deadLetters.depth()).inFlight + (await deadLetters.depth()).visible, 1);
     } finally {
       await web.close();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { livenessKey, reapReplyQueues } from '../../src/system/reply-queue-reaper.js';
 import { createWebTier } from '../../src/system/web-tier.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 // How it removes queues is in the queue conformance suite (test/conformance/queue-suite-reaper.ts), on both backends.
@@ -15,7 +16,7 @@ describe('the reply-queue reaper', () => {
   });
 
   test('a web tier writes its liveness before its reply queue exists and deletes both when it closes', async () => {
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     const key = livenessKey(web.instanceId);
     assert.ok(await backends.store.head(backends.names.controlBucket, key), 'liveness written');
     assert.deepEqual(await reapReplyQueues({ ...backends }), [], 'a live web tier keeps its queue');

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { ActivityFeed, type EventSink } from '../../src/observability/activity-feed.js';
 import { readStatusSummary } from '../../src/observability/status-summary.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
+import { statusSnapshot } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { waitFor } from './support.js';
 
@@ -42,11 +43,12 @@ describe('GET /v1/events over a real socket', () => {
 
   before(async () => {
     backends = await tempBackends();
-    const status = async () => ({
-      queue: { visible: 4, inFlight: 2, delayed: 1 },
-      instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }],
-      desired: 2,
-    });
+    const status = async () =>
+      statusSnapshot({
+        queue: { visible: 4, inFlight: 2, delayed: 1 },
+        instances: [{ name: 'i-1', id: '1', state: 'running', ready: true, busy: 1 }],
+        desired: 2,
+      });
     web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => status, eventsIntervalMs: 100 });
     url = await web.app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -87,7 +89,7 @@ describe('ActivityFeed', () => {
     let completed = 0;
     let reads = 0;
     const feed = new ActivityFeed({
-      readStatus: async () => ((reads += 1), { queue: { visible: 1, inFlight: 0, delayed: 0 } }),
+      readStatus: async () => ((reads += 1), statusSnapshot({ queue: { visible: 1, inFlight: 0, delayed: 0 } })),
       summarize: readStatusSummary,
       completed: () => completed,
       intervalMs: 60_000,
@@ -124,7 +126,7 @@ describe('ActivityFeed', () => {
   test('a failing status read is sent as a status-error event', async () => {
     const feed = new ActivityFeed({
       readStatus: async () => {
-        throw new Error('queue database is gone');
+        throw new Error("SQLITE_CANTOPEN: unable to open database file '/srv/scaleface/data/queue.db'");
       },
       summarize: readStatusSummary,
       completed: () => 0,
@@ -134,6 +136,9 @@ describe('ActivityFeed', () => {
     feed.subscribe(client);
     await feed.tick();
     feed.close();
-    assert.ok(client.chunks.some((c) => c === 'event: status-error\ndata: {"message":"queue database is gone"}\n\n'), client.chunks.join('|'));
+    const errors = client.chunks.filter((c) => c.startsWith('event: status-error\n'));
+    assert.equal(errors.length, 1, client.chunks.join('|'));
+    assert.ok(!errors[0]!.includes('/srv') && !errors[0]!.includes('SQLITE'), `no internal detail: ${errors[0]}`);
+    assert.ok(JSON.parse(errors[0]!.split('data: ')[1]!).message.length > 0);
   });
 });

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { blankJpeg } from '../helpers/images.js';
 import { multipartBody, type Part } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 interface HostileInput {
@@ -98,7 +99,7 @@ describe('hostile uploads against the real web tier', () => {
 
   before(async () => {
     backends = await tempBackends({ web: { maxUploadBytes: LIMIT, replyTimeoutMs: 300 } });
-    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     inputs = await corpus();
   });
   after(async () => {

@@ -39,7 +39,7 @@ describe('JobStore: bounded, in memory, with a TTL after finishing', () => {
   test('when full, the oldest finished job makes room; when all are unfinished, a new one is refused', () => {
     const jobs = new JobStore<string>({ maxJobs: 3 });
     const [a, b, c] = ['a', 'b', 'c'].map((f) => jobs.create(f)) as [ReturnType<typeof jobs.create>, ReturnType<typeof jobs.create>, ReturnType<typeof jobs.create>];
-    assert.throws(() => jobs.create('d'), (error: unknown) => error instanceof TooManyJobsError && error.statusCode === 429);
+    assert.throws(() => jobs.create('d'), (error: unknown) => error instanceof TooManyJobsError && error.code === 'TOO_MANY_JOBS');
     jobs.succeed(c, 'C');
     jobs.succeed(b, 'B');
     const d = jobs.create('d');

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { waitUntil } from '../helpers/wait.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { blankJpeg } from '../helpers/images.js';
@@ -14,7 +15,7 @@ describe('jobs written through to the control bucket', () => {
   let backends: TempBackends;
   const tiers: WebTier[] = [];
   const tier = async (ttlMs = 60_000) => {
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}), jobs: { ttlMs } });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS, jobs: { ttlMs } });
     tiers.push(web);
     return web;
   };

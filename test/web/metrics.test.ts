@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { outcomeOf, WebMetrics } from '../../src/observability/metrics.js';
 import { readStatusSummary } from '../../src/observability/status-summary.js';
+import { instanceIn, statusSnapshot } from '../helpers/status.js';
 
 function valueOf(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -20,12 +21,14 @@ describe('WebMetrics', () => {
 
   test('queue depths, instances by state and desired come from the status document', async () => {
     const metrics = new WebMetrics();
-    metrics.observeStatus({
-      queue: { visible: 3, inFlight: 2, delayed: 1 },
-      deadLetterQueue: { visible: 4, inFlight: 0, delayed: 0 },
-      instances: [{ state: 'running' }, { state: 'running' }, { state: 'pending' }],
-      desired: 3,
-    });
+    metrics.observeStatus(
+      statusSnapshot({
+        queue: { visible: 3, inFlight: 2, delayed: 1 },
+        deadLetterQueue: { visible: 4, inFlight: 0, delayed: 0 },
+        instances: [instanceIn('running', 1), instanceIn('running', 2), instanceIn('pending', 3)],
+        desired: 3,
+      }),
+    );
     const { body } = await metrics.render();
     assert.equal(valueOf(body, 'scaleface_queue_messages{queue="request",state="visible"}'), 3);
     assert.equal(valueOf(body, 'scaleface_queue_messages{queue="request",state="in_flight"}'), 2);
@@ -35,22 +38,18 @@ describe('WebMetrics', () => {
     assert.equal(valueOf(body, 'scaleface_instances{state="pending"}'), 1);
     assert.equal(valueOf(body, 'scaleface_instances{state="stopping"}'), 0);
     assert.equal(valueOf(body, 'scaleface_instances_desired'), 3);
-    metrics.observeStatus({ instances: [] });
+    metrics.observeStatus(statusSnapshot());
     assert.equal(valueOf((await metrics.render()).body, 'scaleface_instances{state="running"}'), 0);
   });
 
   test('each autoscaler decision is counted once, by direction, however often the status is read', async () => {
     const metrics = new WebMetrics();
-    const decisions = [
-      { at: 1, desired: 2, current: 0, reason: 'backlog' },
-      { at: 2, desired: 2, current: 2, reason: 'steady' },
-    ];
-    metrics.observeStatus({ recentDecisions: decisions });
-    metrics.observeStatus({ recentDecisions: decisions });
-    metrics.observeStatus({ recentDecisions: [...decisions.slice(1), { at: 3, desired: 0, current: 2, reason: 'idle' }] });
+    metrics.observeStatus(statusSnapshot({ decisionTotals: { up: 1, down: 0, hold: 1 } }));
+    metrics.observeStatus(statusSnapshot({ decisionTotals: { up: 1, down: 0, hold: 1 } }));
+    metrics.observeStatus(statusSnapshot({ decisionTotals: { up: 1, down: 1, hold: 3 } }));
     const { body } = await metrics.render();
     assert.equal(valueOf(body, 'scaleface_autoscaler_decisions_total{direction="up"}'), 1);
-    assert.equal(valueOf(body, 'scaleface_autoscaler_decisions_total{direction="hold"}'), 1);
+    assert.equal(valueOf(body, 'scaleface_autoscaler_decisions_total{direction="hold"}'), 3);
     assert.equal(valueOf(body, 'scaleface_autoscaler_decisions_total{direction="down"}'), 1);
   });
 
@@ -73,10 +72,8 @@ describe('WebMetrics', () => {
     ]);
   });
 
-  test('a malformed status document reads as zeros instead of failing', () => {
-    const summary = readStatusSummary({ queue: 'nope', instances: 'x', desired: Number.NaN, recentDecisions: [null, 3] });
-    assert.deepEqual(summary.queue, { visible: 0, inFlight: 0, delayed: 0 });
-    assert.equal(summary.desired, 0);
-    assert.deepEqual(summary.decisions, [{ at: 0, desired: 0, current: 0 }, { at: 0, desired: 0, current: 0 }]);
+  test('the summary counts instances by state, with zeros for the states nobody is in', () => {
+    const summary = readStatusSummary(statusSnapshot({ instances: [instanceIn('running', 1), instanceIn('terminated', 2)] }));
+    assert.deepEqual(summary.instancesByState, { pending: 0, running: 1, stopping: 0, stopped: 0, terminated: 1 });
   });
 });

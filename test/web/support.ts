@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConfigInput } from '../../src/config/index.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { multipartBody, type Part } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { startInProcessWorker } from '../helpers/worker.js';
 
@@ -21,7 +22,7 @@ export interface WebWithWorker {
   stop(): Promise<void>;
 }
 
-export const TEST_STATUS = () => async () => ({ queue: { visible: 0, inFlight: 0, delayed: 0 }, instances: [], desired: 0 });
+export const TEST_STATUS = IDLE_STATUS;
 
 export async function startWebWithWorker(overrides: ConfigInput = {}): Promise<WebWithWorker> {
   const backends = await tempBackends(overrides);

@@ -6,6 +6,7 @@ import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { safeFileName } from '../../src/domain/naming.js';
 import { blankJpeg } from '../helpers/images.js';
 import { multipartBody } from '../helpers/multipart.js';
+import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 
 describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () => {
@@ -14,7 +15,7 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
 
   before(async () => {
     backends = await tempBackends({ web: { maxUploadBytes: 4096, replyTimeoutMs: 300 } });
-    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
   });
   after(async () => {
     await web.close();
@@ -157,13 +158,13 @@ describe('the web tier on a full disk', () => {
           ? Promise.reject(Object.assign(new Error("ENOSPC: no space left on device, open '/srv/data/x.tmp'"), { code: 'ENOSPC' }))
           : real.put(bucket, key, body),
     };
-    const web = await createWebTier({ ...backends, store: fullDisk }, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    const web = await createWebTier({ ...backends, store: fullDisk }, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     try {
       const { payload, headers } = multipartBody([{ name: 'inputFile', filename: 'a.jpg', content: await blankJpeg() }]);
       const res = await web.app.inject({ method: 'POST', url: '/', payload, headers });
       assert.equal(res.statusCode, 503);
       assert.equal(res.headers['retry-after'], '5');
-      assert.match(res.body, /no space left/);
+      assert.equal(res.body, 'Error: the service is temporarily unavailable; try again later\n');
       assert.ok(!res.body.includes('/srv'), res.body);
       assert.deepEqual(await backends.requestQueue.depth(), { visible: 0, inFlight: 0, delayed: 0 });
     } finally {
@@ -180,7 +181,7 @@ describe('an upload over the limit, sent without Expect: 100-continue (as Python
 
   before(async () => {
     backends = await tempBackends({ web: { maxUploadBytes: 4096, replyTimeoutMs: 300 } });
-    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: () => async () => ({}) });
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     await web.app.listen({ port: 0, host: '127.0.0.1' });
     port = (web.app.server.address() as AddressInfo).port;
   });

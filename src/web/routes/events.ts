@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import type { WebContext } from '../context.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 
 /**
  * `GET /v1/events`: Server-Sent Events for the dashboard. First a `history` event (the samples kept so
  * far), then a `status` event every interval: `{ status: <as GET /v1/status>, sample: ActivitySample }`.
  */
-export function eventsRoutes(app: FastifyInstance, ctx: WebContext): void {
+export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/events',
     {
@@ -13,7 +13,7 @@ export function eventsRoutes(app: FastifyInstance, ctx: WebContext): void {
         summary: 'Live status snapshots and throughput as Server-Sent Events (history, then status every interval)',
         tags: ['status'],
         produces: ['text/event-stream'],
-        response: { 200: { type: 'string', description: 'An event stream' } },
+        response: { 200: Type.String({ description: 'An event stream' }) },
       },
     },
     (request, reply) => {
@@ -26,9 +26,9 @@ export function eventsRoutes(app: FastifyInstance, ctx: WebContext): void {
         // Tells proxies such as nginx not to buffer the stream.
         'x-accel-buffering': 'no',
       });
-      const unsubscribe = ctx.feed.subscribe(reply.raw);
+      const unsubscribe = app.activityFeed.subscribe(reply.raw);
       request.raw.once('close', unsubscribe);
       reply.raw.once('close', unsubscribe);
     },
   );
-}
+};

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { WebContext } from '../context.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { anyObject } from '../schemas.js';
 
 /** `GET /metrics` (Prometheus text format) and `GET /v1/openapi.json`. */
-export function observabilityRoutes(app: FastifyInstance, ctx: WebContext): void {
+export const observabilityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/metrics',
     {
@@ -10,24 +11,24 @@ export function observabilityRoutes(app: FastifyInstance, ctx: WebContext): void
         summary: 'Prometheus metrics: requests, latency, inference time, queue depths, instances, autoscaler decisions',
         tags: ['observability'],
         produces: ['text/plain'],
-        response: { 200: { type: 'string' } },
+        response: { 200: Type.String() },
       },
     },
     async (request, reply) => {
       try {
-        ctx.metrics.observeStatus(await ctx.deps.status());
+        app.metrics.observeStatus(await app.readStatus());
       } catch (error) {
-        ctx.metrics.observeStatusFailure();
-        request.log.warn({ err: (error as Error).message }, 'status for /metrics failed');
+        app.metrics.observeStatusFailure();
+        request.log.warn({ err: error }, 'status for /metrics failed');
       }
-      const { contentType, body } = await ctx.metrics.render();
+      const { contentType, body } = await app.metrics.render();
       return reply.type(contentType).send(body);
     },
   );
 
   app.get(
     '/v1/openapi.json',
-    { schema: { summary: 'This document', tags: ['observability'], response: { 200: { type: 'object', additionalProperties: true } } } },
-    async () => app.swagger(),
+    { schema: { summary: 'This document', tags: ['observability'], response: { 200: anyObject() } } },
+    async () => app.swagger() as unknown as Record<string, unknown>,
   );
-}
+};

@@ -1,16 +1,19 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
-import type { WebContext } from '../context.js';
 import { problemOf } from '../error-handler.js';
 import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
-import { readCheckedUpload, recognizeUpload, type RecognitionOutcome } from '../recognize-upload.js';
-import { errors, jobSchema, recognitionSchema } from '../schemas.js';
+import { readCheckedUpload, recognizeUpload, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
-const jobIdParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-function jobLimitsText(ctx: WebContext): string {
-  const maxJobs = ctx.deps.jobs?.maxJobs ?? DEFAULT_MAX_JOBS;
-  const ttlSeconds = Math.round((ctx.deps.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS) / 1000);
+const acceptedJobSchema = Type.Object({ id: Type.String(), status: stringEnum(['queued']) });
+
+function jobLimitsText(app: TypedApp): string {
+  const maxJobs = app.jobLimits.maxJobs ?? DEFAULT_MAX_JOBS;
+  const ttlSeconds = Math.round((app.jobLimits.ttlMs ?? DEFAULT_JOB_TTL_MS) / 1000);
   return `Jobs are kept by the web-tier process that accepted them (at most ${maxJobs} at once; when every kept job is `
     + `unfinished, new ones get 429) and written to the control bucket, so any web-tier process answers for them, also `
     + `after a restart; a finished job is kept ${ttlSeconds} s.`;
@@ -28,12 +31,77 @@ function jobView(job: Job<RecognitionOutcome>) {
   };
 }
 
+/**
+ * Writes the accepted job's record, then runs it in the background; the record follows it (running, then
+ * succeeded or failed). Resolves once the first record is written.
+ */
+async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: { id: string; log: FastifyBaseLogger }): Promise<void> {
+  const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
+  await persist();
+  const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
+  recognizeUpload(app, upload, call).then(
+    (result) => {
+      app.jobs.succeed(job, result);
+      void persist();
+    },
+    (error: unknown) => {
+      // A failed job reads like an error answer: 5xx detail stays in the log.
+      const problem = problemOf(error);
+      app.jobs.fail(job, { code: problem.code, message: problem.message });
+      void persist();
+      request.log.warn({ jobId: job.id, code: problem.code, err: error }, 'job failed');
+    },
+  );
+}
+
+function jobRoutes(app: TypedApp): void {
+  app.post(
+    '/v1/jobs',
+    {
+      onRequest: app.authGuards.upload,
+      config: { multipartField: 'inputFile' },
+      schema: {
+        summary: 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result',
+        description: jobLimitsText(app),
+        tags: ['jobs'],
+        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429) },
+      },
+    },
+    async (request, reply) => {
+      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const job = app.jobs.create(upload.fileName);
+      await startJob(app, job, upload, request);
+      return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
+    },
+  );
+  app.get(
+    '/v1/jobs/:id',
+    {
+      onRequest: app.authGuards.upload,
+      schema: { summary: 'A job: queued, running, succeeded (with result) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
+    },
+    async (request) => {
+      const job = app.jobs.get(request.params.id) ?? (await app.jobRecords?.load(request.params.id));
+      if (job === undefined) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
+      return jobView(job);
+    },
+  );
+  app.get(
+    '/v1/jobs',
+    {
+      onRequest: app.authGuards.admin,
+      schema: { summary: 'Every job this web tier keeps, newest first (admin)', tags: ['jobs'], response: { 200: Type.Object({ jobs: Type.Array(jobSchema) }), ...errors(401) } },
+    },
+    async () => ({ jobs: app.jobs.list().map(jobView) }),
+  );
+}
+
 /** `POST /v1/recognitions` (wait for the answer) and `/v1/jobs` (answer at once, poll later). */
-export function recognitionRoutes(app: FastifyInstance, ctx: WebContext): void {
+export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/recognitions',
     {
-      onRequest: ctx.guards.upload,
+      onRequest: app.authGuards.upload,
       config: { multipartField: 'inputFile' },
       schema: {
         summary: 'Recognize one photo and wait for the answer, with every face box',
@@ -42,72 +110,9 @@ export function recognitionRoutes(app: FastifyInstance, ctx: WebContext): void {
       },
     },
     async (request) => {
-      const upload = await readCheckedUpload(request, ctx.deps.maxUploadBytes);
-      return recognizeUpload(ctx, upload, { traceId: request.id, log: request.log });
+      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      return recognizeUpload(app, upload, { traceId: request.id, log: request.log });
     },
   );
-
-  app.post(
-    '/v1/jobs',
-    {
-      onRequest: ctx.guards.upload,
-      config: { multipartField: 'inputFile' },
-      schema: {
-        summary: 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result',
-        description: jobLimitsText(ctx),
-        tags: ['jobs'],
-        response: {
-          202: { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { type: 'string', enum: ['queued'] } } },
-          ...errors(400, 401, 413, 415, 429),
-        },
-      },
-    },
-    async (request, reply) => {
-      const upload = await readCheckedUpload(request, ctx.deps.maxUploadBytes);
-      const job = ctx.jobs.create(upload.fileName);
-      const records = ctx.deps.jobRecords;
-      const persist = () => records?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
-      await persist();
-      const call = { traceId: request.id, log: request.log, onSubmitted: () => ctx.jobs.markRunning(job) };
-      recognizeUpload(ctx, upload, call).then(
-        (result) => {
-          ctx.jobs.succeed(job, result);
-          void persist();
-        },
-        (error: unknown) => {
-          const problem = problemOf(error);
-          ctx.jobs.fail(job, { code: problem.code, message: problem.message });
-          void persist();
-          request.log.warn({ jobId: job.id, code: problem.code }, 'job failed');
-        },
-      );
-      return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/v1/jobs/:id',
-    {
-      onRequest: ctx.guards.upload,
-      schema: { summary: 'A job: queued, running, succeeded (with result) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
-    },
-    async (request) => {
-      const job = ctx.jobs.get(request.params.id) ?? (await ctx.deps.jobRecords?.load(request.params.id));
-      if (job === undefined) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
-      return jobView(job);
-    },
-  );
-
-  app.get(
-    '/v1/jobs',
-    {
-      onRequest: ctx.guards.admin,
-      schema: {
-        summary: 'Every job this web tier keeps, newest first (admin)',
-        tags: ['jobs'],
-        response: { 200: { type: 'object', required: ['jobs'], properties: { jobs: { type: 'array', items: jobSchema } } }, ...errors(401) },
-      },
-    },
-    async () => ({ jobs: ctx.jobs.list().map(jobView) }),
-  );
-}
+  jobRoutes(app);
+};

@@ -1,65 +1,62 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { InvalidInputError } from '../../domain/errors.js';
-import type { WebContext } from '../context.js';
 import { readAllFiles } from '../multipart.js';
-import { errors, subjectNameParams } from '../schemas.js';
+import { errors, subjectNameParams, type TypedApp } from '../schemas.js';
 import { checkDecodableImage, safeFileName } from '../upload-checks.js';
 
 const MAX_PHOTOS_PER_REQUEST = 50;
 
-const subjectSchema = {
-  type: 'object',
-  required: ['name', 'photos', 'descriptors'],
-  properties: { name: { type: 'string' }, photos: { type: 'integer' }, descriptors: { type: 'integer' } },
-} as const;
+const subjectSchema = Type.Object({ name: Type.String(), photos: Type.Integer(), descriptors: Type.Integer() });
 
-const enrollmentSchema = {
-  type: 'object',
-  required: ['subject', 'examples', 'photos'],
-  properties: {
-    subject: { type: 'string' },
-    examples: { type: 'integer', description: 'Descriptors the subject has now' },
-    photos: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          fileName: { type: 'string' },
-          key: { type: 'string' },
-          faces: { type: 'integer', description: 'Faces found in the photo' },
-          face: {
-            type: 'object',
-            description: 'The enrolled face (the largest), in pixels of the photo, with the detector score',
-            properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' }, score: { type: 'number' } },
-          },
-          note: { type: 'string', description: 'Said when the photo had several faces' },
-          examples: { type: 'integer', description: 'Descriptors stored for this photo (it and its degraded copies)' },
-        },
+const enrolledPhotoSchema = Type.Object({
+  fileName: Type.Optional(Type.String()),
+  key: Type.Optional(Type.String()),
+  faces: Type.Optional(Type.Integer({ description: 'Faces found in the photo' })),
+  face: Type.Optional(
+    Type.Object(
+      {
+        x: Type.Optional(Type.Number()),
+        y: Type.Optional(Type.Number()),
+        width: Type.Optional(Type.Number()),
+        height: Type.Optional(Type.Number()),
+        score: Type.Optional(Type.Number()),
       },
-    },
-  },
-} as const;
+      { description: 'The enrolled face (the largest), in pixels of the photo, with the detector score' },
+    ),
+  ),
+  note: Type.Optional(Type.String({ description: 'Said when the photo had several faces' })),
+  examples: Type.Optional(Type.Integer({ description: 'Descriptors stored for this photo (it and its degraded copies)' })),
+});
 
-/** Enrollment (admin): `GET /v1/subjects`, `POST /v1/subjects/{name}/examples` (multipart photos), `DELETE /v1/subjects/{name}`. */
-export function subjectsRoutes(app: FastifyInstance, ctx: WebContext): void {
-  const { deps, guards } = ctx;
-  app.get(
-    '/v1/subjects',
-    {
-      onRequest: guards.admin,
-      schema: {
-        summary: 'Enrolled subjects with their photo and descriptor counts',
-        tags: ['subjects'],
-        response: { 200: { type: 'object', required: ['subjects'], properties: { subjects: { type: 'array', items: subjectSchema } } }, ...errors(401) },
-      },
-    },
-    async () => ({ subjects: await deps.subjects.listSubjects() }),
-  );
+const enrollmentSchema = Type.Object({
+  subject: Type.String(),
+  examples: Type.Integer({ description: 'Descriptors the subject has now' }),
+  photos: Type.Array(enrolledPhotoSchema),
+});
 
-  app.post<{ Params: { name: string } }>(
+const removalSchema = Type.Object({ subject: Type.String(), removedPhotos: Type.Integer() });
+
+/** Reads the photos of field `photos`; a photo that is not a decodable image refuses the whole request, naming it. */
+async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], maxUploadBytes: number) {
+  const files = await readAllFiles(request, maxUploadBytes, MAX_PHOTOS_PER_REQUEST);
+  const photos = [];
+  for (const file of files) {
+    try {
+      await checkDecodableImage(file.bytes);
+    } catch (error) {
+      throw new InvalidInputError(`${safeFileName(file.fileName)}: ${(error as Error).message}`, { cause: error });
+    }
+    photos.push({ fileName: safeFileName(file.fileName), bytes: file.bytes });
+  }
+  return photos;
+}
+
+function enrollmentRoute(app: TypedApp): void {
+  app.post(
     '/v1/subjects/:name/examples',
     {
-      onRequest: guards.admin,
+      onRequest: app.authGuards.admin,
       config: { multipartField: 'photos', multipartMany: true },
       schema: {
         summary: 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos',
@@ -69,35 +66,34 @@ export function subjectsRoutes(app: FastifyInstance, ctx: WebContext): void {
       },
     },
     async (request, reply) => {
-      const files = await readAllFiles(request, deps.maxUploadBytes, MAX_PHOTOS_PER_REQUEST);
-      const photos = [];
-      for (const file of files) {
-        try {
-          await checkDecodableImage(file.bytes);
-        } catch (error) {
-          throw new InvalidInputError(`${safeFileName(file.fileName)}: ${(error as Error).message}`, { cause: error });
-        }
-        photos.push({ fileName: safeFileName(file.fileName), bytes: file.bytes });
-      }
-      const result = await deps.subjects.addExamples(request.params.name, photos);
-      return reply.status(201).send(result);
+      const photos = await readCheckedPhotos(request, app.maxUploadBytes);
+      const result = await app.subjectsAdmin.addExamples(request.params.name, photos);
+      return reply.status(201).send({ ...result, photos: [...result.photos] });
     },
-  );
-
-  app.delete<{ Params: { name: string } }>(
-    '/v1/subjects/:name',
-    {
-      onRequest: guards.admin,
-      schema: {
-        summary: "Delete a subject and its photos",
-        tags: ['subjects'],
-        params: subjectNameParams,
-        response: {
-          200: { type: 'object', required: ['subject', 'removedPhotos'], properties: { subject: { type: 'string' }, removedPhotos: { type: 'integer' } } },
-          ...errors(400, 401, 404),
-        },
-      },
-    },
-    async (request) => deps.subjects.removeSubject(request.params.name),
   );
 }
+
+/** Enrollment (admin): `GET /v1/subjects`, `POST /v1/subjects/{name}/examples` (multipart photos), `DELETE /v1/subjects/{name}`. */
+export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/v1/subjects',
+    {
+      onRequest: app.authGuards.admin,
+      schema: {
+        summary: 'Enrolled subjects with their photo and descriptor counts',
+        tags: ['subjects'],
+        response: { 200: Type.Object({ subjects: Type.Array(subjectSchema) }), ...errors(401) },
+      },
+    },
+    async () => ({ subjects: await app.subjectsAdmin.listSubjects() }),
+  );
+  enrollmentRoute(app);
+  app.delete(
+    '/v1/subjects/:name',
+    {
+      onRequest: app.authGuards.admin,
+      schema: { summary: 'Delete a subject and its photos', tags: ['subjects'], params: subjectNameParams, response: { 200: removalSchema, ...errors(400, 401, 404) } },
+    },
+    async (request) => app.subjectsAdmin.removeSubject(request.params.name),
+  );
+};

@@ -2,9 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
-import { errors } from '../schemas.js';
+import { errors, stringEnum } from '../schemas.js';
 
 const require = createRequire(import.meta.url);
 
@@ -57,20 +59,25 @@ function send(reply: FastifyReply, asset: Asset | undefined, name: string): Fast
     .send(asset.body);
 }
 
+const pageFileParams = Type.Object({ file: Type.String({ pattern: '^[a-z0-9-]+\\.(js|css|html|svg)$' }) });
+const libraryFileParams = Type.Object({ file: stringEnum(['uplot.js', 'uplot.css']) });
+
+export interface UiOptions {
+  /** Where the page's files are (default: found from this module, see findUiDir). */
+  readonly uiDir?: string;
+}
+
 /** `GET /` (the page), `GET /ui/{file}` (its scripts and styles), `GET /assets/uplot.js|css` (the chart library). */
-export function uiRoutes(app: FastifyInstance, uiDir: string = findUiDir()): void {
-  const assets = loadAssets(uiDir);
-  const fileParams = { type: 'object', required: ['file'], properties: { file: { type: 'string', pattern: '^[a-z0-9-]+\\.(js|css|html|svg)$' } } } as const;
-  const page = { 200: { type: 'string' }, ...errors(404) };
+export const uiRoutes: FastifyPluginAsyncTypebox<UiOptions> = async (app, options) => {
+  const assets = loadAssets(options.uiDir ?? findUiDir());
+  const page = { 200: Type.String(), ...errors(404) };
   app.get('/', { schema: { hide: true, summary: 'The web page', response: page } }, async (_request, reply) =>
     send(reply, assets.get('index.html'), 'index.html'),
   );
-  app.get<{ Params: { file: string } }>('/ui/:file', { schema: { hide: true, params: fileParams, response: page } }, async (request, reply) =>
+  app.get('/ui/:file', { schema: { hide: true, params: pageFileParams, response: page } }, async (request, reply) =>
     send(reply, assets.get(request.params.file), request.params.file),
   );
-  app.get<{ Params: { file: string } }>(
-    '/assets/:file',
-    { schema: { hide: true, params: { type: 'object', required: ['file'], properties: { file: { type: 'string', enum: ['uplot.js', 'uplot.css'] } } }, response: page } },
-    async (request, reply) => send(reply, assets.get(request.params.file), request.params.file),
+  app.get('/assets/:file', { schema: { hide: true, params: libraryFileParams, response: page } }, async (request, reply) =>
+    send(reply, assets.get(request.params.file), request.params.file),
   );
-}
+};

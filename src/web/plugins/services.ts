@@ -1,0 +1,48 @@
+/** The services the routes call, each a decorator of the app (replacing the hand-built context of before). */
+import fp from 'fastify-plugin';
+import { createAuthGuards, type AuthGuards } from '../auth.js';
+import type { AuthSettings, JobLimits, SubjectsAdmin } from '../deps.js';
+import type { JobRecords } from '../job-records.js';
+import { JobStore } from '../job-store.js';
+import type { RecognitionService } from '../recognition-service.js';
+import type { RecognitionOutcome } from '../recognize-upload.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest guards of admin and upload routes, and which of them need a token. */
+    readonly authGuards: AuthGuards;
+    /** Uploads through the app tier: input bucket, request queue, this process's reply. */
+    readonly recognitionService: RecognitionService;
+    /** The gallery's enrollment (admin routes). */
+    readonly subjectsAdmin: SubjectsAdmin;
+    /** The largest file an upload may carry. */
+    readonly maxUploadBytes: number;
+    /** The jobs this process accepted (`/v1/jobs`). */
+    readonly jobs: JobStore<RecognitionOutcome>;
+    /** Where jobs are written through so that any web process answers for them; undefined: memory only. */
+    readonly jobRecords: JobRecords | undefined;
+    readonly jobLimits: JobLimits;
+  }
+}
+
+export interface ServicesOptions {
+  readonly auth: AuthSettings;
+  readonly recognition: RecognitionService;
+  readonly subjects: SubjectsAdmin;
+  readonly maxUploadBytes: number;
+  readonly jobs?: JobLimits;
+  readonly jobRecords?: JobRecords;
+}
+
+export const servicesPlugin = fp<ServicesOptions>(
+  async (app, options) => {
+    app.decorate('authGuards', createAuthGuards(options.auth));
+    app.decorate('recognitionService', options.recognition);
+    app.decorate('subjectsAdmin', options.subjects);
+    app.decorate('maxUploadBytes', options.maxUploadBytes);
+    app.decorate('jobLimits', options.jobs ?? {});
+    app.decorate('jobs', new JobStore<RecognitionOutcome>(options.jobs));
+    app.decorate('jobRecords', options.jobRecords);
+  },
+  { name: 'scaleface-services', fastify: '5.x' },
+);

@@ -1,0 +1,64 @@
+/**
+ * The status document (`GET /v1/status`, the dashboard's events, the metrics' gauges) as a TypeBox schema and
+ * its type: src/system/up.ts builds a StatusSnapshot, src/observability reads one without guessing its shape.
+ */
+import { Type, type Static } from 'typebox';
+import { nullable } from './schemas.js';
+
+const queueDepthSchema = Type.Object({ visible: Type.Number(), inFlight: Type.Number(), delayed: Type.Number() });
+
+const instanceSchema = Type.Object({
+  name: Type.String(),
+  id: Type.String(),
+  state: Type.String(),
+  ready: Type.Boolean(),
+  busy: Type.Optional(Type.Number()),
+  runtime: Type.Optional(Type.String({ description: 'What runs the model: onnx (native) or wasm, with the engine' })),
+});
+
+const decisionSchema = Type.Object(
+  {
+    at: Type.Number(),
+    desired: Type.Number(),
+    current: Type.Number({ description: 'Pending + running instances when the decision was made' }),
+    backlog: Type.Optional(queueDepthSchema),
+    reason: Type.String(),
+  },
+  { additionalProperties: true },
+);
+
+const lastDecisionSchema = Type.Object({ at: Type.Number(), desired: Type.Number(), reason: Type.String() }, { additionalProperties: true });
+
+const launchBackoffSchema = Type.Object(
+  { failedStarts: Type.Number(), nextLaunchAt: Type.Number(), lastFailure: Type.String() },
+  {
+    description: 'Set while launches are held back after instances failed to start: failedStarts, nextLaunchAt, lastFailure',
+    additionalProperties: true,
+  },
+);
+
+export const statusSchema = Type.Object(
+  {
+    queue: queueDepthSchema,
+    deadLetterQueue: queueDepthSchema,
+    backlog: Type.Number(),
+    instances: Type.Array(instanceSchema),
+    desired: Type.Number(),
+    maxInstances: Type.Number(),
+    lastDecision: nullable(lastDecisionSchema),
+    launchBackoff: nullable(launchBackoffSchema),
+    recentDecisions: Type.Array(decisionSchema),
+    decisionTotals: Type.Object(
+      { up: Type.Number(), down: Type.Number(), hold: Type.Number() },
+      { description: 'Every autoscaler decision since it started, by direction' },
+    ),
+    autoscalerError: nullable(Type.String({ description: "The autoscaler's last error, if any" })),
+    webTier: Type.Object(
+      { replyQueue: Type.String(), waiting: Type.Number({ description: 'Requests waiting for a reply' }) },
+      { description: "This web-tier process's reply queue" },
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export type StatusSnapshot = Static<typeof statusSchema>;
