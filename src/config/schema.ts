@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
+import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 
 const awsEndpoint = z.object({
   region: z.string().default('us-east-1'),
@@ -147,8 +148,6 @@ export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compu
   };
 }
 
-/** A finished job is kept 10 minutes unless labels expire sooner (it would report a label that is gone). */
-const DEFAULT_JOB_TTL_MS = 10 * 60_000;
 
 /** Fills the defaults that depend on other settings. */
 export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
@@ -159,6 +158,7 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
     ...parsed,
     web: {
       ...web,
+      // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,
     },

@@ -1,18 +1,14 @@
 /**
  * Reply queues outlive a web process that dies without closing (SIGKILL, a lost machine): nobody reads
  * them again and, before this, nothing removed them. Each web process keeps a liveness object in the
- * control bucket (`web/<instance id>.json`, rewritten every LIVENESS_INTERVAL_MS and deleted on close);
- * `up` removes the reply queues whose process has not written it for STALE_AFTER_MS. Works the same on the
+ * control bucket (`web/<instance id>.json`, rewritten every web.livenessIntervalMs and deleted on close);
+ * `up` removes the reply queues whose process has not written it for web.replyQueueStaleAfterMs. Works the same on the
  * embedded backends and on SQS + S3.
  */
 import type { ResourceNames } from '../config/names.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { QueueSystem } from '../ports/queue.js';
 
-/** How often a web process rewrites its liveness object. */
-export const LIVENESS_INTERVAL_MS = 10_000;
-/** A reply queue whose web process wrote no liveness for this long is removed (six missed writes). */
-export const STALE_AFTER_MS = 60_000;
 
 export function livenessKey(instanceId: string): string {
   return `web/${instanceId}.json`;
@@ -28,7 +24,7 @@ export async function startLiveness(
   bucket: string,
   instanceId: string,
   onError: (error: unknown) => void = () => undefined,
-  intervalMs = LIVENESS_INTERVAL_MS,
+  intervalMs: number,
 ): Promise<Liveness> {
   const write = () => store.put(bucket, livenessKey(instanceId), Buffer.from(JSON.stringify({ instanceId, at: Date.now() })));
   await write(); // before the reply queue exists, so the reaper never sees a queue without a live owner
@@ -48,7 +44,8 @@ export interface ReapOptions {
   readonly names: ResourceNames;
   /** This process's web instance: never reaped. */
   readonly ownInstanceId?: string;
-  readonly staleAfterMs?: number;
+  /** A reply queue whose process wrote no liveness for this long is removed. */
+  readonly staleAfterMs: number;
   readonly now?: number;
 }
 
@@ -56,7 +53,7 @@ export interface ReapOptions {
 export async function reapReplyQueues(options: ReapOptions): Promise<string[]> {
   const { queues, store, names } = options;
   const prefix = names.replyQueue('');
-  const cutoff = (options.now ?? Date.now()) - (options.staleAfterMs ?? STALE_AFTER_MS);
+  const cutoff = (options.now ?? Date.now()) - options.staleAfterMs;
   const removed: string[] = [];
   for (const queue of await queues.list(prefix)) {
     const instanceId = queue.slice(prefix.length);

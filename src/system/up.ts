@@ -6,14 +6,13 @@ import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import type { Config } from '../config/index.js';
 import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
-import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { startServer } from '../web/server.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
 import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
-import { reapReplyQueues, STALE_AFTER_MS } from './reply-queue-reaper.js';
+import { reapReplyQueues } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
 import { createWebTier } from './web-tier.js';
 
@@ -72,13 +71,14 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
 
 /** Removes the reply queues of dead web processes at start and every half staleness bound. */
 function startReaper(backends: Backends, ownInstanceId: string, log: Logger): NodeJS.Timeout {
+  const staleAfterMs = backends.config.web.replyQueueStaleAfterMs;
   const reap = () =>
-    reapReplyQueues({ ...backends, ownInstanceId }).then(
+    reapReplyQueues({ ...backends, ownInstanceId, staleAfterMs }).then(
       (removed) => removed.length > 0 && log.info({ removed }, 'removed the reply queues of web processes that are gone'),
       (error: unknown) => log.warn({ err: String(error) }, 'reply-queue reaper failed'),
     );
   void reap();
-  const timer = setInterval(() => void reap(), STALE_AFTER_MS / 2);
+  const timer = setInterval(() => void reap(), staleAfterMs / 2);
   timer.unref();
   return timer;
 }
@@ -106,8 +106,6 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     status: (correlator) => statusReporter(config, { requestQueue, deadLetters, controller, pool }, correlator),
     onEnqueued: () => void controller.poke(),
     logger: createLogger(config, 'web'),
-    // A job is kept no longer than the label it reports (retention.outputTtlSeconds).
-    ...(config.retention.outputTtlSeconds === undefined ? {} : { jobs: { ttlMs: Math.min(DEFAULT_JOB_TTL_MS, config.retention.outputTtlSeconds * 1000) } }),
   });
   const retention = startRetention(backends, config, log);
   const app = web.app;

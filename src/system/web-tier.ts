@@ -5,7 +5,6 @@ import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
 import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
-import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
@@ -22,9 +21,9 @@ export interface WebTierOptions {
   readonly status: (correlator: ReplyCorrelator) => () => Promise<StatusSnapshot>;
   readonly onEnqueued?: () => void;
   readonly logger?: FastifyBaseLogger;
-  /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
+  /** How often `/v1/events` pushes a status snapshot (default: config web.eventsIntervalMs). */
   readonly eventsIntervalMs?: number;
-  /** Bounds of the in-memory job table (defaults: 1000 jobs, 10 minutes after finishing). */
+  /** Bounds of the in-memory job table (defaults: 1000 jobs, config web.jobTtlMs after finishing). */
   readonly jobs?: JobLimits;
   /** Id of this web-tier instance, naming its reply queue (default: random). */
   readonly instanceId?: string;
@@ -43,8 +42,12 @@ export interface WebTier {
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
   const instanceId = options.instanceId ?? randomBytes(4).toString('hex');
-  const liveness = await startLiveness(backends.store, names.controlBucket, instanceId, (e) =>
-    options.logger?.warn({ err: String(e) }, 'liveness write failed'),
+  const liveness = await startLiveness(
+    backends.store,
+    names.controlBucket,
+    instanceId,
+    (e) => options.logger?.warn({ err: String(e) }, 'liveness write failed'),
+    config.web.livenessIntervalMs,
   );
   const correlator = new ReplyCorrelator(backends.queues, names.replyQueue(instanceId), (e) =>
     options.logger?.warn({ err: e.message }, 'reply consumer error'),
@@ -58,7 +61,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     replyTimeoutMs: config.web.replyTimeoutMs,
     onEnqueued: options.onEnqueued,
   });
-  const jobTtlMs = options.jobs?.ttlMs ?? DEFAULT_JOB_TTL_MS;
+  const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
   const jobRecords = new JobRecords({ store: backends.store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs: jobTtlMs });
   const sweepJobs = setInterval(() => {
     sweepExpired(backends.store, names.controlBucket, jobTtlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
@@ -72,8 +75,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     status: options.status(correlator),
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },
-    eventsIntervalMs: options.eventsIntervalMs,
-    jobs: options.jobs,
+    eventsIntervalMs: options.eventsIntervalMs ?? config.web.eventsIntervalMs,
+    jobs: { ...options.jobs, ttlMs: jobTtlMs },
     jobRecords,
     logger: options.logger,
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
 import { resourceNames } from '../../src/config/names.js';
-import { livenessKey, reapReplyQueues, STALE_AFTER_MS } from '../../src/system/reply-queue-reaper.js';
+import { livenessKey, reapReplyQueues } from '../../src/system/reply-queue-reaper.js';
 import type { QueueSuiteContext } from './queue-suite.js';
 import { uniqueQueueName } from './queue-suite-support.js';
 
@@ -13,6 +13,8 @@ import { uniqueQueueName } from './queue-suite-support.js';
  * The reply-queue reaper works on the queue port alone (list, remove) plus liveness objects, so it runs on
  * every queue backend; liveness lives in a folder store here, the same on both.
  */
+const STALE_AFTER_MS = 60_000;
+
 export function describeReplyQueueReaper(context: QueueSuiteContext): void {
   describe('the reply-queue reaper on this backend', () => {
     test('removes the reply queues of web processes that are gone, keeps the live ones and its own', async () => {
@@ -25,11 +27,11 @@ export function describeReplyQueueReaper(context: QueueSuiteContext): void {
         for (const id of ['alive', 'dead', 'self']) await queues.create(names.replyQueue(id));
         await (await queues.open(names.replyQueue('dead'))).send('an answer nobody will read');
         await store.put(names.controlBucket, livenessKey('alive'), Buffer.from('{}'));
-        assert.deepEqual(await reapReplyQueues({ queues, store, names, ownInstanceId: 'self' }), [names.replyQueue('dead')]);
+        assert.deepEqual(await reapReplyQueues({ queues, store, names, ownInstanceId: 'self', staleAfterMs: STALE_AFTER_MS }), [names.replyQueue('dead')]);
         assert.deepEqual(await queues.list(names.replyQueue('')), [names.replyQueue('alive'), names.replyQueue('self')]);
         // Once 'alive' stops writing, it is gone after the bound too; this process's own queue never is.
         const later = Date.now() + STALE_AFTER_MS + 1000;
-        assert.deepEqual(await reapReplyQueues({ queues, store, names, ownInstanceId: 'self', now: later }), [names.replyQueue('alive')]);
+        assert.deepEqual(await reapReplyQueues({ queues, store, names, ownInstanceId: 'self', now: later, staleAfterMs: STALE_AFTER_MS }), [names.replyQueue('alive')]);
         assert.deepEqual(await queues.list(names.replyQueue('')), [names.replyQueue('self')]);
       } finally {
         for (const id of ['alive', 'dead', 'self']) await queues.remove(names.replyQueue(id));
