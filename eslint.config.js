@@ -12,6 +12,14 @@ export default tseslint.config(
     },
   },
   {
+    // The shape the code keeps: no file in src/ over 300 lines, no function over 50.
+    files: ['src/**/*.ts', 'src/**/*.js'],
+    rules: {
+      'max-lines': ['error', { max: 300 }],
+      'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
     files: ['src/config/**/*.ts', 'test/**/*.ts', 'scripts/**', 'bench/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

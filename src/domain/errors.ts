@@ -41,97 +41,52 @@ export class ScalefaceError extends Error {
   }
 }
 
-export class InvalidInputError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('INVALID_INPUT', message, options);
-  }
+/**
+ * The base of one error class: a ScalefaceError of `code`, retryable by default or not (an option of the
+ * constructor may still say otherwise). Each class below is its own type, so `instanceof` tells them apart.
+ */
+function errorOfCode(code: ErrorCode, defaults: { retryable?: boolean } = {}) {
+  return class extends ScalefaceError {
+    constructor(message: string, options?: ScalefaceErrorOptions) {
+      super(code, message, { ...defaults, ...options });
+    }
+  };
 }
 
-export class UnsupportedMediaError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('UNSUPPORTED_MEDIA', message, options);
-  }
-}
+export class InvalidInputError extends errorOfCode('INVALID_INPUT') {}
 
-export class PayloadTooLargeError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('PAYLOAD_TOO_LARGE', message, options);
-  }
-}
+export class UnsupportedMediaError extends errorOfCode('UNSUPPORTED_MEDIA') {}
 
-export class NotFoundError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('NOT_FOUND', message, options);
-  }
-}
+export class PayloadTooLargeError extends errorOfCode('PAYLOAD_TOO_LARGE') {}
 
-export class ConflictError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('CONFLICT', message, { retryable: true, ...options });
-  }
-}
+export class NotFoundError extends errorOfCode('NOT_FOUND') {}
 
-export class UnauthorizedError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('UNAUTHORIZED', message, options);
-  }
-}
+export class ConflictError extends errorOfCode('CONFLICT', { retryable: true }) {}
+
+export class UnauthorizedError extends errorOfCode('UNAUTHORIZED') {}
 
 /** The web tier's job table is full of unfinished jobs; the client may try again later. */
-export class TooManyJobsError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('TOO_MANY_JOBS', message, { retryable: true, ...options });
-  }
-}
+export class TooManyJobsError extends errorOfCode('TOO_MANY_JOBS', { retryable: true }) {}
 
-export class TimeoutError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('TIMEOUT', message, { retryable: true, ...options });
-  }
-}
+export class TimeoutError extends errorOfCode('TIMEOUT', { retryable: true }) {}
 
-export class DeadLetteredError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('DEAD_LETTERED', message, options);
-  }
-}
+export class DeadLetteredError extends errorOfCode('DEAD_LETTERED') {}
 
 /** The app tier answered that it could not process the request. */
-export class WorkerFailedError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('WORKER_FAILED', message, options);
-  }
-}
+export class WorkerFailedError extends errorOfCode('WORKER_FAILED') {}
 
-export class BackendUnavailableError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('BACKEND_UNAVAILABLE', message, { retryable: true, ...options });
-  }
-}
+export class BackendUnavailableError extends errorOfCode('BACKEND_UNAVAILABLE', { retryable: true }) {}
 
-export class ModelUnavailableError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('MODEL_UNAVAILABLE', message, options);
-  }
-}
+export class ModelUnavailableError extends errorOfCode('MODEL_UNAVAILABLE') {}
 
 /**
  * The gallery was enrolled with another model (or an unknown one): its descriptors cannot be compared with
  * this process's. Not retryable: the gallery must be re-enrolled (`scaleface gallery reindex`).
  */
-export class GalleryModelMismatchError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('MODEL_MISMATCH', message, options);
-  }
-}
+export class GalleryModelMismatchError extends errorOfCode('MODEL_MISMATCH') {}
 
-export class ConfigInvalidError extends ScalefaceError {
-  constructor(message: string, options?: ScalefaceErrorOptions) {
-    super('CONFIG_INVALID', message, options);
-  }
-}
+export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
 
-/** Wraps anything thrown into a ScalefaceError, keeping the original as `cause`. */
 /**
  * System error codes that say the machine failed (disk, file table, device, network, database lock), not
  * the request: retried later, and described without the path or statement the original message holds.

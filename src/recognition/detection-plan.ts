@@ -49,12 +49,6 @@ export interface MultiScaleSettings {
   readonly maxTiles: number;
 }
 
-/** Face widths at the detector's input it finds reliably (see the module comment). */
-const FOUND_FACE_MIN_AT_INPUT = 45;
-const FOUND_FACE_MAX_AT_INPUT = 150;
-/** Border around a frame searched for a face that fills it: the face then covers at most 1/1.5 of the input. */
-const FILLING_FACE_BORDER = 0.25;
-
 export interface FrameSize {
   /** The frame as the detector gets it (including a mirrored border, if the decoder added one). */
   readonly width: number;
@@ -70,6 +64,12 @@ function whole(frame: FrameSize, inputSize: number, borderFraction = 0): Detecti
   const region = { x: 0, y: 0, width: frame.width, height: frame.height };
   return { name, region, borderFraction, inputSize, isTile: false };
 }
+
+/** Face widths at the detector's input it finds reliably (see the module comment). */
+const FOUND_FACE_MIN_AT_INPUT = 45;
+const FOUND_FACE_MAX_AT_INPUT = 150;
+/** Border around a frame searched for a face that fills it: the face then covers at most 1/1.5 of the input. */
+const FILLING_FACE_BORDER = 0.25;
 
 /** Smallest face (frame pixels) a pass finds reliably: the detector squares its input on the longer side. */
 export function smallestFound(pass: DetectionPass): number {

@@ -38,6 +38,19 @@ export interface WebTier {
   close(): Promise<void>;
 }
 
+/** Job records in the control bucket, and the timer that deletes the expired ones. */
+function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseLogger | undefined) {
+  const { store, names } = backends;
+  const jobRecords = new JobRecords({ store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs });
+  const sweepJobs = setInterval(() => {
+    sweepExpired(store, names.controlBucket, ttlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
+      logger?.warn({ err: String(error) }, 'job record sweep failed'),
+    );
+  }, Math.min(ttlMs, JOB_SWEEP_MS));
+  sweepJobs.unref();
+  return { jobRecords, sweepJobs };
+}
+
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
@@ -62,13 +75,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     onEnqueued: options.onEnqueued,
   });
   const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
-  const jobRecords = new JobRecords({ store: backends.store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs: jobTtlMs });
-  const sweepJobs = setInterval(() => {
-    sweepExpired(backends.store, names.controlBucket, jobTtlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
-      options.logger?.warn({ err: String(error) }, 'job record sweep failed'),
-    );
-  }, Math.min(jobTtlMs, JOB_SWEEP_MS));
-  sweepJobs.unref();
+  const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
   const app = await buildApp({
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { PayloadTooLargeError } from '../domain/errors.js';
+import { MAX_JSON_BODY_BYTES, maxRequestBytes } from '../domain/upload-limits.js';
 import { requestIdOf } from '../observability/request-id.js';
 import type { WebDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -22,7 +23,7 @@ function registerHooks(app: FastifyInstance): void {
     void reply.header('x-request-id', request.id);
     const length = Number(request.headers['content-length'] ?? 0);
     // Refuse what cannot fit before reading it (multipart overhead allowed for).
-    if (length > app.maxUploadBytes * 50 + 1024 * 1024) throw new PayloadTooLargeError('the request body is larger than allowed');
+    if (length > maxRequestBytes(app.maxUploadBytes)) throw new PayloadTooLargeError('the request body is larger than allowed');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
@@ -52,7 +53,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Multipart bodies are limited per file by the routes; other bodies are small JSON.
-    bodyLimit: 1024 * 1024,
+    bodyLimit: MAX_JSON_BODY_BYTES,
     // The request id travels to the worker as `traceId`; both tiers log it under that name.
     requestIdHeader: false,
     genReqId: requestIdOf,

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ReplyFace } from '../domain/messages.js';
 import { readSingleFile } from './multipart.js';
-import { checkDecodableImage, safeFileName } from './upload-checks.js';
+import { safeFileName } from '../domain/naming.js';
+import { checkDecodableImage } from './upload-checks.js';
 
 /** What `POST /v1/recognitions` answers and a succeeded job holds. */
 export interface RecognitionOutcome {

@@ -8,9 +8,6 @@ import {
   sniffImageFormat,
 } from '../domain/image-structure.js';
 
-
-export { safeFileName } from '../domain/naming.js';
-
 /**
  * Throws InvalidInputError for an empty file and UnsupportedMediaError for anything that is not a complete
  * image of an accepted format: magic bytes, sharp's header parse (dimensions, pixel limit) and the format's end

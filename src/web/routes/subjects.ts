@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { InvalidInputError } from '../../domain/errors.js';
+import { safeFileName } from '../../domain/naming.js';
+import { MAX_PHOTOS_PER_ENROLLMENT } from '../../domain/upload-limits.js';
 import { readAllFiles } from '../multipart.js';
 import { errors, subjectNameParams, type TypedApp } from '../schemas.js';
-import { checkDecodableImage, safeFileName } from '../upload-checks.js';
+import { checkDecodableImage } from '../upload-checks.js';
 
-const MAX_PHOTOS_PER_REQUEST = 50;
 
 const subjectSchema = Type.Object({ name: Type.String(), photos: Type.Integer(), descriptors: Type.Integer() });
 
@@ -39,7 +40,7 @@ const removalSchema = Type.Object({ subject: Type.String(), removedPhotos: Type.
 
 /** Reads the photos of field `photos`; a photo that is not a decodable image refuses the whole request, naming it. */
 async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], maxUploadBytes: number) {
-  const files = await readAllFiles(request, maxUploadBytes, MAX_PHOTOS_PER_REQUEST);
+  const files = await readAllFiles(request, maxUploadBytes, MAX_PHOTOS_PER_ENROLLMENT);
   const photos = [];
   for (const file of files) {
     try {
