@@ -12,7 +12,7 @@ import { activeInstances, enrollAndRecognizeDemoPeople } from '../helpers/http-s
 import { waitUntil } from '../helpers/wait.js';
 import { findSeedData } from '../helpers/seed-data.js';
 import { checkSeedWorkload } from '../helpers/seed-workload.js';
-import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from './fauxqs-harness.js';
+import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../helpers/fauxqs.js';
 
 useDummyAwsCredentials();
 const seed = findSeedData();

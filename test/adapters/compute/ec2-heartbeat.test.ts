@@ -21,7 +21,7 @@ import {
   writeHeartbeat,
 } from '../../../src/adapters/compute/ec2-heartbeat.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../../aws/fauxqs-harness.js';
+import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../../helpers/fauxqs.js';
 
 useDummyAwsCredentials();
 const BUCKET = 'sf-control';

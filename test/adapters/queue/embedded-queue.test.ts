@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { EmbeddedQueueSystem } from '../../src/adapters/queue/index.js';
-import { BackendUnavailableError } from '../../src/domain/errors.js';
-import { receiveMessages, rejectsWithCode } from './queue-suite-support.js';
+import { EmbeddedQueueSystem } from '../../../src/adapters/queue/index.js';
+import { BackendUnavailableError } from '../../../src/domain/errors.js';
+import { receiveMessages, rejectsWithCode } from '../../conformance/queue-suite-support.js';
 
 describe('embedded queue specifics', () => {
   let dir = '';

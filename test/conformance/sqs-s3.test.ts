@@ -6,9 +6,9 @@
 import { createQueueSystem } from '../../src/adapters/queue/index.js';
 import { createObjectStore } from '../../src/adapters/storage/index.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
-import { runObjectStoreConformance } from '../conformance/object-store-suite.js';
-import { runQueueConformance } from '../conformance/queue-suite.js';
-import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from './fauxqs-harness.js';
+import { runObjectStoreConformance } from './object-store-suite.js';
+import { runQueueConformance } from './queue-suite.js';
+import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../helpers/fauxqs.js';
 
 // The SDK's default credential chain reads them here and in the child processes, which inherit them.
 useDummyAwsCredentials();

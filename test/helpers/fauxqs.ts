@@ -1,4 +1,6 @@
+import assert from 'node:assert/strict';
 import { buildApp } from 'fauxqs';
+import { BackendUnavailableError } from '../../src/domain/errors.js';
 
 /**
  * fauxqs (an SQS + S3 emulator speaking the AWS wire protocols) in this process, on 127.0.0.1 and a
@@ -34,4 +36,13 @@ export async function startFauxqs(): Promise<Fauxqs> {
     region: FAUXQS_REGION,
     stop: () => app.close(),
   };
+}
+
+/** What a call to a stopped emulator rejects with: a retryable BackendUnavailableError saying the connection failed. */
+export function isUnreachable(error: unknown): boolean {
+  assert.ok(error instanceof BackendUnavailableError, `got ${String(error)}`);
+  assert.ok(error.retryable);
+  // A kept-alive socket is reset; a new connection is refused.
+  assert.match(error.message, /ECONN(REFUSED|RESET)/);
+  return true;
 }
