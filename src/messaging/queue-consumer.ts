@@ -1,5 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.js';
 import { asScalefaceError } from '../domain/errors.js';
 import type { Queue, QueueMessage } from '../ports/queue.js';
+
+/** Waits after failed receives: up to 1 s after the first, doubling to at most 20 s (the longest poll). */
+const RECEIVE_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 20_000 };
 
 /** What the handler tells the consumer about one message. */
 export type HandlerOutcome =
@@ -28,6 +33,8 @@ export interface ConsumerOptions {
    * at once for another worker, its slot is freed, and what it does later is ignored.
    */
   readonly handlerTimeoutMs?: number;
+  /** Wait after failed receives, growing with each failure in a row (default: up to 1 s, doubling to 20 s). */
+  readonly receiveBackoff?: BackoffPolicy;
   readonly onBusyChange?: (busy: number) => void;
   readonly onError?: (error: Error, context: string) => void;
 }
@@ -37,8 +44,8 @@ export interface ConsumerOptions {
  * visibility while the handler works, delete only when the handler says it is done, stop gracefully.
  */
 export class QueueConsumer {
-  private readonly options: Required<Omit<ConsumerOptions, 'onBusyChange' | 'onError'>> &
-    Pick<ConsumerOptions, 'onBusyChange' | 'onError'>;
+  private readonly options: Required<Omit<ConsumerOptions, 'onBusyChange' | 'onError' | 'receiveBackoff'>> &
+    Pick<ConsumerOptions, 'onBusyChange' | 'onError' | 'receiveBackoff'>;
   private readonly inHand = new Set<Promise<void>>();
   /** Stops the heartbeat and timeout of each message in hand (run for those abandoned by a bounded stop). */
   private readonly releases = new Set<() => void>();
@@ -46,6 +53,8 @@ export class QueueConsumer {
   private running = false;
   private loop: Promise<void> | undefined;
   private slotFreed: (() => void) | undefined;
+  /** Receives that failed in a row: the wait before the next one grows with them (a backend that is down). */
+  private failedReceives = 0;
 
   constructor(options: ConsumerOptions) {
     const visibility = options.visibilityTimeoutSeconds ?? 30;
@@ -102,16 +111,18 @@ export class QueueConsumer {
 
   private async receiveBatch(): Promise<QueueMessage[]> {
     try {
-      return await this.options.queue.receive({
+      const messages = await this.options.queue.receive({
         maxMessages: this.options.concurrency - this.inHand.size,
         waitTimeSeconds: this.options.waitTimeSeconds,
         visibilityTimeoutSeconds: this.options.visibilityTimeoutSeconds,
         signal: this.pollAbort.signal,
       });
+      this.failedReceives = 0;
+      return messages;
     } catch (error) {
       if (this.running) {
         this.report(error, 'receive');
-        await sleep(1000);
+        await sleep(backoffDelayMs(this.failedReceives++, this.options.receiveBackoff ?? RECEIVE_BACKOFF), this.pollAbort.signal);
       }
       return [];
     }
@@ -181,6 +192,7 @@ export class QueueConsumer {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts (stop() must not wait out a backoff). */
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  await delay(ms, undefined, { signal }).catch(() => undefined);
 }

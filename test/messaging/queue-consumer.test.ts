@@ -118,6 +118,34 @@ describe('QueueConsumer', () => {
     assert.ok(took >= 250 && took < 2000, `stop took ${took} ms with a 300 ms bound`);
     assert.ok(errors.some((e) => /still in hand/.test(e)), errors.join('; '));
   });
+
+  test('failed receives wait longer each time in a row, and stop() does not wait out the wait', async () => {
+    const attempts: number[] = [];
+    const unused = async () => assert.fail('only receive is called');
+    const failing: Queue = {
+      name: 'failing',
+      receive: async () => {
+        attempts.push(Date.now());
+        throw new Error('the backend is down');
+      },
+      send: unused,
+      changeVisibility: unused,
+      delete: unused,
+      depth: unused,
+    };
+    // random() just under 1: each wait is its cap, 100, 200, 400, 800, then 1600 ms.
+    const receiveBackoff = { baseMs: 100, maxMs: 60_000, random: () => 0.999 };
+    const { consumer, errors } = consume(failing, { handler: async () => 'done', receiveBackoff });
+    await waitUntil('five failed receives', async () => attempts.length >= 5, 10_000);
+    const gaps = attempts.slice(1, 4).map((at, i) => at - attempts[i]!);
+    gaps.forEach((gap, i) => assert.ok(gap >= 100 * 2 ** i - 5, `wait ${i + 1} was ${gap} ms, under its ${100 * 2 ** i} ms`));
+    assert.ok(errors.every((e) => /receive: the backend is down/.test(e)), errors.join('; '));
+    // Now in the fifth wait, of 1.6 s: stop() cuts it short.
+    const stopping = Date.now();
+    await consumer.stop();
+    assert.ok(Date.now() - stopping < 800, `stop took ${Date.now() - stopping} ms`);
+    assert.equal(attempts.length, 5, 'no receive after stop');
+  });
 });
 
 describe('backoffDelayMs', () => {
