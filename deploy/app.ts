@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
  * The CDK app (entry of deploy/cdk.json; runs compiled, as dist/deploy/app.js). Settings come from CDK
- * context, e.g. `npx cdk deploy -c prefix=sf-alice -c allowedCidr=203.0.113.7/32`; credentials and the
- * account and region from the AWS SDK's default provider chain, as for the app itself.
+ * context, e.g. `npx cdk deploy -c prefix=sf-alice -c allowedCidr=203.0.113.7/32`, all of them optional
+ * (docs/aws.md lists them); credentials and the account and region from the AWS SDK's default provider
+ * chain, as for the app itself.
  */
 import { App } from 'aws-cdk-lib';
 import { fileURLToPath } from 'node:url';
 import { ScalefaceStack } from './stack.js';
+
+/** Default prefix of the queues, buckets and launch template (bucket names are global: pick your own). */
+export const DEFAULT_PREFIX = 'scaleface';
 
 function optionalNumber(app: App, key: string): number | undefined {
   const raw: unknown = app.node.tryGetContext(key);
@@ -16,16 +20,23 @@ function optionalNumber(app: App, key: string): number | undefined {
   return value;
 }
 
-function requiredString(app: App, key: string, example: string): string {
+function optionalString(app: App, key: string, pattern: RegExp): string | undefined {
   const raw: unknown = app.node.tryGetContext(key);
-  if (typeof raw !== 'string' || raw.length === 0) throw new Error(`missing context: -c ${key}=${example}`);
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !pattern.test(raw)) throw new Error(`context ${key} must match ${String(pattern)}, got ${String(raw)}`);
   return raw;
 }
 
 const app = new App();
-new ScalefaceStack(app, requiredString(app, 'stackName', 'Scaleface').replace(/[^A-Za-z0-9-]/g, '-'), {
-  prefix: requiredString(app, 'prefix', 'sf-yourname'),
-  allowedCidr: requiredString(app, 'allowedCidr', '203.0.113.7/32'),
+// The CDK command line sets these from the credentials; without them the stack is environment-agnostic.
+// eslint-disable-next-line no-restricted-properties -- the CDK's own variables, not Scaleface configuration
+const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;
+const stackName = optionalString(app, 'stackName', /^[A-Za-z][A-Za-z0-9-]*$/) ?? 'Scaleface';
+new ScalefaceStack(app, stackName, {
+  env: account && region ? { account, region } : undefined,
+  prefix: optionalString(app, 'prefix', /^[a-z0-9][a-z0-9-]{1,40}$/) ?? DEFAULT_PREFIX,
+  allowedCidr: optionalString(app, 'allowedCidr', /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/),
+  amiId: optionalString(app, 'amiId', /^ami-[0-9a-f]+$/),
   // dist/deploy/app.js → the project folder.
   projectDir: fileURLToPath(new URL('../..', import.meta.url)),
   appInstanceType: app.node.tryGetContext('appInstanceType') as string | undefined,

@@ -108,7 +108,9 @@ function ec2Statements(stack: Stack, prefix: string, appRole: IRole, launchTempl
         stack.formatArn({ service: 'ec2', account: '', resource: 'image', resourceName: '*' }),
       ],
     ),
-    allow(['ec2:CreateTags'], [instances], { StringEquals: { 'ec2:CreateAction': 'RunInstances' } }),
+    // Tags only while launching: the instance (our tags, the Name) and, from the launch template's
+    // TagSpecifications, its volumes.
+    allow(['ec2:CreateTags'], [instances, ec2Arn('volume')], { StringEquals: { 'ec2:CreateAction': 'RunInstances' } }),
     allow(['ec2:TerminateInstances', 'ec2:StartInstances', 'ec2:StopInstances'], [instances], ourTags('aws:ResourceTag')),
     allow(['iam:PassRole'], [appRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
   ];

@@ -4,24 +4,31 @@
  * template (the web tier's autoscaler runs and terminates instances from it) and the web instance(s),
  * behind an Application Load Balancer when there are several.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { InstanceTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { InstanceProfile, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { resourceNames } from '../src/config/names.js';
 import { grantAppTier, grantWebTier, type DeploymentResources } from './iam.js';
-import { scalefaceUserData } from './user-data.js';
+import { codeAsset } from './code-asset.js';
+import { addBootScript } from './user-data.js';
 
 export interface ScalefaceStackProps extends StackProps {
   /** Prefix of every queue and bucket (bucket names are global: make it unique, e.g. `sf-<your-name>`). */
   readonly prefix: string;
-  /** Who may reach the web tier, e.g. `203.0.113.7/32`. */
-  readonly allowedCidr: string;
+  /** Who may reach the web tier, e.g. `203.0.113.7/32`; without it nobody can (a warning says so). */
+  readonly allowedCidr?: string;
+  /**
+   * AMI of every instance. Default: the latest Amazon Linux 2023, looked up once and kept in the CDK context
+   * (cdk.context.json) when the stack has an account and region, so that a later deploy does not replace the
+   * web instance because a newer image came out.
+   */
+  readonly amiId?: string;
   /** The project folder, built (`npm run build`): shipped to the instances as an asset. */
   readonly projectDir: string;
   readonly appInstanceType?: string;
@@ -41,7 +48,8 @@ export interface ScalefaceStackProps extends StackProps {
 export const WEB_PORT = 8000;
 /** Request messages are small JSON references to the uploaded object, never image bytes. */
 export const MAX_MESSAGE_BYTES = 1024;
-const CODE_EXCLUDES = ['node_modules', '.git', 'cdk.out', 'data', 'test-artifacts', 'bench/results', 'dist/test', 'dist/bench', '*.log'];
+/** How long CloudFormation waits for a web instance to answer /healthz (install included). */
+const WEB_READY_TIMEOUT = 'PT20M';
 
 export class ScalefaceStack extends Stack {
   readonly resources: DeploymentResources;
@@ -49,6 +57,7 @@ export class ScalefaceStack extends Stack {
   readonly webInstances: ec2.Instance[];
   readonly appRole: Role;
   readonly webRole: Role;
+  readonly machineImage: ec2.IMachineImage;
 
   constructor(scope: Construct, id: string, props: ScalefaceStackProps) {
     super(scope, id, props);
@@ -58,7 +67,8 @@ export class ScalefaceStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
     });
-    const code = new Asset(this, 'Code', { path: props.projectDir, exclude: CODE_EXCLUDES });
+    const code = codeAsset(this, 'Code', props.projectDir);
+    this.machineImage = this.pinnedImage(props);
     const ssm = ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
     this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
     this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
@@ -115,6 +125,22 @@ export class ScalefaceStack extends Stack {
     };
   }
 
+  /** One image for both tiers, fixed at synthesis (see `amiId`). */
+  private pinnedImage(props: ScalefaceStackProps): ec2.IMachineImage {
+    const amiId = props.amiId;
+    if (amiId !== undefined) {
+      return { getImage: () => ({ imageId: amiId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) };
+    }
+    if (!Token.isUnresolved(this.account) && !Token.isUnresolved(this.region)) {
+      return ec2.MachineImage.latestAmazonLinux2023({ cachedInContext: true });
+    }
+    Annotations.of(this).addWarningV2(
+      'scaleface:unpinnedAmi',
+      'No account and region (no AWS credentials?) and no -c amiId: the AMI is resolved at every deploy, so a newer Amazon Linux replaces the instances',
+    );
+    return ec2.MachineImage.latestAmazonLinux2023();
+  }
+
   private createLaunchTemplate(props: ScalefaceStackProps, vpc: ec2.IVpc, code: Asset): ec2.LaunchTemplate {
     const securityGroup = new ec2.SecurityGroup(this, 'AppTierSecurityGroup', {
       vpc,
@@ -122,47 +148,61 @@ export class ScalefaceStack extends Stack {
       allowAllOutbound: true,
     });
     const instanceProfile = new InstanceProfile(this, 'AppTierInstanceProfile', { role: this.appRole });
+    const instanceType = new ec2.InstanceType(props.appInstanceType ?? 't3.medium');
+    const userData = ec2.UserData.forLinux();
+    addBootScript(userData, code, { prefix: props.prefix, env: {}, command: 'worker --name $NAME', serviceName: 'scaleface-worker' });
     return new ec2.LaunchTemplate(this, 'AppTierLaunchTemplate', {
+      // Unique per prefix; the web instances' own templates get unique names from the feature flag
+      // @aws-cdk/aws-ec2:uniqueImdsv2TemplateName (deploy/cdk.json).
       launchTemplateName: `${props.prefix}-app-tier`,
-      machineImage: ec2.MachineImage.latestAmazonLinux2023(),
-      instanceType: new ec2.InstanceType(props.appInstanceType ?? 't3.medium'),
+      machineImage: this.machineImage,
+      instanceType,
+      // Standard credits: a busy worker is throttled to its baseline instead of billed for surplus credits.
+      ...(instanceType.isBurstable() ? { cpuCredits: ec2.CpuCredits.STANDARD } : {}),
       instanceProfile,
       securityGroup,
       requireImdsv2: true,
       // The worker names itself after its Name tag, read from instance metadata.
       instanceMetadataTags: true,
-      userData: scalefaceUserData({
-        prefix: props.prefix,
-        code,
-        env: {},
-        command: 'worker --name $NAME',
-        serviceName: 'scaleface-worker',
-      }),
+      userData,
     });
   }
 
   private createWebTier(props: ScalefaceStackProps, vpc: ec2.Vpc, code: Asset): ec2.Instance[] {
     const securityGroup = new ec2.SecurityGroup(this, 'WebTierSecurityGroup', { vpc, description: 'Web tier', allowAllOutbound: true });
-    securityGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(WEB_PORT), 'Scaleface HTTP');
+    if (props.allowedCidr !== undefined) {
+      securityGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(WEB_PORT), 'Scaleface HTTP');
+    } else {
+      Annotations.of(this).addWarningV2('scaleface:noAllowedCidr', 'No -c allowedCidr: the web tier accepts no inbound traffic');
+    }
     const count = Math.max(1, props.webInstances ?? 1);
-    const instances = Array.from({ length: count }, (_, index) =>
-      new ec2.Instance(this, `WebInstance${index + 1}`, {
+    const instanceType = new ec2.InstanceType(props.webInstanceType ?? 't3.small');
+    const instances = Array.from({ length: count }, (_, index) => {
+      const userData = ec2.UserData.forLinux();
+      const instance = new ec2.Instance(this, `WebInstance${index + 1}`, {
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-        instanceType: new ec2.InstanceType(props.webInstanceType ?? 't3.small'),
-        machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+        instanceType,
+        ...(instanceType.isBurstable() ? { creditSpecification: ec2.CpuCredits.STANDARD } : {}),
+        machineImage: this.machineImage,
         role: this.webRole,
         securityGroup,
         requireImdsv2: true,
-        userData: scalefaceUserData({
-          prefix: props.prefix,
-          code,
-          env: this.webEnv(props, vpc, index === 0),
-          command: 'up',
-          serviceName: 'scaleface-web',
-        }),
-      }),
-    );
+        userData,
+        // cloud-init runs the boot script once: new code or settings need a new instance.
+        userDataCausesReplacement: true,
+      });
+      // Filled after the instance exists: the script signals the instance's own CreationPolicy.
+      addBootScript(userData, code, {
+        prefix: props.prefix,
+        env: this.webEnv(props, vpc, index === 0),
+        command: 'up',
+        serviceName: 'scaleface-web',
+        readiness: { port: WEB_PORT, stackName: this.stackName, logicalId: instance.instance.logicalId, region: this.region },
+      });
+      instance.instance.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: WEB_READY_TIMEOUT } };
+      return instance;
+    });
     instances.forEach((instance, index) =>
       new CfnOutput(this, `WebUrl${index + 1}`, { value: `http://${instance.instancePublicDnsName}:${WEB_PORT}/` }),
     );
@@ -172,7 +212,6 @@ export class ScalefaceStack extends Stack {
 
   private webEnv(props: ScalefaceStackProps, vpc: ec2.Vpc, runsAutoscaler: boolean): Record<string, string> {
     return {
-      SCALEFACE_COMPUTE: 'ec2',
       SCALEFACE_EC2_LAUNCH_TEMPLATE_ID: this.launchTemplate.launchTemplateId ?? '',
       SCALEFACE_EC2_SUBNET_ID: vpc.publicSubnets[0]?.subnetId ?? '',
       SCALEFACE_MAX_INSTANCES: String(props.maxInstances ?? 20),
@@ -185,7 +224,7 @@ export class ScalefaceStack extends Stack {
 
   private createLoadBalancer(props: ScalefaceStackProps, vpc: ec2.Vpc, webGroup: ec2.SecurityGroup, instances: ec2.Instance[]): void {
     const albGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc, description: 'Load balancer', allowAllOutbound: true });
-    albGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(80), 'HTTP');
+    if (props.allowedCidr !== undefined) albGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(80), 'HTTP');
     webGroup.addIngressRule(albGroup, ec2.Port.tcp(WEB_PORT), 'From the load balancer');
     const alb = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc,

@@ -2,37 +2,94 @@
  * Boot scripts of the web instance and of the app-tier instances (Amazon Linux 2023): install Node 20,
  * unpack the project (built locally, shipped as a CDK asset), write the configuration and start the
  * service under systemd. SIGTERM on stop or terminate lets a worker finish the message it holds.
+ *
+ * The boot script refers to every folder it writes by its absolute path (/etc, /opt, /usr/local, /var/lib,
+ * /tmp), which test/aws/user-data-sandbox.test.ts moves under a temporary folder to run it with stubbed
+ * system commands.
  */
 import { Stack } from 'aws-cdk-lib';
-import { UserData } from 'aws-cdk-lib/aws-ec2';
+import type { UserData } from 'aws-cdk-lib/aws-ec2';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 
-export interface UserDataSettings {
-  readonly prefix: string;
-  /** The project as a zip in the CDK asset bucket. */
-  readonly code: Asset;
-  /** SCALEFACE_* variables of this tier. */
-  readonly env: Readonly<Record<string, string>>;
-  /** `scaleface` subcommand and arguments; `$NAME` is the instance's Name tag. */
-  readonly command: string;
-  readonly serviceName: string;
+/** The web instance tells CloudFormation it is up only once the service answers this. */
+export interface Readiness {
+  readonly port: number;
+  readonly stackName: string;
+  /** Logical id of the instance, which has a CreationPolicy waiting for one signal. */
+  readonly logicalId: string;
+  readonly region: string;
 }
 
-const INSTALL_NODE = [
-  'dnf install -y nodejs20 nodejs20-npm unzip',
-  // AL2023 installs node-20 / npm-20; give them their usual names.
-  'command -v node >/dev/null || ln -sf "$(command -v node-20)" /usr/local/bin/node',
-  'command -v npm >/dev/null || ln -sf "$(command -v npm-20)" /usr/local/bin/npm',
-];
+export interface BootSettings {
+  readonly prefix: string;
+  readonly region: string;
+  /** 's3://bucket/key' of the project zip. */
+  readonly codeUrl: string;
+  /** SCALEFACE_* variables of this tier beyond the ones every instance gets. */
+  readonly env: Readonly<Record<string, string>>;
+  /** 'scaleface' subcommand and arguments; `$NAME` is the instance's Name tag. */
+  readonly command: string;
+  readonly serviceName: string;
+  readonly readiness?: Readiness;
+}
 
-function installProject(code: Asset): string[] {
+/** Where AL2023's aws-cfn-bootstrap puts cfn-signal. */
+export const CFN_SIGNAL = '/opt/aws/bin/cfn-signal';
+const HEALTH_RETRIES = 60;
+const HEALTH_RETRY_DELAY_S = 5;
+
+/** What every instance's /etc/scaleface/env holds besides its tier's own variables. */
+export function commonEnv(prefix: string, region: string): Record<string, string> {
+  return {
+    SCALEFACE_PREFIX: prefix,
+    SCALEFACE_QUEUE: 'sqs',
+    SCALEFACE_STORAGE: 's3',
+    // Both tiers: the web tier runs the EC2 pool, a worker picks the heartbeat reporter from it.
+    SCALEFACE_COMPUTE: 'ec2',
+    SCALEFACE_DATA_DIR: '/var/lib/scaleface',
+    SCALEFACE_CONFIG_FILE: '/etc/scaleface/config.json',
+    AWS_REGION: region,
+  };
+}
+
+/** On exit, the web instance signals CloudFormation with the script's exit code (0 only at the very end). */
+function signalOnExit(r: Readiness, serviceName: string): string[] {
   return [
-    'mkdir -p /opt/scaleface /var/lib/scaleface /etc/scaleface',
-    `aws s3 cp "s3://${code.s3BucketName}/${code.s3ObjectKey}" /tmp/scaleface.zip`,
-    'unzip -oq /tmp/scaleface.zip -d /opt/scaleface',
-    'cd /opt/scaleface && npm ci --omit=dev --no-audit --no-fund',
-    "printf '#!/bin/sh\\nexec /usr/local/bin/node /opt/scaleface/dist/src/cli/main.js \"$@\"\\n' > /usr/local/bin/scaleface",
-    'chmod +x /usr/local/bin/scaleface',
+    'report_exit() {',
+    '  code=$?',
+    `  [ "$code" -eq 0 ] || journalctl -u ${serviceName} --no-pager -n 100 || true`,
+    `  ${CFN_SIGNAL} -e "$code" --stack ${r.stackName} --resource ${r.logicalId} --region ${r.region} || echo 'cfn-signal failed' >&2`,
+    '}',
+    'trap report_exit EXIT',
+  ];
+}
+
+/**
+ * AL2023's nodejs20 provides `node-20' (and 'node' through 'alternatives` only when no other Node claims
+ * it), so the binary is looked up after the install and its resolved path written into the units.
+ */
+function installNode(readiness: boolean): string[] {
+  return [
+    `dnf install -y nodejs20 nodejs20-npm unzip${readiness ? ' aws-cfn-bootstrap' : ''}`,
+    'NODE=$(command -v node-20 || command -v node) || { echo "no node binary after installing nodejs20" >&2; exit 1; }',
+    'NODE=$(readlink -f "$NODE")',
+    `"$NODE" -e 'if (Number(process.versions.node.split(".")[0]) < 20) { console.error("node " + process.version + " is older than 20"); process.exit(1); }'`,
+    'NPM=$(command -v npm-20 || command -v npm) || { echo "no npm binary after installing nodejs20-npm" >&2; exit 1; }',
+    // npm and the packages' install scripts call 'node' by name.
+    'mkdir -p /usr/local/lib/scaleface/bin',
+    `ln -sf "$NODE" /usr/local/lib/scaleface/bin/node`,
+    `export PATH=/usr/local/lib/scaleface/bin:$PATH`,
+  ];
+}
+
+function installProject(codeUrl: string): string[] {
+  return [
+    `mkdir -p /opt/scaleface /var/lib/scaleface /etc/scaleface /usr/local/bin /tmp`,
+    `aws s3 cp "${codeUrl}" /tmp/scaleface.zip`,
+    `unzip -oq /tmp/scaleface.zip -d /opt/scaleface`,
+    `cd /opt/scaleface && "$NPM" ci --omit=dev --no-audit --no-fund`,
+    `printf '#!/bin/sh\\nexec %s %s "$@"\\n' "$NODE" /opt/scaleface/dist/src/cli/main.js > /usr/local/bin/scaleface`,
+    `chmod +x /usr/local/bin/scaleface`,
   ];
 }
 
@@ -43,31 +100,21 @@ const READ_NAME_TAG = [
   'NAME=$(curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/tags/instance/Name" || hostname -s)',
 ];
 
-function writeConfig(settings: UserDataSettings): string[] {
-  const region = Stack.of(settings.code).region;
-  // Regions have no SCALEFACE_* variable: they go in the config file.
-  const file = JSON.stringify({
-    queue: { sqs: { region } },
-    storage: { s3: { region } },
-    compute: { ec2: { region } },
-  });
-  const env = {
-    ...settings.env,
-    SCALEFACE_PREFIX: settings.prefix,
-    SCALEFACE_QUEUE: 'sqs',
-    SCALEFACE_STORAGE: 's3',
-    SCALEFACE_DATA_DIR: '/var/lib/scaleface',
-    SCALEFACE_CONFIG_FILE: '/etc/scaleface/config.json',
-    AWS_REGION: region,
-  };
+function writeConfig(settings: BootSettings): string[] {
+  // Regions have no SCALEFACE_* variable of their own besides AWS_REGION: the config file names them too.
+  const region = settings.region;
+  const file = JSON.stringify({ queue: { sqs: { region } }, storage: { s3: { region } }, compute: { ec2: { region } } });
+  const env = { ...commonEnv(settings.prefix, region), ...settings.env };
   return [
     `cat > /etc/scaleface/config.json <<'JSON'\n${file}\nJSON`,
     `cat > /etc/scaleface/env <<'ENV'\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\nENV`,
   ];
 }
 
-function systemdUnit(settings: UserDataSettings): string {
+/** $NODE and $NAME are expanded when the unit is written. */
+function systemdUnit(settings: BootSettings): string {
   return [
+    'mkdir -p /etc/systemd/system',
     `cat > /etc/systemd/system/${settings.serviceName}.service <<UNIT`,
     '[Unit]',
     `Description=Scaleface ${settings.serviceName}`,
@@ -76,7 +123,7 @@ function systemdUnit(settings: UserDataSettings): string {
     '[Service]',
     'EnvironmentFile=/etc/scaleface/env',
     'WorkingDirectory=/opt/scaleface',
-    `ExecStart=/usr/local/bin/scaleface ${settings.command}`,
+    `ExecStart=$NODE /opt/scaleface/dist/src/cli/main.js ${settings.command}`,
     'KillSignal=SIGTERM',
     'TimeoutStopSec=120',
     'Restart=on-failure',
@@ -87,17 +134,37 @@ function systemdUnit(settings: UserDataSettings): string {
   ].join('\n');
 }
 
-export function scalefaceUserData(settings: UserDataSettings): UserData {
-  const userData = UserData.forLinux();
-  userData.addCommands(
+/** Waits for the service's /healthz (a crash-looping service makes the script, and the deployment, fail). */
+function awaitHealthy(port: number): string {
+  return (
+    `curl -sf --retry ${HEALTH_RETRIES} --retry-delay ${HEALTH_RETRY_DELAY_S} --retry-connrefused --retry-all-errors ` +
+    `http://127.0.0.1:${port}/healthz | grep -q '"ok":true'`
+  );
+}
+
+/** The boot script's lines. */
+export function bootScript(settings: BootSettings): string[] {
+  const readiness = settings.readiness;
+  return [
     'set -euxo pipefail',
-    ...INSTALL_NODE,
-    ...installProject(settings.code),
+    ...(readiness ? signalOnExit(readiness, settings.serviceName) : []),
+    ...installNode(readiness !== undefined),
+    ...installProject(settings.codeUrl),
     ...READ_NAME_TAG,
     ...writeConfig(settings),
     systemdUnit(settings),
     'systemctl daemon-reload',
     `systemctl enable --now ${settings.serviceName}`,
-  );
-  return userData;
+    ...(readiness ? [awaitHealthy(readiness.port)] : []),
+  ];
+}
+
+/** Fills `userData' with the boot script of a tier whose code is 'code`. */
+export function addBootScript(
+  userData: UserData,
+  code: Asset,
+  settings: Omit<BootSettings, 'codeUrl' | 'region'>,
+): void {
+  const stack = Stack.of(code);
+  userData.addCommands(...bootScript({ ...settings, region: stack.region, codeUrl: `s3://${code.s3BucketName}/${code.s3ObjectKey}` }));
 }

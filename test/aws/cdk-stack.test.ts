@@ -3,13 +3,14 @@
  * sizes and redrive, private encrypted TLS-only buckets, least-privilege IAM, and the boot scripts.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ScalefaceStack } from '../../deploy/stack.js';
+import { fakeProject } from './cdk-fixture.js';
 
 interface Statement {
   Effect: string;
@@ -36,8 +37,7 @@ function synth(webInstances: number, retention: { inputTtlDays?: number; outputT
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'scaleface-cdk-'));
-  await mkdir(join(dir, 'project'));
-  await writeFile(join(dir, 'project', 'package.json'), '{"name":"scaleface"}');
+  await fakeProject(dir);
   template = synth(1);
   twoWebTemplate = synth(2);
 });
@@ -166,9 +166,9 @@ describe('CDK stack', () => {
     assert.deepEqual(data.MetadataOptions, { HttpTokens: 'required', InstanceMetadataTags: 'enabled' });
     assert.ok(data.IamInstanceProfile, 'no instance profile');
     const script = userDataText(data.UserData);
-    assert.match(script, /scaleface worker --name \$NAME/);
+    assert.match(script, /main\.js worker --name \$NAME/);
     assert.match(script, /dnf install -y nodejs20/);
-    assert.match(script, /npm ci --omit=dev/);
+    assert.match(script, /"\$NPM\\" ci --omit=dev/);
     assert.match(script, /SCALEFACE_QUEUE=sqs/);
     assert.match(script, /SCALEFACE_STORAGE=s3/);
     assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
@@ -178,7 +178,7 @@ describe('CDK stack', () => {
     const instances = template.findResources('AWS::EC2::Instance');
     assert.equal(Object.keys(instances).length, 1);
     const script = userDataText(Object.values(instances)[0]);
-    for (const expected of [/scaleface up/, /SCALEFACE_COMPUTE=ec2/, /SCALEFACE_QUEUE=sqs/, /SCALEFACE_STORAGE=s3/, /SCALEFACE_EC2_LAUNCH_TEMPLATE_ID=/, /SCALEFACE_HOST=0\.0\.0\.0/]) {
+    for (const expected of [/main\.js up\\n/, /SCALEFACE_COMPUTE=ec2/, /SCALEFACE_QUEUE=sqs/, /SCALEFACE_STORAGE=s3/, /SCALEFACE_EC2_LAUNCH_TEMPLATE_ID=/, /SCALEFACE_HOST=0\.0\.0\.0/]) {
       assert.match(script, expected);
     }
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);

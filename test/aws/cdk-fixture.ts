@@ -1,0 +1,89 @@
+/**
+ * Shared by the CDK tests: a fake built project to ship, synthesis with deploy/cdk.json's feature flags,
+ * and a resolver that turns CloudFormation intrinsics (Fn::Join, Ref, ...) into plain text, enough to read
+ * ARNs and to run the boot scripts.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ScalefaceStack, type ScalefaceStackProps } from '../../deploy/stack.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+/** The project files the instances need, plus strays that must never be uploaded. */
+export const SHIPPED = ['.npmrc', 'dist/src/cli/main.js', 'package-lock.json', 'package.json', 'src/web/ui/index.html'];
+const STRAYS = ['.env', 'data/photo.jpg', 'node_modules/x/index.js', 'dist/test/a.test.js', 'cdk.out/manifest.json', 'boot.log', 'src/cli/main.ts'];
+
+export async function fakeProject(dir: string): Promise<string> {
+  const project = join(dir, 'project');
+  for (const file of [...SHIPPED, ...STRAYS]) {
+    await mkdir(dirname(join(project, file)), { recursive: true });
+    await writeFile(join(project, file), file === 'package.json' ? '{"name":"scaleface"}' : `contents of ${file}`);
+  }
+  return project;
+}
+
+/** The context of deploy/cdk.json (feature flags among it), as the CDK command line passes it. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const file = new URL('../../../deploy/cdk.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: ScalefaceStack;
+  readonly template: Template;
+}
+
+export function synthStack(outdir: string, id: string, props: Partial<ScalefaceStackProps> & { projectDir: string }): Synthesized {
+  const app = new App({ outdir, context: cdkJsonContext() });
+  const stack = new ScalefaceStack(app, id, { prefix: 'sf-test', allowedCidr: '203.0.113.7/32', ...props });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'TestStack',
+};
+
+/** Plain text of a template value: pseudo parameters filled in, other Refs as `<Ref:id>`, GetAtts as `<id.attr>`. */
+export function flat(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  const v = value as Record<string, unknown>;
+  if ('Ref' in v) return PSEUDO[v.Ref as string] ?? `<Ref:${String(v.Ref)}>`;
+  if ('Fn::Join' in v) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(flat).join(sep);
+  }
+  if ('Fn::GetAtt' in v) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Base64' in v) return flat(v['Fn::Base64']);
+  if ('Fn::Sub' in v) return (v['Fn::Sub'] as string).replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name] ?? `<Ref:${name}>`);
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
+
+export function resourcesOf<T = Record<string, unknown>>(template: Template, type: string): [string, { Properties: T }][] {
+  return Object.entries(template.findResources(type)) as [string, { Properties: T }][];
+}
+
+export interface LaunchTemplateData {
+  UserData: unknown;
+  TagSpecifications?: { ResourceType: string }[];
+  IamInstanceProfile?: { Arn: unknown };
+  CreditSpecification?: { CpuCredits: string };
+  ImageId?: unknown;
+}
+
+/** The app tier's launch template (the one named `<prefix>-app-tier`). */
+export function appTierTemplate(template: Template): { id: string; data: LaunchTemplateData; name: unknown } {
+  const found = resourcesOf<{ LaunchTemplateName: unknown; LaunchTemplateData: LaunchTemplateData }>(template, 'AWS::EC2::LaunchTemplate')
+    .find(([id]) => id.startsWith('AppTierLaunchTemplate'));
+  if (!found) throw new Error('no app-tier launch template');
+  return { id: found[0], data: found[1].Properties.LaunchTemplateData, name: found[1].Properties.LaunchTemplateName };
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs the boot scripts of the synthesized stack in a sandbox: bash with dnf, systemctl, aws, unzip, curl,
+ * journalctl and cfn-signal as stubs on PATH, every folder the script writes (/etc, /opt, /usr/local,
+ * /var/lib, /tmp) moved under a temporary root, and a fake Amazon Linux 2023 where `dnf install nodejs20`
+ * provides node the way AL2023 does (/usr/bin/node-20, and /usr/bin/node only through `alternatives`).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { appTierTemplate, fakeProject, flat, resourcesOf, synthStack } from './cdk-fixture.js';
+
+let dir: string;
+let appScript: string;
+let webScript: string;
+let webLogicalId: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'scaleface-boot-'));
+  const { template } = synthStack(join(dir, 'cdk.out'), 'Boot', { projectDir: await fakeProject(dir), amiId: 'ami-0123456789abcdef0' });
+  appScript = flat(appTierTemplate(template).data.UserData);
+  const [web] = resourcesOf<{ UserData: unknown }>(template, 'AWS::EC2::Instance');
+  assert.ok(web);
+  webLogicalId = web[0];
+  webScript = flat(web[1].Properties.UserData);
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const stub = (body: string) => `#!/bin/bash\necho "$(basename "$0") $*" >> "$SANDBOX_LOG"\n${body}\n`;
+
+/** What `dnf install` leaves behind, per kind of machine. */
+const DNF = stub(`
+case "$SANDBOX_NODE" in
+  alternatives)  # AL2023: node-20, and node as an alternatives link to it
+    printf '#!/bin/bash\\necho "node-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node-20"
+    printf '#!/bin/bash\\necho "npm-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/npm-20"
+    chmod +x "$ROOT/usr/bin/node-20" "$ROOT/usr/bin/npm-20"
+    ln -sf "$ROOT/usr/bin/node-20" "$ROOT/etc/alternatives/node"
+    ln -sf "$ROOT/etc/alternatives/node" "$ROOT/usr/bin/node"
+    ln -sf "$ROOT/usr/bin/npm-20" "$ROOT/usr/bin/npm" ;;
+  plain)  # a node 20 that is simply called node
+    printf '#!/bin/bash\\necho "node $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node"
+    printf '#!/bin/bash\\necho "npm $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/npm"
+    chmod +x "$ROOT/usr/bin/node" "$ROOT/usr/bin/npm" ;;
+  none) ;;
+esac`);
+
+const STUBS: Record<string, string> = {
+  dnf: DNF,
+  systemctl: stub(''),
+  journalctl: stub(''),
+  aws: stub(''),
+  unzip: stub('mkdir -p "${@: -1}/dist/src/cli" && echo built > "${@: -1}/dist/src/cli/main.js"'),
+  curl: stub(`
+case "$*" in
+  *api/token*) echo token ;;
+  *tags/instance/Name*) echo app-tier-instance-3 ;;
+  *healthz*) [ "$SANDBOX_HEALTHZ" = ok ] && echo '{"ok":true}' || exit 7 ;;
+  *) exit 6 ;;
+esac`),
+};
+const REAL_TOOLS = ['bash', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head'];
+
+interface Run {
+  readonly status: number | null;
+  readonly root: string;
+  readonly log: string;
+  readonly stderr: string;
+  file(path: string): string | undefined;
+}
+
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok'): Promise<Run> {
+  const root = join(dir, name);
+  const bin = join(root, 'sandbox-bin');
+  for (const folder of ['usr/bin', 'etc/alternatives', 'opt/aws/bin', 'sandbox-bin']) await mkdir(join(root, folder), { recursive: true });
+  for (const [tool, body] of Object.entries({ ...STUBS, '../opt/aws/bin/cfn-signal': stub('') })) {
+    await writeFile(join(bin, tool), body);
+    await chmod(join(bin, tool), 0o755);
+  }
+  for (const tool of REAL_TOOLS) {
+    const real = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    assert.ok(real, `${tool} not found on this machine`);
+    await symlink(real, join(bin, tool));
+  }
+  const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|tmp)\//g, `${root}/$1/`);
+  await writeFile(join(root, 'boot.sh'), moved);
+  const logFile = join(root, 'calls.log');
+  await writeFile(logFile, '');
+  const result = spawnSync(join(bin, 'bash'), [join(root, 'boot.sh')], {
+    encoding: 'utf8',
+    env: { PATH: `${bin}:${root}/usr/bin`, ROOT: root, SANDBOX_LOG: logFile, SANDBOX_NODE: node, SANDBOX_HEALTHZ: healthz },
+  });
+  const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined);
+  return { status: result.status, root, log: readFileSync(logFile, 'utf8'), stderr: result.stderr, file: read };
+}
+
+function execStart(unit: string | undefined): string[] {
+  const line = unit?.split('\n').find((l) => l.startsWith('ExecStart='));
+  assert.ok(line, `no ExecStart in ${unit}`);
+  return line.slice('ExecStart='.length).split(' ');
+}
+
+function envFile(run: Run): Record<string, string> {
+  const text = run.file('etc/scaleface/env');
+  assert.ok(text, 'no /etc/scaleface/env');
+  return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+describe('boot scripts in a sandbox', () => {
+  test('app tier on AL2023: the worker unit runs the node that alternatives provides, as `worker --name <Name tag>`, on EC2, SQS and S3', async () => {
+    const run = await runBoot('app-alternatives', appScript, 'alternatives');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    const [program, ...args] = execStart(run.file('etc/systemd/system/scaleface-worker.service'));
+    assert.ok(program && existsSync(program), `ExecStart runs ${program}, which does not exist`);
+    assert.equal(realpathSync(program), realpathSync(join(run.root, 'usr/bin/node-20')));
+    assert.match(args.join(' '), /\/opt\/scaleface\/dist\/src\/cli\/main\.js worker --name app-tier-instance-3$/);
+    const env = envFile(run);
+    for (const [key, value] of Object.entries({ SCALEFACE_COMPUTE: 'ec2', SCALEFACE_QUEUE: 'sqs', SCALEFACE_STORAGE: 's3', SCALEFACE_PREFIX: 'sf-test', AWS_REGION: 'us-east-1' })) {
+      assert.equal(env[key], value, key);
+    }
+    assert.deepEqual(JSON.parse(run.file('etc/scaleface/config.json') ?? '{}').compute, { ec2: { region: 'us-east-1' } });
+    assert.match(run.log, /npm-20 ci --omit=dev/);
+    assert.match(run.log, /systemctl enable --now scaleface-worker/);
+  });
+
+  test('a node 20 installed as plain `node` is found as well', async () => {
+    const run = await runBoot('app-plain', appScript, 'plain');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    const [program] = execStart(run.file('etc/systemd/system/scaleface-worker.service'));
+    assert.equal(program, realpathSync(join(run.root, 'usr/bin/node')));
+  });
+
+  test('web tier: runs `up`, signals CloudFormation success only once /healthz answers', async () => {
+    const run = await runBoot('web-ok', webScript, 'alternatives', 'ok');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    const [program, ...args] = execStart(run.file('etc/systemd/system/scaleface-web.service'));
+    assert.equal(realpathSync(program ?? ''), realpathSync(join(run.root, 'usr/bin/node-20')));
+    assert.match(args.join(' '), /main\.js up$/);
+    assert.equal(envFile(run).SCALEFACE_AUTOSCALER, 'on');
+    const lines = run.log.trim().split('\n');
+    const health = lines.findIndex((l) => l.includes('/healthz'));
+    const signal = lines.findIndex((l) => l.startsWith('cfn-signal'));
+    assert.ok(health >= 0 && signal > health, `cfn-signal must follow the health check:\n${run.log}`);
+    assert.match(lines[signal] ?? '', new RegExp(`^cfn-signal -e 0 --stack \\S+ --resource ${webLogicalId} --region us-east-1$`));
+  });
+
+  test('web tier that never becomes healthy: the script fails and signals the failure', async () => {
+    const run = await runBoot('web-down', webScript, 'alternatives', 'down');
+    assert.notEqual(run.status, 0);
+    assert.match(run.log, /^cfn-signal -e [1-9]\d* /m);
+    assert.doesNotMatch(run.log, /^cfn-signal -e 0 /m);
+  });
+
+  test('no node after the install: the script stops before writing a unit, and the web tier signals failure', async () => {
+    const app = await runBoot('app-none', appScript, 'none');
+    assert.notEqual(app.status, 0);
+    assert.equal(app.file('etc/systemd/system/scaleface-worker.service'), undefined);
+    const web = await runBoot('web-none', webScript, 'none');
+    assert.notEqual(web.status, 0);
+    assert.match(web.log, /^cfn-signal -e [1-9]\d* /m);
+  });
+});
