@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { resourceNames } from '../src/config/names.js';
 import { grantAppTier, grantWebTier, type DeploymentResources } from './iam.js';
 import { codeAsset } from './code-asset.js';
+import { acknowledgeNagFindings } from './nag.js';
 import { addBootScript } from './user-data.js';
 
 export interface ScalefaceStackProps extends StackProps {
@@ -81,6 +82,7 @@ export class ScalefaceStack extends Stack {
     this.webInstances = this.createWebTier(props, vpc, code);
     new CfnOutput(this, 'LaunchTemplateId', { value: this.launchTemplate.launchTemplateId ?? '' });
     new CfnOutput(this, 'RequestQueueUrl', { value: this.resources.requestQueue.queueUrl });
+    acknowledgeNagFindings(this);
   }
 
   private createQueuesAndBuckets(props: ScalefaceStackProps): DeploymentResources {
@@ -233,7 +235,8 @@ export class ScalefaceStack extends Stack {
       // A request waits for its answer (replyTimeoutMs, 60 s by default) on one connection.
       idleTimeout: Duration.seconds(120),
     });
-    alb.addListener('Http', { port: 80 }).addTargets('WebTier', {
+    // open: false, or the listener opens the load balancer to 0.0.0.0/0 whatever allowedCidr says.
+    alb.addListener('Http', { port: 80, open: false }).addTargets('WebTier', {
       port: WEB_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: instances.map((instance) => new InstanceTarget(instance, WEB_PORT)),

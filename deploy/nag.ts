@@ -1,0 +1,63 @@
+/**
+ * cdk-nag (AwsSolutions) findings this deployment accepts, each with its reason. cdk-nag 3 has no
+ * NagSuppressions: findings are acknowledged with CDK's Validations API, one finding id at a time.
+ * test/aws/cdk-nag.test.ts fails on any finding not acknowledged here.
+ */
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import type { ScalefaceStack } from './stack.js';
+
+function ack(scope: IConstruct, id: string, reason: string): void {
+  Validations.of(scope).acknowledge({ id, reason });
+}
+
+/** How cdk-nag spells the stack's account and region inside a finding id. */
+function where(stack: Stack): { account: string; region: string } {
+  return {
+    account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+    region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+  };
+}
+
+export function acknowledgeNagFindings(stack: ScalefaceStack): void {
+  const { account, region } = where(stack);
+  const r = stack.resources;
+  // S1: access logs would need a fifth bucket per deployment; requests are traced in the app's own logs.
+  for (const bucket of [r.inputBucket, r.outputBucket, r.galleryBucket, r.controlBucket]) {
+    ack(bucket, 'AwsSolutions-S1', 'Server access logs not kept: the service logs every request itself and a log bucket per deployment is not wanted for this workload');
+  }
+  // VPC7: flow logs cost CloudWatch ingestion; the VPC holds only this service's instances.
+  ack(stack.node.findChild('Vpc'), 'AwsSolutions-VPC7', 'No flow logs: the VPC holds only Scaleface instances with no inbound traffic but the web port from allowedCidr');
+  for (const instance of stack.webInstances) {
+    // EC28: detailed monitoring is paid; the autoscaler uses queue depth, not CloudWatch metrics.
+    ack(instance, 'AwsSolutions-EC28', 'Detailed monitoring not needed: scaling decisions come from the SQS queue depth, not from CloudWatch');
+    // EC29: the web instance is replaced on every user-data change (userDataCausesReplacement); protection would block that.
+    ack(instance, 'AwsSolutions-EC29', 'No termination protection: a change of the boot script replaces the web instance by design');
+    // EC26: the root volume holds the OS, the code and a cache; photos and labels live in S3 (SSE-S3).
+    ack(instance, 'AwsSolutions-EC26', 'Root volume only: user data (photos, labels, gallery) is stored in encrypted S3 buckets, not on the instance');
+  }
+  const alb = stack.node.tryFindChild('LoadBalancer');
+  // ELB2: access logs need a log bucket with an ELB policy; the web tier logs each request.
+  if (alb) ack(alb, 'AwsSolutions-ELB2', 'No ALB access logs: every request is logged by the web tier behind it');
+  const ssm = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]';
+  for (const role of [stack.appRole, stack.webRole]) {
+    ack(role, ssm, 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, used instead of SSH to read logs');
+    const policy = role.node.findChild('DefaultPolicy');
+    const iam5 = (finding: string, reason: string) => ack(policy, `AwsSolutions-IAM5[${finding}]`, reason);
+    const assetReason = 'Read access to the CDK asset bucket for the code zip, as granted by Asset.grantRead';
+    iam5(`Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`, assetReason);
+    for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) iam5(`Action::${action}`, `${assetReason} (read-only actions on that bucket)`);
+    iam5(`Resource::arn:<AWS::Partition>:sqs:${region}:${account}:${r.prefix}-resp-queue-*`, 'Reply queues are created at run time, one per web instance, all named <prefix>-resp-queue-<id>');
+    for (const [bucket, logicalId] of [[r.inputBucket, 'InputBucket'], [r.outputBucket, 'OutputBucket'], [r.galleryBucket, 'GalleryBucket']] as const) {
+      iam5(`Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/*`, `Objects of the ${logicalId} have run-time keys (one per upload, label or photo)`);
+    }
+    iam5(`Resource::<${stack.getLogicalId(r.controlBucket.node.defaultChild as never)}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
+  }
+  const webPolicy = stack.webRole.node.findChild('DefaultPolicy');
+  ack(webPolicy, 'AwsSolutions-IAM5[Resource::*]', 'ec2:DescribeInstances supports no resource-level permissions');
+  for (const type of ['instance', 'network-interface', 'security-group', 'subnet', 'volume']) {
+    ack(webPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:${type}/*]`,
+      `RunInstances creates or uses a ${type} whose id is not known before launch; instance actions are limited to our tags by conditions`);
+  }
+  ack(webPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}::image/*]`, 'The AMI is an Amazon-owned public image chosen at synthesis');
+}
