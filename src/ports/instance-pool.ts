@@ -33,6 +33,10 @@ export interface InstancePool {
   launch(count: number): Promise<Instance[]>;
   /** Stops one named instance gracefully: it finishes the messages it holds, then exits. */
   terminate(id: string): Promise<void>;
-  /** Stops every instance (used on shutdown). */
+  /**
+   * Releases the pool when the process that drives it (the one running the autoscaler) shuts down. Local
+   * child processes stop with their parent; EC2 instances keep running, and the next autoscaler adopts them
+   * (it holds instances it finds for one idle window), so a restart of the web service keeps the app tier.
+   */
   close(): Promise<void>;
 }

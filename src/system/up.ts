@@ -120,7 +120,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       retention.stop();
       await web.close();
       await controller.stop();
-      await pool.close();
+      // Only the process that drives the pool releases it (EC2 instances stay for the next autoscaler).
+      if (config.autoscaler.enabled) await pool.close();
       await notifier.stop();
       await backends.queues.close();
     },

@@ -130,8 +130,17 @@ export class Ec2InstancePool implements InstancePool {
     await this.stopOrTerminate([id]);
   }
 
-  /** Terminates (or stops) every pending and running instance of ours. */
+  /**
+   * Leaves every instance running: EC2 workers outlive the process that launched them (a restart of `up`,
+   * `systemctl restart scaleface-web`), and the next autoscaler adopts them. Idle ones left without an
+   * autoscaler shut themselves down (see the worker's unattended shutdown).
+   */
   async close(): Promise<void> {
+    // Nothing to release: the client holds no connections that outlive a call.
+  }
+
+  /** Terminates (or stops) every pending and running instance of ours: tearing the app tier down on purpose. */
+  async terminateAll(): Promise<void> {
     const active = (await this.describe()).filter((i) => {
       const state = mapState(i.State?.Name);
       return state === 'pending' || state === 'running';

@@ -171,10 +171,18 @@ describe('launch and terminate requests', () => {
     assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
   });
 
-  test('close terminates every pending and running instance in one call', async () => {
-    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+  test('close leaves every instance running, for the next autoscaler to adopt', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'));
     ec2.on(TerminateInstancesCommand).resolves({});
     await pool().close();
+    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0);
+    assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
+  });
+
+  test('terminateAll terminates every pending and running instance in one call', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+    ec2.on(TerminateInstancesCommand).resolves({});
+    await pool().terminateAll();
     assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
   });
 });
