@@ -3,9 +3,9 @@
  * (the pure policy) → apply (launch or terminate). Ticks never overlap; a failing queue or pool
  * is logged and kept in status(), never crashes the loop and never causes a scale-in.
  */
-import { instanceNumber } from '../domain/instance-names.js';
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
+import { isActive, scaleInCandidates, unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
 import { LaunchBackoff, type LaunchBackoffStatus } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
 
@@ -27,6 +27,8 @@ export interface AutoscalerControllerOptions {
   readonly logger?: AutoscalerLogger;
   /** Clock, epoch milliseconds (default Date.now). */
   readonly now?: () => number;
+  /** Instances past these are not counted, but terminated and replaced (default: none applied). */
+  readonly deadlines?: InstanceDeadlines;
 }
 
 export interface DecisionRecord {
@@ -63,22 +65,6 @@ export interface DecisionTotals {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function isActive(instance: Instance): boolean {
-  return instance.state === 'pending' || instance.state === 'running';
-}
-
-/** The number in `app-tier-instance-<n>`, to order instances launched in the same millisecond. */
-function numberOf(instance: Instance): number {
-  return instanceNumber(instance.name) ?? 0;
-}
-
-/** Instances we may stop without interrupting work, newest first. */
-export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined): Instance[] {
-  return instances
-    .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
-    .sort((a, b) => b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
 }
 
 export class AutoscalerController {
@@ -193,16 +179,20 @@ export class AutoscalerController {
     const instances = await this.listInstances();
     if (instances === undefined) return; // without the fleet there is nothing safe to do
     if (instances.some((i) => i.ready)) this.backoff.noteReady();
-    const current = instances.filter(isActive).length;
+    const unresponsive = this.options.deadlines === undefined ? [] : unresponsiveInstances(instances, at, this.options.deadlines);
+    const counted = instances.filter((i) => isActive(i) && !unresponsive.some((u) => u.instance.id === i.id));
+    const current = counted.length;
     this.holdFoundInstancesOnce(current, at);
     const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
+    const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;
-    this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason: decision.reason });
+    this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason });
     // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
-    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, decision.reason);
-    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, decision.reason);
-    else if (decision.desired < current) await this.scaleIn(current - decision.desired, instances, decision.reason);
+    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, reason);
+    await this.terminateUnresponsive(unresponsive);
+    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, reason);
+    else if (decision.desired < current) await this.scaleIn(current - decision.desired, counted, reason);
     this.instances = (await this.listInstances()) ?? instances;
   }
 
@@ -255,6 +245,18 @@ export class AutoscalerController {
       this.log('info', { launched: launched.map((i) => i.name) }, `launched ${launched.length} instance(s)`);
     } catch (error) {
       this.fail(`launching ${launching} instance(s) failed`, error);
+    }
+  }
+
+  /** Instances past their boot or heartbeat deadline are not coming back: terminate them (their work returns to the queue). */
+  private async terminateUnresponsive(unresponsive: Unresponsive[]): Promise<void> {
+    for (const { instance, reason } of unresponsive) {
+      this.log('error', { instance: instance.name, id: instance.id }, `terminating ${instance.name}: ${reason}`);
+      try {
+        await this.options.pool.terminate(instance.id);
+      } catch (error) {
+        this.fail(`terminating ${instance.name} failed`, error);
+      }
     }
   }
 

@@ -20,6 +20,11 @@ export interface Instance {
   readonly launchedAt: number;
   /** True once the worker reported that its model is loaded and it polls the queue. */
   readonly ready: boolean;
+  /**
+   * Epoch milliseconds of the worker's last proof of life since this launch, fresh or not (EC2: its newest
+   * heartbeat); undefined when it never gave one, or when readiness is known otherwise (local processes).
+   */
+  readonly lastHeartbeatAt?: number;
   /** Messages the worker holds right now; undefined when the pool cannot tell. */
   readonly busy?: number;
   /** What runs the model in this instance, as the worker reported it; undefined until it is ready. */

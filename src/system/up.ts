@@ -35,6 +35,7 @@ function createController(config: Config, queue: Queue, pool: InstancePool, log:
     pool,
     tickMs,
     logger: log,
+    deadlines: { bootMs: config.compute.ec2.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
     settings: { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tolerance: DEFAULT_TOLERANCE },
   });
 }

@@ -182,13 +182,13 @@ export class Ec2InstancePool implements InstancePool {
     const state = mapState(raw.State?.Name);
     const launchedAt = raw.LaunchTime?.getTime() ?? 0;
     if (state !== 'running' && state !== 'stopping') return { id, name, state, launchedAt, ready: false, busy: 0 };
-    const heartbeat = await this.options.heartbeats?.(name).catch(() => undefined);
-    const fresh =
-      heartbeat !== undefined &&
-      heartbeat.at >= launchedAt &&
-      now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
+    const found = await this.options.heartbeats?.(name).catch(() => undefined);
+    // A heartbeat from before this launch (a stopped fleet's earlier run) says nothing about this one.
+    const heartbeat = found !== undefined && found.at >= launchedAt ? found : undefined;
+    const fresh = heartbeat !== undefined && now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
     const runtime = fresh && heartbeat.runtime !== undefined ? { runtime: heartbeat.runtime } : {};
-    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined, ...runtime };
+    const seen = heartbeat === undefined ? {} : { lastHeartbeatAt: heartbeat.at };
+    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined, ...seen, ...runtime };
   }
 
   private ourTags(name: string): Tag[] {

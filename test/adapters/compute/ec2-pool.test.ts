@@ -317,6 +317,11 @@ describe('list', () => {
       ],
     );
     assert.deepEqual(asked.sort(), ['app-tier-instance-2', 'app-tier-instance-3', 'app-tier-instance-4', 'app-tier-instance-5', 'app-tier-instance-7']);
+    // The last heartbeat since launch, fresh or not, for the autoscaler's heartbeat deadline.
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.lastHeartbeatAt]),
+      [['i-1', undefined], ['i-2', NOW - 3000], ['i-3', NOW - 60_000], ['i-4', undefined], ['i-5', NOW - 1000], ['i-6', undefined], ['i-7', undefined]],
+    );
   });
 
   test('follows NextToken through every page', async () => {
