@@ -14,8 +14,9 @@ import {
 import type { Config } from '../../config/index.js';
 import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
 import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
-import type { Instance, InstancePool, InstanceState } from '../../ports/instance-pool.js';
+import type { Instance, InstancePool } from '../../ports/instance-pool.js';
 import type { Heartbeat } from './ec2-heartbeat.js';
+import { byNumberThenId, LaunchesInFlight, mapState, tagValue } from './ec2-instances.js';
 import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
 
 /** Tags that mark an EC2 instance as one of ours: `scaleface:role=app-tier` and `scaleface:prefix=<prefix>`. */
@@ -50,29 +51,8 @@ export interface Ec2InstancePoolOptions {
   readonly heartbeatFreshMs?: number;
   readonly retry?: RetryPolicy;
   readonly now?: () => number;
-}
-
-function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
-  return tags?.find((t) => t.Key === key)?.Value;
-}
-
-function mapState(state: string | undefined): InstanceState {
-  switch (state) {
-    case 'pending':
-    case 'running':
-    case 'stopping':
-    case 'stopped':
-      return state;
-    case 'shutting-down':
-      return 'stopping';
-    default:
-      return 'terminated';
-  }
-}
-
-function byNumberThenId(a: Instance, b: Instance): number {
-  const diff = (instanceNumber(a.name) ?? Infinity) - (instanceNumber(b.name) ?? Infinity);
-  return diff !== 0 && !Number.isNaN(diff) ? diff : a.id < b.id ? -1 : 1;
+  /** How long a launch EC2 does not list yet is still counted (default 5 min; see LaunchesInFlight). */
+  readonly launchMemoryMs?: number;
 }
 
 /**
@@ -84,6 +64,7 @@ export class Ec2InstancePool implements InstancePool {
   private readonly client: EC2Client;
   private readonly options: Ec2InstancePoolOptions;
   private readonly now: () => number;
+  private readonly inFlight: LaunchesInFlight;
 
   constructor(options: Ec2InstancePoolOptions) {
     if (!options.stoppedFleet && !options.launchTemplateId && !options.imageId) {
@@ -91,6 +72,7 @@ export class Ec2InstancePool implements InstancePool {
     }
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.inFlight = new LaunchesInFlight(options.launchMemoryMs);
     // Our own retry policy replaces the SDK's, so that a throttled call is not retried twice over.
     this.client = options.client ?? new EC2Client({ region: options.region, maxAttempts: 1 });
   }
@@ -99,7 +81,7 @@ export class Ec2InstancePool implements InstancePool {
     const found = await this.describe();
     const now = this.now();
     const instances = await Promise.all(found.map((i) => this.toInstance(i, now)));
-    return instances.sort(byNumberThenId);
+    return [...instances, ...this.inFlight.notListedIn(found, now)].sort(byNumberThenId);
   }
 
   async launch(count: number): Promise<Instance[]> {
@@ -109,7 +91,8 @@ export class Ec2InstancePool implements InstancePool {
     if (this.options.stoppedFleet) launched.push(...(await this.startStopped(current, count)));
     const remaining = count - launched.length;
     if (remaining > 0 && (this.options.launchTemplateId || this.options.imageId)) {
-      const names = lowestFreeNames(current.map((i) => tagValue(i.Tags, 'Name') ?? ''), remaining);
+      const taken = [...current.map((i) => tagValue(i.Tags, 'Name') ?? ''), ...this.inFlight.notListedIn(current, this.now()).map((i) => i.name)];
+      const names = lowestFreeNames(taken, remaining);
       for (const name of names) launched.push(await this.runOne(name));
     }
     return launched;
@@ -117,6 +100,8 @@ export class Ec2InstancePool implements InstancePool {
 
   /** Terminates (or, in a stopped fleet, stops) one of our instances; unknown or already stopping ids are a no-op. */
   async terminate(id: string): Promise<void> {
+    // Launched by this pool but not listed yet: ours for certain, and EC2 may not find it by id either.
+    if (this.inFlight.forget(id)) return this.stopOrTerminate([id]);
     let found: Ec2Instance[];
     try {
       found = await this.describe([id]);
@@ -230,7 +215,7 @@ export class Ec2InstancePool implements InstancePool {
     const input = this.runInput(name);
     const out = await withEc2Retries(`RunInstances ${name}`, () => this.client.send(new RunInstancesCommand(input)), this.options.retry);
     const raw = out.Instances?.[0];
-    return {
+    const launched: Instance = {
       id: raw?.InstanceId ?? '',
       name,
       state: mapState(raw?.State?.Name ?? 'pending'),
@@ -238,6 +223,8 @@ export class Ec2InstancePool implements InstancePool {
       ready: false,
       busy: 0,
     };
+    this.inFlight.remember(launched);
+    return launched;
   }
 
   private async startStopped(current: Ec2Instance[], count: number): Promise<Instance[]> {
