@@ -4,9 +4,11 @@
  * is logged and kept in status(), never crashes the loop and never causes a scale-in.
  */
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
+import { CapacityExceededError } from '../domain/errors.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
 import { isActive, scaleInCandidates, unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
-import { LaunchBackoff, type LaunchBackoffStatus } from './launch-backoff.js';
+import { DecisionLog, type AutoscalerStatus } from './decision-log.js';
+import { LaunchBackoff } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
 
 /** The subset of a pino logger the controller uses. */
@@ -31,44 +33,12 @@ export interface AutoscalerControllerOptions {
   readonly deadlines?: InstanceDeadlines;
 }
 
-export interface DecisionRecord {
-  readonly at: number;
-  readonly desired: number;
-  /** Pending + running instances when the decision was made. */
-  readonly current: number;
-  readonly backlog: QueueDepth | undefined;
-  readonly reason: string;
-}
-
-export interface AutoscalerStatus {
-  readonly desired: number;
-  /** Instances as listed at the end of the last tick (stopping ones included). */
-  readonly instances: Instance[];
-  readonly lastDecision: { readonly at: number; readonly desired: number; readonly reason: string } | undefined;
-  /** The last decisions, oldest first. */
-  readonly recentDecisions: DecisionRecord[];
-  /** Every decision since start, by direction (for a Prometheus counter). */
-  readonly decisionTotals: DecisionTotals;
-  readonly backlog: QueueDepth | undefined;
-  readonly lastError?: string;
-  /** Set while launches are held back after failed starts. */
-  readonly launchBackoff?: LaunchBackoffStatus;
-}
-
-const RECENT_DECISIONS = 50;
-
-export interface DecisionTotals {
-  up: number;
-  down: number;
-  hold: number;
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 export class AutoscalerController {
-  private readonly totals: DecisionTotals = { up: 0, down: 0, hold: 0 };
+  private readonly decisions = new DecisionLog();
   private readonly backoff = new LaunchBackoff();
   private observedOnce = false;
   private readonly options: AutoscalerControllerOptions;
@@ -80,7 +50,6 @@ export class AutoscalerController {
   /** The last failure; cleared by the next tick that runs without one. */
   private lastError: string | undefined;
   private failedThisTick = false;
-  private readonly decisions: DecisionRecord[] = [];
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -140,13 +109,10 @@ export class AutoscalerController {
   }
 
   status(): AutoscalerStatus {
-    const last = this.decisions.at(-1);
     return {
+      ...this.decisions.summary(),
       desired: this.desired,
       instances: [...this.instances],
-      lastDecision: last && { at: last.at, desired: last.desired, reason: last.reason },
-      recentDecisions: [...this.decisions],
-      decisionTotals: { ...this.totals },
       backlog: this.backlog,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       ...(this.backoff.status() === undefined ? {} : { launchBackoff: this.backoff.status() }),
@@ -187,7 +153,7 @@ export class AutoscalerController {
     const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;
-    this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason });
+    this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason });
     // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
     this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, reason);
     await this.terminateUnresponsive(unresponsive);
@@ -233,7 +199,8 @@ export class AutoscalerController {
     const room = Math.max(0, this.options.settings.maxInstances - alive);
     const held = this.backoff.holdMs(this.now());
     if (held > 0) {
-      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: instances failed to start`);
+      const why = this.backoff.status()?.lastFailure ?? '';
+      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: ${why}`);
       return;
     }
     const launching = Math.min(count, room);
@@ -242,9 +209,11 @@ export class AutoscalerController {
     if (launching === 0) return;
     try {
       const launched = await this.options.pool.launch(launching);
+      this.backoff.noteLaunched();
       this.log('info', { launched: launched.map((i) => i.name) }, `launched ${launched.length} instance(s)`);
     } catch (error) {
       this.fail(`launching ${launching} instance(s) failed`, error);
+      if (error instanceof CapacityExceededError) this.backoff.noteRefused(this.now(), error.message);
     }
   }
 
@@ -272,13 +241,6 @@ export class AutoscalerController {
         this.fail(`terminating ${victim.name} failed`, error);
       }
     }
-  }
-
-  private record(decision: DecisionRecord): void {
-    const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
-    this.totals[direction] += 1;
-    this.decisions.push(decision);
-    if (this.decisions.length > RECENT_DECISIONS) this.decisions.shift();
   }
 
   private fail(what: string, error: unknown): void {

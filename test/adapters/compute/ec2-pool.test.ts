@@ -27,7 +27,7 @@ import {
   type HeartbeatReader,
 } from '../../../src/adapters/compute/ec2-pool.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { BackendUnavailableError, ConfigInvalidError, ScalefaceError } from '../../../src/domain/errors.js';
+import { BackendUnavailableError, CapacityExceededError, ConfigInvalidError, ScalefaceError } from '../../../src/domain/errors.js';
 
 const client = new EC2Client({ region: 'us-east-1' });
 const ec2 = mockClient(client);
@@ -260,31 +260,44 @@ describe('EC2 errors', () => {
     assert.deepEqual(slept, [50, 100]);
   });
 
-  for (const [code, status] of [
-    ['InsufficientInstanceCapacity', 500],
-    ['InstanceLimitExceeded', 400],
-    ['RequestLimitExceeded', 503],
+  test('RequestLimitExceeded that persists is surfaced as BackendUnavailableError after the retries', async () => {
+    describes();
+    ec2.on(RunInstancesCommand).rejects(awsError('RequestLimitExceeded', 503));
+    await assert.rejects(pool().launch(1), (error: unknown) => {
+      assert.ok(error instanceof BackendUnavailableError && !(error instanceof CapacityExceededError), `got ${String(error)}`);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /RequestLimitExceeded/);
+      return true;
+    });
+    assert.equal(runInputs().length, 3);
+    assert.equal(slept.length, 2);
+  });
+
+  for (const [code, status, advice] of [
+    ['InstanceLimitExceeded', 400, /quota/],
+    ['VcpuLimitExceeded', 400, /quota/],
+    ['MaxSpotInstanceCountExceeded', 400, /quota/],
+    ['InsufficientInstanceCapacity', 500, /no capacity/],
   ] as const) {
-    test(`${code} that persists is surfaced as BackendUnavailableError after the retries`, async () => {
+    test(`${code} is not retried at once: CapacityExceededError, saying what to do`, async () => {
       describes();
       ec2.on(RunInstancesCommand).rejects(awsError(code, status));
       await assert.rejects(pool().launch(1), (error: unknown) => {
-        assert.ok(error instanceof BackendUnavailableError, `got ${String(error)}`);
-        assert.equal(error.retryable, true);
+        assert.ok(error instanceof CapacityExceededError, `got ${String(error)}`);
         assert.match(error.message, new RegExp(code));
+        assert.match(error.message, advice);
         return true;
       });
-      assert.equal(runInputs().length, 3);
-      assert.equal(slept.length, 2);
+      assert.equal(runInputs().length, 1, 'one call: the autoscaler backs off launching instead');
+      assert.equal(slept.length, 0);
     });
   }
 
-  test('capacity errors of StartInstances in a stopped fleet are retried too', async () => {
+  test('a capacity error of StartInstances in a stopped fleet is a CapacityExceededError too', async () => {
     describes(ours('i-1', 1, 'stopped'));
-    ec2.on(StartInstancesCommand).rejectsOnce(awsError('InsufficientInstanceCapacity', 500)).resolves({});
-    const started = await pool({ stoppedFleet: true }).launch(1);
-    assert.deepEqual(started.map((i) => i.id), ['i-1']);
-    assert.equal(ec2.commandCalls(StartInstancesCommand).length, 2);
+    ec2.on(StartInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 500));
+    await assert.rejects(pool({ stoppedFleet: true }).launch(1), CapacityExceededError);
+    assert.equal(ec2.commandCalls(StartInstancesCommand).length, 1);
   });
 
   test('a throttled DescribeInstances in list() is retried', async () => {
