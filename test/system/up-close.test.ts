@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AUTOSCALER_HEARTBEAT_KEY } from '../../src/adapters/compute/autoscaler-heartbeat.js';
 import { APP_TIER_ROLE, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../../src/adapters/compute/ec2-pool.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem } from '../../src/system/up.js';
@@ -62,14 +63,18 @@ describe('closing up on EC2', () => {
       poolClosed = true;
       await close();
     };
+    const { store, names } = system.backends;
     await system.close();
     assert.equal(poolClosed, false, 'the pool belongs to the autoscaler process');
+    assert.equal(await store.head(names.controlBucket, AUTOSCALER_HEARTBEAT_KEY), undefined, 'no autoscaler, no autoscaler heartbeat');
     assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0);
   });
 
   test('a restart of the autoscaler process leaves running workers for the next autoscaler to adopt', async () => {
     const system = await startSystem(ec2Config(true));
     await waitUntil('the autoscaler listed the fleet', () => ec2.commandCalls(DescribeInstancesCommand).length > 0);
+    const { store, names } = system.backends;
+    await waitUntil('the autoscaler heartbeat is written', async () => (await store.head(names.controlBucket, AUTOSCALER_HEARTBEAT_KEY)) !== undefined);
     await system.close();
     assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0, 'no instance was terminated on close');
   });
