@@ -184,7 +184,8 @@ export class Ec2InstancePool implements InstancePool {
     ];
   }
 
-  private runInput(name: string): RunInstancesCommandInput {
+  /** The RunInstances request that launches instance `name` (also what `scaleface aws check` dry-runs). */
+  launchRequest(name: string): RunInstancesCommandInput {
     const o = this.options;
     const common: RunInstancesCommandInput = {
       MinCount: 1,
@@ -212,7 +213,7 @@ export class Ec2InstancePool implements InstancePool {
   }
 
   private async runOne(name: string): Promise<Instance> {
-    const input = this.runInput(name);
+    const input = this.launchRequest(name);
     const out = await withEc2Retries(`RunInstances ${name}`, () => this.client.send(new RunInstancesCommand(input)), this.options.retry);
     const raw = out.Instances?.[0];
     const launched: Instance = {
@@ -250,9 +251,10 @@ export class Ec2InstancePool implements InstancePool {
 }
 
 /** The pool `compute.ec2` describes; `heartbeats` usually reads the control bucket (see heartbeatReader). */
-export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader): Ec2InstancePool {
+export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader, client?: EC2Client): Ec2InstancePool {
   const ec2 = config.compute.ec2;
   return new Ec2InstancePool({
+    client,
     region: ec2.region,
     prefix: config.prefix,
     launchTemplateId: ec2.launchTemplateId,
