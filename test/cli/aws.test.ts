@@ -1,16 +1,13 @@
 /** `scaleface aws check` in process, on a mocked EC2 API: one line per call, exit code 1 when something is missing. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runAwsCheck } from '../../src/cli/aws.js';
+import { awsError } from '../helpers/ec2-mock.js';
 import { loadConfig } from '../../src/config/index.js';
 
 const ec2 = mockClient(EC2Client);
-
-function awsError(code: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name: code, message: `simulated ${code}`, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 describe('scaleface aws check', () => {
   test('prints allowed or what to grant per call, and fails when a permission is missing', async () => {

@@ -5,18 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { APP_TIER_ROLE, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../../../src/adapters/compute/ec2-pool.js';
 import { checkEc2Permissions } from '../../../src/adapters/compute/ec2-permissions.js';
+import { awsError } from '../../helpers/ec2-mock.js';
 import { loadConfig } from '../../../src/config/index.js';
 
 const ec2 = mockClient(EC2Client);
 const config = loadConfig({ prefix: 'sf', compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-0123456789abcdef0' } } }, {});
-
-function awsError(code: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name: code, message: `simulated ${code}`, $fault: 'client', $metadata: { httpStatusCode: status } });
-}
 
 const ours = {
   InstanceId: 'i-ours',

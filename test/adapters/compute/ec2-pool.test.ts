@@ -7,86 +7,23 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import {
   DescribeInstancesCommand,
-  EC2Client,
-  EC2ServiceException,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
-  type Instance as Ec2Instance,
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  APP_TIER_ROLE,
-  Ec2InstancePool,
-  ec2PoolFromConfig,
-  PREFIX_TAG_KEY,
-  ROLE_TAG_KEY,
-  type Ec2InstancePoolOptions,
-  type HeartbeatReader,
-} from '../../../src/adapters/compute/ec2-pool.js';
+import { APP_TIER_ROLE, Ec2InstancePool, ec2PoolFromConfig, PREFIX_TAG_KEY, ROLE_TAG_KEY, type HeartbeatReader } from '../../../src/adapters/compute/ec2-pool.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { BackendUnavailableError, CapacityExceededError, ConfigInvalidError, ScalefaceError } from '../../../src/domain/errors.js';
-
-const client = new EC2Client({ region: 'us-east-1' });
-const ec2 = mockClient(client);
-const LAUNCHED_AT = new Date('2030-01-01T00:00:00Z');
-const NOW = LAUNCHED_AT.getTime() + 120_000;
-
-function awsError(code: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name: code, message: `simulated ${code}`, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
-}
-
-function ours(id: string, n: number, state: string, launchTime = LAUNCHED_AT): Ec2Instance {
-  return {
-    InstanceId: id,
-    State: { Name: state as 'running' },
-    LaunchTime: launchTime,
-    Tags: [
-      { Key: 'Name', Value: `app-tier-instance-${n}` },
-      { Key: ROLE_TAG_KEY, Value: APP_TIER_ROLE },
-      { Key: PREFIX_TAG_KEY, Value: 'sf' },
-    ],
-  };
-}
-
-function describes(...instances: Ec2Instance[]): void {
-  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
-}
-
-/** Records the backoff delays instead of waiting them. */
-const slept: number[] = [];
-
-function pool(options: Partial<Ec2InstancePoolOptions> = {}): Ec2InstancePool {
-  return new Ec2InstancePool({
-    client,
-    region: 'us-east-1',
-    prefix: 'sf',
-    launchTemplateId: 'lt-0123456789abcdef0',
-    stoppedFleet: false,
-    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void slept.push(ms) },
-    now: () => NOW,
-    ...options,
-  });
-}
-
-function runInputs(): RunInstancesCommandInput[] {
-  return ec2.commandCalls(RunInstancesCommand).map((call) => call.args[0].input);
-}
+import { awsError, describes, ec2, LAUNCHED_AT, NOW, ours, pool, runInputs, slept, resetEc2Mock } from '../../helpers/ec2-mock.js';
 
 function tagsOf(input: RunInstancesCommandInput): Record<string, string | undefined> {
   const spec = input.TagSpecifications?.find((s) => s.ResourceType === 'instance');
   return Object.fromEntries((spec?.Tags ?? []).map((t) => [t.Key, t.Value]));
 }
 
-beforeEach(() => {
-  ec2.reset();
-  slept.length = 0;
-  ec2.on(RunInstancesCommand).callsFake(() => ({
-    Instances: [{ InstanceId: `i-new${ec2.commandCalls(RunInstancesCommand).length}`, State: { Name: 'pending' }, LaunchTime: new Date(NOW) }],
-  }));
-});
+beforeEach(resetEc2Mock);
 
 describe('launch and terminate requests', () => {
   test('launch runs one instance per name from the launch template, tagged as ours', async () => {
@@ -184,35 +121,6 @@ describe('launch and terminate requests', () => {
     ec2.on(TerminateInstancesCommand).resolves({});
     await pool().terminateAll();
     assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
-  });
-});
-
-describe('launches in flight (DescribeInstances is eventually consistent)', () => {
-  test('an instance not listed yet right after RunInstances is counted by list() and its name is not reused', async () => {
-    let now = NOW;
-    describes(); // EC2 does not list the new instance yet
-    const p = pool({ now: () => now });
-    const first = await p.launch(1);
-    assert.deepEqual(first.map((i) => i.name), ['app-tier-instance-1']);
-    assert.deepEqual((await p.list()).map((i) => [i.id, i.name, i.state, i.ready]), [['i-new1', 'app-tier-instance-1', 'pending', false]]);
-    const second = await p.launch(1);
-    assert.deepEqual(second.map((i) => i.name), ['app-tier-instance-2'], 'the name of the unlisted launch is not reused');
-    // Now EC2 lists the first one: it is counted once.
-    describes(ours('i-new1', 1, 'running', new Date(NOW)));
-    assert.deepEqual((await p.list()).map((i) => i.id), ['i-new1', 'i-new2']);
-    // An instance EC2 never lists is forgotten after a bound.
-    now += 10 * 60_000;
-    assert.deepEqual((await p.list()).map((i) => i.id), ['i-new1']);
-  });
-
-  test('terminating an instance EC2 does not list yet terminates it and forgets it', async () => {
-    describes();
-    ec2.on(TerminateInstancesCommand).resolves({});
-    const p = pool();
-    const [launched] = await p.launch(1);
-    await p.terminate(launched!.id);
-    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-new1']]);
-    assert.deepEqual(await p.list(), []);
   });
 });
 
