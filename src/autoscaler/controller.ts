@@ -3,10 +3,12 @@
  * (the pure policy) → apply (launch or terminate). Ticks never overlap; a failing queue or pool
  * is logged and kept in status(), never crashes the loop and never causes a scale-in.
  */
-import { instanceNumber } from '../domain/instance-names.js';
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
+import { CapacityExceededError } from '../domain/errors.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
-import { LaunchBackoff, type LaunchBackoffStatus } from './launch-backoff.js';
+import { isActive, scaleInCandidates, unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
+import { DecisionLog, type AutoscalerStatus } from './decision-log.js';
+import { LaunchBackoff } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
 
 /** The subset of a pino logger the controller uses. */
@@ -27,62 +29,16 @@ export interface AutoscalerControllerOptions {
   readonly logger?: AutoscalerLogger;
   /** Clock, epoch milliseconds (default Date.now). */
   readonly now?: () => number;
-}
-
-export interface DecisionRecord {
-  readonly at: number;
-  readonly desired: number;
-  /** Pending + running instances when the decision was made. */
-  readonly current: number;
-  readonly backlog: QueueDepth | undefined;
-  readonly reason: string;
-}
-
-export interface AutoscalerStatus {
-  readonly desired: number;
-  /** Instances as listed at the end of the last tick (stopping ones included). */
-  readonly instances: Instance[];
-  readonly lastDecision: { readonly at: number; readonly desired: number; readonly reason: string } | undefined;
-  /** The last decisions, oldest first. */
-  readonly recentDecisions: DecisionRecord[];
-  /** Every decision since start, by direction (for a Prometheus counter). */
-  readonly decisionTotals: DecisionTotals;
-  readonly backlog: QueueDepth | undefined;
-  readonly lastError?: string;
-  /** Set while launches are held back after failed starts. */
-  readonly launchBackoff?: LaunchBackoffStatus;
-}
-
-const RECENT_DECISIONS = 50;
-
-export interface DecisionTotals {
-  up: number;
-  down: number;
-  hold: number;
+  /** Instances past these are not counted, but terminated and replaced (default: none applied). */
+  readonly deadlines?: InstanceDeadlines;
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isActive(instance: Instance): boolean {
-  return instance.state === 'pending' || instance.state === 'running';
-}
-
-/** The number in `app-tier-instance-<n>`, to order instances launched in the same millisecond. */
-function numberOf(instance: Instance): number {
-  return instanceNumber(instance.name) ?? 0;
-}
-
-/** Instances we may stop without interrupting work, newest first. */
-export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined): Instance[] {
-  return instances
-    .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
-    .sort((a, b) => b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
-}
-
 export class AutoscalerController {
-  private readonly totals: DecisionTotals = { up: 0, down: 0, hold: 0 };
+  private readonly decisions = new DecisionLog();
   private readonly backoff = new LaunchBackoff();
   private observedOnce = false;
   private readonly options: AutoscalerControllerOptions;
@@ -94,7 +50,6 @@ export class AutoscalerController {
   /** The last failure; cleared by the next tick that runs without one. */
   private lastError: string | undefined;
   private failedThisTick = false;
-  private readonly decisions: DecisionRecord[] = [];
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -154,13 +109,10 @@ export class AutoscalerController {
   }
 
   status(): AutoscalerStatus {
-    const last = this.decisions.at(-1);
     return {
+      ...this.decisions.summary(),
       desired: this.desired,
       instances: [...this.instances],
-      lastDecision: last && { at: last.at, desired: last.desired, reason: last.reason },
-      recentDecisions: [...this.decisions],
-      decisionTotals: { ...this.totals },
       backlog: this.backlog,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
       ...(this.backoff.status() === undefined ? {} : { launchBackoff: this.backoff.status() }),
@@ -193,16 +145,20 @@ export class AutoscalerController {
     const instances = await this.listInstances();
     if (instances === undefined) return; // without the fleet there is nothing safe to do
     if (instances.some((i) => i.ready)) this.backoff.noteReady();
-    const current = instances.filter(isActive).length;
+    const unresponsive = this.options.deadlines === undefined ? [] : unresponsiveInstances(instances, at, this.options.deadlines);
+    const counted = instances.filter((i) => isActive(i) && !unresponsive.some((u) => u.instance.id === i.id));
+    const current = counted.length;
     this.holdFoundInstancesOnce(current, at);
     const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
+    const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;
-    this.record({ at, desired: decision.desired, current, backlog: this.backlog, reason: decision.reason });
+    this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason });
     // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
-    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, decision.reason);
-    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, decision.reason);
-    else if (decision.desired < current) await this.scaleIn(current - decision.desired, instances, decision.reason);
+    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, reason);
+    await this.terminateUnresponsive(unresponsive);
+    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, reason);
+    else if (decision.desired < current) await this.scaleIn(current - decision.desired, counted, reason);
     this.instances = (await this.listInstances()) ?? instances;
   }
 
@@ -243,7 +199,8 @@ export class AutoscalerController {
     const room = Math.max(0, this.options.settings.maxInstances - alive);
     const held = this.backoff.holdMs(this.now());
     if (held > 0) {
-      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: instances failed to start`);
+      const why = this.backoff.status()?.lastFailure ?? '';
+      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: ${why}`);
       return;
     }
     const launching = Math.min(count, room);
@@ -252,9 +209,23 @@ export class AutoscalerController {
     if (launching === 0) return;
     try {
       const launched = await this.options.pool.launch(launching);
+      this.backoff.noteLaunched();
       this.log('info', { launched: launched.map((i) => i.name) }, `launched ${launched.length} instance(s)`);
     } catch (error) {
       this.fail(`launching ${launching} instance(s) failed`, error);
+      if (error instanceof CapacityExceededError) this.backoff.noteRefused(this.now(), error.message);
+    }
+  }
+
+  /** Instances past their boot or heartbeat deadline are not coming back: terminate them (their work returns to the queue). */
+  private async terminateUnresponsive(unresponsive: Unresponsive[]): Promise<void> {
+    for (const { instance, reason } of unresponsive) {
+      this.log('error', { instance: instance.name, id: instance.id }, `terminating ${instance.name}: ${reason}`);
+      try {
+        await this.options.pool.terminate(instance.id);
+      } catch (error) {
+        this.fail(`terminating ${instance.name} failed`, error);
+      }
     }
   }
 
@@ -270,13 +241,6 @@ export class AutoscalerController {
         this.fail(`terminating ${victim.name} failed`, error);
       }
     }
-  }
-
-  private record(decision: DecisionRecord): void {
-    const direction = decision.desired > decision.current ? 'up' : decision.desired < decision.current ? 'down' : 'hold';
-    this.totals[direction] += 1;
-    this.decisions.push(decision);
-    if (this.decisions.length > RECENT_DECISIONS) this.decisions.shift();
   }
 
   private fail(what: string, error: unknown): void {

@@ -5,6 +5,7 @@ import { ScalefaceError } from '../domain/errors.js';
 import { instanceName } from '../domain/instance-names.js';
 import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
 import { registerLoadCommand } from '../load/command.js';
+import { registerAwsCommand } from './aws.js';
 import { enrollFolder } from './enroll.js';
 import { registerGalleryCommand } from './gallery.js';
 
@@ -97,5 +98,6 @@ program
 
 registerLoadCommand(program);
 registerGalleryCommand(program, fail);
+registerAwsCommand(program, fail);
 
 await program.parseAsync(process.argv);

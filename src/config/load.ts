@@ -48,6 +48,9 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_HANDLER_TIMEOUT_MS: { path: ['worker', 'handlerTimeoutMs'], kind: 'number' },
   SCALEFACE_JOB_TTL_MS: { path: ['web', 'jobTtlMs'], kind: 'number' },
   SCALEFACE_EC2_HEARTBEAT_INTERVAL_MS: { path: ['compute', 'ec2', 'heartbeatIntervalMs'], kind: 'number' },
+  SCALEFACE_EC2_BOOT_DEADLINE_MS: { path: ['compute', 'ec2', 'bootDeadlineMs'], kind: 'number' },
+  SCALEFACE_EC2_HEARTBEAT_DEADLINE_MS: { path: ['compute', 'ec2', 'heartbeatDeadlineMs'], kind: 'number' },
+  SCALEFACE_EC2_UNATTENDED_SHUTDOWN_MS: { path: ['compute', 'ec2', 'unattendedShutdownMs'], kind: 'number' },
 };
 
 type Tree = Record<string, unknown>;

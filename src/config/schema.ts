@@ -73,6 +73,17 @@ export const configSchema = z.object({
           heartbeatIntervalMs: z.number().int().min(100).default(5000),
           /** A heartbeat older than this does not count as ready; default 4 heartbeat intervals. */
           heartbeatFreshMs: z.number().int().positive().optional(),
+          /** An instance launched this long ago that never reported ready is terminated and replaced (default 5 min). */
+          bootDeadlineMs: z.number().int().min(1000).default(300_000),
+          /** A once-ready instance whose last heartbeat is older than this is terminated and replaced; default 3 × heartbeatFreshMs. */
+          heartbeatDeadlineMs: z.number().int().positive().optional(),
+          /**
+           * A worker on EC2 with no work and no fresh autoscaler heartbeat (`autoscaler/heartbeat.json`) for this long
+           * shuts its machine down (default 10 min): nothing is left running when the autoscaler died.
+           */
+          unattendedShutdownMs: z.number().int().min(1000).default(600_000),
+          /** What such a worker runs to shut its machine down (the launch template terminates on shutdown). */
+          shutdownCommand: z.array(z.string().min(1)).min(1).default(['sudo', 'shutdown', '-h', 'now']),
         })
         .prefault({}),
       /** How long a stopped worker may take to finish what it holds before it is killed; default the worker's stop bound + 5 s. */
@@ -144,10 +155,15 @@ export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compu
   readonly web: ParsedConfig['web'] & { jobTtlMs: number; replyQueueStaleAfterMs: number };
   readonly compute: ParsedConfig['compute'] & {
     stopTimeoutMs: number;
-    ec2: ParsedConfig['compute']['ec2'] & { heartbeatFreshMs: number };
+    ec2: ParsedConfig['compute']['ec2'] & { heartbeatFreshMs: number; heartbeatDeadlineMs: number };
   };
 }
 
+
+function ec2Timings(ec2: ParsedConfig['compute']['ec2']): Config['compute']['ec2'] {
+  const heartbeatFreshMs = ec2.heartbeatFreshMs ?? 4 * ec2.heartbeatIntervalMs;
+  return { ...ec2, heartbeatFreshMs, heartbeatDeadlineMs: ec2.heartbeatDeadlineMs ?? 3 * heartbeatFreshMs };
+}
 
 /** Fills the defaults that depend on other settings. */
 export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
@@ -165,7 +181,7 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
     compute: {
       ...compute,
       stopTimeoutMs: compute.stopTimeoutMs ?? worker.stopTimeoutMs + 5000,
-      ec2: { ...compute.ec2, heartbeatFreshMs: compute.ec2.heartbeatFreshMs ?? 4 * compute.ec2.heartbeatIntervalMs },
+      ec2: ec2Timings(compute.ec2),
     },
     autoscaler: {
       ...parsed.autoscaler,

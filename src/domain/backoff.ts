@@ -11,8 +11,12 @@ export interface BackoffPolicy {
   readonly random?: () => number;
 }
 
+/** The longest delay before retry number `retry`: base · 2^retry, at most max (waits that take no jitter use it whole). */
+export function backoffCapMs(retry: number, policy: Pick<BackoffPolicy, 'baseMs' | 'maxMs'>): number {
+  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, retry));
+}
+
 /** The delay before retry number `retry` (0 for the first retry). */
 export function backoffDelayMs(retry: number, policy: BackoffPolicy): number {
-  const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, retry));
-  return Math.floor((policy.random ?? Math.random)() * cap);
+  return Math.floor((policy.random ?? Math.random)() * backoffCapMs(retry, policy));
 }

@@ -76,6 +76,11 @@ export class DeadLetteredError extends errorOfCode('DEAD_LETTERED') {}
 export class WorkerFailedError extends errorOfCode('WORKER_FAILED') {}
 
 export class BackendUnavailableError extends errorOfCode('BACKEND_UNAVAILABLE', { retryable: true }) {}
+/**
+ * The compute backend refused to start instances for lack of quota or capacity (EC2's InstanceLimitExceeded,
+ * InsufficientInstanceCapacity, ...): trying again at once fails the same way, so the autoscaler backs off launching.
+ */
+export class CapacityExceededError extends BackendUnavailableError {}
 
 export class ModelUnavailableError extends errorOfCode('MODEL_UNAVAILABLE') {}
 

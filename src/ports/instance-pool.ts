@@ -20,6 +20,11 @@ export interface Instance {
   readonly launchedAt: number;
   /** True once the worker reported that its model is loaded and it polls the queue. */
   readonly ready: boolean;
+  /**
+   * Epoch milliseconds of the worker's last proof of life since this launch, fresh or not (EC2: its newest
+   * heartbeat); undefined when it never gave one, or when readiness is known otherwise (local processes).
+   */
+  readonly lastHeartbeatAt?: number;
   /** Messages the worker holds right now; undefined when the pool cannot tell. */
   readonly busy?: number;
   /** What runs the model in this instance, as the worker reported it; undefined until it is ready. */
@@ -33,6 +38,10 @@ export interface InstancePool {
   launch(count: number): Promise<Instance[]>;
   /** Stops one named instance gracefully: it finishes the messages it holds, then exits. */
   terminate(id: string): Promise<void>;
-  /** Stops every instance (used on shutdown). */
+  /**
+   * Releases the pool when the process that drives it (the one running the autoscaler) shuts down. Local
+   * child processes stop with their parent; EC2 instances keep running, and the next autoscaler adopts them
+   * (it holds instances it finds for one idle window), so a restart of the web service keeps the app tier.
+   */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import { createInstancePool } from '../adapters/compute/index.js';
+import { createInstancePool, startAutoscalerHeartbeat } from '../adapters/compute/index.js';
 import { AutoscalerController } from '../autoscaler/controller.js';
 import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import type { Config } from '../config/index.js';
@@ -35,6 +35,7 @@ function createController(config: Config, queue: Queue, pool: InstancePool, log:
     pool,
     tickMs,
     logger: log,
+    deadlines: { bootMs: config.compute.ec2.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
     settings: { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tolerance: DEFAULT_TOLERANCE },
   });
 }
@@ -83,6 +84,16 @@ function startReaper(backends: Backends, ownInstanceId: string, log: Logger): No
   return timer;
 }
 
+/** Starts the autoscaler and its heartbeat (what tells workers that can outlive it that the app tier is driven). */
+function startAutoscaler(config: Config, backends: Backends, controller: AutoscalerController, log: Logger): { stop(): Promise<void> } {
+  controller.start();
+  return startAutoscalerHeartbeat(config, {
+    store: backends.store,
+    controlBucket: backends.names.controlBucket,
+    onError: (error) => log.warn({ err: String(error) }, 'autoscaler heartbeat write failed'),
+  });
+}
+
 /** Starts the whole system on one process tree (what `scaleface up` runs). */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
@@ -110,8 +121,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const retention = startRetention(backends, config, log);
   const app = web.app;
   const reaper = startReaper(backends, web.instanceId, log);
-  if (config.autoscaler.enabled) controller.start();
-  else log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
+  const autoscalerHeartbeat = config.autoscaler.enabled ? startAutoscaler(config, backends, controller, log) : undefined;
+  if (!config.autoscaler.enabled) log.info('autoscaler disabled in this process (autoscaler.enabled = false)');
   const server = await startServer(app, {
     web: config.web,
     log,
@@ -120,7 +131,9 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       retention.stop();
       await web.close();
       await controller.stop();
-      await pool.close();
+      await autoscalerHeartbeat?.stop();
+      // Only the process that drives the pool releases it (EC2 instances stay for the next autoscaler).
+      if (config.autoscaler.enabled) await pool.close();
       await notifier.stop();
       await backends.queues.close();
     },

@@ -47,6 +47,7 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     controlBucket: backends.names.controlBucket,
     name: workerName,
     onError: (error) => log.warn({ err: String(error) }, 'heartbeat write failed'),
+    onShutdown: (outcome) => log.warn({ outcome }, 'no work and no autoscaler for too long: gave this machine up'),
   });
   let orphaned = false;
   void reporter.ownerGone.then(() => (orphaned = true));
@@ -54,8 +55,9 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
   const recognizer = await loadRecognizer(config, backends, log);
   const label = runtimeLabel(recognizer, log);
   if (orphaned) {
-    // The pool that started this worker died while the model loaded: take no work at all.
-    log.warn('the parent process is gone; exiting before taking work');
+    // The pool that started this worker died (or nobody drove it for too long) while the model loaded: take no work at all.
+    log.warn('the owner of this worker is gone; exiting before taking work');
+    await reporter.close();
     await recognizer.close();
     await backends.queues.close();
     return;
@@ -113,6 +115,7 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => void stop('SIGTERM').then(resolve));
     process.once('SIGINT', () => void stop('SIGINT').then(resolve));
-    void reporter.ownerGone.then(() => stop('parent gone').then(resolve));
+    // Local: the parent process died; EC2: no work and no autoscaler for unattendedShutdownMs.
+    void reporter.ownerGone.then(() => stop('owner gone').then(resolve));
   });
 }

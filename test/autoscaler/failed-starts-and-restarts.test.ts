@@ -9,9 +9,47 @@ import { AutoscalerController } from '../../src/autoscaler/controller.js';
 import { LaunchBackoff } from '../../src/autoscaler/launch-backoff.js';
 import { EXIT_CANNOT_START, type Instance, type InstancePool } from '../../src/ports/instance-pool.js';
 import type { Queue } from '../../src/ports/queue.js';
+import { CapacityExceededError } from '../../src/domain/errors.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('launch backoff', () => {
+  test('a launch refused for quota or capacity backs launching off (status says why), and a ready instance does not end it', async () => {
+    let now = 1_000_000;
+    let refusing = true;
+    const launched: number[] = [];
+    const ready: Instance = { id: 'i-1', name: 'app-tier-instance-1', state: 'running', launchedAt: 0, ready: true, busy: 5 };
+    const pool: InstancePool = {
+      list: async () => [ready],
+      launch: async (count) => {
+        launched.push(count);
+        if (refusing) throw new CapacityExceededError('RunInstances app-tier-instance-2 refused: VcpuLimitExceeded: the account quota is reached');
+        return [];
+      },
+      terminate: async () => undefined,
+      close: async () => undefined,
+    };
+    const queue = { name: 'q', depth: async () => ({ visible: 10, inFlight: 5, delayed: 0 }) } as unknown as Queue;
+    const settings = { minInstances: 0, maxInstances: 5, targetBacklogPerInstance: 5, idleWindowMs: 1000, tolerance: 0.1 };
+    const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now });
+    await controller.tick();
+    assert.deepEqual(launched, [2]);
+    await controller.tick();
+    await controller.tick();
+    assert.deepEqual(launched, [2], 'no launch while backing off, although an instance is ready');
+    const backoff = controller.status().launchBackoff;
+    assert.match(backoff?.lastFailure ?? '', /VcpuLimitExceeded/);
+    assert.equal(backoff?.nextLaunchAt, 1_000_000 + 1000);
+    now += 1001;
+    await controller.tick();
+    assert.deepEqual(launched, [2, 2], 'tried again after the wait');
+    assert.equal(controller.status().launchBackoff?.nextLaunchAt, now + 2000, 'the wait doubled');
+    now += 2001;
+    refusing = false;
+    await controller.tick();
+    assert.equal(controller.status().launchBackoff, undefined, 'a launch that went through ends the backoff');
+  });
+
+
   test('doubles from the base to the ceiling, and a ready instance resets it', () => {
     const backoff = new LaunchBackoff(1000, 8000);
     assert.equal(backoff.holdMs(0), 0);

@@ -69,6 +69,23 @@ describe('loadConfig', () => {
     assert.deepEqual([explicit.web.jobTtlMs, explicit.web.replyQueueStaleAfterMs, explicit.compute.stopTimeoutMs], [5000, 7000, 9000]);
   });
 
+  test('EC2 deadlines and unattended shutdown: defaults, the derived heartbeat deadline, environment variables', () => {
+    const ec2 = loadConfig({}, {}).compute.ec2;
+    assert.equal(ec2.bootDeadlineMs, 300_000, 'five minutes to become ready');
+    assert.equal(ec2.heartbeatDeadlineMs, 60_000, 'three times the heartbeat freshness');
+    assert.equal(ec2.unattendedShutdownMs, 600_000, 'ten minutes without work and without an autoscaler');
+    assert.deepEqual(ec2.shutdownCommand, ['sudo', 'shutdown', '-h', 'now']);
+    assert.equal(loadConfig({ compute: { ec2: { heartbeatFreshMs: 1000 } } }, {}).compute.ec2.heartbeatDeadlineMs, 3000);
+    const fromEnv = loadConfig({}, {
+      SCALEFACE_EC2_BOOT_DEADLINE_MS: '120000',
+      SCALEFACE_EC2_HEARTBEAT_DEADLINE_MS: '45000',
+      SCALEFACE_EC2_UNATTENDED_SHUTDOWN_MS: '900000',
+    }).compute.ec2;
+    assert.deepEqual([fromEnv.bootDeadlineMs, fromEnv.heartbeatDeadlineMs, fromEnv.unattendedShutdownMs], [120_000, 45_000, 900_000]);
+    assert.throws(() => loadConfig({ compute: { ec2: { shutdownCommand: [] } } }, {}), /shutdownCommand/);
+    assert.throws(() => loadConfig({}, { SCALEFACE_EC2_BOOT_DEADLINE_MS: '10' }), /bootDeadlineMs/);
+  });
+
   test('sources win in order: file < SCALEFACE_* < SCALEFACE_CONFIG_JSON < overrides', () => {
     const env = { SCALEFACE_CONFIG_FILE: file, SCALEFACE_PORT: '8200', SCALEFACE_PREFIX: 'fromenv' };
     const fromEnv = loadConfig({}, env);

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../../domain/errors.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { WorkerReporter } from '../../ports/worker-reporter.js';
+import { runShutdownCommand, watchUnattended, type UnattendedWatch } from './unattended-shutdown.js';
 
 export interface Heartbeat {
   readonly name: string;
@@ -128,21 +129,34 @@ export interface Ec2HeartbeatReporterOptions {
   readonly name: string;
   readonly intervalMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** No work and no autoscaler heartbeat for this long: the worker gives up its machine (default: never). */
+  readonly unattendedShutdownMs?: number;
+  /** What gives the machine up, run on close() after that (e.g. `sudo shutdown -h now`). */
+  readonly shutdownCommand?: readonly string[];
+  /** How the shutdown command ended, for the log. */
+  readonly onShutdown?: (outcome: string) => void;
 }
 
 /**
  * A worker on EC2 reports through heartbeat objects: from ready() on, one every `intervalMs` with the
  * last busy count. A busy change is not written at once (that would be two writes per message); the next
- * beat carries it. The machine belongs to the worker, so its owner is never gone.
+ * beat carries it. The machine belongs to the worker; its owner counts as gone only when nobody drives the app
+ * tier any more (no work and no autoscaler heartbeat for `unattendedShutdownMs`, see unattended-shutdown.ts),
+ * and then close() runs the shutdown command once the worker has stopped.
  */
 export class Ec2HeartbeatReporter implements WorkerReporter {
-  readonly ownerGone: Promise<void> = new Promise<void>(() => undefined);
+  readonly ownerGone: Promise<void>;
   private readonly options: Ec2HeartbeatReporterOptions;
+  private readonly watch: UnattendedWatch | undefined;
+  private unattended = false;
   private held = 0;
   private writer?: HeartbeatWriter;
 
   constructor(options: Ec2HeartbeatReporterOptions) {
     this.options = options;
+    const afterMs = options.unattendedShutdownMs;
+    this.watch = afterMs === undefined ? undefined : watchUnattended({ ...options, afterMs, busy: () => this.held });
+    this.ownerGone = this.watch === undefined ? new Promise<void>(() => undefined) : this.watch.unattended.then(() => void (this.unattended = true));
   }
 
   ready(runtime: string): void {
@@ -152,9 +166,14 @@ export class Ec2HeartbeatReporter implements WorkerReporter {
 
   busy(count: number): void {
     this.held = count;
+    this.watch?.noteWork();
   }
 
   async close(): Promise<void> {
+    this.watch?.stop();
     await this.writer?.stop();
+    if (!this.unattended || this.options.shutdownCommand === undefined) return;
+    const outcome = await runShutdownCommand(this.options.shutdownCommand);
+    this.options.onShutdown?.(outcome);
   }
 }

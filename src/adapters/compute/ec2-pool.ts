@@ -14,8 +14,9 @@ import {
 import type { Config } from '../../config/index.js';
 import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
 import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
-import type { Instance, InstancePool, InstanceState } from '../../ports/instance-pool.js';
+import type { Instance, InstancePool } from '../../ports/instance-pool.js';
 import type { Heartbeat } from './ec2-heartbeat.js';
+import { byNumberThenId, LaunchesInFlight, mapState, tagValue } from './ec2-instances.js';
 import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
 
 /** Tags that mark an EC2 instance as one of ours: `scaleface:role=app-tier` and `scaleface:prefix=<prefix>`. */
@@ -50,29 +51,8 @@ export interface Ec2InstancePoolOptions {
   readonly heartbeatFreshMs?: number;
   readonly retry?: RetryPolicy;
   readonly now?: () => number;
-}
-
-function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
-  return tags?.find((t) => t.Key === key)?.Value;
-}
-
-function mapState(state: string | undefined): InstanceState {
-  switch (state) {
-    case 'pending':
-    case 'running':
-    case 'stopping':
-    case 'stopped':
-      return state;
-    case 'shutting-down':
-      return 'stopping';
-    default:
-      return 'terminated';
-  }
-}
-
-function byNumberThenId(a: Instance, b: Instance): number {
-  const diff = (instanceNumber(a.name) ?? Infinity) - (instanceNumber(b.name) ?? Infinity);
-  return diff !== 0 && !Number.isNaN(diff) ? diff : a.id < b.id ? -1 : 1;
+  /** How long a launch EC2 does not list yet is still counted (default 5 min; see LaunchesInFlight). */
+  readonly launchMemoryMs?: number;
 }
 
 /**
@@ -84,6 +64,7 @@ export class Ec2InstancePool implements InstancePool {
   private readonly client: EC2Client;
   private readonly options: Ec2InstancePoolOptions;
   private readonly now: () => number;
+  private readonly inFlight: LaunchesInFlight;
 
   constructor(options: Ec2InstancePoolOptions) {
     if (!options.stoppedFleet && !options.launchTemplateId && !options.imageId) {
@@ -91,6 +72,7 @@ export class Ec2InstancePool implements InstancePool {
     }
     this.options = options;
     this.now = options.now ?? Date.now;
+    this.inFlight = new LaunchesInFlight(options.launchMemoryMs);
     // Our own retry policy replaces the SDK's, so that a throttled call is not retried twice over.
     this.client = options.client ?? new EC2Client({ region: options.region, maxAttempts: 1 });
   }
@@ -99,7 +81,7 @@ export class Ec2InstancePool implements InstancePool {
     const found = await this.describe();
     const now = this.now();
     const instances = await Promise.all(found.map((i) => this.toInstance(i, now)));
-    return instances.sort(byNumberThenId);
+    return [...instances, ...this.inFlight.notListedIn(found, now)].sort(byNumberThenId);
   }
 
   async launch(count: number): Promise<Instance[]> {
@@ -109,7 +91,8 @@ export class Ec2InstancePool implements InstancePool {
     if (this.options.stoppedFleet) launched.push(...(await this.startStopped(current, count)));
     const remaining = count - launched.length;
     if (remaining > 0 && (this.options.launchTemplateId || this.options.imageId)) {
-      const names = lowestFreeNames(current.map((i) => tagValue(i.Tags, 'Name') ?? ''), remaining);
+      const taken = [...current.map((i) => tagValue(i.Tags, 'Name') ?? ''), ...this.inFlight.notListedIn(current, this.now()).map((i) => i.name)];
+      const names = lowestFreeNames(taken, remaining);
       for (const name of names) launched.push(await this.runOne(name));
     }
     return launched;
@@ -117,6 +100,8 @@ export class Ec2InstancePool implements InstancePool {
 
   /** Terminates (or, in a stopped fleet, stops) one of our instances; unknown or already stopping ids are a no-op. */
   async terminate(id: string): Promise<void> {
+    // Launched by this pool but not listed yet: ours for certain, and EC2 may not find it by id either.
+    if (this.inFlight.forget(id)) return this.stopOrTerminate([id]);
     let found: Ec2Instance[];
     try {
       found = await this.describe([id]);
@@ -130,8 +115,17 @@ export class Ec2InstancePool implements InstancePool {
     await this.stopOrTerminate([id]);
   }
 
-  /** Terminates (or stops) every pending and running instance of ours. */
+  /**
+   * Leaves every instance running: EC2 workers outlive the process that launched them (a restart of `up`,
+   * `systemctl restart scaleface-web`), and the next autoscaler adopts them. Idle ones left without an
+   * autoscaler shut themselves down (see the worker's unattended shutdown).
+   */
   async close(): Promise<void> {
+    // Nothing to release: the client holds no connections that outlive a call.
+  }
+
+  /** Terminates (or stops) every pending and running instance of ours: tearing the app tier down on purpose. */
+  async terminateAll(): Promise<void> {
     const active = (await this.describe()).filter((i) => {
       const state = mapState(i.State?.Name);
       return state === 'pending' || state === 'running';
@@ -173,13 +167,13 @@ export class Ec2InstancePool implements InstancePool {
     const state = mapState(raw.State?.Name);
     const launchedAt = raw.LaunchTime?.getTime() ?? 0;
     if (state !== 'running' && state !== 'stopping') return { id, name, state, launchedAt, ready: false, busy: 0 };
-    const heartbeat = await this.options.heartbeats?.(name).catch(() => undefined);
-    const fresh =
-      heartbeat !== undefined &&
-      heartbeat.at >= launchedAt &&
-      now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
+    const found = await this.options.heartbeats?.(name).catch(() => undefined);
+    // A heartbeat from before this launch (a stopped fleet's earlier run) says nothing about this one.
+    const heartbeat = found !== undefined && found.at >= launchedAt ? found : undefined;
+    const fresh = heartbeat !== undefined && now - heartbeat.at <= (this.options.heartbeatFreshMs ?? 20_000);
     const runtime = fresh && heartbeat.runtime !== undefined ? { runtime: heartbeat.runtime } : {};
-    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined, ...runtime };
+    const seen = heartbeat === undefined ? {} : { lastHeartbeatAt: heartbeat.at };
+    return { id, name, state, launchedAt, ready: fresh && state === 'running', busy: fresh ? heartbeat.busy : undefined, ...seen, ...runtime };
   }
 
   private ourTags(name: string): Tag[] {
@@ -190,7 +184,8 @@ export class Ec2InstancePool implements InstancePool {
     ];
   }
 
-  private runInput(name: string): RunInstancesCommandInput {
+  /** The RunInstances request that launches instance `name` (also what `scaleface aws check` dry-runs). */
+  launchRequest(name: string): RunInstancesCommandInput {
     const o = this.options;
     const common: RunInstancesCommandInput = {
       MinCount: 1,
@@ -218,10 +213,10 @@ export class Ec2InstancePool implements InstancePool {
   }
 
   private async runOne(name: string): Promise<Instance> {
-    const input = this.runInput(name);
+    const input = this.launchRequest(name);
     const out = await withEc2Retries(`RunInstances ${name}`, () => this.client.send(new RunInstancesCommand(input)), this.options.retry);
     const raw = out.Instances?.[0];
-    return {
+    const launched: Instance = {
       id: raw?.InstanceId ?? '',
       name,
       state: mapState(raw?.State?.Name ?? 'pending'),
@@ -229,6 +224,8 @@ export class Ec2InstancePool implements InstancePool {
       ready: false,
       busy: 0,
     };
+    this.inFlight.remember(launched);
+    return launched;
   }
 
   private async startStopped(current: Ec2Instance[], count: number): Promise<Instance[]> {
@@ -254,9 +251,10 @@ export class Ec2InstancePool implements InstancePool {
 }
 
 /** The pool `compute.ec2` describes; `heartbeats` usually reads the control bucket (see heartbeatReader). */
-export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader): Ec2InstancePool {
+export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader, client?: EC2Client): Ec2InstancePool {
   const ec2 = config.compute.ec2;
   return new Ec2InstancePool({
+    client,
     region: ec2.region,
     prefix: config.prefix,
     launchTemplateId: ec2.launchTemplateId,

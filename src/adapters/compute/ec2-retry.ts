@@ -1,10 +1,11 @@
 import { backoffDelayMs } from '../../domain/backoff.js';
-import { BackendUnavailableError, InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
+import { BackendUnavailableError, CapacityExceededError, InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
 import { awsErrorCode, awsErrorMessage, fromAwsError, isTransientAwsError } from '../aws/aws-errors.js';
 
 /**
- * Retries of EC2 calls: throttling, capacity and limit errors are retried with exponential backoff and
- * full jitter, a few times with small delays, then surfaced as BackendUnavailableError naming the AWS code.
+ * Retries of EC2 calls: throttling and transient errors are retried with exponential backoff and full
+ * jitter, a few times with small delays, then surfaced as BackendUnavailableError naming the AWS code;
+ * quota and capacity refusals are surfaced at once as CapacityExceededError.
  */
 export interface RetryPolicy {
   /** Tries in all, the first included (default 4). */
@@ -18,26 +19,39 @@ export interface RetryPolicy {
   readonly random?: () => number;
 }
 
-/** EC2 codes worth another try soon: throttling, no capacity right now, account limits (may free up). */
-export const RETRIED_EC2_CODES: ReadonlySet<string> = new Set([
-  'RequestLimitExceeded',
-  'InsufficientInstanceCapacity',
-  'InstanceLimitExceeded',
-  'VcpuLimitExceeded',
-  'InsufficientCapacity',
+/** EC2 codes worth another try soon: throttling. */
+export const RETRIED_EC2_CODES: ReadonlySet<string> = new Set(['RequestLimitExceeded']);
+
+/**
+ * EC2 refusing to start instances: an account quota is reached, or AWS has no capacity for the type right now.
+ * Not retried at once (the same call fails the same way): surfaced as CapacityExceededError, and the
+ * autoscaler backs off launching. Each with what an operator can do about it.
+ */
+const QUOTA_ADVICE = 'the account quota is reached: raise it in Service Quotas (EC2 running On-Demand instances, vCPUs) or lower autoscaler.maxInstances';
+const CAPACITY_ADVICE = 'AWS has no capacity for this instance type in this zone right now: it usually passes; another instance type or subnet avoids it';
+export const CAPACITY_EC2_CODES: ReadonlyMap<string, string> = new Map([
+  ['InstanceLimitExceeded', QUOTA_ADVICE],
+  ['VcpuLimitExceeded', QUOTA_ADVICE],
+  ['MaxSpotInstanceCountExceeded', QUOTA_ADVICE],
+  ['InsufficientInstanceCapacity', CAPACITY_ADVICE],
+  ['InsufficientCapacity', CAPACITY_ADVICE],
+  ['InsufficientHostCapacity', CAPACITY_ADVICE],
 ]);
 
 const NOT_FOUND_CODES = new Set(['InvalidInstanceID.NotFound', 'InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException']);
 const INVALID_CODES = new Set(['InvalidInstanceID.Malformed', 'InvalidParameterValue', 'InvalidParameterCombination', 'MissingParameter']);
 
 export function isRetriedEc2Error(error: unknown): boolean {
-  return RETRIED_EC2_CODES.has(awsErrorCode(error)) || isTransientAwsError(error);
+  const code = awsErrorCode(error);
+  return !CAPACITY_EC2_CODES.has(code) && (RETRIED_EC2_CODES.has(code) || isTransientAwsError(error));
 }
 
 /** Maps an EC2 error that is not (or no longer) retried onto our hierarchy. */
 export function fromEc2Error(error: unknown, what: string, attempts = 1): ScalefaceError {
   if (error instanceof ScalefaceError) return error;
   const code = awsErrorCode(error);
+  const advice = CAPACITY_EC2_CODES.get(code);
+  if (advice !== undefined) return new CapacityExceededError(`${what} refused: ${code}: ${awsErrorMessage(error)} (${advice})`, { cause: error });
   if (isRetriedEc2Error(error)) {
     const tries = attempts === 1 ? '' : ` (${attempts} attempts)`;
     return new BackendUnavailableError(`${what} failed${tries}: ${code}: ${awsErrorMessage(error)}`, { cause: error });

@@ -9,6 +9,7 @@ import { configToEnv, inheritedEnv, type Config } from '../../config/index.js';
 import { EXIT_CANNOT_START, type InstancePool } from '../../ports/instance-pool.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { WorkerReporter } from '../../ports/worker-reporter.js';
+import { startAutoscalerHeartbeat as startHeartbeatObject } from './autoscaler-heartbeat.js';
 import { Ec2HeartbeatReporter, heartbeatReader } from './ec2-heartbeat.js';
 import { LocalProcessPool, type InstanceExit } from './local-process-pool.js';
 import { LocalProcessReporter } from './local-process-reporter.js';
@@ -38,6 +39,16 @@ export interface WorkerReporterDeps extends HeartbeatLocation {
   readonly name: string;
   /** A heartbeat could not be written (the worker keeps going; it only looks not ready for a while). */
   readonly onError?: (error: unknown) => void;
+  /** The worker gave its machine up (EC2, unattended): how the shutdown command ended. */
+  readonly onShutdown?: (outcome: string) => void;
+}
+
+/**
+ * The autoscaler's heartbeat in the control bucket, written while the process that runs the autoscaler lives;
+ * workers that can outlive it (EC2) give up their machines when it stays silent (see unattended-shutdown.ts).
+ */
+export function startAutoscalerHeartbeat(config: Config, location: HeartbeatLocation & { onError?: (error: unknown) => void }): { stop(): Promise<void> } {
+  return startHeartbeatObject({ ...location, intervalMs: config.compute.ec2.heartbeatIntervalMs });
 }
 
 /** The pool of app-tier instances on the configured compute backend. */
@@ -61,7 +72,10 @@ export async function createInstancePool(config: Config, deps: InstancePoolDeps)
  * model load): the local reporter watches for the parent's death from its creation on.
  */
 export function createWorkerReporter(config: Config, deps: WorkerReporterDeps): WorkerReporter {
-  if (config.compute.backend === 'ec2') return new Ec2HeartbeatReporter({ ...deps, intervalMs: config.compute.ec2.heartbeatIntervalMs });
+  if (config.compute.backend === 'ec2') {
+    const { heartbeatIntervalMs, unattendedShutdownMs, shutdownCommand } = config.compute.ec2;
+    return new Ec2HeartbeatReporter({ ...deps, intervalMs: heartbeatIntervalMs, unattendedShutdownMs, shutdownCommand });
+  }
   return new LocalProcessReporter();
 }
 

@@ -7,86 +7,23 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
 import {
   DescribeInstancesCommand,
-  EC2Client,
-  EC2ServiceException,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
-  type Instance as Ec2Instance,
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  APP_TIER_ROLE,
-  Ec2InstancePool,
-  ec2PoolFromConfig,
-  PREFIX_TAG_KEY,
-  ROLE_TAG_KEY,
-  type Ec2InstancePoolOptions,
-  type HeartbeatReader,
-} from '../../../src/adapters/compute/ec2-pool.js';
+import { APP_TIER_ROLE, Ec2InstancePool, ec2PoolFromConfig, PREFIX_TAG_KEY, ROLE_TAG_KEY, type HeartbeatReader } from '../../../src/adapters/compute/ec2-pool.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { BackendUnavailableError, ConfigInvalidError, ScalefaceError } from '../../../src/domain/errors.js';
-
-const client = new EC2Client({ region: 'us-east-1' });
-const ec2 = mockClient(client);
-const LAUNCHED_AT = new Date('2030-01-01T00:00:00Z');
-const NOW = LAUNCHED_AT.getTime() + 120_000;
-
-function awsError(code: string, status: number): EC2ServiceException {
-  return new EC2ServiceException({ name: code, message: `simulated ${code}`, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
-}
-
-function ours(id: string, n: number, state: string, launchTime = LAUNCHED_AT): Ec2Instance {
-  return {
-    InstanceId: id,
-    State: { Name: state as 'running' },
-    LaunchTime: launchTime,
-    Tags: [
-      { Key: 'Name', Value: `app-tier-instance-${n}` },
-      { Key: ROLE_TAG_KEY, Value: APP_TIER_ROLE },
-      { Key: PREFIX_TAG_KEY, Value: 'sf' },
-    ],
-  };
-}
-
-function describes(...instances: Ec2Instance[]): void {
-  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: instances }] });
-}
-
-/** Records the backoff delays instead of waiting them. */
-const slept: number[] = [];
-
-function pool(options: Partial<Ec2InstancePoolOptions> = {}): Ec2InstancePool {
-  return new Ec2InstancePool({
-    client,
-    region: 'us-east-1',
-    prefix: 'sf',
-    launchTemplateId: 'lt-0123456789abcdef0',
-    stoppedFleet: false,
-    retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, sleep: async (ms) => void slept.push(ms) },
-    now: () => NOW,
-    ...options,
-  });
-}
-
-function runInputs(): RunInstancesCommandInput[] {
-  return ec2.commandCalls(RunInstancesCommand).map((call) => call.args[0].input);
-}
+import { BackendUnavailableError, CapacityExceededError, ConfigInvalidError, ScalefaceError } from '../../../src/domain/errors.js';
+import { awsError, describes, ec2, LAUNCHED_AT, NOW, ours, pool, runInputs, slept, resetEc2Mock } from '../../helpers/ec2-mock.js';
 
 function tagsOf(input: RunInstancesCommandInput): Record<string, string | undefined> {
   const spec = input.TagSpecifications?.find((s) => s.ResourceType === 'instance');
   return Object.fromEntries((spec?.Tags ?? []).map((t) => [t.Key, t.Value]));
 }
 
-beforeEach(() => {
-  ec2.reset();
-  slept.length = 0;
-  ec2.on(RunInstancesCommand).callsFake(() => ({
-    Instances: [{ InstanceId: `i-new${ec2.commandCalls(RunInstancesCommand).length}`, State: { Name: 'pending' }, LaunchTime: new Date(NOW) }],
-  }));
-});
+beforeEach(resetEc2Mock);
 
 describe('launch and terminate requests', () => {
   test('launch runs one instance per name from the launch template, tagged as ours', async () => {
@@ -171,10 +108,18 @@ describe('launch and terminate requests', () => {
     assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
   });
 
-  test('close terminates every pending and running instance in one call', async () => {
-    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+  test('close leaves every instance running, for the next autoscaler to adopt', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'));
     ec2.on(TerminateInstancesCommand).resolves({});
     await pool().close();
+    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0);
+    assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
+  });
+
+  test('terminateAll terminates every pending and running instance in one call', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+    ec2.on(TerminateInstancesCommand).resolves({});
+    await pool().terminateAll();
     assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
   });
 });
@@ -223,31 +168,44 @@ describe('EC2 errors', () => {
     assert.deepEqual(slept, [50, 100]);
   });
 
-  for (const [code, status] of [
-    ['InsufficientInstanceCapacity', 500],
-    ['InstanceLimitExceeded', 400],
-    ['RequestLimitExceeded', 503],
+  test('RequestLimitExceeded that persists is surfaced as BackendUnavailableError after the retries', async () => {
+    describes();
+    ec2.on(RunInstancesCommand).rejects(awsError('RequestLimitExceeded', 503));
+    await assert.rejects(pool().launch(1), (error: unknown) => {
+      assert.ok(error instanceof BackendUnavailableError && !(error instanceof CapacityExceededError), `got ${String(error)}`);
+      assert.equal(error.retryable, true);
+      assert.match(error.message, /RequestLimitExceeded/);
+      return true;
+    });
+    assert.equal(runInputs().length, 3);
+    assert.equal(slept.length, 2);
+  });
+
+  for (const [code, status, advice] of [
+    ['InstanceLimitExceeded', 400, /quota/],
+    ['VcpuLimitExceeded', 400, /quota/],
+    ['MaxSpotInstanceCountExceeded', 400, /quota/],
+    ['InsufficientInstanceCapacity', 500, /no capacity/],
   ] as const) {
-    test(`${code} that persists is surfaced as BackendUnavailableError after the retries`, async () => {
+    test(`${code} is not retried at once: CapacityExceededError, saying what to do`, async () => {
       describes();
       ec2.on(RunInstancesCommand).rejects(awsError(code, status));
       await assert.rejects(pool().launch(1), (error: unknown) => {
-        assert.ok(error instanceof BackendUnavailableError, `got ${String(error)}`);
-        assert.equal(error.retryable, true);
+        assert.ok(error instanceof CapacityExceededError, `got ${String(error)}`);
         assert.match(error.message, new RegExp(code));
+        assert.match(error.message, advice);
         return true;
       });
-      assert.equal(runInputs().length, 3);
-      assert.equal(slept.length, 2);
+      assert.equal(runInputs().length, 1, 'one call: the autoscaler backs off launching instead');
+      assert.equal(slept.length, 0);
     });
   }
 
-  test('capacity errors of StartInstances in a stopped fleet are retried too', async () => {
+  test('a capacity error of StartInstances in a stopped fleet is a CapacityExceededError too', async () => {
     describes(ours('i-1', 1, 'stopped'));
-    ec2.on(StartInstancesCommand).rejectsOnce(awsError('InsufficientInstanceCapacity', 500)).resolves({});
-    const started = await pool({ stoppedFleet: true }).launch(1);
-    assert.deepEqual(started.map((i) => i.id), ['i-1']);
-    assert.equal(ec2.commandCalls(StartInstancesCommand).length, 2);
+    ec2.on(StartInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 500));
+    await assert.rejects(pool({ stoppedFleet: true }).launch(1), CapacityExceededError);
+    assert.equal(ec2.commandCalls(StartInstancesCommand).length, 1);
   });
 
   test('a throttled DescribeInstances in list() is retried', async () => {
@@ -309,6 +267,11 @@ describe('list', () => {
       ],
     );
     assert.deepEqual(asked.sort(), ['app-tier-instance-2', 'app-tier-instance-3', 'app-tier-instance-4', 'app-tier-instance-5', 'app-tier-instance-7']);
+    // The last heartbeat since launch, fresh or not, for the autoscaler's heartbeat deadline.
+    assert.deepEqual(
+      listed.map((i) => [i.id, i.lastHeartbeatAt]),
+      [['i-1', undefined], ['i-2', NOW - 3000], ['i-3', NOW - 60_000], ['i-4', undefined], ['i-5', NOW - 1000], ['i-6', undefined], ['i-7', undefined]],
+    );
   });
 
   test('follows NextToken through every page', async () => {

@@ -1,0 +1,30 @@
+/** `scaleface aws check` in process, on a mocked EC2 API: one line per call, exit code 1 when something is missing. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runAwsCheck } from '../../src/cli/aws.js';
+import { awsError } from '../helpers/ec2-mock.js';
+import { loadConfig } from '../../src/config/index.js';
+
+const ec2 = mockClient(EC2Client);
+
+describe('scaleface aws check', () => {
+  test('prints allowed or what to grant per call, and fails when a permission is missing', async () => {
+    ec2.reset();
+    ec2.on(DescribeInstancesCommand).callsFake((input: { DryRun?: boolean }) => {
+      if (input.DryRun === true) throw awsError('DryRunOperation', 412);
+      return { Reservations: [] };
+    });
+    ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+    const config = loadConfig({ prefix: 'sf', compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-1', region: 'eu-west-1' } } }, {});
+    const lines: string[] = [];
+    assert.equal(await runAwsCheck(config, (line) => lines.push(line)), 1);
+    assert.match(lines[0]!, /eu-west-1, prefix sf/);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(':')[0]), ['DescribeInstances', 'RunInstances', 'TerminateInstances']);
+    assert.equal(lines[1], 'DescribeInstances: allowed');
+    assert.match(lines[2]!, /^RunInstances: missing: ec2:RunInstances from the launch template lt-1/);
+    ec2.on(RunInstancesCommand).rejects(awsError('DryRunOperation', 412));
+    assert.equal(await runAwsCheck(config, () => undefined), 0, 'nothing missing (terminate not checked without an instance)');
+  });
+});
