@@ -20,6 +20,8 @@ export interface DeploymentResources {
 }
 
 const HEARTBEATS = 'heartbeats/*';
+/** The autoscaler's own heartbeat (src/adapters/compute/autoscaler-heartbeat.ts): written by up, read by workers. */
+const AUTOSCALER_HEARTBEAT = 'autoscaler/heartbeat.json';
 
 /** ARN pattern of every web instance's reply queue: `<prefix>-resp-queue-*`. */
 export function replyQueuesArn(scope: Stack, prefix: string): string {
@@ -63,6 +65,7 @@ export function grantWebTier(role: Role, r: DeploymentResources, appRole: IRole,
     allow(['s3:GetObject'], [r.outputBucket.arnForObjects('*')]),
     allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.galleryBucket.arnForObjects('*')]),
     allow(['s3:GetObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
+    allow(['s3:PutObject'], [r.controlBucket.arnForObjects(AUTOSCALER_HEARTBEAT)]),
     ...ec2Statements(stack, r.prefix, appRole, launchTemplateId),
   ];
   for (const statement of statements) role.addToPolicy(statement);
@@ -82,6 +85,7 @@ export function grantAppTier(role: Role, r: DeploymentResources): void {
     allow(['s3:PutObject'], [r.outputBucket.arnForObjects('*')]),
     allow(['s3:GetObject'], [r.galleryBucket.arnForObjects('*')]),
     allow(['s3:PutObject', 's3:DeleteObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
+    allow(['s3:GetObject'], [r.controlBucket.arnForObjects(AUTOSCALER_HEARTBEAT)]),
   ];
   for (const statement of statements) role.addToPolicy(statement);
 }

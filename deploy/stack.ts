@@ -164,6 +164,9 @@ export class ScalefaceStack extends Stack {
       instanceProfile,
       securityGroup,
       requireImdsv2: true,
+      // A worker left unattended (no work, no live autoscaler) shuts its machine down: that must end the
+      // instance and its bill, not leave a stopped one.
+      instanceInitiatedShutdownBehavior: ec2.InstanceInitiatedShutdownBehavior.TERMINATE,
       // The worker names itself after its Name tag, read from instance metadata.
       instanceMetadataTags: true,
       userData,

@@ -32,18 +32,20 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function webStatements(s: Synthesized): Statement[] {
-  const webRole = Object.keys(s.template.findResources('AWS::IAM::Role')).find((k) => k.startsWith('WebTierRole'));
+type RoleName = 'WebTierRole' | 'AppTierRole';
+
+function roleStatements(s: Synthesized, roleName: RoleName): Statement[] {
+  const role = Object.keys(s.template.findResources('AWS::IAM::Role')).find((k) => k.startsWith(roleName));
   return resourcesOf<{ Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } }>(s.template, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === webRole))
+    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === role))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
 }
 
 const listOf = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
-/** ARNs (as text) on which the web role may do `action`, with the statements' conditions. */
-function allowed(s: Synthesized, action: string): { arn: string; condition?: Statement['Condition'] }[] {
-  return webStatements(s)
+/** ARNs (as text) on which a role (default: the web tier's) may do `action`, with the statements' conditions. */
+function allowed(s: Synthesized, action: string, roleName: RoleName = 'WebTierRole'): { arn: string; condition?: Statement['Condition'] }[] {
+  return roleStatements(s, roleName)
     .filter((st) => listOf(st.Action).includes(action))
     .flatMap((st) => listOf(st.Resource).map((r) => ({ arn: flat(r), condition: st.Condition })));
 }
@@ -134,5 +136,13 @@ describe('deployment fixes (issue 13)', () => {
     assert.equal(assets.length, 1, assets.join(', '));
     const root = join(dir, 'base', assets[0] ?? '');
     assert.deepEqual(files(root).map((f) => relative(root, f)).sort(), SHIPPED);
+  });
+
+  test('an unattended worker ends its instance, and both roles reach the autoscaler heartbeat', () => {
+    // A worker that shuts itself down (no work, no live autoscaler) must terminate, not leave a stopped instance.
+    assert.equal(appTierTemplate(base.template).data.InstanceInitiatedShutdownBehavior, 'terminate');
+    const heartbeat = (arns: { arn: string }[]) => arns.some((a) => a.arn.endsWith('/autoscaler/heartbeat.json'));
+    assert.ok(heartbeat(allowed(base, 's3:PutObject')), 'the web tier (its autoscaler) writes it');
+    assert.ok(heartbeat(allowed(base, 's3:GetObject', 'AppTierRole')), 'workers read it');
   });
 });

@@ -77,6 +77,7 @@ export interface LaunchTemplateData {
   TagSpecifications?: { ResourceType: string }[];
   IamInstanceProfile?: { Arn: unknown };
   CreditSpecification?: { CpuCredits: string };
+  InstanceInitiatedShutdownBehavior?: string;
   ImageId?: unknown;
 }
 
