@@ -102,6 +102,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = await createInstancePool(config, {
+    verifyPermissions: config.autoscaler.enabled,
     store: backends.store,
     controlBucket: backends.names.controlBucket,
     workerArgs: (name) => [CLI_ENTRY, 'worker', '--name', name],

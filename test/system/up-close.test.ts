@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AUTOSCALER_HEARTBEAT_KEY } from '../../src/adapters/compute/autoscaler-heartbeat.js';
 import { APP_TIER_ROLE, PREFIX_TAG_KEY, ROLE_TAG_KEY } from '../../src/adapters/compute/ec2-pool.js';
@@ -33,9 +33,17 @@ beforeEach(async () => {
     ],
   };
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [running] }] });
-  ec2.on(TerminateInstancesCommand).resolves({});
-  ec2.on(RunInstancesCommand).rejects(new Error('this test launches nothing'));
+  // The autoscaler's start asks EC2 with dry runs whether it may launch and terminate: allowed.
+  const dryRunOnly = (what: string) => (input: { DryRun?: boolean }) => {
+    if (input.DryRun === true) throw new EC2ServiceException({ name: 'DryRunOperation', message: 'would have succeeded', $fault: 'client', $metadata: {} });
+    throw new Error(`this test ${what}`);
+  };
+  ec2.on(TerminateInstancesCommand).callsFake(dryRunOnly('terminates nothing'));
+  ec2.on(RunInstancesCommand).callsFake(dryRunOnly('launches nothing'));
 });
+
+/** TerminateInstances calls that were not dry runs. */
+const terminations = () => ec2.commandCalls(TerminateInstancesCommand).filter((call) => call.args[0].input.DryRun !== true).length;
 
 afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
@@ -67,7 +75,7 @@ describe('closing up on EC2', () => {
     await system.close();
     assert.equal(poolClosed, false, 'the pool belongs to the autoscaler process');
     assert.equal(await store.head(names.controlBucket, AUTOSCALER_HEARTBEAT_KEY), undefined, 'no autoscaler, no autoscaler heartbeat');
-    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0);
+    assert.equal(terminations(), 0);
   });
 
   test('a restart of the autoscaler process leaves running workers for the next autoscaler to adopt', async () => {
@@ -76,6 +84,6 @@ describe('closing up on EC2', () => {
     const { store, names } = system.backends;
     await waitUntil('the autoscaler heartbeat is written', async () => (await store.head(names.controlBucket, AUTOSCALER_HEARTBEAT_KEY)) !== undefined);
     await system.close();
-    assert.equal(ec2.commandCalls(TerminateInstancesCommand).length, 0, 'no instance was terminated on close');
+    assert.equal(terminations(), 0, 'no instance was terminated on close');
   });
 });

@@ -5,6 +5,7 @@
  * configured: the EC2 SDK takes a noticeable part of a local worker's cold start to load (see ../storage/index.ts).
  */
 import { join } from 'node:path';
+import { ConfigInvalidError } from '../../domain/errors.js';
 import { configToEnv, inheritedEnv, type Config } from '../../config/index.js';
 import { EXIT_CANNOT_START, type InstancePool } from '../../ports/instance-pool.js';
 import type { ObjectStore } from '../../ports/object-store.js';
@@ -32,6 +33,11 @@ export interface InstancePoolDeps extends HeartbeatLocation {
   readonly log: PoolLogger;
   /** A local worker exited before it was ready, with why; the autoscaler backs off launching. */
   readonly onFailedStart?: (why: string) => void;
+  /**
+   * The pool is for an autoscaler: ask the backend first (EC2: dry runs) whether these credentials may list,
+   * launch and terminate, and refuse to start with what to grant instead of failing on the first burst.
+   */
+  readonly verifyPermissions?: boolean;
 }
 
 export interface WorkerReporterDeps extends HeartbeatLocation {
@@ -55,6 +61,7 @@ export function startAutoscalerHeartbeat(config: Config, location: HeartbeatLoca
 export async function createInstancePool(config: Config, deps: InstancePoolDeps): Promise<InstancePool> {
   if (config.compute.backend === 'ec2') {
     const { ec2PoolFromConfig } = await import('./ec2-pool.js');
+    if (deps.verifyPermissions === true) await refuseWithoutEc2Permissions(config, deps.log);
     return ec2PoolFromConfig(config, heartbeatReader(deps.store, deps.controlBucket));
   }
   return new LocalProcessPool({
@@ -65,6 +72,17 @@ export async function createInstancePool(config: Config, deps: InstancePoolDeps)
     stopTimeoutMs: config.compute.stopTimeoutMs,
     onExit: (exit) => reportExit(exit, deps),
   });
+}
+
+/** Throws ConfigInvalidError naming each right EC2 denied; a call that could not be checked is only a warning. */
+async function refuseWithoutEc2Permissions(config: Config, log: PoolLogger): Promise<void> {
+  const { checkEc2Permissions } = await import('./ec2-permissions.js');
+  const checks = await checkEc2Permissions(config);
+  const denied = checks.filter((c) => c.allowed === false && c.detail.startsWith('missing:'));
+  for (const unsure of checks.filter((c) => c.allowed === false && !denied.includes(c))) log.warn({ call: unsure.call, detail: unsure.detail }, 'EC2 permission not verified');
+  if (denied.length === 0) return;
+  const what = denied.map((c) => `${c.call}: ${c.detail}`).join('; ');
+  throw new ConfigInvalidError(`the autoscaler cannot manage EC2 with these credentials: ${what} (scaleface aws check lists every call)`);
 }
 
 /**

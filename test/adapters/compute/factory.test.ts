@@ -4,6 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { Ec2HeartbeatReporter, heartbeatReader } from '../../../src/adapters/compute/ec2-heartbeat.js';
 import { Ec2InstancePool } from '../../../src/adapters/compute/ec2-pool.js';
 import { createInstancePool, createWorkerReporter, localWorkerEnv } from '../../../src/adapters/compute/index.js';
@@ -11,6 +13,7 @@ import { LocalProcessPool } from '../../../src/adapters/compute/local-process-po
 import { LocalProcessReporter } from '../../../src/adapters/compute/local-process-reporter.js';
 import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { awsError } from '../../helpers/ec2-mock.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 describe('compute factory', () => {
@@ -38,6 +41,34 @@ describe('compute factory', () => {
     const config = loadConfig({ dataDir: dir, compute: { backend: 'ec2', ec2: { region: 'us-east-1', launchTemplateId: 'lt-1' } } }, {});
     assert.ok((await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => [], log: silent })) instanceof Ec2InstancePool);
     assert.ok(createWorkerReporter(config, { store, controlBucket: 'c', name: 'app-tier-instance-1' }) instanceof Ec2HeartbeatReporter);
+  });
+
+  test('an EC2 pool for an autoscaler is refused at start when EC2 denies launching, saying what to grant', async () => {
+    const ec2 = mockClient(EC2Client);
+    try {
+      ec2.on(DescribeInstancesCommand).callsFake((input: { DryRun?: boolean }) => {
+        if (input.DryRun === true) throw awsError('DryRunOperation', 412);
+        return { Reservations: [] };
+      });
+      ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+      const config = loadConfig({ dataDir: dir, compute: { backend: 'ec2', ec2: { region: 'us-east-1', launchTemplateId: 'lt-1' } } }, {});
+      const deps = { store, controlBucket: 'c', workerArgs: () => [], log: silent };
+      await assert.rejects(createInstancePool(config, { ...deps, verifyPermissions: true }), (error: Error) => {
+        assert.equal((error as { code?: string }).code, 'CONFIG_INVALID');
+        assert.match(error.message, /RunInstances: missing: ec2:RunInstances from the launch template lt-1/);
+        assert.match(error.message, /scaleface aws check/);
+        return true;
+      });
+      assert.equal(ec2.commandCalls(RunInstancesCommand).every((call) => call.args[0].input.DryRun === true), true, 'only dry runs');
+      // Without an autoscaler in this process (verifyPermissions unset) nothing is asked of EC2.
+      ec2.resetHistory();
+      assert.ok((await createInstancePool(config, deps)) instanceof Ec2InstancePool);
+      assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0);
+      ec2.on(RunInstancesCommand).rejects(awsError('DryRunOperation', 412));
+      assert.ok((await createInstancePool(config, { ...deps, verifyPermissions: true })) instanceof Ec2InstancePool, 'allowed: the pool starts');
+    } finally {
+      ec2.restore();
+    }
   });
 
   test('the local pool stops a worker with the configured bound and logs the exit', async () => {
