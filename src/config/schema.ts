@@ -22,7 +22,11 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8000),
       maxUploadBytes: z.number().int().positive().default(10 * 1024 * 1024),
       /** How long a request waits for its worker's answer before the web tier gives up (504). */
-      replyTimeoutMs: z.number().int().positive().default(60_000),
+      /**
+       * Default 60 s on local processes (they start in under a second); on EC2 the boot deadline plus 60 s, so a
+       * request that arrives at zero instances outlasts the boot of the instance that will answer it.
+       */
+      replyTimeoutMs: z.number().int().positive().optional(),
       /** How long a finished job stays readable; default 10 min, or the labels' time to live when shorter. */
       jobTtlMs: z.number().int().positive().optional(),
       /** How often `/v1/events` pushes a status snapshot. */
@@ -152,7 +156,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 /** The settings whose default depends on others, always filled in a loaded Config. */
 export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
   readonly autoscaler: ParsedConfig['autoscaler'] & { maxInstances: number; idleWindowMs: number };
-  readonly web: ParsedConfig['web'] & { jobTtlMs: number; replyQueueStaleAfterMs: number };
+  readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number };
   readonly compute: ParsedConfig['compute'] & {
     stopTimeoutMs: number;
     ec2: ParsedConfig['compute']['ec2'] & { heartbeatFreshMs: number; heartbeatDeadlineMs: number };
@@ -174,6 +178,7 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
     ...parsed,
     web: {
       ...web,
+      replyTimeoutMs: web.replyTimeoutMs ?? (isEc2 ? compute.ec2.bootDeadlineMs + 60_000 : 60_000),
       // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,

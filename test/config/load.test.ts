@@ -86,6 +86,15 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({}, { SCALEFACE_EC2_BOOT_DEADLINE_MS: '10' }), /bootDeadlineMs/);
   });
 
+  test('on EC2 a request waits long enough for an app tier started from zero: the boot deadline plus a minute', () => {
+    assert.equal(loadConfig({}, {}).web.replyTimeoutMs, 60_000, 'local processes start in under a second');
+    const ec2 = loadConfig({ compute: { backend: 'ec2' } }, {});
+    assert.equal(ec2.web.replyTimeoutMs, ec2.compute.ec2.bootDeadlineMs + 60_000);
+    assert.ok(ec2.web.replyTimeoutMs > ec2.autoscaler.idleWindowMs, 'longer than the idle window, so a scaled-in tier can come back for it');
+    assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } } }, {}).web.replyTimeoutMs, 90_000);
+    assert.equal(loadConfig({ compute: { backend: 'ec2' }, web: { replyTimeoutMs: 5000 } }, {}).web.replyTimeoutMs, 5000, 'an explicit value wins');
+  });
+
   test('sources win in order: file < SCALEFACE_* < SCALEFACE_CONFIG_JSON < overrides', () => {
     const env = { SCALEFACE_CONFIG_FILE: file, SCALEFACE_PORT: '8200', SCALEFACE_PREFIX: 'fromenv' };
     const fromEnv = loadConfig({}, env);
