@@ -98,8 +98,9 @@ describe('LocalProcessReporter', () => {
     const exited = exitOf(child);
     try {
       await waitUntil('the child noticed', async () => (await events(file)).includes('owner gone'));
-    } finally {
-      child.kill('SIGKILL'); // a no-op once it exited; ends it when the test failed
+    } catch (error) {
+      child.kill('SIGKILL'); // only when the test failed: a child that noticed is exiting by itself
+      throw error;
     }
     assert.equal(await exited, 0);
     assert.deepEqual((await events(file)).slice(1), ['owner gone']);
