@@ -119,3 +119,15 @@ function ec2Statements(stack: Stack, prefix: string, appRole: IRole, launchTempl
     allow(['iam:PassRole'], [appRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
   ];
 }
+
+/**
+ * The web tier reads its bearer token from this one SecureString parameter. No kms:Decrypt is granted: the
+ * AWS-managed key alias/aws/ssm allows decryption through SSM to every principal of the account by its key
+ * policy (kms:ViaService ssm.<region>.amazonaws.com); a parameter encrypted with a key of your own needs
+ * kms:Decrypt on that key added to the web role.
+ */
+export function grantTokenRead(role: Role, parameterName: string): void {
+  const stack = Stack.of(role);
+  const resourceName = parameterName.replace(/^\//, '');
+  role.addToPolicy(allow(['ssm:GetParameter'], [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName })]));
+}
