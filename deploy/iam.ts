@@ -1,6 +1,6 @@
 /**
  * Least-privilege policies of the two tiers. Every queue and bucket statement names its resources; the
- * only `*` resource is ec2:DescribeInstances, which IAM cannot scope. EC2 actions on instances are
+ * only `*` resources are ec2:DescribeInstances and Session Manager's channel actions, which IAM cannot scope. EC2 actions on instances are
  * allowed only for instances tagged as this deployment's app tier.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -130,4 +130,18 @@ export function grantTokenRead(role: Role, parameterName: string): void {
   const stack = Stack.of(role);
   const resourceName = parameterName.replace(/^\//, '');
   role.addToPolicy(allow(['ssm:GetParameter'], [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName })]));
+}
+
+/**
+ * Session Manager (shell access without SSH) and nothing else of Systems Manager: the five actions AWS lists
+ * for a Session Manager-only instance profile. Not AmazonSSMManagedInstanceCore, which also allows
+ * ssm:GetParameter(s) on every parameter of the account, the bearer token's included.
+ */
+export function grantSessionManager(role: Role): void {
+  role.addToPolicy(
+    allow(
+      ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+      ['*'],
+    ),
+  );
 }

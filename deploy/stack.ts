@@ -8,13 +8,13 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token, type Sta
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { InstanceTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
-import { InstanceProfile, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { InstanceProfile, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { resourceNames } from '../src/config/names.js';
-import { grantAppTier, grantTokenRead, grantWebTier, type DeploymentResources } from './iam.js';
+import { grantAppTier, grantSessionManager, grantTokenRead, grantWebTier, type DeploymentResources } from './iam.js';
 import { codeAsset } from './code-asset.js';
 import { createLogGroups, grantLogWrite, logGroupName, type LogGroups } from './logs.js';
 import { acknowledgeNagFindings } from './nag.js';
@@ -81,9 +81,9 @@ export class ScalefaceStack extends Stack {
     });
     const code = codeAsset(this, 'Code', props.projectDir);
     this.machineImage = this.pinnedImage(props);
-    const ssm = ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
-    this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
-    this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
+    this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+    this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+    for (const role of [this.appRole, this.webRole]) grantSessionManager(role);
     code.grantRead(this.appRole);
     code.grantRead(this.webRole);
     grantAppTier(this.appRole, this.resources);

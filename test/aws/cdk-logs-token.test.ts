@@ -88,15 +88,32 @@ describe('CloudWatch Logs', () => {
 describe('bearer token from SSM Parameter Store', () => {
   const parameterArn = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
 
+  /** Resources of ssm:GetParameter* grants only. */
+  const reads = (s: Synthesized, roleName: 'WebTierRole' | 'AppTierRole') =>
+    Object.fromEntries(
+      [...resourcesFor(s, roleName, 'ssm')]
+        .map(([r, a]): [string, string[]] => [r, a.filter((x) => x.startsWith('ssm:GetParameter'))])
+        .filter(([, a]) => a.length > 0),
+    );
+
   test('the web role may read exactly the token parameter (default /scaleface/<prefix>/auth-token); the app role may not', () => {
-    const web = resourcesFor(base, 'WebTierRole', 'ssm');
-    assert.deepEqual(Object.fromEntries(web), { [parameterArn('/scaleface/sf-test/auth-token')]: ['ssm:GetParameter'] });
-    assert.equal(resourcesFor(base, 'AppTierRole', 'ssm').size, 0);
+    assert.deepEqual(reads(base, 'WebTierRole'), { [parameterArn('/scaleface/sf-test/auth-token')]: ['ssm:GetParameter'] });
+    assert.deepEqual(reads(base, 'AppTierRole'), {});
+  });
+
+  test('no role holds AmazonSSMManagedInstanceCore (it allows ssm:GetParameter on every parameter); Session Manager keeps its rights', () => {
+    const roles = resourcesOf<{ ManagedPolicyArns?: unknown[] }>(base.template, 'AWS::IAM::Role');
+    for (const [id, role] of roles) assert.deepEqual((role.Properties.ManagedPolicyArns ?? []).map(flat), [], id);
+    const session = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
+    for (const roleName of ['WebTierRole', 'AppTierRole'] as const) {
+      const granted = statements(base, roleName).filter((st) => listOf(st.Resource).includes('*')).flatMap((st) => listOf(st.Action));
+      for (const action of session) assert.ok(granted.includes(action), `${roleName}: ${action}`);
+    }
   });
 
   test('a tokenParameter of its own is granted instead, and named in the web boot script', () => {
     const own = synthStack(join(dir, 'own'), 'Own', { projectDir: project, tokenParameter: '/team/sf/token', env: { account: ACCOUNT, region: REGION } });
-    assert.deepEqual(Object.fromEntries(resourcesFor(own, 'WebTierRole', 'ssm')), { [parameterArn('/team/sf/token')]: ['ssm:GetParameter'] });
+    assert.deepEqual(reads(own, 'WebTierRole'), { [parameterArn('/team/sf/token')]: ['ssm:GetParameter'] });
     const [web] = resourcesOf<{ UserData: unknown }>(own.template, 'AWS::EC2::Instance');
     assert.match(flat(web?.[1].Properties.UserData), /aws ssm get-parameter .*--name \/team\/sf\/token .*--with-decryption/);
   });
