@@ -215,6 +215,15 @@ describe('boot scripts in a sandbox', () => {
     assert.match(run.log, /^cfn-signal -e 0 /m);
   });
 
+  test('token: one shorter than the 8 characters the config needs stops the boot, without showing it', async () => {
+    const run = await runBoot('token-short', webScript, 'alternatives', 'ok', 'short7x');
+    assert.notEqual(run.status, 0);
+    assert.match(run.output, /shorter than 8 characters/);
+    assert.ok(!run.output.includes('short7x'), 'the token is in the boot log');
+    assert.match(run.log, /^cfn-signal -e [1-9]\d* /m);
+    assert.doesNotMatch(run.log, /systemctl enable/);
+  });
+
   test('token: the app tier never asks for it', async () => {
     const run = await runBoot('token-app', appScript, 'alternatives', 'ok', 'sekrit-token-0123456789');
     assert.equal(run.status, 0, run.stderr.slice(-2000));
