@@ -45,6 +45,9 @@ new ScalefaceStack(app, stackName, {
   maxInstances: optionalNumber(app, 'maxInstances'),
   inputTtlDays: optionalNumber(app, 'inputTtlDays'),
   outputTtlDays: optionalNumber(app, 'outputTtlDays'),
+  logRetentionDays: optionalNumber(app, 'logRetentionDays'),
+  // Default /scaleface/<prefix>/auth-token: a SecureString created once with `aws ssm put-parameter`.
+  tokenParameter: optionalString(app, 'tokenParameter', /^\/?[A-Za-z0-9_.\-/]{1,1000}$/),
   description: 'Scaleface: elastic face recognition (web tier, SQS, S3, EC2 app tier)',
 });
 app.synth();

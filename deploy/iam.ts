@@ -1,6 +1,6 @@
 /**
  * Least-privilege policies of the two tiers. Every queue and bucket statement names its resources; the
- * only `*` resource is ec2:DescribeInstances, which IAM cannot scope. EC2 actions on instances are
+ * only `*` resources are ec2:DescribeInstances and Session Manager's channel actions, which IAM cannot scope. EC2 actions on instances are
  * allowed only for instances tagged as this deployment's app tier.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -118,4 +118,30 @@ function ec2Statements(stack: Stack, prefix: string, appRole: IRole, launchTempl
     allow(['ec2:TerminateInstances', 'ec2:StartInstances', 'ec2:StopInstances'], [instances], ourTags('aws:ResourceTag')),
     allow(['iam:PassRole'], [appRole.roleArn], { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
   ];
+}
+
+/**
+ * The web tier reads its bearer token from this one SecureString parameter. No kms:Decrypt is granted: the
+ * AWS-managed key alias/aws/ssm allows decryption through SSM to every principal of the account by its key
+ * policy (kms:ViaService ssm.<region>.amazonaws.com); a parameter encrypted with a key of your own needs
+ * kms:Decrypt on that key added to the web role.
+ */
+export function grantTokenRead(role: Role, parameterName: string): void {
+  const stack = Stack.of(role);
+  const resourceName = parameterName.replace(/^\//, '');
+  role.addToPolicy(allow(['ssm:GetParameter'], [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName })]));
+}
+
+/**
+ * Session Manager (shell access without SSH) and nothing else of Systems Manager: the five actions AWS lists
+ * for a Session Manager-only instance profile. Not AmazonSSMManagedInstanceCore, which also allows
+ * ssm:GetParameter(s) on every parameter of the account, the bearer token's included.
+ */
+export function grantSessionManager(role: Role): void {
+  role.addToPolicy(
+    allow(
+      ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+      ['*'],
+    ),
+  );
 }

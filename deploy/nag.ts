@@ -39,11 +39,11 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
   const alb = stack.node.tryFindChild('LoadBalancer');
   // ELB2: access logs need a log bucket with an ELB policy; the web tier logs each request.
   if (alb) ack(alb, 'AwsSolutions-ELB2', 'No ALB access logs: every request is logged by the web tier behind it');
-  const ssm = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]';
   for (const role of [stack.appRole, stack.webRole]) {
-    ack(role, ssm, 'AmazonSSMManagedInstanceCore is the documented minimum for Session Manager, used instead of SSH to read logs');
     const policy = role.node.findChild('DefaultPolicy');
     const iam5 = (finding: string, reason: string) => ack(policy, `AwsSolutions-IAM5[${finding}]`, reason);
+    // Session Manager's five actions (deploy/iam.ts grantSessionManager) have no resource-level permissions.
+    iam5('Resource::*', 'Session Manager (ssm:UpdateInstanceInformation, ssmmessages:*Channel) supports no resource-level permissions; on the web role also ec2:DescribeInstances');
     const assetReason = 'Read access to the CDK asset bucket for the code zip, as granted by Asset.grantRead';
     iam5(`Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`, assetReason);
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) iam5(`Action::${action}`, `${assetReason} (read-only actions on that bucket)`);
@@ -54,7 +54,6 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
     iam5(`Resource::<${stack.getLogicalId(r.controlBucket.node.defaultChild as never)}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
   }
   const webPolicy = stack.webRole.node.findChild('DefaultPolicy');
-  ack(webPolicy, 'AwsSolutions-IAM5[Resource::*]', 'ec2:DescribeInstances supports no resource-level permissions');
   for (const type of ['instance', 'network-interface', 'security-group', 'subnet', 'volume']) {
     ack(webPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:${type}/*]`,
       `RunInstances creates or uses a ${type} whose id is not known before launch; instance actions are limited to our tags by conditions`);

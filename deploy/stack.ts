@@ -8,14 +8,15 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token, type Sta
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { InstanceTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
-import { InstanceProfile, ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { InstanceProfile, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { resourceNames } from '../src/config/names.js';
-import { grantAppTier, grantWebTier, type DeploymentResources } from './iam.js';
+import { grantAppTier, grantSessionManager, grantTokenRead, grantWebTier, type DeploymentResources } from './iam.js';
 import { codeAsset } from './code-asset.js';
+import { createLogGroups, grantLogWrite, logGroupName, type LogGroups } from './logs.js';
 import { acknowledgeNagFindings } from './nag.js';
 import { addBootScript } from './user-data.js';
 
@@ -44,6 +45,13 @@ export interface ScalefaceStackProps extends StackProps {
   /** Days after which S3 deletes uploaded images / stored labels (default: kept), as `retention` does locally. */
   readonly inputTtlDays?: number;
   readonly outputTtlDays?: number;
+  /** Days CloudWatch Logs keeps the instances' logs (default 14; one of the values CloudWatch Logs accepts). */
+  readonly logRetentionDays?: number;
+  /**
+   * SSM parameter (SecureString) holding the web tier's bearer token, read at boot (default
+   * `/scaleface/<prefix>/auth-token`); when it is missing the web tier runs without a token.
+   */
+  readonly tokenParameter?: string;
 }
 
 export const WEB_PORT = 8000;
@@ -59,6 +67,9 @@ export class ScalefaceStack extends Stack {
   readonly appRole: Role;
   readonly webRole: Role;
   readonly machineImage: ec2.IMachineImage;
+  readonly logGroups: LogGroups;
+  /** Name of the SSM parameter holding the web tier's bearer token. */
+  readonly tokenParameter: string;
 
   constructor(scope: Construct, id: string, props: ScalefaceStackProps) {
     super(scope, id, props);
@@ -70,12 +81,17 @@ export class ScalefaceStack extends Stack {
     });
     const code = codeAsset(this, 'Code', props.projectDir);
     this.machineImage = this.pinnedImage(props);
-    const ssm = ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
-    this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
-    this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com'), managedPolicies: [ssm] });
+    this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+    this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+    for (const role of [this.appRole, this.webRole]) grantSessionManager(role);
     code.grantRead(this.appRole);
     code.grantRead(this.webRole);
     grantAppTier(this.appRole, this.resources);
+    this.logGroups = createLogGroups(this, props.prefix, props.logRetentionDays);
+    grantLogWrite(this.webRole, [this.logGroups.web, this.logGroups.boot]);
+    grantLogWrite(this.appRole, [this.logGroups.appTier, this.logGroups.boot]);
+    this.tokenParameter = props.tokenParameter ?? `/scaleface/${props.prefix}/auth-token`;
+    grantTokenRead(this.webRole, this.tokenParameter);
 
     this.launchTemplate = this.createLaunchTemplate(props, vpc, code);
     grantWebTier(this.webRole, this.resources, this.appRole, this.launchTemplate.launchTemplateId ?? '');
@@ -152,8 +168,14 @@ export class ScalefaceStack extends Stack {
     const instanceProfile = new InstanceProfile(this, 'AppTierInstanceProfile', { role: this.appRole });
     const instanceType = new ec2.InstanceType(props.appInstanceType ?? 't3.medium');
     const userData = ec2.UserData.forLinux();
-    addBootScript(userData, code, { prefix: props.prefix, env: {}, command: 'worker --name $NAME', serviceName: 'scaleface-worker' });
-    return new ec2.LaunchTemplate(this, 'AppTierLaunchTemplate', {
+    addBootScript(userData, code, {
+      prefix: props.prefix,
+      env: {},
+      command: 'worker --name $NAME',
+      serviceName: 'scaleface-worker',
+      logs: { serviceGroup: logGroupName(props.prefix, 'app-tier'), bootGroup: logGroupName(props.prefix, 'boot') },
+    });
+    const template = new ec2.LaunchTemplate(this, 'AppTierLaunchTemplate', {
       // Unique per prefix; the web instances' own templates get unique names from the feature flag
       // @aws-cdk/aws-ec2:uniqueImdsv2TemplateName (deploy/cdk.json).
       launchTemplateName: `${props.prefix}-app-tier`,
@@ -171,6 +193,8 @@ export class ScalefaceStack extends Stack {
       instanceMetadataTags: true,
       userData,
     });
+    this.logGroups.dependOn(template);
+    return template;
   }
 
   private createWebTier(props: ScalefaceStackProps, vpc: ec2.Vpc, code: Asset): ec2.Instance[] {
@@ -203,8 +227,11 @@ export class ScalefaceStack extends Stack {
         env: this.webEnv(props, vpc, index === 0),
         command: 'up',
         serviceName: 'scaleface-web',
+        logs: { serviceGroup: logGroupName(props.prefix, 'web'), bootGroup: logGroupName(props.prefix, 'boot') },
+        tokenParameter: this.tokenParameter,
         readiness: { port: WEB_PORT, stackName: this.stackName, logicalId: instance.instance.logicalId, region: this.region },
       });
+      this.logGroups.dependOn(instance);
       instance.instance.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: WEB_READY_TIMEOUT } };
       return instance;
     });

@@ -4,12 +4,13 @@
  * service under systemd. SIGTERM on stop or terminate lets a worker finish the message it holds.
  *
  * The boot script refers to every folder it writes by its absolute path (/etc, /opt, /usr/local, /var/lib,
- * /tmp), which test/aws/user-data-sandbox.test.ts moves under a temporary folder to run it with stubbed
+ * /var/log, /tmp), which test/aws/user-data-sandbox.test.ts moves under a temporary folder to run it with stubbed
  * system commands.
  */
 import { Stack } from 'aws-cdk-lib';
 import type { UserData } from 'aws-cdk-lib/aws-ec2';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { readAuthToken, serviceLogFile, startLogAgent, type LogShipping } from './boot-extras.js';
 
 /** The web instance tells CloudFormation it is up only once the service answers this. */
 export interface Readiness {
@@ -31,6 +32,10 @@ export interface BootSettings {
   readonly command: string;
   readonly serviceName: string;
   readonly readiness?: Readiness;
+  /** Log groups the CloudWatch agent ships the service's output and the boot output to. */
+  readonly logs: LogShipping;
+  /** SSM parameter (SecureString) of the bearer token, read into the env file (web tier only). */
+  readonly tokenParameter?: string;
 }
 
 /** Where AL2023's aws-cfn-bootstrap puts cfn-signal. */
@@ -57,7 +62,7 @@ function signalOnExit(r: Readiness, serviceName: string): string[] {
   return [
     'report_exit() {',
     '  code=$?',
-    `  [ "$code" -eq 0 ] || journalctl -u ${serviceName} --no-pager -n 100 || true`,
+    `  [ "$code" -eq 0 ] || tail -n 100 ${serviceLogFile(serviceName)} || true`,
     `  ${CFN_SIGNAL} -e "$code" --stack ${r.stackName} --resource ${r.logicalId} --region ${r.region} || echo 'cfn-signal failed' >&2`,
     '}',
     'trap report_exit EXIT',
@@ -122,6 +127,9 @@ function systemdUnit(settings: BootSettings): string {
     'After=network-online.target',
     '[Service]',
     'EnvironmentFile=/etc/scaleface/env',
+    // Into a file the CloudWatch agent collects (the agent cannot read the journal).
+    `StandardOutput=append:${serviceLogFile(settings.serviceName)}`,
+    'StandardError=inherit',
     'WorkingDirectory=/opt/scaleface',
     `ExecStart=$NODE /opt/scaleface/dist/src/cli/main.js ${settings.command}`,
     'KillSignal=SIGTERM',
@@ -148,10 +156,12 @@ export function bootScript(settings: BootSettings): string[] {
   return [
     'set -euxo pipefail',
     ...(readiness ? signalOnExit(readiness, settings.serviceName) : []),
+    ...startLogAgent(settings.serviceName, settings.logs),
     ...installNode(readiness !== undefined),
     ...installProject(settings.codeUrl),
     ...READ_NAME_TAG,
     ...writeConfig(settings),
+    ...(settings.tokenParameter !== undefined ? readAuthToken(settings.tokenParameter, settings.region) : []),
     systemdUnit(settings),
     'systemctl daemon-reload',
     `systemctl enable --now ${settings.serviceName}`,

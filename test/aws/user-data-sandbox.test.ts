@@ -55,7 +55,11 @@ const STUBS: Record<string, string> = {
   dnf: DNF,
   systemctl: stub(''),
   journalctl: stub(''),
-  aws: stub(''),
+  // `ssm get-parameter` prints SANDBOX_SSM_TOKEN, or fails as for a missing parameter when it is empty.
+  aws: stub(`
+case "$1 $2" in
+  'ssm get-parameter') [ -n "$SANDBOX_SSM_TOKEN" ] && echo "$SANDBOX_SSM_TOKEN" || { echo 'An error occurred (ParameterNotFound)' >&2; exit 254; } ;;
+esac`),
   unzip: stub('mkdir -p "${@: -1}/dist/src/cli" && echo built > "${@: -1}/dist/src/cli/main.js"'),
   curl: stub(`
 case "$*" in
@@ -65,21 +69,26 @@ case "$*" in
   *) exit 6 ;;
 esac`),
 };
-const REAL_TOOLS = ['bash', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head'];
+const REAL_TOOLS = ['bash', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head', 'tail'];
+/** The CloudWatch agent's control command, as the amazon-cloudwatch-agent package installs it. */
+const AGENT_CTL = 'opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
+const AGENT_CONFIG = 'opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json';
 
 interface Run {
   readonly status: number | null;
   readonly root: string;
   readonly log: string;
   readonly stderr: string;
+  /** Everything the script printed (what cloud-init keeps in /var/log/cloud-init-output.log). */
+  readonly output: string;
   file(path: string): string | undefined;
 }
 
-async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok'): Promise<Run> {
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = ''): Promise<Run> {
   const root = join(dir, name);
   const bin = join(root, 'sandbox-bin');
-  for (const folder of ['usr/bin', 'etc/alternatives', 'opt/aws/bin', 'sandbox-bin']) await mkdir(join(root, folder), { recursive: true });
-  for (const [tool, body] of Object.entries({ ...STUBS, '../opt/aws/bin/cfn-signal': stub('') })) {
+  for (const folder of ['usr/bin', 'etc/alternatives', 'opt/aws/bin', 'opt/aws/amazon-cloudwatch-agent/bin', 'sandbox-bin']) await mkdir(join(root, folder), { recursive: true });
+  for (const [tool, body] of Object.entries({ ...STUBS, '../opt/aws/bin/cfn-signal': stub(''), [`../${AGENT_CTL}`]: stub('') })) {
     await writeFile(join(bin, tool), body);
     await chmod(join(bin, tool), 0o755);
   }
@@ -88,16 +97,16 @@ async function runBoot(name: string, script: string, node: 'alternatives' | 'pla
     assert.ok(real, `${tool} not found on this machine`);
     await symlink(real, join(bin, tool));
   }
-  const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|tmp)\//g, `${root}/$1/`);
+  const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|var\/log|tmp)\//g, `${root}/$1/`);
   await writeFile(join(root, 'boot.sh'), moved);
   const logFile = join(root, 'calls.log');
   await writeFile(logFile, '');
   const result = spawnSync(join(bin, 'bash'), [join(root, 'boot.sh')], {
     encoding: 'utf8',
-    env: { PATH: `${bin}:${root}/usr/bin`, ROOT: root, SANDBOX_LOG: logFile, SANDBOX_NODE: node, SANDBOX_HEALTHZ: healthz },
+    env: { PATH: `${bin}:${root}/usr/bin`, ROOT: root, SANDBOX_LOG: logFile, SANDBOX_NODE: node, SANDBOX_HEALTHZ: healthz, SANDBOX_SSM_TOKEN: ssmToken },
   });
   const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined);
-  return { status: result.status, root, log: readFileSync(logFile, 'utf8'), stderr: result.stderr, file: read };
+  return { status: result.status, root, log: readFileSync(logFile, 'utf8'), stderr: result.stderr, output: result.stdout + result.stderr, file: read };
 }
 
 function execStart(unit: string | undefined): string[] {
@@ -164,5 +173,61 @@ describe('boot scripts in a sandbox', () => {
     const web = await runBoot('web-none', webScript, 'none');
     assert.notEqual(web.status, 0);
     assert.match(web.log, /^cfn-signal -e [1-9]\d* /m);
+  });
+
+  test('logs: the boot script configures and starts the CloudWatch agent; the units append their output to the collected file', async () => {
+    for (const [name, script, service, group] of [['logs-app', appScript, 'scaleface-worker', 'app-tier'], ['logs-web', webScript, 'scaleface-web', 'web']] as const) {
+      const run = await runBoot(name, script, 'alternatives');
+      assert.equal(run.status, 0, run.stderr.slice(-2000));
+      assert.match(run.log, /^dnf install -y .*amazon-cloudwatch-agent/m);
+      const config = JSON.parse(run.file(AGENT_CONFIG) ?? '{}') as { logs?: { logs_collected?: { files?: { collect_list?: { file_path: string; log_group_name: string }[] } } } };
+      const collected = Object.fromEntries((config.logs?.logs_collected?.files?.collect_list ?? []).map((f) => [f.file_path.replace(run.root, ''), f.log_group_name]));
+      assert.deepEqual(collected, {
+        [`/var/log/scaleface/${service}.log`]: `/scaleface/sf-test/${group}`,
+        '/var/log/cloud-init-output.log': '/scaleface/sf-test/boot',
+      });
+      const ctl = run.log.split('\n').find((l) => l.startsWith('amazon-cloudwatch-agent-ctl'));
+      assert.match(ctl ?? '', new RegExp(`-a fetch-config -m ec2 -s -c file:${run.root}/${AGENT_CONFIG}$`));
+      const unit = run.file(`etc/systemd/system/${service}.service`) ?? '';
+      assert.match(unit, new RegExp(`^StandardOutput=append:${run.root}/var/log/scaleface/${service}\\.log$`, 'm'));
+      assert.match(unit, /^StandardError=inherit$/m);
+      assert.ok(existsSync(join(run.root, 'var/log/scaleface')), 'the log folder exists before the service starts');
+    }
+  });
+
+  test('token: the web tier reads its token from SSM into the env file, and the boot log never shows it', async () => {
+    const token = 'sekrit-token-0123456789';
+    const run = await runBoot('token-ok', webScript, 'alternatives', 'ok', token);
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    assert.equal(envFile(run).SCALEFACE_AUTH_TOKEN, token);
+    assert.match(run.log, /^aws ssm get-parameter .*--name \/scaleface\/sf-test\/auth-token .*--with-decryption/m);
+    assert.ok(!run.output.includes(token), 'the token is in the boot log');
+    assert.ok(!run.log.includes(token), 'the token was passed on a command line');
+    assert.match(run.log, /systemctl enable --now scaleface-web/);
+  });
+
+  test('token: without a readable parameter the env file has no token and the web tier still starts', async () => {
+    const run = await runBoot('token-missing', webScript, 'alternatives', 'ok', '');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    assert.equal(envFile(run).SCALEFACE_AUTH_TOKEN, undefined);
+    assert.match(run.output, /no auth token/i);
+    assert.match(run.log, /systemctl enable --now scaleface-web/);
+    assert.match(run.log, /^cfn-signal -e 0 /m);
+  });
+
+  test('token: one shorter than the 8 characters the config needs stops the boot, without showing it', async () => {
+    const run = await runBoot('token-short', webScript, 'alternatives', 'ok', 'short7x');
+    assert.notEqual(run.status, 0);
+    assert.match(run.output, /shorter than 8 characters/);
+    assert.ok(!run.output.includes('short7x'), 'the token is in the boot log');
+    assert.match(run.log, /^cfn-signal -e [1-9]\d* /m);
+    assert.doesNotMatch(run.log, /systemctl enable/);
+  });
+
+  test('token: the app tier never asks for it', async () => {
+    const run = await runBoot('token-app', appScript, 'alternatives', 'ok', 'sekrit-token-0123456789');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    assert.doesNotMatch(run.log, /ssm get-parameter/);
+    assert.equal(envFile(run).SCALEFACE_AUTH_TOKEN, undefined);
   });
 });
