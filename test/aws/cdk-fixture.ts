@@ -4,8 +4,10 @@
  * ARNs and to run the boot scripts.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ScalefaceStack, type ScalefaceStackProps } from '../../deploy/stack.js';
@@ -87,4 +89,41 @@ export function appTierTemplate(template: Template): { id: string; data: LaunchT
     .find(([id]) => id.startsWith('AppTierLaunchTemplate'));
   if (!found) throw new Error('no app-tier launch template');
   return { id: found[0], data: found[1].Properties.LaunchTemplateData, name: found[1].Properties.LaunchTemplateName };
+}
+
+/** One IAM policy statement of the synthesized template. */
+export interface Statement {
+  Effect?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+export type RoleName = 'WebTierRole' | 'AppTierRole';
+
+export const listOf = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** Every statement of the policies attached to one of the stack's roles. */
+export function roleStatements(s: Synthesized, roleName: RoleName): Statement[] {
+  const role = Object.keys(s.template.findResources('AWS::IAM::Role')).find((k) => k.startsWith(roleName));
+  return resourcesOf<{ Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } }>(s.template, 'AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === role))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+}
+
+/**
+ * A fake project and the stack synthesized from it with default settings, made before the file's tests and
+ * removed after them: `dir` holds other synthesized variants, `project` is what they are built from.
+ */
+export function baseStackFixture(label: string): { dir: string; project: string; base: Synthesized } {
+  const fixture = {} as { dir: string; project: string; base: Synthesized };
+  before(async () => {
+    fixture.dir = await mkdtemp(join(tmpdir(), `scaleface-${label}-`));
+    fixture.project = await fakeProject(fixture.dir);
+    fixture.base = synthStack(join(fixture.dir, 'base'), 'Base', { projectDir: fixture.project, env: { account: ACCOUNT, region: REGION } });
+  });
+  after(async () => {
+    await rm(fixture.dir, { recursive: true, force: true });
+  });
+  return fixture;
 }

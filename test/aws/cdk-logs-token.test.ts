@@ -4,44 +4,19 @@
  * from one SSM parameter, which only the web role may read.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ACCOUNT, REGION, fakeProject, flat, resourcesOf, synthStack, type Synthesized } from './cdk-fixture.js';
+import { describe, test } from 'node:test';
+import { ACCOUNT, REGION, baseStackFixture, flat, listOf, resourcesOf, roleStatements, synthStack, type Synthesized } from './cdk-fixture.js';
 
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-}
 
-let dir: string;
-let project: string;
-let base: Synthesized;
+const fixture = baseStackFixture('logs');
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'scaleface-logs-'));
-  project = await fakeProject(dir);
-  base = synthStack(join(dir, 'base'), 'Base', { projectDir: project, env: { account: ACCOUNT, region: REGION } });
-});
 
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-const listOf = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
-function statements(s: Synthesized, roleName: 'WebTierRole' | 'AppTierRole'): Statement[] {
-  const role = Object.keys(s.template.findResources('AWS::IAM::Role')).find((k) => k.startsWith(roleName));
-  return resourcesOf<{ Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } }>(s.template, 'AWS::IAM::Policy')
-    .filter(([, p]) => p.Properties.Roles.some((r) => r.Ref === role))
-    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-}
 
 /** Resources (as text) of the statements that allow any action of `service`. */
 function resourcesFor(s: Synthesized, roleName: 'WebTierRole' | 'AppTierRole', service: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const st of statements(s, roleName)) {
+  for (const st of roleStatements(s, roleName)) {
     for (const action of listOf(st.Action).filter((a) => a.startsWith(`${service}:`))) {
       for (const r of listOf(st.Resource)) out.set(flat(r), [...(out.get(flat(r)) ?? []), action]);
     }
@@ -57,7 +32,7 @@ function logGroups(s: Synthesized): Map<string, { id: string; retention?: number
 
 describe('CloudWatch Logs', () => {
   test('the stack owns the web, app-tier and boot log groups, with a retention, deleted with the stack', () => {
-    const groups = logGroups(base);
+    const groups = logGroups(fixture.base);
     assert.deepEqual([...groups.keys()].sort(), ['/scaleface/sf-test/app-tier', '/scaleface/sf-test/boot', '/scaleface/sf-test/web']);
     for (const [name, g] of groups) {
       assert.equal(g.retention, 14, `${name} retention`);
@@ -65,21 +40,21 @@ describe('CloudWatch Logs', () => {
     }
     // The boot scripts name the groups literally: instances and the app tier's template wait for them.
     const ids = [...groups.values()].map((g) => g.id).sort();
-    const dependents = { ...base.template.findResources('AWS::EC2::Instance'), ...base.template.findResources('AWS::EC2::LaunchTemplate') } as Record<string, { DependsOn?: string[] }>;
+    const dependents = { ...fixture.base.template.findResources('AWS::EC2::Instance'), ...fixture.base.template.findResources('AWS::EC2::LaunchTemplate') } as Record<string, { DependsOn?: string[] }>;
     const checked = Object.entries(dependents).filter(([id]) => id.startsWith('AppTierLaunchTemplate') || (id.startsWith('WebInstance1') && !id.includes('LaunchTemplate')));
     assert.equal(checked.length, 2);
     for (const [id, r] of checked) assert.deepEqual((r.DependsOn ?? []).filter((d) => ids.includes(d)).sort(), ids, `${id} depends on the log groups`);
-    const week = synthStack(join(dir, 'week'), 'Week', { projectDir: project, logRetentionDays: 7 });
+    const week = synthStack(join(fixture.dir, 'week'), 'Week', { projectDir: fixture.project, logRetentionDays: 7 });
     for (const [name, g] of logGroups(week)) assert.equal(g.retention, 7, name);
   });
 
   test('each role may write only its own log groups (and the shared boot group), never `*`', () => {
-    const groups = logGroups(base);
+    const groups = logGroups(fixture.base);
     const arn = (name: string) => `<${groups.get(name)?.id}.Arn>`;
     const expected = ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'];
-    const web = resourcesFor(base, 'WebTierRole', 'logs');
+    const web = resourcesFor(fixture.base, 'WebTierRole', 'logs');
     assert.deepEqual([...web.keys()].sort(), [arn('/scaleface/sf-test/boot'), arn('/scaleface/sf-test/web')].sort());
-    const app = resourcesFor(base, 'AppTierRole', 'logs');
+    const app = resourcesFor(fixture.base, 'AppTierRole', 'logs');
     assert.deepEqual([...app.keys()].sort(), [arn('/scaleface/sf-test/app-tier'), arn('/scaleface/sf-test/boot')].sort());
     for (const actions of [...web.values(), ...app.values()]) assert.deepEqual(actions.sort(), expected);
   });
@@ -97,22 +72,22 @@ describe('bearer token from SSM Parameter Store', () => {
     );
 
   test('the web role may read exactly the token parameter (default /scaleface/<prefix>/auth-token); the app role may not', () => {
-    assert.deepEqual(reads(base, 'WebTierRole'), { [parameterArn('/scaleface/sf-test/auth-token')]: ['ssm:GetParameter'] });
-    assert.deepEqual(reads(base, 'AppTierRole'), {});
+    assert.deepEqual(reads(fixture.base, 'WebTierRole'), { [parameterArn('/scaleface/sf-test/auth-token')]: ['ssm:GetParameter'] });
+    assert.deepEqual(reads(fixture.base, 'AppTierRole'), {});
   });
 
   test('no role holds AmazonSSMManagedInstanceCore (it allows ssm:GetParameter on every parameter); Session Manager keeps its rights', () => {
-    const roles = resourcesOf<{ ManagedPolicyArns?: unknown[] }>(base.template, 'AWS::IAM::Role');
+    const roles = resourcesOf<{ ManagedPolicyArns?: unknown[] }>(fixture.base.template, 'AWS::IAM::Role');
     for (const [id, role] of roles) assert.deepEqual((role.Properties.ManagedPolicyArns ?? []).map(flat), [], id);
     const session = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
     for (const roleName of ['WebTierRole', 'AppTierRole'] as const) {
-      const granted = statements(base, roleName).filter((st) => listOf(st.Resource).includes('*')).flatMap((st) => listOf(st.Action));
+      const granted = roleStatements(fixture.base, roleName).filter((st) => listOf(st.Resource).includes('*')).flatMap((st) => listOf(st.Action));
       for (const action of session) assert.ok(granted.includes(action), `${roleName}: ${action}`);
     }
   });
 
   test('a tokenParameter of its own is granted instead, and named in the web boot script', () => {
-    const own = synthStack(join(dir, 'own'), 'Own', { projectDir: project, tokenParameter: '/team/sf/token', env: { account: ACCOUNT, region: REGION } });
+    const own = synthStack(join(fixture.dir, 'own'), 'Own', { projectDir: fixture.project, tokenParameter: '/team/sf/token', env: { account: ACCOUNT, region: REGION } });
     assert.deepEqual(reads(own, 'WebTierRole'), { [parameterArn('/team/sf/token')]: ['ssm:GetParameter'] });
     const [web] = resourcesOf<{ UserData: unknown }>(own.template, 'AWS::EC2::Instance');
     assert.match(flat(web?.[1].Properties.UserData), /aws ssm get-parameter .*--name \/team\/sf\/token .*--with-decryption/);
