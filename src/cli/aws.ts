@@ -1,21 +1,35 @@
 /** `scaleface aws check`: whether this machine's credentials may drive the EC2 app tier, per call, in words. */
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
+import { checkQueuesAndBuckets, type AccessCheck } from '../system/access-check.js';
+import { createBackends } from '../system/backends.js';
 
-/** Prints one line per EC2 call (`RunInstances: allowed` or `RunInstances: missing: ...`); 0 when nothing is missing. */
+/**
+ * Prints one line per EC2 call (`RunInstances: allowed` or `RunInstances: missing: ...`), then one per queue and
+ * bucket (`queue <name>: reachable` or what is wrong); 0 when nothing is missing.
+ */
 export async function runAwsCheck(config: Config, print: (line: string) => void): Promise<number> {
   const { checkEc2Permissions } = await import('../adapters/compute/ec2-permissions.js');
   const checks = await checkEc2Permissions(config);
   print(`EC2 in ${config.compute.ec2.region}, prefix ${config.prefix} (dry runs: nothing is launched or terminated)`);
   for (const check of checks) print(`${check.call}: ${check.detail}`);
-  return checks.some((c) => c.allowed === false) ? 1 : 0;
+  const backends = await createBackends(config);
+  let access: AccessCheck[];
+  try {
+    access = await checkQueuesAndBuckets(backends);
+  } finally {
+    await backends.queues.close();
+  }
+  print(`Queues (${config.queue.backend}) and buckets (${config.storage.backend}), read without changing anything`);
+  for (const check of access) print(`${check.resource}: ${check.detail}`);
+  return checks.some((c) => c.allowed === false) || access.some((c) => !c.reachable) ? 1 : 0;
 }
 
 export function registerAwsCommand(program: Command, fail: (error: unknown) => never): void {
   const aws = program.command('aws').description('checks of the AWS deployment');
   aws
     .command('check')
-    .description('ask EC2 (DryRun calls) whether these credentials may describe, launch from the configured template and terminate app-tier instances')
+    .description('ask EC2 (DryRun calls) whether these credentials may describe, launch from the configured template and terminate app-tier instances, and whether they reach the queues and buckets')
     .action(async () => {
       const code = await runAwsCheck(loadConfig(), (line) => console.log(line)).catch(fail);
       process.exit(code);

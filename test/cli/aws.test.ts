@@ -1,11 +1,18 @@
-/** `scaleface aws check` in process, on a mocked EC2 API: one line per call, exit code 1 when something is missing. */
+/**
+ * `scaleface aws check` in process, on a mocked EC2 API and the embedded queue and folder buckets: one line per call
+ * and per queue or bucket, exit code 1 when something is missing.
+ */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runAwsCheck } from '../../src/cli/aws.js';
 import { awsError } from '../helpers/ec2-mock.js';
 import { loadConfig } from '../../src/config/index.js';
+import { createBackends, createRequestQueues, ensureBuckets } from '../../src/system/backends.js';
 
 const ec2 = mockClient(EC2Client);
 
@@ -17,14 +24,32 @@ describe('scaleface aws check', () => {
       return { Reservations: [] };
     });
     ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
-    const config = loadConfig({ prefix: 'sf', compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-1', region: 'eu-west-1' } } }, {});
+    const dataDir = await mkdtemp(join(tmpdir(), 'scaleface-aws-check-'));
+    const config = loadConfig({ dataDir, prefix: 'sf', compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-1', region: 'eu-west-1' } } }, {});
+    const backends = await createBackends(config);
+    await ensureBuckets(backends);
+    await createRequestQueues(backends);
     const lines: string[] = [];
     assert.equal(await runAwsCheck(config, (line) => lines.push(line)), 1);
     assert.match(lines[0]!, /eu-west-1, prefix sf/);
-    assert.deepEqual(lines.slice(1).map((l) => l.split(':')[0]), ['DescribeInstances', 'RunInstances', 'TerminateInstances']);
+    assert.deepEqual(lines.slice(1, 4).map((l) => l.split(':')[0]), ['DescribeInstances', 'RunInstances', 'TerminateInstances']);
+    assert.deepEqual(lines.slice(5), [
+      'queue sf-req-queue: reachable',
+      'queue sf-req-dlq: reachable',
+      'bucket sf-in-bucket: reachable',
+      'bucket sf-out-bucket: reachable',
+      'bucket sf-gallery: reachable',
+      'bucket sf-control: reachable',
+    ]);
     assert.equal(lines[1], 'DescribeInstances: allowed');
     assert.match(lines[2]!, /^RunInstances: missing: ec2:RunInstances from the launch template lt-1/);
     ec2.on(RunInstancesCommand).rejects(awsError('DryRunOperation', 412));
     assert.equal(await runAwsCheck(config, () => undefined), 0, 'nothing missing (terminate not checked without an instance)');
+    await backends.queues.remove('sf-req-dlq');
+    await backends.queues.close();
+    const after: string[] = [];
+    assert.equal(await runAwsCheck(config, (line) => after.push(line)), 1, 'a queue is missing');
+    assert.ok(after.includes('queue sf-req-dlq: missing: it does not exist (the deploy, or scaleface up creates it)'), after.join('\n'));
+    await rm(dataDir, { recursive: true, force: true });
   });
 });
