@@ -6,6 +6,7 @@
  */
 import { NotFoundError } from '../../domain/errors.js';
 import type { ObjectStore } from '../../ports/object-store.js';
+import { writePeriodically } from './periodic-object.js';
 
 export const AUTOSCALER_HEARTBEAT_KEY = 'autoscaler/heartbeat.json';
 
@@ -19,26 +20,8 @@ export interface AutoscalerHeartbeatOptions {
 
 /** Writes the autoscaler's heartbeat now and every `intervalMs` until stop() (which waits for a write in progress). */
 export function startAutoscalerHeartbeat(options: AutoscalerHeartbeatOptions): { stop(): Promise<void> } {
-  const { store, controlBucket } = options;
-  let writing: Promise<void> = Promise.resolve();
-  const beat = () => {
-    const body = Buffer.from(JSON.stringify({ at: Date.now() }));
-    writing = writing
-      .then(() => store.put(controlBucket, AUTOSCALER_HEARTBEAT_KEY, body, { contentType: 'application/json' }))
-      .then(
-        () => undefined,
-        (error: unknown) => options.onError?.(error),
-      );
-  };
-  beat();
-  const timer = setInterval(beat, options.intervalMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await writing;
-    },
-  };
+  const { store, controlBucket, intervalMs, onError } = options;
+  return writePeriodically({ store, bucket: controlBucket, key: AUTOSCALER_HEARTBEAT_KEY, body: () => ({ at: Date.now() }), intervalMs, onError });
 }
 
 /** Epoch milliseconds of the autoscaler's last heartbeat; undefined when there is none (or it is unreadable). */

@@ -7,6 +7,7 @@
 import { NotFoundError } from '../../domain/errors.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { WorkerReporter } from '../../ports/worker-reporter.js';
+import { writePeriodically } from './periodic-object.js';
 import { runShutdownCommand, watchUnattended, type UnattendedWatch } from './unattended-shutdown.js';
 
 export interface Heartbeat {
@@ -76,8 +77,8 @@ export interface HeartbeatWriter {
 }
 
 /**
- * Writes a heartbeat at once and then every `intervalMs` until stop(). Write failures go to `onError`
- * and never stop the timer: a missed beat only makes the instance look not ready for a while.
+ * Writes a heartbeat at once and then every `intervalMs` until stop(), which deletes it. Write failures go to
+ * `onError` and never stop the timer: a missed beat only makes the instance look not ready for a while.
  */
 export function startHeartbeat(options: {
   store: ObjectStore;
@@ -90,28 +91,18 @@ export function startHeartbeat(options: {
   onError?: (error: unknown) => void;
 }): HeartbeatWriter {
   const { store, controlBucket, name } = options;
-  let stopped = false;
-  let writing: Promise<void> = Promise.resolve();
-  const beat = (): Promise<void> => {
-    if (stopped) return writing;
-    // One write at a time, so that stop() can wait for the last one before deleting.
-    writing = writing.then(() =>
-      writeHeartbeat(store, controlBucket, name, { busy: options.busy(), runtime: options.runtime }).then(
-        () => undefined,
-        (error: unknown) => options.onError?.(error),
-      ),
-    );
-    return writing;
-  };
-  const timer = setInterval(() => void beat(), options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
-  timer.unref();
-  void beat();
+  const writer = writePeriodically({
+    store,
+    bucket: controlBucket,
+    key: heartbeatKey(name),
+    body: (): Heartbeat => ({ name, at: Date.now(), busy: options.busy(), runtime: options.runtime }),
+    intervalMs: options.intervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    onError: options.onError,
+  });
   return {
-    beat,
+    beat: writer.beat,
     stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await writing;
+      await writer.stop();
       await deleteHeartbeat(store, controlBucket, name).catch((error: unknown) => options.onError?.(error));
     },
   };
