@@ -50,10 +50,12 @@ export interface WorkerReporterDeps extends HeartbeatLocation {
 }
 
 /**
- * The autoscaler's heartbeat in the control bucket, written while the process that runs the autoscaler lives;
- * workers that can outlive it (EC2) give up their machines when it stays silent (see unattended-shutdown.ts).
+ * The autoscaler's heartbeat in the control bucket, written while the process that runs the autoscaler lives and
+ * only on EC2: workers that can outlive it there give up their machines when it stays silent (see unattended-shutdown.ts).
  */
 export function startAutoscalerHeartbeat(config: Config, location: HeartbeatLocation & { onError?: (error: unknown) => void }): { stop(): Promise<void> } {
+  // Local workers end with their parent and never read it: no writes every few seconds for nobody.
+  if (config.compute.backend !== 'ec2') return { stop: async () => undefined };
   return startHeartbeatObject({ ...location, intervalMs: config.compute.ec2.heartbeatIntervalMs });
 }
 

@@ -8,7 +8,8 @@ import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import { Ec2HeartbeatReporter, heartbeatReader } from '../../../src/adapters/compute/ec2-heartbeat.js';
 import { Ec2InstancePool } from '../../../src/adapters/compute/ec2-pool.js';
-import { createInstancePool, createWorkerReporter, localWorkerEnv } from '../../../src/adapters/compute/index.js';
+import { AUTOSCALER_HEARTBEAT_KEY } from '../../../src/adapters/compute/autoscaler-heartbeat.js';
+import { createInstancePool, createWorkerReporter, localWorkerEnv, startAutoscalerHeartbeat } from '../../../src/adapters/compute/index.js';
 import { LocalProcessPool } from '../../../src/adapters/compute/local-process-pool.js';
 import { LocalProcessReporter } from '../../../src/adapters/compute/local-process-reporter.js';
 import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
@@ -69,6 +70,17 @@ describe('compute factory', () => {
     } finally {
       ec2.restore();
     }
+  });
+
+  test('the autoscaler heartbeat is written on EC2 only, where workers can outlive the autoscaler', async () => {
+    await store.ensureBucket('hb');
+    const local = startAutoscalerHeartbeat(loadConfig({ dataDir: dir }, {}), { store, controlBucket: 'hb' });
+    await local.stop();
+    assert.equal(await store.head('hb', AUTOSCALER_HEARTBEAT_KEY), undefined, 'local workers never read it');
+    const ec2Config = loadConfig({ dataDir: dir, compute: { backend: 'ec2', ec2: { region: 'us-east-1', launchTemplateId: 'lt-1' } } }, {});
+    const onEc2 = startAutoscalerHeartbeat(ec2Config, { store, controlBucket: 'hb' });
+    await onEc2.stop();
+    assert.ok(await store.head('hb', AUTOSCALER_HEARTBEAT_KEY), 'written at once on EC2');
   });
 
   test('the local pool stops a worker with the configured bound and logs the exit', async () => {
