@@ -28,6 +28,9 @@ function optionalString(app: App, key: string, pattern: RegExp): string | undefi
 }
 
 const app = new App();
+if (app.node.tryGetContext('webInstances') !== undefined) {
+  throw new Error('context webInstances is gone: the web tier is an Auto Scaling group, sized by -c webMinInstances and -c webMaxInstances');
+}
 // The CDK command line sets these from the credentials; without them the stack is environment-agnostic.
 // eslint-disable-next-line no-restricted-properties -- the CDK's own variables, not Scaleface configuration
 const { CDK_DEFAULT_ACCOUNT: account, CDK_DEFAULT_REGION: region } = process.env;
@@ -41,7 +44,10 @@ new ScalefaceStack(app, stackName, {
   projectDir: fileURLToPath(new URL('../..', import.meta.url)),
   appInstanceType: app.node.tryGetContext('appInstanceType') as string | undefined,
   webInstanceType: app.node.tryGetContext('webInstanceType') as string | undefined,
-  webInstances: optionalNumber(app, 'webInstances'),
+  autoscalerInstanceType: app.node.tryGetContext('autoscalerInstanceType') as string | undefined,
+  webMinInstances: optionalNumber(app, 'webMinInstances'),
+  webMaxInstances: optionalNumber(app, 'webMaxInstances'),
+  certificateArn: optionalString(app, 'certificateArn', /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/),
   maxInstances: optionalNumber(app, 'maxInstances'),
   inputTtlDays: optionalNumber(app, 'inputTtlDays'),
   outputTtlDays: optionalNumber(app, 'outputTtlDays'),

@@ -1,5 +1,6 @@
 /**
- * Least-privilege policies of the two tiers. Every queue and bucket statement names its resources; the
+ * Least-privilege policies of the web tier, the app tier and the autoscaler (only it may launch and end
+ * instances). Every queue and bucket statement names its resources; the
  * only `*` resources are ec2:DescribeInstances and Session Manager's channel actions, which IAM cannot scope. EC2 actions on instances are
  * allowed only for instances tagged as this deployment's app tier.
  */
@@ -41,9 +42,9 @@ function bucketStatements(r: DeploymentResources): PolicyStatement {
   return allow(['s3:ListBucket'], allBuckets(r).map((b) => b.bucketArn));
 }
 
-export function grantWebTier(role: Role, r: DeploymentResources, appRole: IRole, launchTemplateId: string): void {
-  const stack = Stack.of(role);
-  const statements = [
+/** What `scaleface up` needs: the web tier, its reply queue, the dead-letter notifier and the fleet's status. */
+function upStatements(stack: Stack, r: DeploymentResources): PolicyStatement[] {
+  return [
     allow(['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'], [r.requestQueue.queueArn]),
     // The dead-letter notifier receives (and hides) dead letters to answer their requesters.
     allow(['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility'], [r.deadLetterQueue.queueArn]),
@@ -65,6 +66,21 @@ export function grantWebTier(role: Role, r: DeploymentResources, appRole: IRole,
     allow(['s3:GetObject'], [r.outputBucket.arnForObjects('*')]),
     allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.galleryBucket.arnForObjects('*')]),
     allow(['s3:GetObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
+    // /v1/status lists the app tier's instances.
+    allow(['ec2:DescribeInstances'], ['*']),
+  ];
+}
+
+/** A web instance: `up` with the autoscaler off. It never launches or ends an instance. */
+export function grantWebTier(role: Role, r: DeploymentResources): void {
+  for (const statement of upStatements(Stack.of(role), r)) role.addToPolicy(statement);
+}
+
+/** The autoscaler's instance: `up` with the autoscaler on, which launches and ends app-tier instances. */
+export function grantAutoscaler(role: Role, r: DeploymentResources, appRole: IRole, launchTemplateId: string): void {
+  const stack = Stack.of(role);
+  const statements = [
+    ...upStatements(stack, r),
     allow(['s3:PutObject'], [r.controlBucket.arnForObjects(AUTOSCALER_HEARTBEAT)]),
     ...ec2Statements(stack, r.prefix, appRole, launchTemplateId),
   ];
@@ -98,7 +114,6 @@ function ec2Statements(stack: Stack, prefix: string, appRole: IRole, launchTempl
   });
   const templateArn = stack.formatArn({ service: 'ec2', resource: 'launch-template', resourceName: launchTemplateId });
   return [
-    allow(['ec2:DescribeInstances'], ['*']),
     // A new instance must carry our tags; the other resources of the launch are the template's.
     allow(['ec2:RunInstances'], [instances], ourTags('aws:RequestTag')),
     allow(

@@ -28,22 +28,18 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
   }
   // VPC7: flow logs cost CloudWatch ingestion; the VPC holds only this service's instances.
   ack(stack.node.findChild('Vpc'), 'AwsSolutions-VPC7', 'No flow logs: the VPC holds only Scaleface instances with no inbound traffic but the web port from allowedCidr');
-  for (const instance of stack.webInstances) {
-    // EC28: detailed monitoring is paid; the autoscaler uses queue depth, not CloudWatch metrics.
-    ack(instance, 'AwsSolutions-EC28', 'Detailed monitoring not needed: scaling decisions come from the SQS queue depth, not from CloudWatch');
-    // EC29: the web instance is replaced on every user-data change (userDataCausesReplacement); protection would block that.
-    ack(instance, 'AwsSolutions-EC29', 'No termination protection: a change of the boot script replaces the web instance by design');
-    // EC26: the root volume holds the OS, the code and a cache; photos and labels live in S3 (SSE-S3).
-    ack(instance, 'AwsSolutions-EC26', 'Root volume only: user data (photos, labels, gallery) is stored in encrypted S3 buckets, not on the instance');
+  for (const group of [stack.webTier.group, stack.autoscalerGroup]) {
+    // AS3: notifications need an SNS topic and a subscriber; the activity history and the logs say the same.
+    ack(group, 'AwsSolutions-AS3', 'No scaling notifications: the group activity history and the CloudWatch Logs of each instance record every launch and termination');
   }
   const alb = stack.node.tryFindChild('LoadBalancer');
   // ELB2: access logs need a log bucket with an ELB policy; the web tier logs each request.
   if (alb) ack(alb, 'AwsSolutions-ELB2', 'No ALB access logs: every request is logged by the web tier behind it');
-  for (const role of [stack.appRole, stack.webRole]) {
+  for (const role of [stack.appRole, stack.webRole, stack.autoscalerRole]) {
     const policy = role.node.findChild('DefaultPolicy');
     const iam5 = (finding: string, reason: string) => ack(policy, `AwsSolutions-IAM5[${finding}]`, reason);
     // Session Manager's five actions (deploy/iam.ts grantSessionManager) have no resource-level permissions.
-    iam5('Resource::*', 'Session Manager (ssm:UpdateInstanceInformation, ssmmessages:*Channel) supports no resource-level permissions; on the web role also ec2:DescribeInstances');
+    iam5('Resource::*', 'Session Manager (ssm:UpdateInstanceInformation, ssmmessages:*Channel) supports no resource-level permissions; on the web and autoscaler roles also ec2:DescribeInstances, which has none either');
     const assetReason = 'Read access to the CDK asset bucket for the code zip, as granted by Asset.grantRead';
     iam5(`Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`, assetReason);
     for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*']) iam5(`Action::${action}`, `${assetReason} (read-only actions on that bucket)`);
@@ -53,10 +49,10 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
     }
     iam5(`Resource::<${stack.getLogicalId(r.controlBucket.node.defaultChild as never)}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
   }
-  const webPolicy = stack.webRole.node.findChild('DefaultPolicy');
+  const launcherPolicy = stack.autoscalerRole.node.findChild('DefaultPolicy');
   for (const type of ['instance', 'network-interface', 'security-group', 'subnet', 'volume']) {
-    ack(webPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:${type}/*]`,
+    ack(launcherPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}:${account}:${type}/*]`,
       `RunInstances creates or uses a ${type} whose id is not known before launch; instance actions are limited to our tags by conditions`);
   }
-  ack(webPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}::image/*]`, 'The AMI is an Amazon-owned public image chosen at synthesis');
+  ack(launcherPolicy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${region}::image/*]`, 'The AMI is an Amazon-owned public image chosen at synthesis');
 }

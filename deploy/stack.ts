@@ -1,24 +1,25 @@
 /**
  * Scaleface on AWS: the request queue and its dead-letter queue, the four buckets, a VPC with public
- * subnets only (no NAT to pay for), least-privilege roles for the web and app tiers, the app tier's launch
- * template (the web tier's autoscaler runs and terminates instances from it) and the web instance(s),
- * behind an Application Load Balancer when there are several.
+ * subnets in two AZs only (no NAT to pay for), least-privilege roles per tier, the app tier's launch template,
+ * the web tier (an Auto Scaling group behind an Application Load Balancer, deploy/web-tier.ts) and the one
+ * instance that runs the autoscaler, which launches and ends app-tier instances from the template.
  */
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import type { AutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { InstanceTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import { InstanceProfile, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { resourceNames } from '../src/config/names.js';
-import { grantAppTier, grantSessionManager, grantTokenRead, grantWebTier, type DeploymentResources } from './iam.js';
+import { grantAppTier, grantAutoscaler, grantSessionManager, grantTokenRead, grantWebTier, type DeploymentResources } from './iam.js';
 import { codeAsset } from './code-asset.js';
 import { createLogGroups, grantLogWrite, logGroupName, type LogGroups } from './logs.js';
 import { acknowledgeNagFindings } from './nag.js';
+import { createServiceGroup, encryptedRootVolume, type ServiceGroupProps } from './service-group.js';
 import { addBootScript } from './user-data.js';
+import { createWebTier, WEB_PORT, type WebTier } from './web-tier.js';
 
 export interface ScalefaceStackProps extends StackProps {
   /** Prefix of every queue and bucket (bucket names are global: make it unique, e.g. `sf-<your-name>`). */
@@ -35,8 +36,13 @@ export interface ScalefaceStackProps extends StackProps {
   readonly projectDir: string;
   readonly appInstanceType?: string;
   readonly webInstanceType?: string;
-  /** Web instances (default 1); more than one puts an Application Load Balancer in front. */
-  readonly webInstances?: number;
+  /** The autoscaler's instance (default t3.micro: it only reads the queue and calls EC2). */
+  readonly autoscalerInstanceType?: string;
+  /** Web instances the web tier's Auto Scaling group keeps (default 1) and may grow to on CPU (default 3). */
+  readonly webMinInstances?: number;
+  readonly webMaxInstances?: number;
+  /** ACM certificate ARN: the load balancer then serves HTTPS on 443 and redirects port 80 to it. */
+  readonly certificateArn?: string;
   /** Most app-tier instances the autoscaler runs (default 20). */
   readonly maxInstances?: number;
   /** Must match the app's queue.visibilityTimeoutSeconds and queue.maxReceiveCount (defaults 30 and 3). */
@@ -54,18 +60,18 @@ export interface ScalefaceStackProps extends StackProps {
   readonly tokenParameter?: string;
 }
 
-export const WEB_PORT = 8000;
 /** Request messages are small JSON references to the uploaded object, never image bytes. */
 export const MAX_MESSAGE_BYTES = 1024;
-/** How long CloudFormation waits for a web instance to answer /healthz (install included). */
-const WEB_READY_TIMEOUT = 'PT20M';
 
 export class ScalefaceStack extends Stack {
   readonly resources: DeploymentResources;
   readonly launchTemplate: ec2.LaunchTemplate;
-  readonly webInstances: ec2.Instance[];
+  readonly webTier: WebTier;
+  /** The Auto Scaling group of exactly one instance that runs the autoscaler. */
+  readonly autoscalerGroup: AutoScalingGroup;
   readonly appRole: Role;
   readonly webRole: Role;
+  readonly autoscalerRole: Role;
   readonly machineImage: ec2.IMachineImage;
   readonly logGroups: LogGroups;
   /** Name of the SSM parameter holding the web tier's bearer token. */
@@ -81,21 +87,35 @@ export class ScalefaceStack extends Stack {
     });
     const code = codeAsset(this, 'Code', props.projectDir);
     this.machineImage = this.pinnedImage(props);
-    this.appRole = new Role(this, 'AppTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
-    this.webRole = new Role(this, 'WebTierRole', { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
-    for (const role of [this.appRole, this.webRole]) grantSessionManager(role);
-    code.grantRead(this.appRole);
-    code.grantRead(this.webRole);
-    grantAppTier(this.appRole, this.resources);
+    const role = (roleId: string) => new Role(this, roleId, { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
+    this.appRole = role('AppTierRole');
+    this.webRole = role('WebTierRole');
+    this.autoscalerRole = role('AutoscalerRole');
+    for (const each of [this.appRole, this.webRole, this.autoscalerRole]) {
+      grantSessionManager(each);
+      code.grantRead(each);
+    }
     this.logGroups = createLogGroups(this, props.prefix, props.logRetentionDays);
     grantLogWrite(this.webRole, [this.logGroups.web, this.logGroups.boot]);
     grantLogWrite(this.appRole, [this.logGroups.appTier, this.logGroups.boot]);
+    grantLogWrite(this.autoscalerRole, [this.logGroups.autoscaler, this.logGroups.boot]);
     this.tokenParameter = props.tokenParameter ?? `/scaleface/${props.prefix}/auth-token`;
     grantTokenRead(this.webRole, this.tokenParameter);
 
     this.launchTemplate = this.createLaunchTemplate(props, vpc, code);
-    grantWebTier(this.webRole, this.resources, this.appRole, this.launchTemplate.launchTemplateId ?? '');
-    this.webInstances = this.createWebTier(props, vpc, code);
+    grantAppTier(this.appRole, this.resources);
+    grantWebTier(this.webRole, this.resources);
+    grantAutoscaler(this.autoscalerRole, this.resources, this.appRole, this.launchTemplate.launchTemplateId ?? '');
+    this.webTier = createWebTier(this, {
+      allowedCidr: props.allowedCidr,
+      certificateArn: props.certificateArn,
+      minInstances: props.webMinInstances ?? 1,
+      maxInstances: props.webMaxInstances ?? Math.max(3, props.webMinInstances ?? 1),
+      group: this.serviceGroupProps(props, vpc, code, 'web'),
+    });
+    this.autoscalerGroup = this.createAutoscaler(props, vpc, code);
+    this.logGroups.dependOn(this.webTier.group);
+    this.logGroups.dependOn(this.autoscalerGroup);
     new CfnOutput(this, 'LaunchTemplateId', { value: this.launchTemplate.launchTemplateId ?? '' });
     new CfnOutput(this, 'RequestQueueUrl', { value: this.resources.requestQueue.queueUrl });
     acknowledgeNagFindings(this);
@@ -191,87 +211,61 @@ export class ScalefaceStack extends Stack {
       instanceInitiatedShutdownBehavior: ec2.InstanceInitiatedShutdownBehavior.TERMINATE,
       // The worker names itself after its Name tag, read from instance metadata.
       instanceMetadataTags: true,
+      blockDevices: [encryptedRootVolume()],
       userData,
     });
     this.logGroups.dependOn(template);
     return template;
   }
 
-  private createWebTier(props: ScalefaceStackProps, vpc: ec2.Vpc, code: Asset): ec2.Instance[] {
-    const securityGroup = new ec2.SecurityGroup(this, 'WebTierSecurityGroup', { vpc, description: 'Web tier', allowAllOutbound: true });
-    if (props.allowedCidr !== undefined) {
-      securityGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(WEB_PORT), 'Scaleface HTTP');
-    } else {
-      Annotations.of(this).addWarningV2('scaleface:noAllowedCidr', 'No -c allowedCidr: the web tier accepts no inbound traffic');
-    }
-    const count = Math.max(1, props.webInstances ?? 1);
-    const instanceType = new ec2.InstanceType(props.webInstanceType ?? 't3.small');
-    const instances = Array.from({ length: count }, (_, index) => {
-      const userData = ec2.UserData.forLinux();
-      const instance = new ec2.Instance(this, `WebInstance${index + 1}`, {
-        vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-        instanceType,
-        ...(instanceType.isBurstable() ? { creditSpecification: ec2.CpuCredits.STANDARD } : {}),
-        machineImage: this.machineImage,
-        role: this.webRole,
-        securityGroup,
-        requireImdsv2: true,
-        userData,
-        // cloud-init runs the boot script once: new code or settings need a new instance.
-        userDataCausesReplacement: true,
-      });
-      // Filled after the instance exists: the script signals the instance's own CreationPolicy.
-      addBootScript(userData, code, {
-        prefix: props.prefix,
-        env: this.webEnv(props, vpc, index === 0),
-        command: 'up',
-        serviceName: 'scaleface-web',
-        logs: { serviceGroup: logGroupName(props.prefix, 'web'), bootGroup: logGroupName(props.prefix, 'boot') },
-        tokenParameter: this.tokenParameter,
-        readiness: { port: WEB_PORT, stackName: this.stackName, logicalId: instance.instance.logicalId, region: this.region },
-      });
-      this.logGroups.dependOn(instance);
-      instance.instance.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: WEB_READY_TIMEOUT } };
-      return instance;
-    });
-    instances.forEach((instance, index) =>
-      new CfnOutput(this, `WebUrl${index + 1}`, { value: `http://${instance.instancePublicDnsName}:${WEB_PORT}/` }),
-    );
-    if (count > 1) this.createLoadBalancer(props, vpc, securityGroup, instances);
-    return instances;
-  }
-
-  private webEnv(props: ScalefaceStackProps, vpc: ec2.Vpc, runsAutoscaler: boolean): Record<string, string> {
+  /** `scaleface up` on a web instance (serving, autoscaler off) or on the autoscaler's instance (loopback, on). */
+  private serviceGroupProps(props: ScalefaceStackProps, vpc: ec2.Vpc, code: Asset, tier: 'web' | 'autoscaler'): Omit<ServiceGroupProps, 'securityGroup' | 'minCapacity' | 'maxCapacity' | 'update' | 'port'> {
+    const web = tier === 'web';
     return {
-      SCALEFACE_EC2_LAUNCH_TEMPLATE_ID: this.launchTemplate.launchTemplateId ?? '',
-      SCALEFACE_EC2_SUBNET_ID: vpc.publicSubnets[0]?.subnetId ?? '',
-      SCALEFACE_MAX_INSTANCES: String(props.maxInstances ?? 20),
-      SCALEFACE_HOST: '0.0.0.0',
-      SCALEFACE_PORT: String(WEB_PORT),
-      // One autoscaler per deployment: only the first web instance drives the app tier.
-      SCALEFACE_AUTOSCALER: runsAutoscaler ? 'on' : 'off',
+      vpc,
+      role: web ? this.webRole : this.autoscalerRole,
+      machineImage: this.machineImage,
+      instanceType: (web ? props.webInstanceType : props.autoscalerInstanceType) ?? (web ? 't3.small' : 't3.micro'),
+      code,
+      boot: {
+        prefix: props.prefix,
+        env: {
+          SCALEFACE_EC2_LAUNCH_TEMPLATE_ID: this.launchTemplate.launchTemplateId ?? '',
+          // Workers are spread over the public subnets of both AZs.
+          SCALEFACE_EC2_SUBNET_IDS: vpc.publicSubnets.map((subnet) => subnet.subnetId).join(','),
+          SCALEFACE_MAX_INSTANCES: String(props.maxInstances ?? 20),
+          SCALEFACE_PORT: String(WEB_PORT),
+          // The web instances serve through the load balancer; the autoscaler's status is for a Session Manager shell.
+          SCALEFACE_HOST: web ? '0.0.0.0' : '127.0.0.1',
+          // Exactly one autoscaler per deployment: the instance of the autoscaler group.
+          SCALEFACE_AUTOSCALER: web ? 'off' : 'on',
+        },
+        command: 'up',
+        serviceName: web ? 'scaleface-web' : 'scaleface-autoscaler',
+        logs: { serviceGroup: logGroupName(props.prefix, tier), bootGroup: logGroupName(props.prefix, 'boot') },
+        ...(web ? { tokenParameter: this.tokenParameter } : {}),
+      },
     };
   }
 
-  private createLoadBalancer(props: ScalefaceStackProps, vpc: ec2.Vpc, webGroup: ec2.SecurityGroup, instances: ec2.Instance[]): void {
-    const albGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', { vpc, description: 'Load balancer', allowAllOutbound: true });
-    if (props.allowedCidr !== undefined) albGroup.addIngressRule(ec2.Peer.ipv4(props.allowedCidr), ec2.Port.tcp(80), 'HTTP');
-    webGroup.addIngressRule(albGroup, ec2.Port.tcp(WEB_PORT), 'From the load balancer');
-    const alb = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+  /**
+   * The autoscaler runs on an instance of its own, in a group of exactly one: EC2 replaces it when it dies, an
+   * update ends the old one before starting the new one, so there are never two; and while there is none, the
+   * workers shut themselves down after compute.ec2.unattendedShutdownMs.
+   */
+  private createAutoscaler(props: ScalefaceStackProps, vpc: ec2.Vpc, code: Asset): AutoScalingGroup {
+    const securityGroup = new ec2.SecurityGroup(this, 'AutoscalerSecurityGroup', {
       vpc,
-      internetFacing: true,
-      securityGroup: albGroup,
-      // A request waits for its answer (replyTimeoutMs, 60 s by default) on one connection.
-      idleTimeout: Duration.seconds(120),
+      description: 'Autoscaler: no inbound traffic; outbound to SQS, S3 and EC2',
+      allowAllOutbound: true,
     });
-    // open: false, or the listener opens the load balancer to 0.0.0.0/0 whatever allowedCidr says.
-    alb.addListener('Http', { port: 80, open: false }).addTargets('WebTier', {
+    return createServiceGroup(this, 'AutoscalerGroup', {
+      ...this.serviceGroupProps(props, vpc, code, 'autoscaler'),
+      securityGroup,
+      minCapacity: 1,
+      maxCapacity: 1,
+      update: 'one-at-a-time',
       port: WEB_PORT,
-      protocol: elbv2.ApplicationProtocol.HTTP,
-      targets: instances.map((instance) => new InstanceTarget(instance, WEB_PORT)),
-      healthCheck: { path: '/healthz' },
     });
-    new CfnOutput(this, 'LoadBalancerUrl', { value: `http://${alb.loadBalancerDnsName}/` });
   }
 }

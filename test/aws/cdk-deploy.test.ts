@@ -1,7 +1,7 @@
 /**
  * What issue 13 found wrong with the deployment, checked on the synthesized stack: the rights RunInstances
  * with the launch template needs, the app tier's environment, synthesis without context, two stacks in one
- * account, replacement of the web instance and a pinned AMI, CPU credits, and what the code asset holds.
+ * account, roll-out of new user data to the web tier and a pinned AMI, CPU credits, and what the code asset holds.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,8 @@ import {
   REGION,
   SHIPPED,
   appTierTemplate,
+  autoScalingGroup,
+  groupLaunchTemplate,
   baseStackFixture,
   cdkJsonContext,
   flat,
@@ -21,21 +23,29 @@ import {
   resourcesOf,
   roleStatements,
   synthStack,
+  type GroupResource,
+  type LaunchTemplateData,
   type RoleName,
   type Statement,
   type Synthesized,
 } from './cdk-fixture.js';
 
-
 const fixture = baseStackFixture('deploy');
 
-
-
-/** ARNs (as text) on which a role (default: the web tier's) may do `action`, with the statements' conditions. */
-function allowed(s: Synthesized, action: string, roleName: RoleName = 'WebTierRole'): { arn: string; condition?: Statement['Condition'] }[] {
+/** ARNs (as text) on which a role (default: the autoscaler's) may do `action`, with the statements' conditions. */
+function allowed(s: Synthesized, action: string, roleName: RoleName = 'AutoscalerRole'): { arn: string; condition?: Statement['Condition'] }[] {
   return roleStatements(s, roleName)
     .filter((st) => listOf(st.Action).includes(action))
     .flatMap((st) => listOf(st.Resource).map((r) => ({ arn: flat(r), condition: st.Condition })));
+}
+
+function groupOf(s: Synthesized, prefix: string): GroupResource {
+  return autoScalingGroup(s, prefix).group;
+}
+
+/** The launch-template data of an Auto Scaling group of the stack. */
+function serviceTemplate(s: Synthesized, groupPrefix: string): LaunchTemplateData {
+  return groupLaunchTemplate(s, groupOf(s, groupPrefix));
 }
 
 function files(root: string): string[] {
@@ -46,7 +56,7 @@ function files(root: string): string[] {
 }
 
 describe('deployment fixes (issue 13)', () => {
-  test('the web role holds every right RunInstances with the launch template needs, tags included', () => {
+  test('the autoscaler role holds every right RunInstances with the launch template needs, tags included', () => {
     const run = allowed(fixture.base, 'ec2:RunInstances').map((r) => r.arn);
     const lt = appTierTemplate(fixture.base.template);
     for (const type of ['instance', 'volume', 'network-interface', 'security-group', 'subnet', 'image']) {
@@ -95,28 +105,32 @@ describe('deployment fixes (issue 13)', () => {
     const names = (s: Synthesized) => resourcesOf<{ LaunchTemplateName?: unknown }>(s.template, 'AWS::EC2::LaunchTemplate').map(([, r]) => flat(r.Properties.LaunchTemplateName ?? ''));
     const mine = names(fixture.base);
     const theirs = names(other);
-    assert.equal(mine.length, 2, 'the app tier and the web instance');
+    assert.equal(mine.length, 3, 'the app tier, the web tier and the autoscaler');
     for (const name of mine) assert.ok(name === '' || !theirs.includes(name), `launch-template name ${name} in both stacks`);
   });
 
-  test('new user data replaces the web instance; the AMI is pinned (cached lookup or -c amiId)', () => {
-    const instanceIds = (s: Synthesized) => Object.keys(s.template.findResources('AWS::EC2::Instance'));
+  test('new user data rolls out a new web tier (a new launch-template version, replacing update); the AMI is pinned (cached lookup or -c amiId)', () => {
     const changed = synthStack(join(fixture.dir, 'changed'), 'Base', { projectDir: fixture.project, maxInstances: 5, env: { account: ACCOUNT, region: REGION } });
-    assert.notDeepEqual(instanceIds(changed), instanceIds(fixture.base), 'same logical id: CloudFormation would keep the old instance');
+    assert.notEqual(flat(serviceTemplate(changed, 'WebTierGroup').UserData), flat(serviceTemplate(fixture.base, 'WebTierGroup').UserData));
+    const group = groupOf(fixture.base, 'WebTierGroup');
+    // The group follows the template's latest version, so the new user data reaches it, through a replacing update.
+    assert.deepEqual(group.Properties.LaunchTemplate.Version, { 'Fn::GetAtt': [group.Properties.LaunchTemplate.LaunchTemplateId.Ref, 'LatestVersionNumber'] });
+    assert.deepEqual(group.UpdatePolicy?.AutoScalingReplacingUpdate, { WillReplace: true });
     // No SSM parameter resolved at each deploy: the lookup is recorded as context to cache in cdk.context.json.
     assert.deepEqual(Object.keys(fixture.base.template.toJSON().Parameters ?? {}).filter((p) => p.startsWith('SsmParameterValue')), []);
     const missing = fixture.base.app.synth().manifest.missing ?? [];
     assert.ok(missing.some((m) => m.provider === 'ssm' && JSON.stringify(m.props).includes('al2023')), JSON.stringify(missing));
     const pinned = synthStack(join(fixture.dir, 'pinned'), 'Pinned', { projectDir: fixture.project, amiId: 'ami-0123456789abcdef0' });
-    const [web] = resourcesOf<{ ImageId: unknown }>(pinned.template, 'AWS::EC2::Instance');
-    assert.equal(web?.[1].Properties.ImageId, 'ami-0123456789abcdef0');
+    for (const group of ['WebTierGroup', 'AutoscalerGroup']) assert.equal(serviceTemplate(pinned, group).ImageId, 'ami-0123456789abcdef0');
     assert.equal(appTierTemplate(pinned.template).data.ImageId, 'ami-0123456789abcdef0');
   });
 
-  test('t3 instances use standard CPU credits', () => {
-    assert.deepEqual(appTierTemplate(fixture.base.template).data.CreditSpecification, { CpuCredits: 'standard' });
-    const [web] = resourcesOf<{ CreditSpecification?: unknown }>(fixture.base.template, 'AWS::EC2::Instance');
-    assert.deepEqual(web?.[1].Properties.CreditSpecification, { CPUCredits: 'standard' });
+  test('t3 instances use standard CPU credits, on encrypted root volumes', () => {
+    const templates = [appTierTemplate(fixture.base.template).data, serviceTemplate(fixture.base, 'WebTierGroup'), serviceTemplate(fixture.base, 'AutoscalerGroup')];
+    for (const data of templates) {
+      assert.deepEqual(data.CreditSpecification, { CpuCredits: 'standard' });
+      assert.equal((data as { BlockDeviceMappings?: { Ebs: { Encrypted: boolean } }[] }).BlockDeviceMappings?.[0]?.Ebs.Encrypted, true);
+    }
   });
 
   test('the code asset holds the allow-listed files only', async () => {
@@ -130,7 +144,8 @@ describe('deployment fixes (issue 13)', () => {
     // A worker that shuts itself down (no work, no live autoscaler) must terminate, not leave a stopped instance.
     assert.equal(appTierTemplate(fixture.base.template).data.InstanceInitiatedShutdownBehavior, 'terminate');
     const heartbeat = (arns: { arn: string }[]) => arns.some((a) => a.arn.endsWith('/autoscaler/heartbeat.json'));
-    assert.ok(heartbeat(allowed(fixture.base, 's3:PutObject')), 'the web tier (its autoscaler) writes it');
+    assert.ok(heartbeat(allowed(fixture.base, 's3:PutObject')), 'the autoscaler writes it');
+    assert.ok(!heartbeat(allowed(fixture.base, 's3:PutObject', 'WebTierRole')), 'a web instance runs no autoscaler and may not pretend to');
     assert.ok(heartbeat(allowed(fixture.base, 's3:GetObject', 'AppTierRole')), 'workers read it');
   });
 });

@@ -99,7 +99,7 @@ export interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-export type RoleName = 'WebTierRole' | 'AppTierRole';
+export type RoleName = 'WebTierRole' | 'AppTierRole' | 'AutoscalerRole';
 
 export const listOf = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
@@ -126,4 +126,30 @@ export function baseStackFixture(label: string): { dir: string; project: string;
     await rm(fixture.dir, { recursive: true, force: true });
   });
   return fixture;
+}
+
+export interface GroupResource {
+  Properties: { MinSize: string; MaxSize: string; VPCZoneIdentifier: unknown[]; LaunchTemplate: { LaunchTemplateId: { Ref: string }; Version: unknown }; TargetGroupARNs?: unknown[] };
+  CreationPolicy?: { ResourceSignal?: { Count?: number } };
+  UpdatePolicy?: Record<string, unknown>;
+}
+
+/** Every Auto Scaling group of the stack, by logical id. */
+export function autoScalingGroups(s: Synthesized): [string, GroupResource][] {
+  return Object.entries(s.template.findResources('AWS::AutoScaling::AutoScalingGroup')) as [string, GroupResource][];
+}
+
+/** The Auto Scaling group whose logical id starts with `prefix` (WebTierGroup, AutoscalerGroup), with its id. */
+export function autoScalingGroup(s: Synthesized, prefix: string): { id: string; group: GroupResource } {
+  const found = autoScalingGroups(s).find(([id]) => id.startsWith(prefix));
+  if (!found) throw new Error(`no Auto Scaling group ${prefix}: ${autoScalingGroups(s).map(([id]) => id).join(', ')}`);
+  return { id: found[0], group: found[1] };
+}
+
+/** The launch-template data an Auto Scaling group launches from. */
+export function groupLaunchTemplate(s: Synthesized, group: GroupResource): LaunchTemplateData {
+  const id = group.Properties.LaunchTemplate.LaunchTemplateId.Ref;
+  const found = resourcesOf<{ LaunchTemplateData: LaunchTemplateData }>(s.template, 'AWS::EC2::LaunchTemplate').find(([key]) => key === id);
+  if (!found) throw new Error(`no launch template ${id}`);
+  return found[1].Properties.LaunchTemplateData;
 }

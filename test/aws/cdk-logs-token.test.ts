@@ -6,15 +6,25 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ACCOUNT, REGION, baseStackFixture, flat, listOf, resourcesOf, roleStatements, synthStack, type Synthesized } from './cdk-fixture.js';
-
+import {
+  ACCOUNT,
+  REGION,
+  autoScalingGroup,
+  baseStackFixture,
+  flat,
+  groupLaunchTemplate,
+  listOf,
+  resourcesOf,
+  roleStatements,
+  synthStack,
+  type RoleName,
+  type Synthesized,
+} from './cdk-fixture.js';
 
 const fixture = baseStackFixture('logs');
 
-
-
 /** Resources (as text) of the statements that allow any action of `service`. */
-function resourcesFor(s: Synthesized, roleName: 'WebTierRole' | 'AppTierRole', service: string): Map<string, string[]> {
+function resourcesFor(s: Synthesized, roleName: RoleName, service: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const st of roleStatements(s, roleName)) {
     for (const action of listOf(st.Action).filter((a) => a.startsWith(`${service}:`))) {
@@ -31,18 +41,18 @@ function logGroups(s: Synthesized): Map<string, { id: string; retention?: number
 }
 
 describe('CloudWatch Logs', () => {
-  test('the stack owns the web, app-tier and boot log groups, with a retention, deleted with the stack', () => {
+  test('the stack owns the web, app-tier, autoscaler and boot log groups, with a retention, deleted with the stack', () => {
     const groups = logGroups(fixture.base);
-    assert.deepEqual([...groups.keys()].sort(), ['/scaleface/sf-test/app-tier', '/scaleface/sf-test/boot', '/scaleface/sf-test/web']);
+    assert.deepEqual([...groups.keys()].sort(), ['/scaleface/sf-test/app-tier', '/scaleface/sf-test/autoscaler', '/scaleface/sf-test/boot', '/scaleface/sf-test/web']);
     for (const [name, g] of groups) {
       assert.equal(g.retention, 14, `${name} retention`);
       assert.equal(g.deletion, 'Delete', `${name} deletion policy`);
     }
-    // The boot scripts name the groups literally: instances and the app tier's template wait for them.
+    // The boot scripts name the groups literally: the Auto Scaling groups and the app tier's template wait for them.
     const ids = [...groups.values()].map((g) => g.id).sort();
-    const dependents = { ...fixture.base.template.findResources('AWS::EC2::Instance'), ...fixture.base.template.findResources('AWS::EC2::LaunchTemplate') } as Record<string, { DependsOn?: string[] }>;
-    const checked = Object.entries(dependents).filter(([id]) => id.startsWith('AppTierLaunchTemplate') || (id.startsWith('WebInstance1') && !id.includes('LaunchTemplate')));
-    assert.equal(checked.length, 2);
+    const dependents = { ...fixture.base.template.findResources('AWS::AutoScaling::AutoScalingGroup'), ...fixture.base.template.findResources('AWS::EC2::LaunchTemplate') } as Record<string, { DependsOn?: string[] }>;
+    const checked = Object.entries(dependents).filter(([id]) => id.startsWith('AppTierLaunchTemplate') || /^(WebTier|Autoscaler)GroupASG/.test(id));
+    assert.equal(checked.length, 3);
     for (const [id, r] of checked) assert.deepEqual((r.DependsOn ?? []).filter((d) => ids.includes(d)).sort(), ids, `${id} depends on the log groups`);
     const week = synthStack(join(fixture.dir, 'week'), 'Week', { projectDir: fixture.project, logRetentionDays: 7 });
     for (const [name, g] of logGroups(week)) assert.equal(g.retention, 7, name);
@@ -56,7 +66,9 @@ describe('CloudWatch Logs', () => {
     assert.deepEqual([...web.keys()].sort(), [arn('/scaleface/sf-test/boot'), arn('/scaleface/sf-test/web')].sort());
     const app = resourcesFor(fixture.base, 'AppTierRole', 'logs');
     assert.deepEqual([...app.keys()].sort(), [arn('/scaleface/sf-test/app-tier'), arn('/scaleface/sf-test/boot')].sort());
-    for (const actions of [...web.values(), ...app.values()]) assert.deepEqual(actions.sort(), expected);
+    const autoscaler = resourcesFor(fixture.base, 'AutoscalerRole', 'logs');
+    assert.deepEqual([...autoscaler.keys()].sort(), [arn('/scaleface/sf-test/autoscaler'), arn('/scaleface/sf-test/boot')].sort());
+    for (const actions of [...web.values(), ...app.values(), ...autoscaler.values()]) assert.deepEqual(actions.sort(), expected);
   });
 });
 
@@ -64,23 +76,24 @@ describe('bearer token from SSM Parameter Store', () => {
   const parameterArn = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
 
   /** Resources of ssm:GetParameter* grants only. */
-  const reads = (s: Synthesized, roleName: 'WebTierRole' | 'AppTierRole') =>
+  const reads = (s: Synthesized, roleName: RoleName) =>
     Object.fromEntries(
       [...resourcesFor(s, roleName, 'ssm')]
         .map(([r, a]): [string, string[]] => [r, a.filter((x) => x.startsWith('ssm:GetParameter'))])
         .filter(([, a]) => a.length > 0),
     );
 
-  test('the web role may read exactly the token parameter (default /scaleface/<prefix>/auth-token); the app role may not', () => {
+  test('the web role may read exactly the token parameter (default /scaleface/<prefix>/auth-token); the app and autoscaler roles may not', () => {
     assert.deepEqual(reads(fixture.base, 'WebTierRole'), { [parameterArn('/scaleface/sf-test/auth-token')]: ['ssm:GetParameter'] });
     assert.deepEqual(reads(fixture.base, 'AppTierRole'), {});
+    assert.deepEqual(reads(fixture.base, 'AutoscalerRole'), {});
   });
 
   test('no role holds AmazonSSMManagedInstanceCore (it allows ssm:GetParameter on every parameter); Session Manager keeps its rights', () => {
     const roles = resourcesOf<{ ManagedPolicyArns?: unknown[] }>(fixture.base.template, 'AWS::IAM::Role');
     for (const [id, role] of roles) assert.deepEqual((role.Properties.ManagedPolicyArns ?? []).map(flat), [], id);
     const session = ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
-    for (const roleName of ['WebTierRole', 'AppTierRole'] as const) {
+    for (const roleName of ['WebTierRole', 'AppTierRole', 'AutoscalerRole'] as const) {
       const granted = roleStatements(fixture.base, roleName).filter((st) => listOf(st.Resource).includes('*')).flatMap((st) => listOf(st.Action));
       for (const action of session) assert.ok(granted.includes(action), `${roleName}: ${action}`);
     }
@@ -89,7 +102,7 @@ describe('bearer token from SSM Parameter Store', () => {
   test('a tokenParameter of its own is granted instead, and named in the web boot script', () => {
     const own = synthStack(join(fixture.dir, 'own'), 'Own', { projectDir: fixture.project, tokenParameter: '/team/sf/token', env: { account: ACCOUNT, region: REGION } });
     assert.deepEqual(reads(own, 'WebTierRole'), { [parameterArn('/team/sf/token')]: ['ssm:GetParameter'] });
-    const [web] = resourcesOf<{ UserData: unknown }>(own.template, 'AWS::EC2::Instance');
-    assert.match(flat(web?.[1].Properties.UserData), /aws ssm get-parameter .*--name \/team\/sf\/token .*--with-decryption/);
+    const web = groupLaunchTemplate(own, autoScalingGroup(own, 'WebTierGroup').group);
+    assert.match(flat(web.UserData), /aws ssm get-parameter .*--name \/team\/sf\/token .*--with-decryption/);
   });
 });

@@ -24,14 +24,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function nagErrors(webInstances: number): string[] {
-  const app = new App({ outdir: join(dir, `out-${webInstances}`), context: cdkJsonContext() });
-  const stack = new ScalefaceStack(app, `Nag${webInstances}`, {
+function nagErrors(label: string, certificateArn?: string): string[] {
+  const app = new App({ outdir: join(dir, `out-${label}`), context: cdkJsonContext() });
+  const stack = new ScalefaceStack(app, `Nag${label}`, {
     env: { account: ACCOUNT, region: REGION },
     prefix: 'sf-nag',
     allowedCidr: '203.0.113.7/32',
     projectDir: project,
-    webInstances,
+    certificateArn,
     inputTtlDays: 7,
   });
   const report = new AwsSolutionsChecks(app).validateScope(stack);
@@ -41,11 +41,11 @@ function nagErrors(webInstances: number): string[] {
 }
 
 describe('cdk-nag AwsSolutions', () => {
-  test('no unsuppressed error with one web instance', () => {
-    assert.deepEqual(nagErrors(1), []);
+  test('no unsuppressed error with the load balancer on plain HTTP', () => {
+    assert.deepEqual(nagErrors('http'), []);
   });
 
-  test('no unsuppressed error with a load balancer in front of two web instances', () => {
-    assert.deepEqual(nagErrors(2), []);
+  test('no unsuppressed error with the load balancer on HTTPS', () => {
+    assert.deepEqual(nagErrors('https', `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0a1b2c3d-1111-2222-3333-444455556666`), []);
   });
 });

@@ -21,15 +21,13 @@ interface Statement {
 
 let dir: string;
 let template: Template;
-let twoWebTemplate: Template;
 
-function synth(webInstances: number, retention: { inputTtlDays?: number; outputTtlDays?: number } = {}): Template {
-  const app = new App({ outdir: join(dir, `cdk.out-${webInstances}-${retention.inputTtlDays ?? 0}`) });
-  const stack = new ScalefaceStack(app, `Test${webInstances}`, {
+function synth(retention: { inputTtlDays?: number; outputTtlDays?: number } = {}): Template {
+  const app = new App({ outdir: join(dir, `cdk.out-${retention.inputTtlDays ?? 0}`) });
+  const stack = new ScalefaceStack(app, `Test${retention.inputTtlDays ?? 0}`, {
     prefix: 'sf-test',
     allowedCidr: '203.0.113.7/32',
     projectDir: join(dir, 'project'),
-    webInstances,
     ...retention,
   });
   return Template.fromStack(stack);
@@ -38,8 +36,7 @@ function synth(webInstances: number, retention: { inputTtlDays?: number; outputT
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'scaleface-cdk-'));
   await fakeProject(dir);
-  template = synth(1);
-  twoWebTemplate = synth(2);
+  template = synth();
 });
 
 after(async () => {
@@ -95,7 +92,7 @@ describe('CDK stack', () => {
       const rules = (bucket as { Properties: { LifecycleConfiguration?: { Rules: { ExpirationInDays?: number; Status: string }[] } } }).Properties.LifecycleConfiguration?.Rules;
       return rules?.map((rule) => [rule.ExpirationInDays, rule.Status]);
     };
-    const kept = synth(1, { inputTtlDays: 7, outputTtlDays: 30 });
+    const kept = synth({ inputTtlDays: 7, outputTtlDays: 30 });
     assert.deepEqual(expiry(kept, 'sf-test-in-bucket'), [[7, 'Enabled']]);
     assert.deepEqual(expiry(kept, 'sf-test-out-bucket'), [[30, 'Enabled']]);
     assert.equal(expiry(kept, 'sf-test-gallery'), undefined, 'enrolled photos are never expired');
@@ -137,9 +134,9 @@ describe('CDK stack', () => {
     assert.deepEqual([...new Set(wildcard)].sort(), ['ec2:DescribeInstances', ...session].sort());
   });
 
-  test('the app tier may not create queues or run instances; the web tier runs and ends only tagged instances', () => {
+  test('the app tier may not create queues or run instances; the autoscaler runs and ends only tagged instances', () => {
     const app = roleId(template, 'AppTierRole');
-    const web = roleId(template, 'WebTierRole');
+    const web = roleId(template, 'AutoscalerRole');
     const appActions = roleStatements(template).filter((s) => s.role === app).flatMap((s) => actionsOf(s.statement));
     for (const forbidden of ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SetQueueAttributes', 'ec2:RunInstances', 'ec2:TerminateInstances', 'iam:PassRole']) {
       assert.ok(!appActions.includes(forbidden), `app tier has ${forbidden}`);
@@ -174,31 +171,5 @@ describe('CDK stack', () => {
     assert.match(script, /SCALEFACE_QUEUE=sqs/);
     assert.match(script, /SCALEFACE_STORAGE=s3/);
     assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
-  });
-
-  test('the web instance runs `scaleface up` with the SQS, S3 and EC2 backends and the launch template', () => {
-    const instances = template.findResources('AWS::EC2::Instance');
-    assert.equal(Object.keys(instances).length, 1);
-    const script = userDataText(Object.values(instances)[0]);
-    for (const expected of [/main\.js up\\n/, /SCALEFACE_COMPUTE=ec2/, /SCALEFACE_QUEUE=sqs/, /SCALEFACE_STORAGE=s3/, /SCALEFACE_EC2_LAUNCH_TEMPLATE_ID=/, /SCALEFACE_HOST=0\.0\.0\.0/]) {
-      assert.match(script, expected);
-    }
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [Match.objectLike({ CidrIp: '203.0.113.7/32', FromPort: 8000, ToPort: 8000 })],
-    });
-  });
-
-  test('several web instances sit behind a load balancer, and only the first runs the autoscaler', () => {
-    twoWebTemplate.resourceCountIs('AWS::EC2::Instance', 2);
-    twoWebTemplate.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
-    twoWebTemplate.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      Port: 8000,
-      HealthCheckPath: '/healthz',
-      Targets: Match.arrayWith([Match.objectLike({ Port: 8000 })]),
-    });
-    const scripts = Object.values(twoWebTemplate.findResources('AWS::EC2::Instance')).map(userDataText);
-    assert.equal(scripts.filter((s) => s.includes('SCALEFACE_AUTOSCALER=on')).length, 1);
-    assert.equal(scripts.filter((s) => s.includes('SCALEFACE_AUTOSCALER=off')).length, 1);
   });
 });

@@ -11,21 +11,25 @@ import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { appTierTemplate, fakeProject, flat, resourcesOf, synthStack } from './cdk-fixture.js';
+import { appTierTemplate, autoScalingGroup, fakeProject, flat, groupLaunchTemplate, synthStack } from './cdk-fixture.js';
 
 let dir: string;
 let appScript: string;
 let webScript: string;
 let webLogicalId: string;
+let autoscalerScript: string;
+let autoscalerLogicalId: string;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'scaleface-boot-'));
-  const { template } = synthStack(join(dir, 'cdk.out'), 'Boot', { projectDir: await fakeProject(dir), amiId: 'ami-0123456789abcdef0' });
-  appScript = flat(appTierTemplate(template).data.UserData);
-  const [web] = resourcesOf<{ UserData: unknown }>(template, 'AWS::EC2::Instance');
-  assert.ok(web);
-  webLogicalId = web[0];
-  webScript = flat(web[1].Properties.UserData);
+  const synthesized = synthStack(join(dir, 'cdk.out'), 'Boot', { projectDir: await fakeProject(dir), amiId: 'ami-0123456789abcdef0' });
+  appScript = flat(appTierTemplate(synthesized.template).data.UserData);
+  const web = autoScalingGroup(synthesized, 'WebTierGroup');
+  webLogicalId = web.id;
+  webScript = flat(groupLaunchTemplate(synthesized, web.group).UserData);
+  const autoscaler = autoScalingGroup(synthesized, 'AutoscalerGroup');
+  autoscalerLogicalId = autoscaler.id;
+  autoscalerScript = flat(groupLaunchTemplate(synthesized, autoscaler.group).UserData);
 });
 
 after(async () => {
@@ -151,12 +155,24 @@ describe('boot scripts in a sandbox', () => {
     const [program, ...args] = execStart(run.file('etc/systemd/system/scaleface-web.service'));
     assert.equal(realpathSync(program ?? ''), realpathSync(join(run.root, 'usr/bin/node-20')));
     assert.match(args.join(' '), /main\.js up$/);
-    assert.equal(envFile(run).SCALEFACE_AUTOSCALER, 'on');
+    assert.equal(envFile(run).SCALEFACE_AUTOSCALER, 'off');
     const lines = run.log.trim().split('\n');
     const health = lines.findIndex((l) => l.includes('/healthz'));
     const signal = lines.findIndex((l) => l.startsWith('cfn-signal'));
     assert.ok(health >= 0 && signal > health, `cfn-signal must follow the health check:\n${run.log}`);
     assert.match(lines[signal] ?? '', new RegExp(`^cfn-signal -e 0 --stack \\S+ --resource ${webLogicalId} --region us-east-1$`));
+  });
+
+  test('autoscaler: runs `up` with the autoscaler on, on loopback, and signals its own group once /healthz answers', async () => {
+    const run = await runBoot('autoscaler-ok', autoscalerScript, 'alternatives', 'ok');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    const [, ...args] = execStart(run.file('etc/systemd/system/scaleface-autoscaler.service'));
+    assert.match(args.join(' '), /main\.js up$/);
+    const env = envFile(run);
+    assert.equal(env.SCALEFACE_AUTOSCALER, 'on');
+    assert.equal(env.SCALEFACE_HOST, '127.0.0.1');
+    assert.equal(env.SCALEFACE_AUTH_TOKEN, undefined);
+    assert.match(run.log, new RegExp(`^cfn-signal -e 0 --stack \\S+ --resource ${autoscalerLogicalId} --region us-east-1$`, 'm'));
   });
 
   test('web tier that never becomes healthy: the script fails and signals the failure', async () => {
