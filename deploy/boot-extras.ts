@@ -45,7 +45,8 @@ export function startLogAgent(serviceName: string, logs: LogShipping): string[] 
     // systemd opens the file in append mode, so copytruncate loses nothing; the agent notices the truncation.
     `printf '%s\\n' '${SERVICE_LOG_DIR}/*.log {' '  daily' '  rotate 3' '  maxsize 50M' '  missingok' '  notifempty' '  copytruncate' '}' > /etc/logrotate.d/scaleface`,
     `cat > ${AGENT_CONFIG} <<'JSON'\n${config}\nJSON`,
-    `{ dnf install -y amazon-cloudwatch-agent && ${AGENT_CTL} -a fetch-config -m ec2 -s -c file:${AGENT_CONFIG}; } ` +
+    // A prepared image (scaleface aws bake) has the agent already: no package repository needed.
+    `{ { [ -x ${AGENT_CTL} ] || dnf install -y amazon-cloudwatch-agent; } && ${AGENT_CTL} -a fetch-config -m ec2 -s -c file:${AGENT_CONFIG}; } ` +
       `|| echo 'warning: the CloudWatch agent did not start; logs stay on the instance (${SERVICE_LOG_DIR}, ${BOOT_LOG})' >&2`,
   ];
 }

@@ -70,12 +70,18 @@ function signalOnExit(r: Readiness, serviceName: string): string[] {
 }
 
 /**
- * AL2023's nodejs20 provides `node-20' (and 'node' through 'alternatives` only when no other Node claims
- * it), so the binary is looked up after the install and its resolved path written into the units.
+ * Installs what the image lacks: nothing on an image prepared by `scaleface aws bake` (docs/aws.md), so that
+ * such a boot needs no package repository. AL2023's nodejs20 provides `node-20' (and 'node' through
+ * `alternatives` only when no other Node claims it), so the binary is looked up after the install and its
+ * resolved path written into the units.
  */
 function installNode(readiness: boolean): string[] {
   return [
-    `dnf install -y nodejs20 nodejs20-npm unzip${readiness ? ' aws-cfn-bootstrap' : ''}`,
+    'PACKAGES=()',
+    'command -v node-20 >/dev/null || command -v node >/dev/null || PACKAGES+=(nodejs20 nodejs20-npm)',
+    'command -v unzip >/dev/null || PACKAGES+=(unzip)',
+    ...(readiness ? [`[ -x ${CFN_SIGNAL} ] || PACKAGES+=(aws-cfn-bootstrap)`] : []),
+    `if [ \${#PACKAGES[@]} -gt 0 ]; then dnf install -y "\${PACKAGES[@]}"; else echo 'prepared image: no package to install'; fi`,
     'NODE=$(command -v node-20 || command -v node) || { echo "no node binary after installing nodejs20" >&2; exit 1; }',
     'NODE=$(readlink -f "$NODE")',
     `"$NODE" -e 'if (Number(process.versions.node.split(".")[0]) < 20) { console.error("node " + process.version + " is older than 20"); process.exit(1); }'`,
@@ -87,23 +93,60 @@ function installNode(readiness: boolean): string[] {
   ];
 }
 
+/** Where the boot script records the lock file node_modules was installed from (kept in a prepared image). */
+const INSTALLED_LOCK = '/opt/scaleface/.installed-lock.sha256';
+
+/**
+ * Unpacks the code over the last one (compiled files removed first) and installs the dependencies unless
+ * node_modules was installed from the very same package-lock.json, as on an image prepared from an instance
+ * of the same release: then the boot reaches no registry.
+ */
 function installProject(codeUrl: string): string[] {
   return [
     `mkdir -p /opt/scaleface /var/lib/scaleface /etc/scaleface /usr/local/bin /tmp`,
     `aws s3 cp "${codeUrl}" /tmp/scaleface.zip`,
+    'rm -rf /opt/scaleface/dist',
     `unzip -oq /tmp/scaleface.zip -d /opt/scaleface`,
-    `cd /opt/scaleface && "$NPM" ci --omit=dev --no-audit --no-fund`,
+    'LOCK_SUM=$(sha256sum /opt/scaleface/package-lock.json | cut -d" " -f1)',
+    `if [ -d /opt/scaleface/node_modules ] && [ "$(cat ${INSTALLED_LOCK} 2>/dev/null)" = "$LOCK_SUM" ]; then`,
+    "  echo 'prepared image: dependencies already installed from this package-lock.json'",
+    'else',
+    `  (cd /opt/scaleface && "$NPM" ci --omit=dev --no-audit --no-fund)`,
+    `  echo "$LOCK_SUM" > ${INSTALLED_LOCK}`,
+    'fi',
     `printf '#!/bin/sh\\nexec %s %s "$@"\\n' "$NODE" /opt/scaleface/dist/src/cli/main.js > /usr/local/bin/scaleface`,
     `chmod +x /usr/local/bin/scaleface`,
   ];
 }
 
-/** The instance's Name tag, through IMDSv2 (the launch template allows tags in instance metadata). */
-const READ_NAME_TAG = [
+/** The instance's id and Name tag, through IMDSv2 (the launch template allows tags in instance metadata). */
+const READ_INSTANCE = [
   'IMDS=http://169.254.169.254/latest',
   'TOKEN=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+  'INSTANCE_ID=$(curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/instance-id")',
   'NAME=$(curl -sf -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/meta-data/tags/instance/Name" || hostname -s)',
 ];
+
+/** The unit's start check: its env file was written on this instance (written by writeSameInstanceCheck). */
+export const SAME_INSTANCE_CHECK = '/usr/local/lib/scaleface/bin/same-instance';
+
+/**
+ * An image prepared from a running instance keeps its enabled unit and its env file, so on a new instance the
+ * unit starts at boot with the old instance's settings (its Name among them) before cloud-init has run this
+ * script. The unit refuses to start until the env file names this instance; Restart= tries again until it does.
+ */
+function writeSameInstanceCheck(): string {
+  const lines = [
+    '#!/bin/sh',
+    'IMDS=http://169.254.169.254/latest',
+    'T=$(curl -sf -X PUT "$IMDS/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 60")',
+    'ID=$(curl -sf -H "X-aws-ec2-metadata-token: $T" "$IMDS/meta-data/instance-id")',
+    '[ -n "$ID" ] && [ "$ID" = "$BOOT_INSTANCE_ID" ] && exit 0',
+    'echo "the env file was written on instance $BOOT_INSTANCE_ID, this is $ID: waiting for the boot script to write it here" >&2',
+    'exit 1',
+  ];
+  return `cat > ${SAME_INSTANCE_CHECK} <<'CHECK'\n${lines.join('\n')}\nCHECK\nchmod +x ${SAME_INSTANCE_CHECK}`;
+}
 
 function writeConfig(settings: BootSettings): string[] {
   // Regions have no SCALEFACE_* variable of their own besides AWS_REGION: the config file names them too.
@@ -113,6 +156,8 @@ function writeConfig(settings: BootSettings): string[] {
   return [
     `cat > /etc/scaleface/config.json <<'JSON'\n${file}\nJSON`,
     `cat > /etc/scaleface/env <<'ENV'\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\nENV`,
+    // Not a setting: the unit's start check compares it with the instance it runs on.
+    `printf 'BOOT_INSTANCE_ID=%s\\n' "$INSTANCE_ID" >> /etc/scaleface/env`,
   ];
 }
 
@@ -131,6 +176,7 @@ function systemdUnit(settings: BootSettings): string {
     `StandardOutput=append:${serviceLogFile(settings.serviceName)}`,
     'StandardError=inherit',
     'WorkingDirectory=/opt/scaleface',
+    `ExecStartPre=${SAME_INSTANCE_CHECK}`,
     `ExecStart=$NODE /opt/scaleface/dist/src/cli/main.js ${settings.command}`,
     'KillSignal=SIGTERM',
     'TimeoutStopSec=120',
@@ -159,12 +205,15 @@ export function bootScript(settings: BootSettings): string[] {
     ...startLogAgent(settings.serviceName, settings.logs),
     ...installNode(readiness !== undefined),
     ...installProject(settings.codeUrl),
-    ...READ_NAME_TAG,
+    ...READ_INSTANCE,
     ...writeConfig(settings),
     ...(settings.tokenParameter !== undefined ? readAuthToken(settings.tokenParameter, settings.region) : []),
+    writeSameInstanceCheck(),
     systemdUnit(settings),
     'systemctl daemon-reload',
-    `systemctl enable --now ${settings.serviceName}`,
+    `systemctl enable ${settings.serviceName}`,
+    // restart, not start: on a prepared image the unit may already be waiting for this env file.
+    `systemctl restart ${settings.serviceName}`,
     ...(readiness ? [awaitHealthy(readiness.port)] : []),
   ];
 }

@@ -38,22 +38,33 @@ after(async () => {
 
 const stub = (body: string) => `#!/bin/bash\necho "$(basename "$0") $*" >> "$SANDBOX_LOG"\n${body}\n`;
 
-/** What `dnf install` leaves behind, per kind of machine. */
+/** The CloudWatch agent's control command, as the amazon-cloudwatch-agent package installs it. */
+const AGENT_CTL = 'opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
+const AGENT_CONFIG = 'opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json';
+
+/** What `dnf install` leaves behind: Node per kind of machine, cfn-signal, the CloudWatch agent. */
 const DNF = stub(`
-case "$SANDBOX_NODE" in
-  alternatives)  # AL2023: node-20, and node as an alternatives link to it
-    printf '#!/bin/bash\\necho "node-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node-20"
-    printf '#!/bin/bash\\necho "npm-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/npm-20"
-    chmod +x "$ROOT/usr/bin/node-20" "$ROOT/usr/bin/npm-20"
-    ln -sf "$ROOT/usr/bin/node-20" "$ROOT/etc/alternatives/node"
-    ln -sf "$ROOT/etc/alternatives/node" "$ROOT/usr/bin/node"
-    ln -sf "$ROOT/usr/bin/npm-20" "$ROOT/usr/bin/npm" ;;
-  plain)  # a node 20 that is simply called node
-    printf '#!/bin/bash\\necho "node $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node"
-    printf '#!/bin/bash\\necho "npm $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/npm"
-    chmod +x "$ROOT/usr/bin/node" "$ROOT/usr/bin/npm" ;;
-  none) ;;
-esac`);
+for package in "$@"; do
+  case "$package" in
+    aws-cfn-bootstrap) printf '#!/bin/bash\\necho "cfn-signal $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/opt/aws/bin/cfn-signal"; chmod +x "$ROOT/opt/aws/bin/cfn-signal" ;;
+    amazon-cloudwatch-agent)
+      printf '#!/bin/bash\\necho "amazon-cloudwatch-agent-ctl $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/${AGENT_CTL}"; chmod +x "$ROOT/${AGENT_CTL}" ;;
+    nodejs20) case "$SANDBOX_NODE" in
+      alternatives)  # AL2023: node-20, and node as an alternatives link to it
+        printf '#!/bin/bash\\necho "node-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node-20"
+        printf '#!/bin/bash\\necho "npm-20 $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm-20"
+        chmod +x "$ROOT/usr/bin/node-20" "$ROOT/usr/bin/npm-20"
+        ln -sf "$ROOT/usr/bin/node-20" "$ROOT/etc/alternatives/node"
+        ln -sf "$ROOT/etc/alternatives/node" "$ROOT/usr/bin/node"
+        ln -sf "$ROOT/usr/bin/npm-20" "$ROOT/usr/bin/npm" ;;
+      plain)  # a node 20 that is simply called node
+        printf '#!/bin/bash\\necho "node $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node"
+        printf '#!/bin/bash\\necho "npm $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm"
+        chmod +x "$ROOT/usr/bin/node" "$ROOT/usr/bin/npm" ;;
+      none) ;;
+    esac ;;
+  esac
+done`);
 
 const STUBS: Record<string, string> = {
   dnf: DNF,
@@ -64,19 +75,18 @@ const STUBS: Record<string, string> = {
 case "$1 $2" in
   'ssm get-parameter') [ -n "$SANDBOX_SSM_TOKEN" ] && echo "$SANDBOX_SSM_TOKEN" || { echo 'An error occurred (ParameterNotFound)' >&2; exit 254; } ;;
 esac`),
-  unzip: stub('mkdir -p "${@: -1}/dist/src/cli" && echo built > "${@: -1}/dist/src/cli/main.js"'),
+  // The release's package-lock.json is SANDBOX_LOCK (default lock-1).
+  unzip: stub('mkdir -p "${@: -1}/dist/src/cli" && echo built > "${@: -1}/dist/src/cli/main.js" && echo "${SANDBOX_LOCK:-lock-1}" > "${@: -1}/package-lock.json"'),
   curl: stub(`
 case "$*" in
   *api/token*) echo token ;;
   *tags/instance/Name*) echo app-tier-instance-3 ;;
+  *meta-data/instance-id*) echo "\${SANDBOX_INSTANCE_ID:-i-0aaaaaaaaaaaaaaa1}" ;;
   *healthz*) [ "$SANDBOX_HEALTHZ" = ok ] && echo '{"ok":true}' || exit 7 ;;
   *) exit 6 ;;
 esac`),
 };
-const REAL_TOOLS = ['bash', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head', 'tail'];
-/** The CloudWatch agent's control command, as the amazon-cloudwatch-agent package installs it. */
-const AGENT_CTL = 'opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
-const AGENT_CONFIG = 'opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json';
+const REAL_TOOLS = ['bash', 'sh', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head', 'tail', 'sha256sum', 'cut'];
 
 interface Run {
   readonly status: number | null;
@@ -88,11 +98,17 @@ interface Run {
   file(path: string): string | undefined;
 }
 
-async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = ''): Promise<Run> {
-  const root = join(dir, name);
+/** A boot after the first on the same disk: an instance started from an image prepared from the first one. */
+interface Again {
+  readonly instanceId: string;
+  /** The new release's package-lock.json (default: the first boot's). */
+  readonly lock?: string;
+}
+
+async function prepareSandbox(root: string): Promise<string> {
   const bin = join(root, 'sandbox-bin');
   for (const folder of ['usr/bin', 'etc/alternatives', 'opt/aws/bin', 'opt/aws/amazon-cloudwatch-agent/bin', 'sandbox-bin']) await mkdir(join(root, folder), { recursive: true });
-  for (const [tool, body] of Object.entries({ ...STUBS, '../opt/aws/bin/cfn-signal': stub(''), [`../${AGENT_CTL}`]: stub('') })) {
+  for (const [tool, body] of Object.entries(STUBS)) {
     await writeFile(join(bin, tool), body);
     await chmod(join(bin, tool), 0o755);
   }
@@ -101,13 +117,27 @@ async function runBoot(name: string, script: string, node: 'alternatives' | 'pla
     assert.ok(real, `${tool} not found on this machine`);
     await symlink(real, join(bin, tool));
   }
+  return bin;
+}
+
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again): Promise<Run> {
+  const root = join(dir, name);
+  const bin = again ? join(root, 'sandbox-bin') : await prepareSandbox(root);
   const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|var\/log|tmp)\//g, `${root}/$1/`);
   await writeFile(join(root, 'boot.sh'), moved);
   const logFile = join(root, 'calls.log');
   await writeFile(logFile, '');
   const result = spawnSync(join(bin, 'bash'), [join(root, 'boot.sh')], {
     encoding: 'utf8',
-    env: { PATH: `${bin}:${root}/usr/bin`, ROOT: root, SANDBOX_LOG: logFile, SANDBOX_NODE: node, SANDBOX_HEALTHZ: healthz, SANDBOX_SSM_TOKEN: ssmToken },
+    env: {
+      PATH: `${bin}:${root}/usr/bin`,
+      ROOT: root,
+      SANDBOX_LOG: logFile,
+      SANDBOX_NODE: node,
+      SANDBOX_HEALTHZ: healthz,
+      SANDBOX_SSM_TOKEN: ssmToken,
+      ...(again ? { SANDBOX_INSTANCE_ID: again.instanceId, ...(again.lock ? { SANDBOX_LOCK: again.lock } : {}) } : {}),
+    },
   });
   const read = (path: string) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined);
   return { status: result.status, root, log: readFileSync(logFile, 'utf8'), stderr: result.stderr, output: result.stdout + result.stderr, file: read };
@@ -139,7 +169,7 @@ describe('boot scripts in a sandbox', () => {
     }
     assert.deepEqual(JSON.parse(run.file('etc/scaleface/config.json') ?? '{}').compute, { ec2: { region: 'us-east-1' } });
     assert.match(run.log, /npm-20 ci --omit=dev/);
-    assert.match(run.log, /systemctl enable --now scaleface-worker/);
+    assert.match(run.log, /systemctl enable scaleface-worker\nsystemctl restart scaleface-worker/);
   });
 
   test('a node 20 installed as plain `node` is found as well', async () => {
@@ -219,7 +249,7 @@ describe('boot scripts in a sandbox', () => {
     assert.match(run.log, /^aws ssm get-parameter .*--name \/scaleface\/sf-test\/auth-token .*--with-decryption/m);
     assert.ok(!run.output.includes(token), 'the token is in the boot log');
     assert.ok(!run.log.includes(token), 'the token was passed on a command line');
-    assert.match(run.log, /systemctl enable --now scaleface-web/);
+    assert.match(run.log, /systemctl restart scaleface-web/);
   });
 
   test('token: without a readable parameter the env file has no token and the web tier still starts', async () => {
@@ -227,7 +257,7 @@ describe('boot scripts in a sandbox', () => {
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     assert.equal(envFile(run).SCALEFACE_AUTH_TOKEN, undefined);
     assert.match(run.output, /no auth token/i);
-    assert.match(run.log, /systemctl enable --now scaleface-web/);
+    assert.match(run.log, /systemctl restart scaleface-web/);
     assert.match(run.log, /^cfn-signal -e 0 /m);
   });
 
@@ -245,5 +275,43 @@ describe('boot scripts in a sandbox', () => {
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     assert.doesNotMatch(run.log, /ssm get-parameter/);
     assert.equal(envFile(run).SCALEFACE_AUTH_TOKEN, undefined);
+  });
+
+  test('prepared image: a new instance booting from the disk of a first one installs nothing and reaches no package registry', async () => {
+    const first = await runBoot('baked', appScript, 'alternatives');
+    assert.equal(first.status, 0, first.stderr.slice(-2000));
+    assert.match(first.log, /^dnf install -y nodejs20 nodejs20-npm$/m);
+    assert.match(first.log, /^npm-20 ci /m);
+    const second = await runBoot('baked', appScript, 'none', 'ok', '', { instanceId: 'i-0bbbbbbbbbbbbbbb2' });
+    assert.equal(second.status, 0, second.stderr.slice(-2000));
+    assert.doesNotMatch(second.log, /^dnf /m);
+    assert.doesNotMatch(second.log, /^npm-20 /m);
+    assert.match(second.output, /prepared image: no package to install/);
+    assert.match(second.output, /prepared image: dependencies already installed/);
+    assert.equal(envFile(second).BOOT_INSTANCE_ID, 'i-0bbbbbbbbbbbbbbb2');
+    assert.match(second.log, /^systemctl restart scaleface-worker$/m);
+  });
+
+  test('prepared image, new release: the dependencies are installed again when package-lock.json changed', async () => {
+    const first = await runBoot('baked-new-release', appScript, 'alternatives');
+    assert.equal(first.status, 0, first.stderr.slice(-2000));
+    const second = await runBoot('baked-new-release', appScript, 'none', 'ok', '', { instanceId: 'i-0ccccccccccccccc3', lock: 'lock-2' });
+    assert.equal(second.status, 0, second.stderr.slice(-2000));
+    assert.doesNotMatch(second.log, /^dnf /m);
+    assert.match(second.log, /^npm-20 ci /m);
+  });
+
+  test("the unit refuses to start with an env file written on another instance (an image's), and starts on its own", async () => {
+    const run = await runBoot('same-instance', appScript, 'alternatives');
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    const unit = run.file('etc/systemd/system/scaleface-worker.service') ?? '';
+    const check = /^ExecStartPre=(.*)$/m.exec(unit)?.[1];
+    assert.ok(check && existsSync(check), `ExecStartPre: ${check}`);
+    const env = { PATH: `${join(run.root, 'sandbox-bin')}:/usr/bin:/bin`, SANDBOX_LOG: join(run.root, 'calls.log'), BOOT_INSTANCE_ID: envFile(run).BOOT_INSTANCE_ID };
+    const elsewhere = spawnSync(check, [], { encoding: 'utf8', env: { ...env, SANDBOX_INSTANCE_ID: 'i-0ddddddddddddddd4' } });
+    assert.equal(elsewhere.status, 1);
+    assert.match(elsewhere.stderr, /written on instance i-0aaaaaaaaaaaaaaa1, this is i-0ddddddddddddddd4/);
+    const here = spawnSync(check, [], { encoding: 'utf8', env: { ...env, SANDBOX_INSTANCE_ID: 'i-0aaaaaaaaaaaaaaa1' } });
+    assert.equal(here.status, 0, here.stderr);
   });
 });
