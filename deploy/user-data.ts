@@ -38,6 +38,9 @@ export interface BootSettings {
   readonly tokenParameter?: string;
 }
 
+/** The units of the three services an instance may run (one per instance). */
+export const SERVICE_NAMES = ['scaleface-web', 'scaleface-worker', 'scaleface-autoscaler'] as const;
+
 /** Where AL2023's aws-cfn-bootstrap puts cfn-signal. */
 export const CFN_SIGNAL = '/opt/aws/bin/cfn-signal';
 const HEALTH_RETRIES = 60;
@@ -209,6 +212,8 @@ export function bootScript(settings: BootSettings): string[] {
     ...writeConfig(settings),
     ...(settings.tokenParameter !== undefined ? readAuthToken(settings.tokenParameter, settings.region) : []),
     writeSameInstanceCheck(),
+    // An image prepared from another tier's instance brings that tier's enabled unit along.
+    `systemctl disable --now ${SERVICE_NAMES.filter((n) => n !== settings.serviceName).join(' ')} 2>/dev/null || true`,
     systemdUnit(settings),
     'systemctl daemon-reload',
     `systemctl enable ${settings.serviceName}`,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
 import { checkQueuesAndBuckets, type AccessCheck } from '../system/access-check.js';
 import { createBackends } from '../system/backends.js';
+import { registerBakeCommand } from './aws-bake.js';
 
 /**
  * Prints one line per EC2 call (`RunInstances: allowed` or `RunInstances: missing: ...`), then one per queue and
@@ -34,4 +35,5 @@ export function registerAwsCommand(program: Command, fail: (error: unknown) => n
       const code = await runAwsCheck(loadConfig(), (line) => console.log(line)).catch(fail);
       process.exit(code);
     });
+  registerBakeCommand(aws, fail);
 }

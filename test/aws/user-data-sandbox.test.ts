@@ -186,6 +186,8 @@ describe('boot scripts in a sandbox', () => {
     assert.equal(realpathSync(program ?? ''), realpathSync(join(run.root, 'usr/bin/node-20')));
     assert.match(args.join(' '), /main\.js up$/);
     assert.equal(envFile(run).SCALEFACE_AUTOSCALER, 'off');
+    // Booted from an image made of a worker, the worker's unit must not run beside the web tier.
+    assert.match(run.log, /^systemctl disable --now scaleface-worker scaleface-autoscaler$/m);
     const lines = run.log.trim().split('\n');
     const health = lines.findIndex((l) => l.includes('/healthz'));
     const signal = lines.findIndex((l) => l.startsWith('cfn-signal'));
