@@ -1,4 +1,7 @@
-/** `scaleface aws check`: whether this machine's credentials may drive the EC2 app tier, per call, in words. */
+/**
+ * `scaleface aws check`: whether this machine's credentials may drive the EC2 app tier, per call, in words (a stopped
+ * fleet: start and stop). `scaleface aws terminate-workers`: the tear-down of the app tier (see terminate-workers.ts).
+ */
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config/index.js';
 import { checkQueuesAndBuckets, type AccessCheck } from '../system/access-check.js';
@@ -11,7 +14,7 @@ import { createBackends } from '../system/backends.js';
 export async function runAwsCheck(config: Config, print: (line: string) => void): Promise<number> {
   const { checkEc2Permissions } = await import('../adapters/compute/ec2-permissions.js');
   const checks = await checkEc2Permissions(config);
-  print(`EC2 in ${config.compute.ec2.region}, prefix ${config.prefix} (dry runs: nothing is launched or terminated)`);
+  print(`EC2 in ${config.compute.ec2.region}, prefix ${config.prefix} (dry runs: nothing is launched, started, stopped or terminated)`);
   for (const check of checks) print(`${check.call}: ${check.detail}`);
   const backends = await createBackends(config);
   let access: AccessCheck[];
@@ -29,7 +32,7 @@ export function registerAwsCommand(program: Command, fail: (error: unknown) => n
   const aws = program.command('aws').description('checks of the AWS deployment');
   aws
     .command('check')
-    .description('ask EC2 (DryRun calls) whether these credentials may describe, launch from the configured template and terminate app-tier instances, and whether they reach the queues and buckets')
+    .description('ask EC2 (DryRun calls) whether these credentials may describe, launch from the configured template and terminate app-tier instances (a stopped fleet: start and stop them), and whether they reach the queues and buckets')
     .action(async () => {
       const code = await runAwsCheck(loadConfig(), (line) => console.log(line)).catch(fail);
       process.exit(code);
