@@ -29,12 +29,24 @@ export async function runAwsCheck(config: Config, print: (line: string) => void)
 }
 
 export function registerAwsCommand(program: Command, fail: (error: unknown) => never): void {
-  const aws = program.command('aws').description('checks of the AWS deployment');
+  const aws = program.command('aws').description('checks and tear-down of the AWS deployment');
   aws
     .command('check')
     .description('ask EC2 (DryRun calls) whether these credentials may describe, launch from the configured template and terminate app-tier instances (a stopped fleet: start and stop them), and whether they reach the queues and buckets')
     .action(async () => {
       const code = await runAwsCheck(loadConfig(), (line) => console.log(line)).catch(fail);
+      process.exit(code);
+    });
+  aws
+    .command('terminate-workers')
+    .description(
+      'tear-down: terminate every app-tier EC2 instance of this prefix (pending, running, stopping, stopped; a stopped fleet too), ' +
+        'wait up to 5 min until none is left, print each instance and the count left; exit 0 when none is left, 1 otherwise',
+    )
+    .option('--dry-run', 'print what would be terminated and terminate nothing')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const { runTerminateWorkers } = await import('./terminate-workers.js');
+      const code = await runTerminateWorkers(loadConfig(), (line) => console.log(line), { dryRun: opts.dryRun === true }).catch(fail);
       process.exit(code);
     });
 }

@@ -11,6 +11,14 @@ import type { Instance, InstanceState } from '../../ports/instance-pool.js';
 /** How long a launched instance that EC2 does not list yet is still counted (default 5 min). */
 export const DEFAULT_LAUNCH_MEMORY_MS = 5 * 60_000;
 
+/** One of our instances as EC2 lists it, for tear-down. */
+export interface OwnInstance {
+  readonly id: string;
+  readonly name: string;
+  /** EC2's state name. */
+  readonly state: string;
+}
+
 export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }

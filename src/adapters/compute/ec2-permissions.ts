@@ -41,7 +41,8 @@ async function dryRun(call: string, send: () => Promise<unknown>, missing: strin
   }
 }
 
-function tagsInWords(prefix: string): string {
+/** Our tags as an IAM condition names them. */
+export function tagsInWords(prefix: string): string {
   return `${ROLE_TAG_KEY}=${APP_TIER_ROLE}, ${PREFIX_TAG_KEY}=${prefix}`;
 }
 

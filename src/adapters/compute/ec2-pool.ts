@@ -16,7 +16,7 @@ import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
 import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
 import type { Instance, InstancePool } from '../../ports/instance-pool.js';
 import type { Heartbeat } from './ec2-heartbeat.js';
-import { byNumberThenId, LaunchesInFlight, mapState, tagValue } from './ec2-instances.js';
+import { byNumberThenId, LaunchesInFlight, mapState, tagValue, type OwnInstance } from './ec2-instances.js';
 import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
 import { activeBySubnet, launchInSomeSubnet, SubnetSpread } from './ec2-subnets.js';
 
@@ -139,14 +139,24 @@ export class Ec2InstancePool implements InstancePool {
     // Nothing to release: the client holds no connections that outlive a call.
   }
 
-  /** Terminates (or stops) every pending and running instance of ours: tearing the app tier down on purpose. */
-  async terminateAll(): Promise<void> {
-    const active = (await this.describe()).filter((i) => {
-      const state = mapState(i.State?.Name);
-      return state === 'pending' || state === 'running';
-    });
-    const ids = active.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
-    for (let start = 0; start < ids.length; start += 500) await this.stopOrTerminate(ids.slice(start, start + 500));
+  /** Every instance of ours EC2 lists, with EC2's own state name (pending, running, stopping, stopped, shutting-down). */
+  async listOurs(): Promise<OwnInstance[]> {
+    return (await this.describe()).map((i) => ({ id: i.InstanceId ?? '', name: tagValue(i.Tags, 'Name') ?? i.InstanceId ?? '', state: i.State?.Name ?? 'unknown' }));
+  }
+
+  /**
+   * Tearing the app tier down on purpose: terminates (never stops, in a stopped fleet too) every instance of ours
+   * that is pending, running, stopping or stopped; returns them.
+   */
+  async terminateAll(): Promise<OwnInstance[]> {
+    const targets = (await this.listOurs()).filter((i) => i.id !== '' && i.state !== 'shutting-down');
+    const ids = targets.map((i) => i.id);
+    for (let start = 0; start < ids.length; start += 500) {
+      const batch = ids.slice(start, start + 500);
+      await withEc2Retries('TerminateInstances', () => this.client.send(new TerminateInstancesCommand({ InstanceIds: batch })), this.options.retry);
+    }
+    for (const id of ids) this.inFlight.forget(id);
+    return targets;
   }
 
   /** The filters that select our instances (exported through the pool for tests and docs). */
