@@ -68,7 +68,14 @@ export const configSchema = z.object({
           launchTemplateId: z.string().optional(),
           imageId: z.string().optional(),
           instanceType: z.string().default('t3.medium'),
-          subnetId: z.string().optional(),
+          /**
+           * Subnets workers are launched in, ideally in two or more availability zones: each launch goes to the one
+           * with the fewest active instances of ours, and to the next when one has no capacity (env
+           * SCALEFACE_EC2_SUBNET_IDS, comma-separated). Default: none (the template's or the default VPC's).
+           */
+          subnetIds: z.array(z.string().min(1)).optional(),
+          /** The older single subnet: a list of one. Refused together with subnetIds. */
+          subnetId: z.string().min(1).optional(),
           securityGroupIds: z.array(z.string()).default([]),
           instanceProfileArn: z.string().optional(),
           /** Start and stop a fleet of pre-created instances instead of launching and terminating. */
@@ -77,8 +84,8 @@ export const configSchema = z.object({
           heartbeatIntervalMs: z.number().int().min(100).default(5000),
           /** A heartbeat older than this does not count as ready; default 4 heartbeat intervals. */
           heartbeatFreshMs: z.number().int().positive().optional(),
-          /** An instance launched this long ago that never reported ready is terminated and replaced (default 5 min). */
-          bootDeadlineMs: z.number().int().min(1000).default(300_000),
+          /** The older name of compute.bootDeadlineMs, on EC2 only; refused together with it. */
+          bootDeadlineMs: z.number().int().min(1000).optional(),
           /** A once-ready instance whose last heartbeat is older than this is terminated and replaced; default 3 × heartbeatFreshMs. */
           heartbeatDeadlineMs: z.number().int().positive().optional(),
           /**
@@ -92,6 +99,21 @@ export const configSchema = z.object({
         .prefault({}),
       /** How long a stopped worker may take to finish what it holds before it is killed; default the worker's stop bound + 5 s. */
       stopTimeoutMs: z.number().int().positive().optional(),
+      /**
+       * An instance launched this long ago that never reported ready is stopped and replaced, on any backend.
+       * Default 60 s for local processes (a model loads in seconds), 5 min on EC2 (a machine boots first).
+       */
+      bootDeadlineMs: z.number().int().min(1000).optional(),
+    })
+    .superRefine((compute, ctx) => {
+      if (compute.ec2.subnetId !== undefined && compute.ec2.subnetIds !== undefined) {
+        const message = 'give compute.ec2.subnetIds (SCALEFACE_EC2_SUBNET_IDS) or the older compute.ec2.subnetId (SCALEFACE_EC2_SUBNET_ID), not both';
+        ctx.addIssue({ code: 'custom', path: ['ec2', 'subnetIds'], message });
+      }
+      if (compute.bootDeadlineMs !== undefined && compute.ec2.bootDeadlineMs !== undefined) {
+        const message = 'give compute.bootDeadlineMs (SCALEFACE_BOOT_DEADLINE_MS) or the older compute.ec2.bootDeadlineMs (SCALEFACE_EC2_BOOT_DEADLINE_MS), not both';
+        ctx.addIssue({ code: 'custom', path: ['bootDeadlineMs'], message });
+      }
     })
     .prefault({}),
   autoscaler: z
@@ -157,37 +179,55 @@ type ParsedConfig = z.output<typeof configSchema>;
 export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
   readonly autoscaler: ParsedConfig['autoscaler'] & { maxInstances: number; idleWindowMs: number };
   readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number };
-  readonly compute: ParsedConfig['compute'] & {
+  readonly compute: Omit<ParsedCompute, 'ec2' | 'bootDeadlineMs'> & {
     stopTimeoutMs: number;
-    ec2: ParsedConfig['compute']['ec2'] & { heartbeatFreshMs: number; heartbeatDeadlineMs: number };
+    /** Whichever key gave it, or the backend's default. */
+    bootDeadlineMs: number;
+    /** The older keys are resolved away (subnetId into subnetIds, bootDeadlineMs into compute.bootDeadlineMs). */
+    ec2: Omit<ParsedEc2, 'subnetId' | 'bootDeadlineMs'> & { subnetIds: string[]; heartbeatFreshMs: number; heartbeatDeadlineMs: number };
   };
 }
 
+type ParsedCompute = ParsedConfig['compute'];
+type ParsedEc2 = ParsedCompute['ec2'];
 
-function ec2Timings(ec2: ParsedConfig['compute']['ec2']): Config['compute']['ec2'] {
+
+/** Local processes load a model in seconds; an EC2 instance boots a machine first. */
+const DEFAULT_BOOT_DEADLINE_MS = { process: 60_000, ec2: 300_000 } as const;
+
+function ec2Settings(ec2: ParsedEc2): Config['compute']['ec2'] {
+  const { subnetId, bootDeadlineMs: _older, ...rest } = ec2;
   const heartbeatFreshMs = ec2.heartbeatFreshMs ?? 4 * ec2.heartbeatIntervalMs;
-  return { ...ec2, heartbeatFreshMs, heartbeatDeadlineMs: ec2.heartbeatDeadlineMs ?? 3 * heartbeatFreshMs };
+  const subnetIds = ec2.subnetIds ?? (subnetId === undefined ? [] : [subnetId]);
+  return { ...rest, subnetIds, heartbeatFreshMs, heartbeatDeadlineMs: ec2.heartbeatDeadlineMs ?? 3 * heartbeatFreshMs };
+}
+
+function computeSettings(compute: ParsedCompute, worker: ParsedConfig['worker']): Config['compute'] {
+  const olderEc2Key = compute.backend === 'ec2' ? compute.ec2.bootDeadlineMs : undefined;
+  return {
+    ...compute,
+    stopTimeoutMs: compute.stopTimeoutMs ?? worker.stopTimeoutMs + 5000,
+    bootDeadlineMs: compute.bootDeadlineMs ?? olderEc2Key ?? DEFAULT_BOOT_DEADLINE_MS[compute.backend],
+    ec2: ec2Settings(compute.ec2),
+  };
 }
 
 /** Fills the defaults that depend on other settings. */
 export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
   const isEc2 = parsed.compute.backend === 'ec2';
-  const { web, compute, worker, retention } = parsed;
+  const { web, worker, retention } = parsed;
+  const compute = computeSettings(parsed.compute, worker);
   const labelTtlMs = retention.outputTtlSeconds === undefined ? Infinity : retention.outputTtlSeconds * 1000;
   return {
     ...parsed,
     web: {
       ...web,
-      replyTimeoutMs: web.replyTimeoutMs ?? (isEc2 ? compute.ec2.bootDeadlineMs + 60_000 : 60_000),
+      replyTimeoutMs: web.replyTimeoutMs ?? (isEc2 ? compute.bootDeadlineMs + 60_000 : 60_000),
       // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,
     },
-    compute: {
-      ...compute,
-      stopTimeoutMs: compute.stopTimeoutMs ?? worker.stopTimeoutMs + 5000,
-      ec2: ec2Timings(compute.ec2),
-    },
+    compute,
     autoscaler: {
       ...parsed.autoscaler,
       maxInstances: parsed.autoscaler.maxInstances ?? (isEc2 ? 20 : Math.max(1, cpus().length)),

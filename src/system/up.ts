@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createInstancePool, startAutoscalerHeartbeat } from '../adapters/compute/index.js';
-import { AutoscalerController } from '../autoscaler/controller.js';
+import { AutoscalerController, type AutoscalerLogger } from '../autoscaler/controller.js';
 import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import type { Config } from '../config/index.js';
 import type { InstancePool } from '../ports/instance-pool.js';
@@ -28,14 +28,18 @@ export interface RunningSystem {
 
 const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-function createController(config: Config, queue: Queue, pool: InstancePool, log: Logger): AutoscalerController {
+/**
+ * The autoscaler `up` runs: the policy's settings and the deadlines past which an instance is replaced (boot:
+ * compute.bootDeadlineMs on every backend; heartbeat: EC2's, as only EC2 workers write heartbeats).
+ */
+export function createController(config: Config, queue: Queue, pool: InstancePool, log: AutoscalerLogger): AutoscalerController {
   const { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tickMs } = config.autoscaler;
   return new AutoscalerController({
     queue,
     pool,
     tickMs,
     logger: log,
-    deadlines: { bootMs: config.compute.ec2.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
+    deadlines: { bootMs: config.compute.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
     settings: { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tolerance: DEFAULT_TOLERANCE },
   });
 }

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runAwsCheck } from '../../src/cli/aws.js';
 import { awsError } from '../helpers/ec2-mock.js';
@@ -50,6 +50,33 @@ describe('scaleface aws check', () => {
     const after: string[] = [];
     assert.equal(await runAwsCheck(config, (line) => after.push(line)), 1, 'a queue is missing');
     assert.ok(after.includes('queue sf-req-dlq: missing: it does not exist (the deploy, or scaleface up creates it)'), after.join('\n'));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('on a stopped fleet it checks StartInstances and StopInstances on the fleet\'s instances', async () => {
+    ec2.reset();
+    const fleet = [
+      { InstanceId: 'i-run', State: { Name: 'running' }, Tags: [{ Key: 'Name', Value: 'app-tier-instance-1' }] },
+      { InstanceId: 'i-stop', State: { Name: 'stopped' }, Tags: [{ Key: 'Name', Value: 'app-tier-instance-2' }] },
+    ];
+    ec2.on(DescribeInstancesCommand).callsFake((input: { DryRun?: boolean }) => {
+      if (input.DryRun === true) throw awsError('DryRunOperation', 412);
+      return { Reservations: [{ Instances: fleet }] };
+    });
+    ec2.on(StartInstancesCommand).rejects(awsError('DryRunOperation', 412));
+    ec2.on(StopInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+    const dataDir = await mkdtemp(join(tmpdir(), 'scaleface-aws-check-'));
+    const config = loadConfig({ dataDir, prefix: 'sf', compute: { backend: 'ec2', ec2: { stoppedFleet: true, region: 'eu-west-1' } } }, {});
+    const backends = await createBackends(config);
+    await ensureBuckets(backends);
+    await createRequestQueues(backends);
+    await backends.queues.close();
+    const lines: string[] = [];
+    assert.equal(await runAwsCheck(config, (line) => lines.push(line)), 1);
+    assert.deepEqual(lines.slice(1, 4).map((l) => l.split(':')[0]), ['DescribeInstances', 'StartInstances', 'StopInstances']);
+    assert.equal(lines[2], 'StartInstances: allowed');
+    assert.match(lines[3]!, /^StopInstances: missing: ec2:StopInstances on instances tagged scaleface:role=app-tier, scaleface:prefix=sf/);
+    assert.ok(!lines.some((l) => /^(RunInstances|TerminateInstances):/.test(l)), lines.join('\n'));
     await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -55,6 +55,25 @@ test('gallery reindex on an empty data dir records the model and exits 0', async
   }
 });
 
+test('aws terminate-workers --help explains the tear-down command, and aws --help lists it', () => {
+  const help = scaleface('aws', 'terminate-workers', '--help');
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: scaleface aws terminate-workers \[options\]/);
+  assert.match(help.stdout, /--dry-run/);
+  assert.match(help.stdout, /pending,\s+running,\s+stopping,\s+stopped/);
+  const aws = scaleface('aws', '--help');
+  assert.match(aws.stdout, /^\s+terminate-workers /m);
+});
+
+test('aws terminate-workers on local processes refuses with what it needs', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, SCALEFACE_COMPUTE: 'process' };
+  delete env.SCALEFACE_CONFIG_FILE;
+  delete env.SCALEFACE_CONFIG_JSON;
+  const run = spawnSync(process.execPath, [CLI, 'aws', 'terminate-workers'], { encoding: 'utf8', timeout: 30_000, env });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /^scaleface: CONFIG_INVALID: terminate-workers needs compute\.backend = ec2/m);
+});
+
 /** Starts `scaleface up` on a free port; resolves with the process once it serves, and its URL. */
 async function startUp(dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, [CLI, 'up', '--port', '0', '--data-dir', dataDir], {

@@ -71,17 +71,18 @@ describe('loadConfig', () => {
 
   test('EC2 deadlines and unattended shutdown: defaults, the derived heartbeat deadline, environment variables', () => {
     const ec2 = loadConfig({}, {}).compute.ec2;
-    assert.equal(ec2.bootDeadlineMs, 300_000, 'five minutes to become ready');
+    assert.equal(loadConfig({ compute: { backend: 'ec2' } }, {}).compute.bootDeadlineMs, 300_000, 'five minutes to become ready');
     assert.equal(ec2.heartbeatDeadlineMs, 60_000, 'three times the heartbeat freshness');
     assert.equal(ec2.unattendedShutdownMs, 600_000, 'ten minutes without work and without an autoscaler');
     assert.deepEqual(ec2.shutdownCommand, ['sudo', 'shutdown', '-h', 'now']);
     assert.equal(loadConfig({ compute: { ec2: { heartbeatFreshMs: 1000 } } }, {}).compute.ec2.heartbeatDeadlineMs, 3000);
     const fromEnv = loadConfig({}, {
+      SCALEFACE_COMPUTE: 'ec2',
       SCALEFACE_EC2_BOOT_DEADLINE_MS: '120000',
       SCALEFACE_EC2_HEARTBEAT_DEADLINE_MS: '45000',
       SCALEFACE_EC2_UNATTENDED_SHUTDOWN_MS: '900000',
-    }).compute.ec2;
-    assert.deepEqual([fromEnv.bootDeadlineMs, fromEnv.heartbeatDeadlineMs, fromEnv.unattendedShutdownMs], [120_000, 45_000, 900_000]);
+    }).compute;
+    assert.deepEqual([fromEnv.bootDeadlineMs, fromEnv.ec2.heartbeatDeadlineMs, fromEnv.ec2.unattendedShutdownMs], [120_000, 45_000, 900_000]);
     assert.throws(() => loadConfig({ compute: { ec2: { shutdownCommand: [] } } }, {}), /shutdownCommand/);
     assert.throws(() => loadConfig({}, { SCALEFACE_EC2_BOOT_DEADLINE_MS: '10' }), /bootDeadlineMs/);
   });
@@ -89,7 +90,7 @@ describe('loadConfig', () => {
   test('on EC2 a request waits long enough for an app tier started from zero: the boot deadline plus a minute', () => {
     assert.equal(loadConfig({}, {}).web.replyTimeoutMs, 60_000, 'local processes start in under a second');
     const ec2 = loadConfig({ compute: { backend: 'ec2' } }, {});
-    assert.equal(ec2.web.replyTimeoutMs, ec2.compute.ec2.bootDeadlineMs + 60_000);
+    assert.equal(ec2.web.replyTimeoutMs, ec2.compute.bootDeadlineMs + 60_000);
     assert.ok(ec2.web.replyTimeoutMs > ec2.autoscaler.idleWindowMs, 'longer than the idle window, so a scaled-in tier can come back for it');
     assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } } }, {}).web.replyTimeoutMs, 90_000);
     assert.equal(loadConfig({ compute: { backend: 'ec2' }, web: { replyTimeoutMs: 5000 } }, {}).web.replyTimeoutMs, 5000, 'an explicit value wins');

@@ -11,6 +11,14 @@ import type { Instance, InstanceState } from '../../ports/instance-pool.js';
 /** How long a launched instance that EC2 does not list yet is still counted (default 5 min). */
 export const DEFAULT_LAUNCH_MEMORY_MS = 5 * 60_000;
 
+/** One of our instances as EC2 lists it, for tear-down. */
+export interface OwnInstance {
+  readonly id: string;
+  readonly name: string;
+  /** EC2's state name. */
+  readonly state: string;
+}
+
 export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }
@@ -37,15 +45,24 @@ export function byNumberThenId(a: Instance, b: Instance): number {
 /** Instances this pool launched that DescribeInstances did not list yet. */
 export class LaunchesInFlight {
   private readonly launched = new Map<string, Instance>();
+  /** The subnet each was launched in, when one was named. */
+  private readonly subnets = new Map<string, string>();
 
   constructor(private readonly memoryMs = DEFAULT_LAUNCH_MEMORY_MS) {}
 
-  remember(instance: Instance): void {
-    if (instance.id !== '') this.launched.set(instance.id, instance);
+  remember(instance: Instance, subnetId?: string): void {
+    if (instance.id === '') return;
+    this.launched.set(instance.id, instance);
+    if (subnetId !== undefined) this.subnets.set(instance.id, subnetId);
   }
 
   forget(id: string): boolean {
+    this.subnets.delete(id);
     return this.launched.delete(id);
+  }
+
+  subnetOf(id: string): string | undefined {
+    return this.subnets.get(id);
   }
 
   has(id: string): boolean {
@@ -56,7 +73,7 @@ export class LaunchesInFlight {
   notListedIn(described: Ec2Instance[], now: number): Instance[] {
     const listed = new Set(described.map((i) => i.InstanceId));
     for (const [id, instance] of this.launched) {
-      if (listed.has(id) || now - instance.launchedAt > this.memoryMs) this.launched.delete(id);
+      if (listed.has(id) || now - instance.launchedAt > this.memoryMs) this.forget(id);
     }
     return [...this.launched.values()];
   }

@@ -16,8 +16,9 @@ import { ConfigInvalidError, NotFoundError } from '../../domain/errors.js';
 import { instanceNumber, lowestFreeNames } from '../../domain/instance-names.js';
 import type { Instance, InstancePool } from '../../ports/instance-pool.js';
 import type { Heartbeat } from './ec2-heartbeat.js';
-import { byNumberThenId, LaunchesInFlight, mapState, tagValue } from './ec2-instances.js';
+import { byNumberThenId, LaunchesInFlight, mapState, tagValue, type OwnInstance } from './ec2-instances.js';
 import { withEc2Retries, type RetryPolicy } from './ec2-retry.js';
+import { activeBySubnet, launchInSomeSubnet, SubnetSpread } from './ec2-subnets.js';
 
 /** Tags that mark an EC2 instance as one of ours: `scaleface:role=app-tier` and `scaleface:prefix=<prefix>`. */
 export const ROLE_TAG_KEY = 'scaleface:role';
@@ -40,7 +41,11 @@ export interface Ec2InstancePoolOptions {
   /** ...or from these parameters. */
   readonly imageId?: string;
   readonly instanceType?: string;
-  /** Used with a template too (a launch template cannot name a subnet of its own through the CDK). */
+  /**
+   * Subnets to spread launches over (see ec2-subnets.ts), used with a template too (a launch template cannot
+   * name a subnet of its own through the CDK). `subnetId` is the same as a list of one.
+   */
+  readonly subnetIds?: readonly string[];
   readonly subnetId?: string;
   readonly securityGroupIds?: readonly string[];
   readonly instanceProfileArn?: string;
@@ -65,6 +70,8 @@ export class Ec2InstancePool implements InstancePool {
   private readonly options: Ec2InstancePoolOptions;
   private readonly now: () => number;
   private readonly inFlight: LaunchesInFlight;
+  private readonly subnets: readonly string[];
+  private readonly spread: SubnetSpread;
 
   constructor(options: Ec2InstancePoolOptions) {
     if (!options.stoppedFleet && !options.launchTemplateId && !options.imageId) {
@@ -73,6 +80,8 @@ export class Ec2InstancePool implements InstancePool {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.inFlight = new LaunchesInFlight(options.launchMemoryMs);
+    this.subnets = options.subnetIds ?? (options.subnetId === undefined ? [] : [options.subnetId]);
+    this.spread = new SubnetSpread(this.subnets);
     // Our own retry policy replaces the SDK's, so that a throttled call is not retried twice over.
     this.client = options.client ?? new EC2Client({ region: options.region, maxAttempts: 1 });
   }
@@ -91,9 +100,15 @@ export class Ec2InstancePool implements InstancePool {
     if (this.options.stoppedFleet) launched.push(...(await this.startStopped(current, count)));
     const remaining = count - launched.length;
     if (remaining > 0 && (this.options.launchTemplateId || this.options.imageId)) {
-      const taken = [...current.map((i) => tagValue(i.Tags, 'Name') ?? ''), ...this.inFlight.notListedIn(current, this.now()).map((i) => i.name)];
-      const names = lowestFreeNames(taken, remaining);
-      for (const name of names) launched.push(await this.runOne(name));
+      const notListed = this.inFlight.notListedIn(current, this.now());
+      const taken = [...current.map((i) => tagValue(i.Tags, 'Name') ?? ''), ...notListed.map((i) => i.name)];
+      // Instances just started count in their subnets as pending.
+      const started = new Set(launched.map((i) => i.id));
+      const listed = current.map((i) => (started.has(i.InstanceId ?? '') ? { ...i, State: { Name: 'pending' as const } } : i));
+      const active = activeBySubnet(listed, notListed.map((i) => this.inFlight.subnetOf(i.id)));
+      for (const name of lowestFreeNames(taken, remaining)) {
+        launched.push(await launchInSomeSubnet(`RunInstances ${name}`, this.spread, active, (subnet) => this.runOne(name, subnet)));
+      }
     }
     return launched;
   }
@@ -124,14 +139,24 @@ export class Ec2InstancePool implements InstancePool {
     // Nothing to release: the client holds no connections that outlive a call.
   }
 
-  /** Terminates (or stops) every pending and running instance of ours: tearing the app tier down on purpose. */
-  async terminateAll(): Promise<void> {
-    const active = (await this.describe()).filter((i) => {
-      const state = mapState(i.State?.Name);
-      return state === 'pending' || state === 'running';
-    });
-    const ids = active.map((i) => i.InstanceId).filter((id): id is string => id !== undefined);
-    for (let start = 0; start < ids.length; start += 500) await this.stopOrTerminate(ids.slice(start, start + 500));
+  /** Every instance of ours EC2 lists, with EC2's own state name (pending, running, stopping, stopped, shutting-down). */
+  async listOurs(): Promise<OwnInstance[]> {
+    return (await this.describe()).map((i) => ({ id: i.InstanceId ?? '', name: tagValue(i.Tags, 'Name') ?? i.InstanceId ?? '', state: i.State?.Name ?? 'unknown' }));
+  }
+
+  /**
+   * Tearing the app tier down on purpose: terminates (never stops, in a stopped fleet too) every instance of ours
+   * that is pending, running, stopping or stopped; returns them.
+   */
+  async terminateAll(): Promise<OwnInstance[]> {
+    const targets = (await this.listOurs()).filter((i) => i.id !== '' && i.state !== 'shutting-down');
+    const ids = targets.map((i) => i.id);
+    for (let start = 0; start < ids.length; start += 500) {
+      const batch = ids.slice(start, start + 500);
+      await withEc2Retries('TerminateInstances', () => this.client.send(new TerminateInstancesCommand({ InstanceIds: batch })), this.options.retry);
+    }
+    for (const id of ids) this.inFlight.forget(id);
+    return targets;
   }
 
   /** The filters that select our instances (exported through the pool for tests and docs). */
@@ -185,7 +210,7 @@ export class Ec2InstancePool implements InstancePool {
   }
 
   /** The RunInstances request that launches instance `name` (also what `scaleface aws check` dry-runs). */
-  launchRequest(name: string): RunInstancesCommandInput {
+  launchRequest(name: string, subnetId: string | undefined = this.subnets[0]): RunInstancesCommandInput {
     const o = this.options;
     const common: RunInstancesCommandInput = {
       MinCount: 1,
@@ -196,7 +221,7 @@ export class Ec2InstancePool implements InstancePool {
     };
     // A subnet and security groups given next to a template override the template's.
     const network = {
-      SubnetId: o.subnetId,
+      SubnetId: subnetId,
       SecurityGroupIds: o.securityGroupIds && o.securityGroupIds.length > 0 ? [...o.securityGroupIds] : undefined,
     };
     if (o.launchTemplateId) {
@@ -212,8 +237,8 @@ export class Ec2InstancePool implements InstancePool {
     };
   }
 
-  private async runOne(name: string): Promise<Instance> {
-    const input = this.launchRequest(name);
+  private async runOne(name: string, subnetId: string | undefined): Promise<Instance> {
+    const input = this.launchRequest(name, subnetId);
     const out = await withEc2Retries(`RunInstances ${name}`, () => this.client.send(new RunInstancesCommand(input)), this.options.retry);
     const raw = out.Instances?.[0];
     const launched: Instance = {
@@ -224,7 +249,7 @@ export class Ec2InstancePool implements InstancePool {
       ready: false,
       busy: 0,
     };
-    this.inFlight.remember(launched);
+    this.inFlight.remember(launched, subnetId);
     return launched;
   }
 
@@ -260,7 +285,7 @@ export function ec2PoolFromConfig(config: Config, heartbeats?: HeartbeatReader, 
     launchTemplateId: ec2.launchTemplateId,
     imageId: ec2.imageId,
     instanceType: ec2.instanceType,
-    subnetId: ec2.subnetId,
+    subnetIds: ec2.subnetIds,
     securityGroupIds: ec2.securityGroupIds,
     instanceProfileArn: ec2.instanceProfileArn,
     stoppedFleet: ec2.stoppedFleet,

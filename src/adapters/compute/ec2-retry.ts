@@ -29,6 +29,8 @@ export const RETRIED_EC2_CODES: ReadonlySet<string> = new Set(['RequestLimitExce
  */
 const QUOTA_ADVICE = 'the account quota is reached: raise it in Service Quotas (EC2 running On-Demand instances, vCPUs) or lower autoscaler.maxInstances';
 const CAPACITY_ADVICE = 'AWS has no capacity for this instance type in this zone right now: it usually passes; another instance type or subnet avoids it';
+const ZONE_ADVICE = 'the instance type or configuration is not offered in this subnet\'s zone: add subnets in other zones (compute.ec2.subnetIds) or choose another type';
+const ADDRESS_ADVICE = 'the subnet has no free IP addresses: free some or add subnets (compute.ec2.subnetIds)';
 export const CAPACITY_EC2_CODES: ReadonlyMap<string, string> = new Map([
   ['InstanceLimitExceeded', QUOTA_ADVICE],
   ['VcpuLimitExceeded', QUOTA_ADVICE],
@@ -36,6 +38,8 @@ export const CAPACITY_EC2_CODES: ReadonlyMap<string, string> = new Map([
   ['InsufficientInstanceCapacity', CAPACITY_ADVICE],
   ['InsufficientCapacity', CAPACITY_ADVICE],
   ['InsufficientHostCapacity', CAPACITY_ADVICE],
+  ['Unsupported', ZONE_ADVICE],
+  ['InsufficientFreeAddressesInSubnet', ADDRESS_ADVICE],
 ]);
 
 const NOT_FOUND_CODES = new Set(['InvalidInstanceID.NotFound', 'InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException']);

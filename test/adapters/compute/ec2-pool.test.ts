@@ -116,11 +116,18 @@ describe('launch and terminate requests', () => {
     assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0);
   });
 
-  test('terminateAll terminates every pending and running instance in one call', async () => {
-    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'));
+  test('terminateAll terminates every pending, running, stopping and stopped instance in one call, in a stopped fleet too', async () => {
+    describes(ours('i-1', 1, 'running'), ours('i-2', 2, 'pending'), ours('i-3', 3, 'stopping'), ours('i-4', 4, 'stopped'), ours('i-5', 5, 'shutting-down'));
     ec2.on(TerminateInstancesCommand).resolves({});
-    await pool().terminateAll();
-    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2']]);
+    const terminated = await pool({ stoppedFleet: true }).terminateAll();
+    assert.deepEqual(terminated.map((i) => [i.id, i.name, i.state]), [
+      ['i-1', 'app-tier-instance-1', 'running'],
+      ['i-2', 'app-tier-instance-2', 'pending'],
+      ['i-3', 'app-tier-instance-3', 'stopping'],
+      ['i-4', 'app-tier-instance-4', 'stopped'],
+    ]);
+    assert.deepEqual(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds), [['i-1', 'i-2', 'i-3', 'i-4']]);
+    assert.equal(ec2.commandCalls(StopInstancesCommand).length, 0, 'a tear-down terminates, it does not stop');
   });
 });
 
