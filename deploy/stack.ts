@@ -116,6 +116,8 @@ export class ScalefaceStack extends Stack {
     this.autoscalerGroup = this.createAutoscaler(props, vpc, code);
     this.logGroups.dependOn(this.webTier.group);
     this.logGroups.dependOn(this.autoscalerGroup);
+    new CfnOutput(this, 'WebTierGroupName', { value: this.webTier.group.autoScalingGroupName });
+    new CfnOutput(this, 'AutoscalerGroupName', { value: this.autoscalerGroup.autoScalingGroupName });
     new CfnOutput(this, 'LaunchTemplateId', { value: this.launchTemplate.launchTemplateId ?? '' });
     new CfnOutput(this, 'RequestQueueUrl', { value: this.resources.requestQueue.queueUrl });
     acknowledgeNagFindings(this);

@@ -97,6 +97,7 @@ function createLoadBalancer(scope: Stack, props: WebTierProps, webGroup: ec2.Sec
     );
     loadBalancer.addListener('Http', { port: 80, open: false }).addTargets('WebTier', targets);
   }
+  new CfnOutput(scope, 'LoadBalancerDnsName', { value: loadBalancer.loadBalancerDnsName });
   new CfnOutput(scope, 'LoadBalancerUrl', { value: `${https ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}/` });
   return loadBalancer;
 }

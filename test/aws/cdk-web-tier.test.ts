@@ -125,6 +125,7 @@ describe('web tier behind a load balancer (issue 13)', () => {
     const albGroup = resourcesOf<{ SecurityGroupIngress?: { CidrIp: string; FromPort: number }[] }>(s.template, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('LoadBalancerSecurityGroup'));
     const rules = albGroup?.[1].Properties.SecurityGroupIngress ?? [];
     assert.deepEqual(rules.map((r) => [r.CidrIp, r.FromPort]).sort(), [['203.0.113.7/32', 443], ['203.0.113.7/32', 80]]);
+    for (const output of ['LoadBalancerDnsName', 'WebTierGroupName', 'AutoscalerGroupName']) assert.equal(Object.keys(s.template.findOutputs(output)).length, 1, output);
     const url = s.template.findOutputs('LoadBalancerUrl');
     assert.match(flat(Object.values(url)[0]?.Value), /^https:\/\//);
     assert.equal(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('certificate')).length, 0);
