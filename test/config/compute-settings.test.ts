@@ -6,17 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { configToEnv, loadConfig } from '../../src/config/index.js';
-import { ConfigInvalidError } from '../../src/domain/errors.js';
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigInvalidError, `got ${String(error)}`);
-    return error.message;
-  }
-  return assert.fail('expected ConfigInvalidError');
-}
+import { refusal } from '../helpers/config-refusal.js';
 
 describe('compute.ec2.subnetIds', () => {
   test('a list from the file or SCALEFACE_EC2_SUBNET_IDS (comma-separated); none by default', () => {

@@ -8,17 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { configToEnv, loadConfig } from '../../src/config/index.js';
-import { ConfigInvalidError } from '../../src/domain/errors.js';
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    assert.ok(error instanceof ConfigInvalidError, `got ${String(error)}`);
-    return error.message;
-  }
-  return assert.fail('expected ConfigInvalidError');
-}
+import { refusal } from '../helpers/config-refusal.js';
 
 describe('loadConfig', () => {
   let dir: string;
