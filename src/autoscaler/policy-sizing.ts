@@ -5,8 +5,22 @@
  */
 import type { PolicySettings } from './policy-settings.js';
 
-/** Busy fraction at which steady load is planned: the rest absorbs Poisson noise without queueing for long. */
-export const PLANNED_UTILIZATION = 0.85;
+/**
+ * Busy fraction at which steady load is planned: the rest absorbs Poisson noise. With a budget of many service
+ * times (EC2: 30 s against 23 ms) queueing costs nothing that matters and 0.97 is planned; with a tight one
+ * (processes, 2 s), 0.8.
+ */
+export function plannedUtilization(s: PolicySettings): number {
+  const ratio = s.serviceTimeMs / 1000 / drainBudgetS(s);
+  return Math.min(0.97, Math.max(0.8, 1 - 10 * ratio));
+}
+
+/**
+ * The fraction of an instance the backlog may stand in for: a stream that needs 2.3 instances gets 2 while
+ * the backlog it leaves fits the budget, and a third when it no longer does (the drain term grows), rather
+ * than 3 all the time. The latency target pays for the queue, not for an idle third of an instance.
+ */
+const ROUNDING_SLACK = 0.5;
 /** Part of the time left after a boot in which the backlog is planned to drain (the rest is margin). */
 const BUDGET_SHARE = 0.9;
 
@@ -67,17 +81,18 @@ const fixed = (n: number, digits = 2): string => String(Number(n.toFixed(digits)
 /** Instances for the stream (Little's law at the planned utilization) + instances that drain the backlog in time. */
 export function sizeFor(total: number, estimate: RateEstimate, s: PolicySettings): Sizing {
   const serviceS = s.serviceTimeMs / 1000;
-  const stream = (estimate.rate * serviceS) / PLANNED_UTILIZATION;
+  const utilization = plannedUtilization(s);
+  const stream = (estimate.rate * serviceS) / utilization;
   const bootS = s.bootTimeMs / 1000;
   // What will be queued when a launch made now is ready, if the backlog keeps growing as it does.
   const projected = total + estimate.growth * bootS;
   const budget = drainBudgetS(s);
   const drain = (projected * serviceS) / budget;
-  const raw = Math.ceil(stream + drain - 1e-9);
+  const raw = Math.max(0, Math.ceil(stream + drain - ROUNDING_SLACK - 1e-9));
   const wanted = total > 0 ? Math.max(1, raw) : raw;
   const growth = estimate.growth > 0 ? ` (+ ${fixed(estimate.growth, 1)}/s growing × ${fixed(bootS, 1)} s boot)` : '';
   const explained =
-    `arrivals ${fixed(estimate.rate, 1)}/s × ${s.serviceTimeMs} ms / ${PLANNED_UTILIZATION} = ${fixed(stream)}` +
+    `arrivals ${fixed(estimate.rate, 1)}/s × ${s.serviceTimeMs} ms / ${fixed(utilization)} busy = ${fixed(stream)}` +
     ` + backlog ${total}${growth} × ${s.serviceTimeMs} ms / ${fixed(budget, 1)} s = ${fixed(drain)} → ${wanted}`;
   return { wanted, explained };
 }
