@@ -122,6 +122,19 @@ function decide(obs: Observation, wanted: number, idleFor: number, wishes: Polic
   return scaleIn(obs, wanted, idleFor, wishes, s);
 }
 
+/** Below this many instances' worth of arrivals, the stream is over. */
+const STREAM_OVER = 0.05;
+
+/**
+ * How long nothing was seen queued or in flight. When launches are billed, arrivals the estimate still sees
+ * (a sparse stream answered between two looks at the queue) are not idleness: stopping would cost a boot and
+ * a billed minute at the next request.
+ */
+function idleTime(lastActiveAt: number | undefined, now: number, stream: number, s: PolicySettings): number {
+  if (s.billingMinimumMs > 0 && stream >= STREAM_OVER) return 0;
+  return lastActiveAt === undefined ? Infinity : now - lastActiveAt;
+}
+
 function working(obs: Observation, inFlight: number): number {
   const ready = obs.fleet === undefined ? obs.current : obs.fleet.filter((m) => m.ready).length;
   return Math.min(inFlight, ready);
@@ -142,7 +155,7 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   const estimate = estimateRate(previous, obs.now, total, working(obs, inFlight), s);
   const sizing = sizeFor(total, estimate, s);
   const unclamped = sizing.wanted;
-  const idleFor = lastActiveAt === undefined ? Infinity : obs.now - lastActiveAt;
+  const idleFor = idleTime(lastActiveAt, obs.now, sizing.stream, s);
   const wanted = clamp(idleFor >= s.idleWindowMs ? 0 : unclamped, s.minInstances, s.maxInstances);
   let sized = `${sizing.explained} (visible ${visible}, in flight ${inFlight})`;
   if (wanted > unclamped) sized += `, raised to min ${s.minInstances}`;

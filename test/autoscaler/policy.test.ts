@@ -61,13 +61,13 @@ const rows: Row[] = [
   { name: 'depth failure holds but clamps to max', settings: { maxInstances: 2 }, backlog: undefined, current: 4, desired: 2, reason: 'adjusted to [0, 2] → 2' },
   { name: 'min > 0 raises from 0 without backlog', settings: { minInstances: 2 }, backlog: q(0), current: 0, desired: 2, reason: 'raised to min 2' },
   {
-    name: "Little's law: 50/s × 100 ms at 85 % busy → 6, steady",
+    name: "Little's law: 50/s × 100 ms at 97 % busy = 5.15 instances; 5 kept, the backlog takes the rest",
     backlog: q(0, 5),
     current: 6,
     fleet: fleetOf([120_000, 120_000, 120_000, 120_000, 120_000, 120_000], [1, 1, 1, 1, 1, 0]),
     state: { lastActiveAt: NOW - 1000, sample: { at: NOW - 1000, total: 5, slope: 0 }, rate: 50 },
-    desired: 6,
-    reason: 'arrivals 50/s × 100 ms / 0.85 = 5.88',
+    desired: 5,
+    reason: 'arrivals 50/s × 100 ms / 0.97 busy = 5.15',
   },
   {
     name: 'pre-scaling: a backlog growing on two observations in a row is projected over the 20 s boot',
@@ -75,7 +75,7 @@ const rows: Row[] = [
     current: 1,
     fleet: fleetOf([120_000], [1]),
     state: { lastActiveAt: NOW - 1000, sample: { at: NOW - 1000, total: 100, slope: 40 }, rate: 0 },
-    desired: 4,
+    desired: 3,
     reason: '(+ 40/s growing × 20 s boot)',
   },
   {
