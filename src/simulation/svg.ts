@@ -6,7 +6,7 @@ import type { Timeline } from './engine.js';
 
 const W = 760;
 const H = 300;
-const PAD = { left: 56, right: 48, top: 28, bottom: 36 };
+const PAD = { left: 56, right: 48, top: 28, bottom: 44 };
 const COLOURS: Record<string, string> = { scaleface: '#d62728', 'keda-hpa': '#1f77b4', 'aws-target-tracking': '#2ca02c', 'sagemaker-async': '#9467bd' };
 const MAX_POINTS = 600;
 
@@ -45,9 +45,9 @@ export function comparisonSvg(title: string, timelines: Record<string, Timeline>
     `<line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#000"/>`,
     `<text x="${PAD.left - 4}" y="${PAD.top + 4}" text-anchor="end">${leftMax.toFixed(0)}</text>`,
     `<text x="${W - PAD.right + 4}" y="${PAD.top + 4}">${rightMax}</text>`,
-    `<text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">${end.toFixed(0)} s</text>`,
-    `<text x="${PAD.left}" y="${H - 8}">grey: arrivals/s, dashed: backlog (left axis); lines: instances (right axis):</text>`,
-    ...entries.map(([name], i) => `<text x="${PAD.left + 360 + i * 95}" y="${H - 8}" fill="${COLOURS[name] ?? '#000'}">${esc(name)}</text>`),
+    `<text x="${W - PAD.right}" y="${H - PAD.bottom + 14}" text-anchor="end">${end.toFixed(0)} s</text>`,
+    `<text x="${PAD.left}" y="${H - PAD.bottom + 14}">grey: arrivals/s, dashed: backlog of ${esc(entries[0]?.[0] ?? '')} (left axis); lines: billed instances (right axis)</text>`,
+    ...entries.map(([name], i) => `<text x="${PAD.left + i * 150}" y="${H - 8}" fill="${COLOURS[name] ?? '#000'}">${esc(name)}</text>`),
     '</svg>',
   ];
   return parts.join('\n');
