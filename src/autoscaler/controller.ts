@@ -149,7 +149,8 @@ export class AutoscalerController {
     const counted = instances.filter((i) => isActive(i) && !unresponsive.some((u) => u.instance.id === i.id));
     const current = counted.length;
     this.holdFoundInstancesOnce(current, at);
-    const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current }, this.policyState, this.options.settings);
+    const fleet = counted.map((i) => ({ ageMs: at - i.launchedAt, ready: i.ready, busy: i.busy }));
+    const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current, fleet }, this.policyState, this.options.settings);
     const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;
@@ -170,7 +171,8 @@ export class AutoscalerController {
     if (this.observedOnce) return;
     this.observedOnce = true;
     if (current === 0 || this.policyState.lastActiveAt !== undefined) return;
-    this.policyState = { ...this.policyState, lastActiveAt: at };
+    // As if they had just been wanted and busy: the idle window and the scale-in window both start now.
+    this.policyState = { ...this.policyState, lastActiveAt: at, wishes: [{ at, wanted: current }] };
     const window = this.options.settings.idleWindowMs;
     this.log('info', { found: current, idleWindowMs: window }, `found ${current} instance(s) at start; holding them for one idle window (${window} ms) before scaling in`);
   }
@@ -229,9 +231,10 @@ export class AutoscalerController {
     }
   }
 
-  /** Terminates up to `count` idle instances, newest first; busy ones are left alone. */
+  /** Terminates up to `count` idle instances, those past their billing minimum first; busy ones are left alone. */
   private async scaleIn(count: number, instances: Instance[], reason: string): Promise<void> {
-    const victims = scaleInCandidates(instances, this.backlog?.inFlight).slice(0, count);
+    const billing = { now: this.now(), billingMinimumMs: this.options.settings.billingMinimumMs };
+    const victims = scaleInCandidates(instances, this.backlog?.inFlight, billing).slice(0, count);
     const names = victims.map((i) => i.name);
     this.log('info', { terminating: names, wanted: count, reason }, `scaling in, terminating ${victims.length} of ${count}: ${reason}`);
     for (const victim of victims) {

@@ -15,11 +15,21 @@ function numberOf(instance: Instance): number {
   return instanceNumber(instance.name) ?? 0;
 }
 
-/** Instances we may stop without interrupting work, newest first. */
-export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined): Instance[] {
+/** When launches are billed at least `billingMinimumMs` each: an instance younger than that is paid for anyway. */
+export interface BillingClock {
+  readonly now: number;
+  readonly billingMinimumMs: number;
+}
+
+/**
+ * Instances we may stop without interrupting work: with a billing clock, those past their billing minimum
+ * first (stopping one inside it saves nothing), then newest first.
+ */
+export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined, billing?: BillingClock): Instance[] {
+  const paid = (i: Instance): number => (billing !== undefined && billing.now - i.launchedAt < billing.billingMinimumMs ? 1 : 0);
   return instances
     .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
-    .sort((a, b) => b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
+    .sort((a, b) => paid(a) - paid(b) || b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
 }
 
 export interface InstanceDeadlines {

@@ -1,30 +1,32 @@
 /**
- * The scaling policy: a pure function from one observation of the request queue and the fleet to
- * the number of app-tier instances we want. No I/O and no clock: time arrives in the observation,
- * and the only memory (when the backlog was last non-zero) is passed in and returned as state.
+ * The scaling policy: a pure function from one observation of the request queue and the fleet to the number of
+ * app-tier instances we want. No I/O and no clock: time arrives in the observation, memory (the arrival-rate
+ * estimate, recent wishes, when work was last seen) is passed in and returned as state. The live controller
+ * and the simulator (src/simulation) call this very function.
  *
- * Like KEDA's queue scaler and the Kubernetes HPA: desired = ceil(backlog / target) within
- * [min, max], a tolerance band against flapping, immediate scale-up, and scale-in only after a
- * quiet window (KEDA's cooldown; here, nothing queued or in flight for `idleWindowMs`).
+ * Sizing (policy-sizing.ts): the arrival rate times the measured service time (Little's law) at a planned
+ * utilization, plus what drains the backlog in the time the latency target leaves after a boot. Scale-up is
+ * immediate; scale-in goes gradually to the largest count wanted over `scaleInWindowMs`, never stops a busy
+ * instance nor one inside its paid billing minimum (keeping it costs nothing), and everything goes to min (0)
+ * after `idleWindowMs` without work. A failed depth read holds the count.
  */
-import { InvalidInputError } from '../domain/errors.js';
+import { estimateRate, sizeFor, type RateSample } from './policy-sizing.js';
+import { validatePolicySettings, type PolicySettings } from './policy-settings.js';
 
-export interface PolicySettings {
-  readonly minInstances: number;
-  readonly maxInstances: number;
-  /** Backlog (visible + in flight) one instance is expected to carry. */
-  readonly targetBacklogPerInstance: number;
-  /** Nothing queued or in flight for this long before scaling in. */
-  readonly idleWindowMs: number;
-  /** Keep the current count while |desired / current - 1| <= tolerance (the HPA's 0.1). */
-  readonly tolerance: number;
-}
-
-export const DEFAULT_TOLERANCE = 0.1;
+export { DEFAULT_TOLERANCE, validatePolicySettings, type PolicySettings } from './policy-settings.js';
 
 export interface BacklogObservation {
   readonly visible: number;
   readonly inFlight: number;
+}
+
+/** One counted instance as the policy sees it. */
+export interface FleetMember {
+  /** Milliseconds since its launch. */
+  readonly ageMs: number;
+  readonly ready: boolean;
+  /** Messages it holds; undefined when the pool cannot tell. */
+  readonly busy: number | undefined;
 }
 
 export interface Observation {
@@ -34,16 +36,24 @@ export interface Observation {
   readonly backlog: BacklogObservation | undefined;
   /** Instances not terminated and not on their way out: pending + running. */
   readonly current: number;
+  /** The `current` instances; without it, all count as ready, past their billing minimum, busy as in flight says. */
+  readonly fleet?: readonly FleetMember[];
 }
 
 export interface PolicyState {
   /** Last time the backlog (visible + in flight) was above zero; undefined when never seen. */
   readonly lastActiveAt: number | undefined;
+  /** The previous observation's backlog, for the rate estimate. */
+  readonly sample?: RateSample;
+  /** Smoothed arrivals per second. */
+  readonly rate?: number;
+  /** Counts wanted at recent observations (within scaleInWindowMs), oldest first. */
+  readonly wishes?: readonly { readonly at: number; readonly wanted: number }[];
 }
 
 export interface Decision {
   readonly desired: number;
-  /** Human-readable explanation, e.g. "backlog 37 (visible 30, in flight 7) / target 5 → 8, clamped to max 2". */
+  /** Human-readable explanation of the numbers behind the decision. */
   readonly reason: string;
   /** State to pass to the next decision. */
   readonly state: PolicyState;
@@ -51,34 +61,8 @@ export interface Decision {
 
 export const INITIAL_POLICY_STATE: PolicyState = { lastActiveAt: undefined };
 
-/** Throws InvalidInputError unless 0 <= min <= max, target > 0, idle window >= 0, tolerance in [0, 1). */
-export function validatePolicySettings(settings: PolicySettings): void {
-  const { minInstances: min, maxInstances: max, targetBacklogPerInstance: target } = settings;
-  const problems: string[] = [];
-  if (!Number.isInteger(min) || min < 0) problems.push(`minInstances ${min} is not a whole number >= 0`);
-  if (!Number.isInteger(max) || max < min) problems.push(`maxInstances ${max} is not a whole number >= minInstances`);
-  if (!(target > 0)) problems.push(`targetBacklogPerInstance ${target} is not > 0`);
-  if (!(settings.idleWindowMs >= 0)) problems.push(`idleWindowMs ${settings.idleWindowMs} is not >= 0`);
-  if (!(settings.tolerance >= 0 && settings.tolerance < 1)) problems.push(`tolerance ${settings.tolerance} is not in [0, 1)`);
-  if (problems.length > 0) throw new InvalidInputError(`invalid autoscaler settings: ${problems.join('; ')}`);
-}
-
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
-}
-
-/** The count the backlog asks for, within [min, max], and the sentence that explains it. */
-function proposal(backlog: BacklogObservation, s: PolicySettings): { wanted: number; explained: string } {
-  const total = backlog.visible + backlog.inFlight;
-  const raw = Math.ceil(total / s.targetBacklogPerInstance);
-  // Never fewer than the in-flight work needs (always true of `raw`; kept explicit as an invariant).
-  const floor = Math.ceil(backlog.inFlight / s.targetBacklogPerInstance);
-  const unclamped = Math.max(raw, floor);
-  const wanted = clamp(unclamped, s.minInstances, s.maxInstances);
-  let explained = `backlog ${total} (visible ${backlog.visible}, in flight ${backlog.inFlight}) / target ${s.targetBacklogPerInstance} → ${unclamped}`;
-  if (wanted > unclamped) explained += `, raised to min ${s.minInstances}`;
-  if (wanted < unclamped) explained += `, clamped to max ${s.maxInstances}`;
-  return { wanted, explained };
 }
 
 function withinTolerance(wanted: number, current: number, tolerance: number): boolean {
@@ -86,60 +70,98 @@ function withinTolerance(wanted: number, current: number, tolerance: number): bo
   return current > 0 && Math.abs(wanted - current) <= tolerance * current + 1e-9;
 }
 
-function decideScaleIn(
-  obs: Observation,
-  lastActiveAt: number | undefined,
-  wanted: number,
-  explained: string,
-  s: PolicySettings,
-): { desired: number; reason: string } {
-  const backlog = obs.backlog as BacklogObservation;
-  if (backlog.visible + backlog.inFlight > 0) {
-    return { desired: obs.current, reason: `${explained}; backlog not drained, holding ${obs.current}` };
+/** The instances scale-in may stop now: idle, and past their billing minimum (inside it they are paid for). */
+function stoppable(obs: Observation, s: PolicySettings): { count: number; paid: number; busy: number } {
+  const inFlight = obs.backlog?.inFlight ?? 0;
+  if (obs.fleet === undefined) {
+    const busy = Math.min(obs.current, inFlight);
+    return { count: obs.current - busy, paid: 0, busy };
   }
-  const idleFor = lastActiveAt === undefined ? Infinity : obs.now - lastActiveAt;
-  if (idleFor < s.idleWindowMs) {
-    return { desired: obs.current, reason: `${explained}; idle ${idleFor} ms of ${s.idleWindowMs} ms, holding ${obs.current}` };
-  }
-  if (withinTolerance(wanted, obs.current, s.tolerance)) {
-    return { desired: obs.current, reason: `${explained}; within tolerance ${s.tolerance} of ${obs.current}, holding` };
-  }
-  const idleText = lastActiveAt === undefined ? 'no backlog seen yet' : `idle ${idleFor} ms >= ${s.idleWindowMs} ms`;
-  return { desired: wanted, reason: `${explained}; ${idleText}, scaling in ${obs.current} → ${wanted}` };
+  const idle = obs.fleet.filter((m) => m.busy === 0 || (m.busy === undefined && inFlight === 0));
+  const past = idle.filter((m) => m.ageMs >= s.billingMinimumMs);
+  return { count: past.length, paid: idle.length - past.length, busy: obs.fleet.length - idle.length };
 }
 
-function decideWithBacklog(obs: Observation, lastActiveAt: number | undefined, s: PolicySettings): { desired: number; reason: string } {
-  const { wanted, explained } = proposal(obs.backlog as BacklogObservation, s);
+interface Step {
+  readonly desired: number;
+  readonly reason: string;
+}
+
+/** Fewer wanted than running: how far we may go down now, and why not further. */
+function scaleIn(obs: Observation, wanted: number, idleFor: number, wishes: PolicyState['wishes'], s: PolicySettings): Step {
+  const { current } = obs;
+  const idle = idleFor >= s.idleWindowMs;
+  const stabilized = idle ? wanted : Math.max(wanted, ...(wishes ?? []).map((w) => w.wanted));
+  const why = idle ? `idle ${Number.isFinite(idleFor) ? `${idleFor} ms` : 'since start'} >= ${s.idleWindowMs} ms` : `largest wanted over ${s.scaleInWindowMs} ms is ${stabilized}`;
+  if (stabilized >= current) return { desired: current, reason: `${why}, holding ${current}` };
+  if (!idle && withinTolerance(stabilized, current, s.tolerance)) return { desired: current, reason: `${why}, within tolerance ${s.tolerance} of ${current}, holding` };
+  const free = stoppable(obs, s);
+  const desired = Math.max(stabilized, current - free.count);
+  const kept: string[] = [];
+  if (free.busy > 0) kept.push(`${free.busy} busy`);
+  if (free.paid > 0) kept.push(`${free.paid} idle inside their paid ${s.billingMinimumMs / 1000} s`);
+  const keptText = kept.length > 0 && desired > stabilized ? ` (keeping ${kept.join(', ')})` : '';
+  if (desired === current) return { desired, reason: `${why}; nothing to stop${keptText}, holding ${current}` };
+  return { desired, reason: `${why}, scaling in ${current} → ${desired}${keptText}` };
+}
+
+function decide(obs: Observation, wanted: number, idleFor: number, wishes: PolicyState['wishes'], s: PolicySettings): Step {
   const { current } = obs;
   if (current > s.maxInstances) {
     // Down to max at once; anything further follows the usual scale-in rules, as if we were at max.
-    const atMax =
-      wanted === s.maxInstances
-        ? { desired: wanted, reason: explained }
-        : decideScaleIn({ ...obs, current: s.maxInstances }, lastActiveAt, wanted, explained, s);
+    const atMax = wanted >= s.maxInstances ? { desired: s.maxInstances, reason: 'at max' } : scaleIn({ ...obs, current: s.maxInstances }, wanted, idleFor, wishes, s);
     return { desired: atMax.desired, reason: `${current} is above max ${s.maxInstances}, scaling in to ${atMax.desired}; ${atMax.reason}` };
   }
   if (wanted > current) {
     if (current >= s.minInstances && withinTolerance(wanted, current, s.tolerance)) {
-      return { desired: current, reason: `${explained}; within tolerance ${s.tolerance} of ${current}, holding` };
+      return { desired: current, reason: `within tolerance ${s.tolerance} of ${current}, holding` };
     }
-    const verb = current === 0 ? 'leaving 0,' : 'scaling up';
-    return { desired: wanted, reason: `${explained}; ${verb} ${current} → ${wanted}` };
+    return { desired: wanted, reason: `${current === 0 ? 'leaving 0,' : 'scaling up'} ${current} → ${wanted}` };
   }
-  if (wanted === current) return { desired: current, reason: `${explained}; steady at ${current}` };
-  return decideScaleIn(obs, lastActiveAt, wanted, explained, s);
+  if (wanted === current) return { desired: current, reason: `steady at ${current}` };
+  return scaleIn(obs, wanted, idleFor, wishes, s);
+}
+
+/** Below this many instances' worth of arrivals, the stream is over. */
+const STREAM_OVER = 0.05;
+
+/**
+ * How long nothing was seen queued or in flight. When launches are billed, arrivals the estimate still sees
+ * (a sparse stream answered between two looks at the queue) are not idleness: stopping would cost a boot and
+ * a billed minute at the next request.
+ */
+function idleTime(lastActiveAt: number | undefined, now: number, stream: number, s: PolicySettings): number {
+  if (s.billingMinimumMs > 0 && stream >= STREAM_OVER) return 0;
+  return lastActiveAt === undefined ? Infinity : now - lastActiveAt;
+}
+
+function working(obs: Observation, inFlight: number): number {
+  const ready = obs.fleet === undefined ? obs.current : obs.fleet.filter((m) => m.ready).length;
+  return Math.min(inFlight, ready);
 }
 
 /** Observation + state → desired instance count, with the reason and the next state. */
-export function decideDesiredInstances(obs: Observation, state: PolicyState, settings: PolicySettings): Decision {
-  validatePolicySettings(settings);
+export function decideDesiredInstances(obs: Observation, state: PolicyState, s: PolicySettings): Decision {
+  validatePolicySettings(s);
   if (obs.backlog === undefined) {
-    const desired = clamp(obs.current, settings.minInstances, settings.maxInstances);
-    const adjusted = desired === obs.current ? '' : ` (adjusted to [${settings.minInstances}, ${settings.maxInstances}] → ${desired})`;
+    const desired = clamp(obs.current, s.minInstances, s.maxInstances);
+    const adjusted = desired === obs.current ? '' : ` (adjusted to [${s.minInstances}, ${s.maxInstances}] → ${desired})`;
     return { desired, reason: `queue depth unavailable; holding ${obs.current}${adjusted}`, state };
   }
-  const active = obs.backlog.visible + obs.backlog.inFlight > 0;
-  const lastActiveAt = active ? obs.now : state.lastActiveAt;
-  const { desired, reason } = decideWithBacklog(obs, lastActiveAt, settings);
-  return { desired, reason, state: { lastActiveAt } };
+  const { visible, inFlight } = obs.backlog;
+  const total = visible + inFlight;
+  const lastActiveAt = total > 0 ? obs.now : state.lastActiveAt;
+  const previous = state.sample === undefined ? undefined : { sample: state.sample, rate: state.rate ?? 0 };
+  const estimate = estimateRate(previous, obs.now, total, working(obs, inFlight), s);
+  const sizing = sizeFor(total, estimate, s);
+  const unclamped = sizing.wanted;
+  const idleFor = idleTime(lastActiveAt, obs.now, sizing.stream, s);
+  const wanted = clamp(idleFor >= s.idleWindowMs ? 0 : unclamped, s.minInstances, s.maxInstances);
+  let sized = `${sizing.explained} (visible ${visible}, in flight ${inFlight})`;
+  if (wanted > unclamped) sized += `, raised to min ${s.minInstances}`;
+  if (wanted < unclamped) sized += `, clamped to max ${s.maxInstances}`;
+  const wishes = (state.wishes ?? []).filter((w) => obs.now - w.at < s.scaleInWindowMs);
+  const step = decide(obs, wanted, idleFor, wishes, s);
+  const nextState: PolicyState = { lastActiveAt, sample: estimate.sample, rate: estimate.rate, wishes: [...wishes, { at: obs.now, wanted }] };
+  return { desired: step.desired, reason: `${sized}; ${step.reason}`, state: nextState };
 }

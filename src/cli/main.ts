@@ -8,6 +8,7 @@ import { registerLoadCommand } from '../load/command.js';
 import { registerAwsCommand } from './aws.js';
 import { enrollFolder } from './enroll.js';
 import { registerGalleryCommand } from './gallery.js';
+import { registerSimulateCommand } from '../simulation/command.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -99,5 +100,6 @@ program
 registerLoadCommand(program);
 registerGalleryCommand(program, fail);
 registerAwsCommand(program, fail);
+registerSimulateCommand(program, fail);
 
 await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
+import { BACKEND_TIMINGS, derivePolicySettings, SERVICE_TIME_MS, type PolicySettings } from '../autoscaler/policy-settings.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
@@ -121,10 +122,21 @@ export const configSchema = z.object({
       minInstances: z.number().int().min(0).default(0),
       /** Default: the core count for local processes, 20 (the seed's limit) for EC2. */
       maxInstances: z.number().int().min(1).max(1000).optional(),
-      /** Backlog one instance is expected to carry; desired = ceil(backlog / target). */
-      targetBacklogPerInstance: z.number().positive().default(5),
-      /** Nothing queued or in flight this long before scaling in; default 1 s for processes, 120 s for EC2. */
+      /**
+       * The one knob: 95 % of requests answered within this many ms of their upload. Default 2 s for processes
+       * (the course grader), 2 × the boot time (at least 60 s) on EC2. The rest below is derived or measured.
+       */
+      latencyTargetMs: z.number().int().positive().optional(),
+      /** One image on one worker, end to end (measured by the bench: 23 ms on this project's machine). */
+      serviceTimeMs: z.number().positive().default(SERVICE_TIME_MS),
+      /** Launch → ready, a high percentile; default 1 s for processes, 25 s for a stopped EC2 fleet, 200 s for a fresh boot. */
+      bootTimeMs: z.number().int().min(0).optional(),
+      /** Nothing queued or in flight this long → scale to min; default 1 s for processes, derived from the target on EC2. */
       idleWindowMs: z.number().int().min(0).optional(),
+      /** Scale-in goes to the largest count wanted over this window; default as the idle window. */
+      scaleInWindowMs: z.number().int().min(0).optional(),
+      /** Each launch is billed at least this long; default 0 for processes, 60 s on EC2 (Linux per-second billing). */
+      billingMinimumMs: z.number().int().min(0).optional(),
       tickMs: z.number().int().min(50).default(1000),
       /** Run the autoscaler in this `up` process; with several web instances exactly one should. */
       enabled: z.boolean().default(true),
@@ -177,7 +189,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 
 /** The settings whose default depends on others, always filled in a loaded Config. */
 export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
-  readonly autoscaler: ParsedConfig['autoscaler'] & { maxInstances: number; idleWindowMs: number };
+  readonly autoscaler: ParsedConfig['autoscaler'] & PolicySettings;
   readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number };
   readonly compute: Omit<ParsedCompute, 'ec2' | 'bootDeadlineMs'> & {
     stopTimeoutMs: number;
@@ -228,10 +240,25 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,
     },
     compute,
-    autoscaler: {
-      ...parsed.autoscaler,
-      maxInstances: parsed.autoscaler.maxInstances ?? (isEc2 ? 20 : Math.max(1, cpus().length)),
-      idleWindowMs: parsed.autoscaler.idleWindowMs ?? (isEc2 ? 120_000 : 1000),
-    },
+    autoscaler: autoscalerSettings(parsed),
   };
+}
+
+/** The policy's settings: the latency target and what the backend is (boot time, billing) give the rest. */
+function autoscalerSettings(parsed: ParsedConfig): Config['autoscaler'] {
+  const a = parsed.autoscaler;
+  const isEc2 = parsed.compute.backend === 'ec2';
+  const backend = isEc2 ? (parsed.compute.ec2.stoppedFleet ? 'ec2-stopped-fleet' : 'ec2-fresh-boot') : 'process';
+  const known = BACKEND_TIMINGS[backend];
+  const timings = { bootTimeMs: a.bootTimeMs ?? known.bootTimeMs, billingMinimumMs: a.billingMinimumMs ?? known.billingMinimumMs };
+  const settings = derivePolicySettings({
+    minInstances: a.minInstances,
+    maxInstances: a.maxInstances ?? (isEc2 ? 20 : Math.max(1, cpus().length)),
+    timings,
+    latencyTargetMs: a.latencyTargetMs,
+    serviceTimeMs: a.serviceTimeMs,
+    idleWindowMs: a.idleWindowMs,
+    scaleInWindowMs: a.scaleInWindowMs,
+  });
+  return { ...a, ...settings };
 }

@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createInstancePool, startAutoscalerHeartbeat } from '../adapters/compute/index.js';
 import { AutoscalerController, type AutoscalerLogger } from '../autoscaler/controller.js';
-import { DEFAULT_TOLERANCE } from '../autoscaler/policy.js';
 import type { Config } from '../config/index.js';
 import type { InstancePool } from '../ports/instance-pool.js';
 import type { Queue } from '../ports/queue.js';
@@ -33,14 +32,14 @@ const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
  * compute.bootDeadlineMs on every backend; heartbeat: EC2's, as only EC2 workers write heartbeats).
  */
 export function createController(config: Config, queue: Queue, pool: InstancePool, log: AutoscalerLogger): AutoscalerController {
-  const { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tickMs } = config.autoscaler;
+  const { tickMs, enabled: _enabled, ...settings } = config.autoscaler;
   return new AutoscalerController({
     queue,
     pool,
     tickMs,
     logger: log,
     deadlines: { bootMs: config.compute.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
-    settings: { minInstances, maxInstances, targetBacklogPerInstance, idleWindowMs, tolerance: DEFAULT_TOLERANCE },
+    settings,
   });
 }
 

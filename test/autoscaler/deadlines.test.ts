@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AutoscalerController } from '../../src/autoscaler/controller.js';
+import { TEST_POLICY_SETTINGS } from './support.js';
 import { unresponsiveInstances } from '../../src/autoscaler/fleet.js';
 import type { Instance, InstancePool } from '../../src/ports/instance-pool.js';
 import type { Queue } from '../../src/ports/queue.js';
@@ -58,7 +59,7 @@ describe('the controller and the deadlines', () => {
       close: async () => undefined,
     };
     const queue = { name: 'q', depth: async () => ({ visible: 3, inFlight: 0, delayed: 0 }) } as unknown as Queue;
-    const settings = { minInstances: 0, maxInstances: 2, targetBacklogPerInstance: 5, idleWindowMs: 1000, tolerance: 0.1 };
+    const settings = { ...TEST_POLICY_SETTINGS, maxInstances: 2, idleWindowMs: 1000 };
     const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now, deadlines: DEADLINES });
     await controller.tick();
     assert.deepEqual(terminated, ['i-app-tier-instance-1']);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LocalProcessPool, type InstanceExit } from '../../src/adapters/compute/local-process-pool.js';
 import { AutoscalerController } from '../../src/autoscaler/controller.js';
+import { TEST_POLICY_SETTINGS } from './support.js';
 import { LaunchBackoff } from '../../src/autoscaler/launch-backoff.js';
 import { EXIT_CANNOT_START, type Instance, type InstancePool } from '../../src/ports/instance-pool.js';
 import type { Queue } from '../../src/ports/queue.js';
@@ -29,7 +30,8 @@ describe('launch backoff', () => {
       close: async () => undefined,
     };
     const queue = { name: 'q', depth: async () => ({ visible: 10, inFlight: 5, delayed: 0 }) } as unknown as Queue;
-    const settings = { minInstances: 0, maxInstances: 5, targetBacklogPerInstance: 5, idleWindowMs: 1000, tolerance: 0.1 };
+    // A rate estimate that never moves: the test is about launching, not sizing.
+    const settings = { ...TEST_POLICY_SETTINGS, maxInstances: 5, idleWindowMs: 1000, rateWindowMs: 1e12 };
     const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now });
     await controller.tick();
     assert.deepEqual(launched, [2]);
@@ -78,7 +80,7 @@ describe('launch backoff', () => {
       close: async () => undefined,
     };
     const queue = { name: 'q', depth: async () => ({ visible: 3, inFlight: 0, delayed: 0 }) } as unknown as Queue;
-    const settings = { minInstances: 0, maxInstances: 2, targetBacklogPerInstance: 5, idleWindowMs: 1000, tolerance: 0.1 };
+    const settings = { ...TEST_POLICY_SETTINGS, maxInstances: 2, idleWindowMs: 1000 };
     const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now });
     await controller.tick();
     assert.deepEqual(launched, [1]);
@@ -128,7 +130,7 @@ describe('a controller that starts with instances already running', () => {
       close: async () => undefined,
     };
     const queue = { name: 'q', depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) } as unknown as Queue;
-    const settings = { minInstances: 0, maxInstances: 2, targetBacklogPerInstance: 5, idleWindowMs: 120_000, tolerance: 0.1 };
+    const settings = { ...TEST_POLICY_SETTINGS, maxInstances: 2, idleWindowMs: 120_000 };
     const logged: string[] = [];
     const logger = { info: (_obj: object, msg: string) => logged.push(msg) };
     const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now, logger });

@@ -5,91 +5,148 @@ import {
   INITIAL_POLICY_STATE,
   validatePolicySettings,
   type BacklogObservation,
+  type FleetMember,
   type PolicySettings,
+  type PolicyState,
 } from '../../src/autoscaler/policy.js';
+import { BACKEND_TIMINGS, derivePolicySettings } from '../../src/autoscaler/policy-settings.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 
-const BASE: PolicySettings = { minInstances: 0, maxInstances: 20, targetBacklogPerInstance: 5, idleWindowMs: 300, tolerance: 0.1 };
+/**
+ * EC2-like: 60 s target, 20 s boot, 100 ms per image, 60 s billing minimum. The backlog budget is
+ * 0.9 × (60 − 20 − 0.1) s = 35.91 s, so one instance drains 359 messages in time.
+ */
+const BASE: PolicySettings = {
+  minInstances: 0,
+  maxInstances: 20,
+  latencyTargetMs: 60_000,
+  serviceTimeMs: 100,
+  bootTimeMs: 20_000,
+  idleWindowMs: 10_000,
+  scaleInWindowMs: 10_000,
+  rateWindowMs: 10_000,
+  billingMinimumMs: 60_000,
+  tolerance: 0.1,
+};
 const NOW = 1_000_000;
+
+const q = (visible: number, inFlight = 0): BacklogObservation => ({ visible, inFlight });
+/** `n` ready instances of this age (ms), `busy` messages each. */
+const fleetOf = (ages: number[], busy: number[] = ages.map(() => 0)): FleetMember[] => ages.map((ageMs, i) => ({ ageMs, ready: true, busy: busy[i] }));
 
 interface Row {
   readonly name: string;
   readonly settings?: Partial<PolicySettings>;
   readonly backlog: BacklogObservation | undefined;
   readonly current: number;
-  /** Milliseconds since the backlog was last above zero; undefined = never. */
-  readonly idleForMs?: number;
+  readonly fleet?: FleetMember[];
+  readonly state?: PolicyState;
   readonly desired: number;
   /** Text the reason must contain. */
   readonly reason: string;
 }
 
-const q = (visible: number, inFlight = 0): BacklogObservation => ({ visible, inFlight });
+const active = (agoMs: number): PolicyState => ({ lastActiveAt: NOW - agoMs });
+const idle: PolicyState = active(60_000);
 
 const rows: Row[] = [
   { name: '0 stays 0 with no backlog', backlog: q(0), current: 0, desired: 0, reason: 'steady at 0' },
-  { name: '0 stays 0 with no backlog, never active', backlog: q(0), current: 0, idleForMs: undefined, desired: 0, reason: 'steady' },
   { name: '1 message leaves 0 at once', backlog: q(1), current: 0, desired: 1, reason: 'leaving 0, 0 → 1' },
   { name: 'one in-flight message alone leaves 0', backlog: q(0, 1), current: 0, desired: 1, reason: 'in flight 1' },
-  { name: '37 messages, target 5, max 20 → 8', backlog: q(37), current: 0, desired: 8, reason: 'backlog 37 (visible 37, in flight 0) / target 5 → 8' },
-  {
-    name: '37 messages, max 2 → clamped to 2',
-    settings: { maxInstances: 2 },
-    backlog: q(30, 7),
-    current: 0,
-    desired: 2,
-    reason: 'backlog 37 (visible 30, in flight 7) / target 5 → 8, clamped to max 2',
-  },
-  { name: '500 messages → max 20', backlog: q(500), current: 3, desired: 20, reason: 'clamped to max 20' },
-  { name: 'huge backlog never above max', backlog: q(1_000_000, 1_000), current: 20, desired: 20, reason: 'clamped to max 20' },
-  { name: 'above max (settings lowered) comes down to max at once', settings: { maxInstances: 3 }, backlog: q(100), current: 5, desired: 3, reason: 'above max 3' },
-  { name: 'above max with no backlog comes down to max at once', settings: { maxInstances: 3 }, backlog: q(0), current: 5, idleForMs: 0, desired: 3, reason: '5 is above max 3, scaling in to 3; backlog 0' },
-  { name: 'above max and idle: straight to 0', settings: { maxInstances: 3 }, backlog: q(0), current: 5, idleForMs: 400, desired: 0, reason: 'scaling in to 0' },
-  { name: 'scale-up is immediate', backlog: q(40), current: 2, idleForMs: 0, desired: 8, reason: 'scaling up 2 → 8' },
-  { name: 'tolerance: 11 wanted vs 10 current holds', backlog: q(55), current: 10, desired: 10, reason: 'within tolerance 0.1 of 10' },
-  { name: 'tolerance: 12 wanted vs 10 current scales up', backlog: q(60), current: 10, desired: 12, reason: 'scaling up 10 → 12' },
-  { name: 'tolerance 0: 11 vs 10 scales up', settings: { tolerance: 0 }, backlog: q(55), current: 10, desired: 11, reason: 'scaling up' },
-  {
-    name: 'tolerance on scale-in: min 19 vs 20 current holds after idle window',
-    settings: { minInstances: 19 },
-    backlog: q(0),
-    current: 20,
-    idleForMs: 10_000,
-    desired: 20,
-    reason: 'within tolerance',
-  },
-  { name: 'equal → steady', backlog: q(10), current: 2, desired: 2, reason: 'steady at 2' },
-  { name: 'idle window not yet passed → hold', backlog: q(0), current: 3, idleForMs: 299, desired: 3, reason: 'idle 299 ms of 300 ms, holding 3' },
-  { name: 'idle window passed → 0', backlog: q(0), current: 3, idleForMs: 300, desired: 0, reason: 'idle 300 ms >= 300 ms, scaling in 3 → 0' },
-  { name: 'no backlog ever seen → scale in at once', backlog: q(0), current: 2, idleForMs: undefined, desired: 0, reason: 'no backlog seen yet' },
-  { name: 'backlog falling but not drained → hold', backlog: q(3, 2), current: 4, idleForMs: 10_000, desired: 4, reason: 'backlog not drained, holding 4' },
-  {
-    name: 'in-flight protection: all work in flight keeps the workers',
-    backlog: q(0, 12),
-    current: 3,
-    idleForMs: 10_000,
-    desired: 3,
-    reason: 'in flight 12',
-  },
-  { name: 'in-flight protection: one in-flight message keeps 1 of 1', backlog: q(0, 1), current: 1, desired: 1, reason: 'steady at 1' },
-  { name: 'min > 0 respected when idle', settings: { minInstances: 2 }, backlog: q(0), current: 5, idleForMs: 5_000, desired: 2, reason: 'scaling in 5 → 2' },
-  { name: 'min > 0 raises from 0 without backlog', settings: { minInstances: 2 }, backlog: q(0), current: 0, desired: 2, reason: 'raised to min 2' },
-  { name: 'min > 0 with small backlog', settings: { minInstances: 2 }, backlog: q(1), current: 0, desired: 2, reason: 'raised to min 2' },
-  { name: 'below min and within tolerance still raised to min', settings: { minInstances: 10 }, backlog: q(0), current: 9, desired: 10, reason: 'scaling up 9 → 10' },
+  { name: 'course workload: 1000 at once → 3 (Little: 100 s of work in a 35.9 s budget)', backlog: q(1000), current: 0, desired: 3, reason: 'backlog 1000 × 100 ms / 35.9 s = 2.78 → 3' },
+  { name: 'huge backlog: never above max', backlog: q(1_000_000, 1_000), current: 20, desired: 20, reason: 'clamped to max 20' },
+  { name: 'above max (settings lowered) comes down to max at once', settings: { maxInstances: 3 }, backlog: q(100_000), current: 5, desired: 3, reason: '5 is above max 3' },
   { name: 'depth failure holds the current count', backlog: undefined, current: 3, desired: 3, reason: 'queue depth unavailable; holding 3' },
   { name: 'depth failure holds 0', backlog: undefined, current: 0, desired: 0, reason: 'queue depth unavailable' },
   { name: 'depth failure holds but clamps to max', settings: { maxInstances: 2 }, backlog: undefined, current: 4, desired: 2, reason: 'adjusted to [0, 2] → 2' },
-  { name: 'fractional target', settings: { targetBacklogPerInstance: 2.5 }, backlog: q(6), current: 0, desired: 3, reason: '→ 3' },
-  { name: 'target 1: one per message', settings: { targetBacklogPerInstance: 1, maxInstances: 4 }, backlog: q(3), current: 1, desired: 3, reason: 'scaling up 1 → 3' },
-  { name: 'idle window 0 scales in on the first empty tick', settings: { idleWindowMs: 0 }, backlog: q(0), current: 2, idleForMs: 0, desired: 0, reason: 'scaling in 2 → 0' },
+  { name: 'min > 0 raises from 0 without backlog', settings: { minInstances: 2 }, backlog: q(0), current: 0, desired: 2, reason: 'raised to min 2' },
+  {
+    name: "Little's law: 50/s × 100 ms at 97 % busy = 5.15 instances; 5 kept, the backlog takes the rest",
+    backlog: q(0, 5),
+    current: 6,
+    fleet: fleetOf([120_000, 120_000, 120_000, 120_000, 120_000, 120_000], [1, 1, 1, 1, 1, 0]),
+    state: { lastActiveAt: NOW - 1000, sample: { at: NOW - 1000, total: 5, slope: 0 }, rate: 50 },
+    desired: 5,
+    reason: 'arrivals 50/s × 100 ms / 0.97 busy = 5.15',
+  },
+  {
+    name: 'pre-scaling: a backlog growing on two observations in a row is projected over the 20 s boot',
+    backlog: q(140, 1),
+    current: 1,
+    fleet: fleetOf([120_000], [1]),
+    state: { lastActiveAt: NOW - 1000, sample: { at: NOW - 1000, total: 100, slope: 40 }, rate: 0 },
+    desired: 3,
+    reason: '(+ 40/s growing × 20 s boot)',
+  },
+  {
+    name: 'a growth seen once is a burst, sized as backlog only',
+    backlog: q(140, 1),
+    current: 1,
+    fleet: fleetOf([120_000], [1]),
+    state: { lastActiveAt: NOW - 1000, sample: { at: NOW - 1000, total: 100, slope: 0 }, rate: 0 },
+    desired: 1,
+    reason: 'steady at 1',
+  },
+  {
+    name: 'a burst landing at once is not taken for a stream',
+    backlog: q(1000),
+    current: 0,
+    state: { lastActiveAt: undefined, sample: { at: NOW - 1000, total: 0, slope: 0 }, rate: 0 },
+    desired: 3,
+    reason: 'arrivals 0/s',
+  },
+  {
+    name: 'gradual scale-in: to the largest count wanted over the window',
+    backlog: q(0),
+    current: 10,
+    fleet: fleetOf(Array(10).fill(120_000)),
+    state: { lastActiveAt: NOW - 1000, wishes: [{ at: NOW - 5000, wanted: 8 }] },
+    desired: 8,
+    reason: 'largest wanted over 10000 ms is 8, scaling in 10 → 8',
+  },
+  {
+    name: 'stabilization: a recent wish for as many holds',
+    backlog: q(0),
+    current: 10,
+    fleet: fleetOf(Array(10).fill(120_000)),
+    state: { lastActiveAt: NOW - 1000, wishes: [{ at: NOW - 9000, wanted: 10 }] },
+    desired: 10,
+    reason: 'holding 10',
+  },
+  {
+    name: 'wishes older than the window are forgotten',
+    backlog: q(0),
+    current: 10,
+    fleet: fleetOf(Array(10).fill(120_000)),
+    state: { lastActiveAt: NOW - 1000, wishes: [{ at: NOW - 10_000, wanted: 10 }, { at: NOW - 2000, wanted: 4 }] },
+    desired: 4,
+    reason: 'scaling in 10 → 4',
+  },
+  { name: '0 when idle: every idle instance past its minimum stops', backlog: q(0), current: 3, fleet: fleetOf([70_000, 80_000, 90_000]), state: idle, desired: 0, reason: 'idle 60000 ms >= 10000 ms, scaling in 3 → 0' },
+  { name: 'idle window not yet passed: no scale to 0', backlog: q(0), current: 3, fleet: fleetOf([70_000, 80_000, 90_000]), state: { lastActiveAt: NOW - 9999, wishes: [{ at: NOW - 1000, wanted: 3 }] }, desired: 3, reason: 'holding 3' },
+  {
+    name: 'billing minimum: an idle instance inside its paid minute is kept',
+    backlog: q(0),
+    current: 3,
+    fleet: fleetOf([10_000, 70_000, 100_000]),
+    state: idle,
+    desired: 1,
+    reason: 'scaling in 3 → 1 (keeping 1 idle inside their paid 60 s)',
+  },
+  { name: 'never stops a busy instance (the queue says 0, the instance holds one)', backlog: q(0), current: 3, fleet: fleetOf([70_000, 80_000, 90_000], [1, 0, 0]), state: idle, desired: 1, reason: '(keeping 1 busy)' },
+  { name: 'nothing to stop: holds', backlog: q(0), current: 2, fleet: fleetOf([10_000, 20_000]), state: idle, desired: 2, reason: 'nothing to stop' },
+  { name: 'on processes (no billing minimum) idle goes straight to 0', settings: { billingMinimumMs: 0 }, backlog: q(0), current: 2, fleet: fleetOf([100, 200]), state: idle, desired: 0, reason: 'scaling in 2 → 0' },
+  { name: 'no backlog ever seen → scale in at once', backlog: q(0), current: 2, fleet: fleetOf([70_000, 70_000]), desired: 0, reason: 'idle since start' },
+  { name: 'min > 0 respected when idle', settings: { minInstances: 2 }, backlog: q(0), current: 5, fleet: fleetOf(Array(5).fill(70_000)), state: idle, desired: 2, reason: 'scaling in 5 → 2' },
+  { name: 'tolerance: 11 wanted vs 10 current holds', settings: { bootTimeMs: 0, latencyTargetMs: 1100 }, backlog: q(99), current: 10, desired: 10, reason: 'within tolerance 0.1 of 10' },
 ];
 
 describe('decideDesiredInstances', () => {
   for (const row of rows) {
     test(row.name, () => {
       const settings = { ...BASE, ...row.settings };
-      const state = { lastActiveAt: row.idleForMs === undefined ? undefined : NOW - row.idleForMs };
-      const decision = decideDesiredInstances({ now: NOW, backlog: row.backlog, current: row.current }, state, settings);
+      const obs = { now: NOW, backlog: row.backlog, current: row.current, ...(row.fleet === undefined ? {} : { fleet: row.fleet }) };
+      const decision = decideDesiredInstances(obs, row.state ?? INITIAL_POLICY_STATE, settings);
       assert.equal(decision.desired, row.desired, decision.reason);
       assert.ok(decision.reason.includes(row.reason), `reason "${decision.reason}" lacks "${row.reason}"`);
       assert.ok(decision.desired <= settings.maxInstances);
@@ -97,17 +154,20 @@ describe('decideDesiredInstances', () => {
     });
   }
 
-  test('never above max, never below min, never scales below the in-flight need, over a grid', () => {
-    for (const max of [1, 2, 3, 7, 20]) {
+  test('never above max, never below min, never stops more than the idle instances past their minimum, over a grid', () => {
+    for (const max of [1, 2, 7, 20]) {
       for (const min of [0, 1, max]) {
-        for (const visible of [0, 1, 4, 5, 6, 37, 500]) {
-          for (const inFlight of [0, 1, 9, 30]) {
-            for (const current of [0, 1, 2, 5, 25]) {
+        for (const visible of [0, 1, 37, 5000]) {
+          for (const inFlight of [0, 1, 9]) {
+            for (const ages of [[], [1000], [1000, 90_000], [90_000, 90_000, 90_000, 5000, 90_000]]) {
               const settings = { ...BASE, minInstances: min, maxInstances: max };
-              const d = decideDesiredInstances({ now: NOW, backlog: q(visible, inFlight), current }, { lastActiveAt: NOW - 50 }, settings);
-              const label = JSON.stringify({ max, min, visible, inFlight, current, d });
+              const fleet = fleetOf(ages, ages.map((_, i) => (i < inFlight ? 1 : 0)));
+              const current = ages.length;
+              const d = decideDesiredInstances({ now: NOW, backlog: q(visible, inFlight), current, fleet }, idle, settings);
+              const label = JSON.stringify({ max, min, visible, inFlight, ages, d });
               assert.ok(d.desired <= max && d.desired >= min, label);
-              if (d.desired < current) assert.ok(d.desired >= Math.min(max, Math.ceil(inFlight / 5)), label);
+              const stoppable = fleet.filter((m) => m.busy === 0 && m.ageMs >= settings.billingMinimumMs).length;
+              if (d.desired < current && current <= max) assert.ok(current - d.desired <= stoppable, label);
               if (visible + inFlight > 0 && current === 0) assert.ok(d.desired >= 1, label);
             }
           }
@@ -116,7 +176,26 @@ describe('decideDesiredInstances', () => {
     }
   });
 
-  test('state: lastActiveAt moves only while there is backlog', () => {
+  test('a burst, its drain, a quiet period on processes: up at once, hold while busy, down gradually, 0 one idle window after the last work', () => {
+    const local = derivePolicySettings({ minInstances: 0, maxInstances: 2, timings: BACKEND_TIMINGS.process });
+    let state = INITIAL_POLICY_STATE;
+    const steps: Array<[number, BacklogObservation, number, number]> = [
+      // [now, backlog, current, expected desired]
+      [0, q(1000), 0, 2],
+      [1000, q(900, 4), 2, 2],
+      [2000, q(0, 4), 2, 2],
+      [2999, q(0, 0), 2, 1],
+      [3000, q(0, 0), 1, 0],
+    ];
+    for (const [now, backlog, current, expected] of steps) {
+      const fleet = fleetOf(Array(current).fill(now + 1), Array(current).fill(backlog.inFlight > 0 ? 2 : 0));
+      const d = decideDesiredInstances({ now, backlog, current, fleet }, state, local);
+      assert.equal(d.desired, expected, `at ${now}: ${d.reason}`);
+      state = d.state;
+    }
+  });
+
+  test('state: lastActiveAt moves only while there is backlog; the wishes kept stay within the window', () => {
     const s1 = decideDesiredInstances({ now: 100, backlog: q(2, 1), current: 0 }, INITIAL_POLICY_STATE, BASE).state;
     assert.equal(s1.lastActiveAt, 100);
     const s2 = decideDesiredInstances({ now: 250, backlog: q(0, 0), current: 1 }, s1, BASE).state;
@@ -125,29 +204,24 @@ describe('decideDesiredInstances', () => {
     assert.equal(s3.lastActiveAt, 100);
     const s4 = decideDesiredInstances({ now: 400, backlog: q(0, 1), current: 1 }, s3, BASE).state;
     assert.equal(s4.lastActiveAt, 400);
+    const s5 = decideDesiredInstances({ now: 20_000, backlog: q(0, 1), current: 1 }, s4, BASE).state;
+    assert.deepEqual(s5.wishes?.map((w) => w.at), [20_000]);
   });
 
-  test('a drain then quiet period: hold, hold, then 0', () => {
-    let state = INITIAL_POLICY_STATE;
-    const steps: Array<[number, BacklogObservation, number, number]> = [
-      // [now, backlog, current, expected desired]
-      [0, q(30), 0, 6],
-      [100, q(20, 6), 6, 6],
-      [200, q(0, 4), 6, 6],
-      [300, q(0, 0), 6, 6],
-      [499, q(0, 0), 6, 6],
-      [500, q(0, 0), 6, 0],
-    ];
-    for (const [now, backlog, current, expected] of steps) {
-      const d = decideDesiredInstances({ now, backlog, current }, state, BASE);
-      assert.equal(d.desired, expected, `at ${now}: ${d.reason}`);
-      state = d.state;
-    }
+  test('the derived defaults: 2 s target and 1 s windows on processes, 60 s billing minimum on EC2', () => {
+    const local = derivePolicySettings({ minInstances: 0, maxInstances: 2, timings: BACKEND_TIMINGS.process });
+    assert.equal(local.latencyTargetMs, 2000);
+    assert.equal(local.idleWindowMs, 1000);
+    assert.equal(local.billingMinimumMs, 0);
+    const ec2 = derivePolicySettings({ minInstances: 0, maxInstances: 20, timings: BACKEND_TIMINGS['ec2-stopped-fleet'] });
+    assert.equal(ec2.billingMinimumMs, 60_000);
+    assert.ok(ec2.latencyTargetMs >= 2 * ec2.bootTimeMs);
   });
 
   test('invalid settings are rejected', () => {
     assert.throws(() => validatePolicySettings({ ...BASE, minInstances: 3, maxInstances: 2 }), InvalidInputError);
-    assert.throws(() => validatePolicySettings({ ...BASE, targetBacklogPerInstance: 0 }), InvalidInputError);
+    assert.throws(() => validatePolicySettings({ ...BASE, latencyTargetMs: 0 }), InvalidInputError);
+    assert.throws(() => validatePolicySettings({ ...BASE, serviceTimeMs: 0 }), InvalidInputError);
     assert.throws(() => validatePolicySettings({ ...BASE, tolerance: 1 }), InvalidInputError);
     assert.throws(() => validatePolicySettings({ ...BASE, idleWindowMs: -1 }), InvalidInputError);
     assert.throws(() => decideDesiredInstances({ now: 0, backlog: q(1), current: 0 }, INITIAL_POLICY_STATE, { ...BASE, minInstances: 0.5 }), InvalidInputError);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalProcessPool, type InstanceExit } from '../../src/adapters/compute/local-process-pool.js';
+import type { PolicySettings } from '../../src/autoscaler/policy.js';
 
 export const WORKER_SCRIPT = fileURLToPath(new URL('./fixtures/queue-worker-child.js', import.meta.url));
 
@@ -77,3 +78,20 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Policy settings for tests on local processes: no boot time, no billing minimum, and a 100 ms image with a
+ * 656 ms target, so the backlog is drained by one instance per 5 messages (0.9 × (656 − 100) ms / 100 ms).
+ */
+export const TEST_POLICY_SETTINGS: PolicySettings = {
+  minInstances: 0,
+  maxInstances: 3,
+  latencyTargetMs: 656,
+  serviceTimeMs: 100,
+  bootTimeMs: 0,
+  idleWindowMs: 300,
+  scaleInWindowMs: 300,
+  rateWindowMs: 1000,
+  billingMinimumMs: 0,
+  tolerance: 0.1,
+};

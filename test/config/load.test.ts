@@ -33,7 +33,9 @@ describe('loadConfig', () => {
     assert.equal(local.autoscaler.idleWindowMs, 1000);
     const ec2 = loadConfig({ compute: { backend: 'ec2' } }, {});
     assert.equal(ec2.autoscaler.maxInstances, 20);
-    assert.equal(ec2.autoscaler.idleWindowMs, 120_000);
+    assert.equal(ec2.autoscaler.idleWindowMs, 30_000, 'derived from the latency target: a quarter of what a 200 s boot leaves of 400 s, at most 30 s');
+    assert.equal(ec2.autoscaler.billingMinimumMs, 60_000);
+    assert.equal(local.autoscaler.latencyTargetMs, 2000);
     assert.equal(loadConfig({ compute: { backend: 'ec2' }, autoscaler: { maxInstances: 3 } }, {}).autoscaler.maxInstances, 3);
   });
 
