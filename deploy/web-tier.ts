@@ -13,10 +13,11 @@ import { createServiceGroup, type ServiceGroupProps } from './service-group.js';
 export const WEB_PORT = 8000;
 /**
  * A synchronous POST / holds its connection until the answer: longer than the web tier's reply wait on EC2
- * (web.replyTimeoutMs, by default compute.ec2.bootDeadlineMs 300 s + 60 s), so that the load balancer never cuts
- * a request the web tier still waits for. test/aws/cdk-web-tier.test.ts checks the two agree.
+ * (web.replyTimeoutMs, by default 60 s past the larger of the latency target, 400 s for a fresh boot, and the boot
+ * deadline, 300 s), so that the load balancer never cuts a request the web tier still waits for.
+ * test/config/timing-agreement.test.ts checks the two agree.
  */
-export const LOAD_BALANCER_IDLE_TIMEOUT = Duration.seconds(420);
+export const LOAD_BALANCER_IDLE_TIMEOUT = Duration.seconds(600);
 /** Average CPU the web group's target tracking keeps (uploads and multipart parsing are its work). */
 const WEB_CPU_TARGET_PERCENT = 60;
 

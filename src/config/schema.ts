@@ -230,17 +230,20 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
   const { web, worker, retention } = parsed;
   const compute = computeSettings(parsed.compute, worker);
   const labelTtlMs = retention.outputTtlSeconds === undefined ? Infinity : retention.outputTtlSeconds * 1000;
+  const autoscaler = autoscalerSettings(parsed);
+  // A request may wait as long as the autoscaler plans answers to take and, on EC2, a boot plus a minute.
+  const replyDefaultMs = isEc2 ? Math.max(autoscaler.latencyTargetMs, compute.bootDeadlineMs) + 60_000 : Math.max(60_000, autoscaler.latencyTargetMs);
   return {
     ...parsed,
     web: {
       ...web,
-      replyTimeoutMs: web.replyTimeoutMs ?? (isEc2 ? compute.bootDeadlineMs + 60_000 : 60_000),
+      replyTimeoutMs: web.replyTimeoutMs ?? replyDefaultMs,
       // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,
     },
     compute,
-    autoscaler: autoscalerSettings(parsed),
+    autoscaler,
   };
 }
 

@@ -49,7 +49,7 @@ describe('compute.bootDeadlineMs', () => {
 
   test('the older compute.ec2.bootDeadlineMs (SCALEFACE_EC2_BOOT_DEADLINE_MS) still sets it on EC2', () => {
     assert.equal(loadConfig({}, { SCALEFACE_COMPUTE: 'ec2', SCALEFACE_EC2_BOOT_DEADLINE_MS: '120000' }).compute.bootDeadlineMs, 120_000);
-    assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } } }, {}).web.replyTimeoutMs, 90_000);
+    assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } }, autoscaler: { latencyTargetMs: 20_000 } }, {}).web.replyTimeoutMs, 90_000);
     // An EC2 setting says nothing about local processes.
     assert.equal(loadConfig({}, { SCALEFACE_EC2_BOOT_DEADLINE_MS: '120000' }).compute.bootDeadlineMs, 60_000);
   });

@@ -79,12 +79,12 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({}, { SCALEFACE_EC2_BOOT_DEADLINE_MS: '10' }), /bootDeadlineMs/);
   });
 
-  test('on EC2 a request waits long enough for an app tier started from zero: the boot deadline plus a minute', () => {
+  test('on EC2 a request waits long enough for an app tier started from zero: the boot deadline or the latency target, whichever is longer, plus a minute', () => {
     assert.equal(loadConfig({}, {}).web.replyTimeoutMs, 60_000, 'local processes start in under a second');
     const ec2 = loadConfig({ compute: { backend: 'ec2' } }, {});
-    assert.equal(ec2.web.replyTimeoutMs, ec2.compute.bootDeadlineMs + 60_000);
+    assert.equal(ec2.web.replyTimeoutMs, Math.max(ec2.compute.bootDeadlineMs, ec2.autoscaler.latencyTargetMs) + 60_000);
     assert.ok(ec2.web.replyTimeoutMs > ec2.autoscaler.idleWindowMs, 'longer than the idle window, so a scaled-in tier can come back for it');
-    assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } } }, {}).web.replyTimeoutMs, 90_000);
+    assert.equal(loadConfig({ compute: { backend: 'ec2', ec2: { bootDeadlineMs: 30_000 } }, autoscaler: { latencyTargetMs: 20_000 } }, {}).web.replyTimeoutMs, 90_000);
     assert.equal(loadConfig({ compute: { backend: 'ec2' }, web: { replyTimeoutMs: 5000 } }, {}).web.replyTimeoutMs, 5000, 'an explicit value wins');
   });
 
