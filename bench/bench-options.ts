@@ -38,6 +38,8 @@ export interface BenchOptions {
   readonly store?: string;
   /** Rounds over the images in --model-cost. */
   readonly rounds: number;
+  /** The models measured, one after the other in this run (`--model`, repeatable, or `--models a,b`): default face. */
+  readonly models: readonly string[];
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
@@ -58,6 +60,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --model-cost          instead: per-image model time of this build vs --baseline, side by side
   --baseline <dist>     dist/ folder of the other build (npx tsc -p . in a worktree of the other commit)
   --rounds <n>          rounds over the course images for --model-cost (default 10)
+  --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
+                        --models face,objects,<dir>) to measure several side by side, each on the same images
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -90,6 +94,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       baseline: { type: 'string' },
       rounds: { type: 'string' },
       store: { type: 'string' },
+      model: { type: 'string', multiple: true },
+      models: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -112,5 +118,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     baseline: values.baseline,
     rounds: positive('rounds', values.rounds) ?? 10,
     store: values.store,
+    models: modelsOf(values.model, values.models),
   };
+}
+
+function modelsOf(model: readonly string[] | undefined, models: string | undefined): string[] {
+  const listed = [...(model ?? []), ...(models ?? '').split(',')].map((m) => m.trim()).filter((m) => m.length > 0);
+  return listed.length === 0 ? ['face'] : [...new Set(listed)];
 }

@@ -22,6 +22,8 @@ export interface BareRecognizerOptions {
   readonly expected: ReadonlyMap<string, string>;
   /** Runtime of the face nets in every worker (onnx: with its threads per net). */
   readonly runtime: RuntimeChoice;
+  /** The model measured (`--model`): face by default. */
+  readonly model?: string;
 }
 
 interface ThreadHandle {
@@ -101,6 +103,7 @@ export async function measureBareRecognizer(options: BareRecognizerOptions): Pro
     files: [...new Set([...options.singleThreadFiles, ...(options.parallelFiles ?? [])])],
     warmupCalls: 3,
     runtime: options.runtime,
+    ...(options.model === undefined ? {} : { model: options.model }),
   };
   const started = await Promise.allSettled(Array.from({ length: count }, () => startThread(data)));
   const threads = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));

@@ -93,3 +93,24 @@ export function formatResultTable(result: BenchResult): string {
     rule,
   ].join('\n');
 }
+
+/**
+ * The models of one run side by side: which model, what ran it, the bare limit, end to end, their ratio and the
+ * largest worker's resident memory during the workload (one instance of that model).
+ */
+export function formatModelsTable(results: readonly BenchResult[]): string {
+  const header = ['model', '(a) limit img/s', '(a) one thread ms/img', '(b) end to end img/s', 'ratio b/a', 'worker RSS MB', 'failed', 'runtime'];
+  const rows = results.map((r) => [
+    text(r, 'model'),
+    fixed(field(r, 'limit_img_per_s'), 2),
+    fixed(field(r, 'single_thread_median_ms'), 1),
+    fixed(field(r, 'end_to_end_img_per_s'), 2),
+    fixed(field(r, 'ratio'), 3),
+    fixed(field(r, 'peak_worker_rss_mb'), 0),
+    String(field(r, 'failed') ?? 'n/a'),
+    text(r, 'limit_engine'),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return ['models side by side (same machine, same run, same images):', line(header), ...rows.map(line)].join('\n');
+}

@@ -60,6 +60,8 @@ export interface EndToEndMeasurement {
 }
 
 export interface BenchMeasurements {
+  /** The model served and measured (`--model`): face, objects or a model folder; absent: face. */
+  readonly model?: string;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly machine: MachineInfo;
@@ -201,6 +203,7 @@ export function buildBenchResult(m: BenchMeasurements): BenchResult {
   const limit = typeof bare.limit_img_per_s === 'number' ? bare.limit_img_per_s : null;
   return {
     schema: 'scaleface-bench/1',
+    model: m.model ?? 'face',
     started_at: m.startedAt.toISOString(),
     finished_at: m.finishedAt.toISOString(),
     workload: m.workload,

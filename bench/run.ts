@@ -19,7 +19,7 @@ import { faceRuntimeOf } from '../src/system/backends.js';
 import { configSchema, resolveDerivedDefaults } from '../src/config/schema.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { measureBareRecognizer } from './limit.js';
-import { formatResultTable } from './report-table.js';
+import { formatModelsTable, formatResultTable } from './report-table.js';
 import { buildBenchResult, type BareMeasurement, type BenchMeasurements, type MachineInfo } from './result.js';
 import { writeResultFiles } from './results-writer.js';
 import { SystemSampler } from './sampler.js';
@@ -75,6 +75,8 @@ async function enroll(workload: Workload, url: string): Promise<number> {
 
 interface BareLayout {
   readonly label: string;
+  /** `--model`: face, objects or a model folder. */
+  readonly model: string;
   readonly workers: number;
   readonly runtime: RuntimeChoice;
   /** False: only the one-thread median (the alternatives are skipped with --skip-limit). */
@@ -96,6 +98,7 @@ function measureBare(options: BenchOptions, workload: Workload, dataDir: string,
     parallelFiles: layout.parallel ? firstFiles(workload.files, images) : undefined,
     workers,
     expected: workload.expected,
+    model: layout.model,
   });
 }
 
@@ -103,16 +106,18 @@ function measureBare(options: BenchOptions, workload: Workload, dataDir: string,
  * (a) on the system's own runtime and layout (one worker per core, as many as the autoscaler may start),
  * then side by side: the wasm runtime with one worker per core, and onnx with one worker using every core.
  */
-async function measureBareLayouts(options: BenchOptions, workload: Workload, dataDir: string, requests: number) {
+async function measureBareLayouts(options: BenchOptions, workload: Workload, dataDir: string, requests: number, model: string) {
   const cores = options.limitWorkers ?? cpus().length;
   const system = faceRuntimeOf(DEFAULTS);
   const parallel = !options.skipLimit;
-  const bare = await measureBare(options, workload, dataDir, requests, { label: 'as the system runs', workers: cores, runtime: system, parallel });
+  const bare = await measureBare(options, workload, dataDir, requests, { label: `${model}, as the system runs`, model, workers: cores, runtime: system, parallel });
   log(`(a) ${bare.engine}: one thread median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
-  if (!parallel) return { bare, bareAlternatives: null };
-  const wasm = await measureBare(options, workload, dataDir, requests, { label: 'wasm', workers: cores, runtime: { runtime: 'wasm' }, parallel });
+  // The runtime alternatives are the face nets' (wasm, one onnx worker on every core).
+  if (!parallel || model !== 'face') return { bare, bareAlternatives: null };
+  const wasm = await measureBare(options, workload, dataDir, requests, { label: 'wasm', model, workers: cores, runtime: { runtime: 'wasm' }, parallel });
   const oneWorker = await measureBare(options, workload, dataDir, requests, {
     label: 'one worker, every core',
+    model,
     workers: 1,
     runtime: { ...system, runtime: 'onnx', threads: cores },
     parallel,
@@ -147,13 +152,13 @@ async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, 
   }
 }
 
-async function runAgainstSystem(options: BenchOptions, workload: Workload, dataDir: string, requests: number): Promise<SystemRun> {
-  const system = await startSystemProcess(dataDir, process.env);
-  log(`scaleface up (pid ${system.pid}) serving on ${system.url}`);
+async function runAgainstSystem(options: BenchOptions, workload: Workload, dataDir: string, requests: number, model: string): Promise<SystemRun> {
+  const system = await startSystemProcess(dataDir, process.env, model);
+  log(`scaleface up --model ${model} (pid ${system.pid}) serving on ${system.url}`);
   try {
-    const enrollS = await enroll(workload, system.url);
+    const enrollS = model === 'face' ? await enroll(workload, system.url) : 0;
     await waitUntilIdle(system.url);
-    const { bare, bareAlternatives } = await measureBareLayouts(options, workload, dataDir, requests);
+    const { bare, bareAlternatives } = await measureBareLayouts(options, workload, dataDir, requests, model);
     const { sampler, phases } = await sampleSystemPhases(system, options, workload, requests);
     return { enrollS, bare, bareAlternatives, phases, sampler };
   } finally {
@@ -161,14 +166,21 @@ async function runAgainstSystem(options: BenchOptions, workload: Workload, dataD
   }
 }
 
-async function measure(options: BenchOptions, scratch: string, startedAt: Date, loadAtStart: number[]): Promise<BenchMeasurements> {
-  const workload = await resolveWorkload(options, scratch);
-  log(`workload: ${workload.info.name}`);
+async function measure(options: BenchOptions, scratch: string, model: string): Promise<BenchMeasurements> {
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
+  const faceWorkload = await resolveWorkload(options, scratch);
+  // Other models answer other labels for the same images: their runs measure throughput, not correctness.
+  const workload = model === 'face' ? faceWorkload : { ...faceWorkload, expected: new Map<string, string>() };
+  log(`model ${model}, workload: ${workload.info.name}`);
   const requests = options.requests ?? workload.defaultRequests;
-  const dataDir = join(scratch, 'data');
+  const dataDir = join(scratch, `data-${options.models.indexOf(model)}`);
   await mkdir(dataDir, { recursive: true });
-  const run = await runAgainstSystem(options, workload, dataDir, requests);
+  // The system runs in its data folder: a model folder is handed on as an absolute path.
+  const spec = model === 'face' || model === 'objects' ? model : resolve(model);
+  const run = await runAgainstSystem(options, workload, dataDir, requests, spec);
   return {
+    model,
     startedAt,
     finishedAt: new Date(),
     machine: machineInfo(loadAtStart),
@@ -218,15 +230,19 @@ async function main(): Promise<void> {
     });
   }
   if (options.modelCost) return runModelCostBench(options);
-  const startedAt = new Date();
-  const loadAtStart = loadavg();
-  log(`load average at start: ${loadAtStart.map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cpus`);
+  log(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cpus; models: ${options.models.join(', ')}`);
   const scratch = await mkdtemp(join(tmpdir(), 'scaleface-bench-'));
+  const results = [];
   try {
-    const result = buildBenchResult(await measure(options, scratch, startedAt, loadAtStart));
-    console.log(formatResultTable(result));
-    const written = await writeResultFiles(options.outDir ?? join(REPO_ROOT, 'bench/results'), result, startedAt);
-    console.log(`\nwrote ${written.jsonPath}\nwrote ${written.svgPath}`);
+    for (const model of options.models) {
+      const measured = await measure(options, scratch, model);
+      const result = buildBenchResult(measured);
+      console.log(`\n== model ${model} ==\n${formatResultTable(result)}`);
+      const written = await writeResultFiles(options.outDir ?? join(REPO_ROOT, 'bench/results'), result, measured.startedAt);
+      console.log(`\nwrote ${written.jsonPath}\nwrote ${written.svgPath}`);
+      results.push(result);
+    }
+    console.log(`\n${formatModelsTable(results)}`);
   } finally {
     if (options.keep) log(`kept ${scratch}`);
     else await rm(scratch, { recursive: true, force: true });

@@ -53,10 +53,13 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
   });
 }
 
-/** Starts `scaleface up --port 0 --data-dir <dataDir>`; its stdout (JSON logs) goes to <dataDir>/up.log. */
-export async function startSystemProcess(dataDir: string, env: Readonly<Record<string, string | undefined>>): Promise<SystemProcess> {
+/**
+ * Starts `scaleface up --port 0 --data-dir <dataDir> [--model <model>]`; its stdout (JSON logs) goes to
+ * <dataDir>/up.log.
+ */
+export async function startSystemProcess(dataDir: string, env: Readonly<Record<string, string | undefined>>, model = 'face'): Promise<SystemProcess> {
   const log = openSync(join(dataDir, 'up.log'), 'a');
-  const child = spawn(process.execPath, [CLI_ENTRY, 'up', '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [CLI_ENTRY, 'up', '--port', '0', '--data-dir', dataDir, '--model', model], {
     cwd: dataDir,
     env: benchEnvironment(env),
     stdio: ['ignore', log, 'pipe'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, type ConfigInput } from '../config/index.js';
+import { loadConfig, modelFromSpec, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
 import { instanceName } from '../domain/instance-names.js';
 import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
@@ -9,6 +9,7 @@ import { registerAwsCommand } from './aws.js';
 import { enrollFolder } from './enroll.js';
 import { registerGalleryCommand } from './gallery.js';
 import { registerSimulateCommand } from '../simulation/command.js';
+import { MODEL_OPTION_HELP, registerModelCommand } from './model.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -29,7 +30,7 @@ function fail(error: unknown): never {
 }
 
 const program = new Command('scaleface')
-  .description('Elastic face recognition: upload photos over HTTP, learn who is in them; workers scale from 0 with the load.')
+  .description('Elastic image recognition: upload photos over HTTP, learn who (face model) or what (objects, your own model) is in them; workers scale from 0 with the load.')
   .showHelpAfterError()
   // Usage errors (unknown option, missing argument, bad value) exit 2; help and version exit 0.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -41,11 +42,13 @@ program
   .option('-d, --data-dir <dir>', 'folder of the embedded queue and buckets (bucket <name> lives in <dir>/buckets/<name>)')
   .option('--max-instances <n>', 'most app-tier instances (default: core count on one machine, 20 on EC2)', positiveInt)
   .option('--host <host>', 'address to listen on (default 127.0.0.1 without an auth token)')
-  .action(async (opts: { port?: number; dataDir?: string; maxInstances?: number; host?: string }) => {
+  .option('-m, --model <model>', MODEL_OPTION_HELP)
+  .action(async (opts: { port?: number; dataDir?: string; maxInstances?: number; host?: string; model?: string }) => {
     const overrides: ConfigInput = {
       dataDir: opts.dataDir,
       web: { port: opts.port, host: opts.host },
       autoscaler: { maxInstances: opts.maxInstances },
+      ...(opts.model === undefined ? {} : { model: modelFromSpec(opts.model) }),
     };
     const { startSystem } = await import('../system/up.js');
     const system = await startSystem(loadConfig(overrides)).catch(fail);
@@ -99,6 +102,7 @@ program
 
 registerLoadCommand(program);
 registerGalleryCommand(program, fail);
+registerModelCommand(program, fail);
 registerAwsCommand(program, fail);
 registerSimulateCommand(program, fail);
 

@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { ConfigInvalidError } from '../domain/errors.js';
+import { modelFromSpec } from './model-spec.js';
 import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } from './schema.js';
 
 /**
@@ -102,6 +103,8 @@ function fromEnv(env: Env): Tree {
     const leaf = path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), convert(name, raw, kind));
     tree = mergeConfig(tree, leaf as Tree);
   }
+  // SCALEFACE_MODEL is one value for two keys: `face`, `objects` or a custom model's folder (see model-spec.ts).
+  if (env.SCALEFACE_MODEL) tree = mergeConfig(tree, { model: modelFromSpec(env.SCALEFACE_MODEL) });
   return tree;
 }
 

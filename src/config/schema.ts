@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
 import { BACKEND_TIMINGS, derivePolicySettings, SERVICE_TIME_MS, type PolicySettings } from '../autoscaler/policy-settings.js';
+import { MODEL_KINDS } from './model-spec.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
@@ -158,6 +159,24 @@ export const configSchema = z.object({
       threads: z.number().int().min(1).max(64).default(DEFAULT_ONNX_THREADS),
       /** Where built ONNX graphs are cached; default `<dataDir>/model-cache`. */
       modelCacheDir: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  model: z
+    .object({
+      /** What the app tier serves: the face pipeline (default), the built-in objects detector, or your own model in `dir`. */
+      kind: z.enum(MODEL_KINDS).default('face'),
+      /** Folder of a custom model (TensorFlow.js or ONNX; see README); required with kind custom. */
+      dir: z.string().min(1).optional(),
+      /** The objects model reports objects scoring at least this (0..1). */
+      minScore: z.number().min(0).max(1).default(0.2),
+    })
+    .superRefine((model, ctx) => {
+      if (model.kind === 'custom' && model.dir === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['dir'], message: 'a custom model needs its folder (--model <dir> or SCALEFACE_MODEL=<dir>)' });
+      }
+      if (model.kind !== 'custom' && model.dir !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['dir'], message: `model.dir is only for kind custom, not ${model.kind}` });
+      }
     })
     .prefault({}),
   retention: z

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'MODEL_UNAVAILABLE'
   | 'MODEL_MISMATCH'
+  | 'WRONG_MODEL'
   | 'CONFIG_INVALID'
   | 'INTERNAL';
 
@@ -89,6 +90,12 @@ export class ModelUnavailableError extends errorOfCode('MODEL_UNAVAILABLE') {}
  * this process's. Not retryable: the gallery must be re-enrolled (`scaleface gallery reindex`).
  */
 export class GalleryModelMismatchError extends errorOfCode('MODEL_MISMATCH') {}
+
+/**
+ * The request only makes sense for another model than the one this deployment serves (enrollment and subjects
+ * exist for the face model only). Not retryable: the deployment's model must change.
+ */
+export class WrongModelError extends errorOfCode('WRONG_MODEL') {}
 
 export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
 

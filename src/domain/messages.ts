@@ -24,6 +24,24 @@ export interface ReplyFace {
   readonly distance: number | null;
 }
 
+/** A label and its score (a class probability, a detector score). */
+export interface ReplyLabel {
+  readonly label: string;
+  readonly score: number;
+}
+
+/** A region the model named (an object, a face), in pixels of the image. */
+export interface ReplyBox extends ReplyLabel {
+  readonly box: { x: number; y: number; width: number; height: number };
+}
+
+/** The model that answered (see src/ports/image-model.ts). */
+export interface ReplyModel {
+  readonly name: string;
+  readonly kind: string;
+  readonly version: string;
+}
+
 /** What a worker (or the dead-letter notifier) puts on the requester's reply queue. */
 export interface RecognitionReply {
   readonly v: 1;
@@ -32,6 +50,10 @@ export interface RecognitionReply {
   readonly status: ReplyStatus;
   readonly label?: string;
   readonly faces?: readonly ReplyFace[];
+  /** Every label with its score, best first. */
+  readonly labels?: readonly ReplyLabel[];
+  readonly boxes?: readonly ReplyBox[];
+  readonly model?: ReplyModel;
   readonly error?: { code: string; message: string };
   readonly worker?: string;
   readonly inferenceMs?: number;

@@ -9,6 +9,7 @@ import {
   ConflictError,
   DeadLetteredError,
   GalleryModelMismatchError,
+  WrongModelError,
   InvalidInputError,
   ModelUnavailableError,
   NotFoundError,
@@ -66,6 +67,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   BACKEND_UNAVAILABLE: BackendUnavailableError,
   MODEL_UNAVAILABLE: ModelUnavailableError,
   MODEL_MISMATCH: GalleryModelMismatchError,
+  WRONG_MODEL: WrongModelError,
   CONFIG_INVALID: ConfigInvalidError,
 };
 

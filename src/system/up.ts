@@ -11,6 +11,7 @@ import type { StatusSnapshot } from '../web/status-schema.js';
 import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
+import { checkModelBeforeServing } from './model-check.js';
 import { reapReplyQueues } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
 import { createWebTier } from './web-tier.js';
@@ -100,6 +101,7 @@ function startAutoscaler(config: Config, backends: Backends, controller: Autosca
 /** Starts the whole system on one process tree (what `scaleface up` runs). */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
+  await checkModelBeforeServing(config);
   const backends = await createBackends(config);
   await ensureBuckets(backends);
   const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
@@ -142,6 +144,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
       await backends.queues.close();
     },
   });
-  log.info({ address: server.url, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances }, 'scaleface is up');
+  const model = { kind: config.model.kind, ...(config.model.dir === undefined ? {} : { dir: config.model.dir }) };
+  log.info({ address: server.url, dataDir: config.dataDir, maxInstances: config.autoscaler.maxInstances, model }, 'scaleface is up');
   return { app, url: server.url, backends, controller, pool, close: server.close };
 }

@@ -79,6 +79,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   const app = await buildApp({
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
+    modelKind: config.model.kind,
     status: options.status(correlator),
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },

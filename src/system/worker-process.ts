@@ -1,33 +1,23 @@
 import { createWorkerReporter } from '../adapters/compute/index.js';
 import type { Config } from '../config/index.js';
 import type { WorkerReporter } from '../ports/worker-reporter.js';
-import { createFaceRecognizer, type FaceRecognizer } from '../recognition/index.js';
-import { currentModelIdentity } from '../recognition/model-identity.js';
+import { createImageModel, FaceImageModel } from '../models/index.js';
+import type { ImageModel } from '../ports/image-model.js';
 import { QueueConsumer } from '../messaging/queue-consumer.js';
 import { createRecognitionHandler } from '../worker/recognition-handler.js';
 import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 
-/** What runs the model, as the worker reports it: e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`. */
-function runtimeLabel(recognizer: FaceRecognizer, log: Logger): string {
-  const { runtime, engine, fallbackReason } = recognizer.runtime;
-  if (fallbackReason !== undefined) {
-    // Several times slower than onnx: say so loudly, once, with the reason and the way to make it an error.
-    log.warn({ runtime, engine, reason: fallbackReason }, 'onnxruntime could not load: the face nets run on wasm, several times slower (SCALEFACE_RUNTIME=onnx makes this an error)');
-  }
-  return `${runtime}: ${engine}${fallbackReason === undefined ? '' : ' (fallback)'}`;
-}
-
-function loadRecognizer(config: Config, backends: Backends, log: Logger): Promise<FaceRecognizer> {
-  return createFaceRecognizer({
+/** The configured model (face, objects or custom: src/models), with its gallery when it is the face model. */
+function loadModel(config: Config, backends: Backends, log: Logger): Promise<ImageModel> {
+  return createImageModel(config, {
     store: backends.store,
     galleryBucket: backends.names.galleryBucket,
-    distanceThreshold: config.recognition.distanceThreshold,
-    margin: config.recognition.margin,
-    galleryRefreshMs: config.recognition.galleryRefreshMs,
     runtime: faceRuntimeOf(config),
     // e.g. the gallery was re-enrolled with another model: the one loaded before stays in use meanwhile
     onGalleryError: (error) => log.warn({ code: error.code, err: error.message }, 'gallery refresh failed'),
+    // Several times slower than onnx: say so loudly, once, with the reason and the way to make it an error.
+    onRuntimeFallback: (reason) => log.warn({ reason }, 'onnxruntime could not load: the face nets run on wasm, several times slower (SCALEFACE_RUNTIME=onnx makes this an error)'),
   });
 }
 
@@ -52,32 +42,29 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
   let orphaned = false;
   void reporter.ownerGone.then(() => (orphaned = true));
   await ensureBuckets(backends);
-  const recognizer = await loadRecognizer(config, backends, log);
-  const label = runtimeLabel(recognizer, log);
+  const model = await loadModel(config, backends, log);
   if (orphaned) {
     // The pool that started this worker died (or nobody drove it for too long) while the model loaded: take no work at all.
     log.warn('the owner of this worker is gone; exiting before taking work');
     await reporter.close();
-    await recognizer.close();
+    await model.close();
     await backends.queues.close();
     return;
   }
-  await consumeUntilStopped(config, { backends, recognizer, reporter, log, workerName, runtimeLabel: label });
+  await consumeUntilStopped(config, { backends, model, reporter, log, workerName });
 }
 
 interface RunningWorker {
   readonly backends: Backends;
-  readonly recognizer: FaceRecognizer;
+  readonly model: ImageModel;
   readonly reporter: WorkerReporter;
   readonly log: Logger;
   readonly workerName: string;
-  /** See runtimeLabel. */
-  readonly runtimeLabel: string;
 }
 
 /** Consumes the request queue until SIGTERM, SIGINT or the owner's end; resolves once everything is closed. */
 async function consumeUntilStopped(config: Config, worker: RunningWorker): Promise<void> {
-  const { backends, recognizer, reporter, log, workerName } = worker;
+  const { backends, model, reporter, log, workerName } = worker;
   const queue = await openRequestQueue(backends);
   const consumer = new QueueConsumer({
     queue,
@@ -88,7 +75,7 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
     handlerTimeoutMs: config.worker.handlerTimeoutMs,
     handler: createRecognitionHandler({
       ...backends,
-      recognizer,
+      model,
       workerName,
       maxReceiveCount: config.queue.maxReceiveCount,
       retryBackoff: { baseMs: config.worker.retryBaseMs, maxMs: config.worker.retryMaxMs },
@@ -98,9 +85,11 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
     onError: (error, context) => log.warn({ err: error.message, context }, 'consumer error'),
   });
   consumer.start();
-  reporter.ready(worker.runtimeLabel);
-  const { runtime, engine } = recognizer.runtime;
-  log.info({ queue: queue.name, runtime, engine, model: currentModelIdentity(), galleryModel: recognizer.gallery.loadedModel }, 'worker ready');
+  const info = model.describe();
+  // What /v1/status shows beside the instance: the face model's runtime as before; other models say their name.
+  reporter.ready(info.runtime);
+  const galleryModel = model instanceof FaceImageModel ? model.recognizer.gallery.loadedModel : undefined;
+  log.info({ queue: queue.name, runtime: info.runtime, model: { name: info.name, kind: info.kind, version: info.version, labels: info.labels.length }, galleryModel }, 'worker ready');
 
   let stopping: Promise<void> | undefined;
   const stop = (why: string) =>
@@ -108,7 +97,7 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
       log.info({ why, busy: consumer.busy }, 'worker stopping');
       await consumer.stop();
       await reporter.close();
-      await recognizer.close();
+      await model.close();
       await backends.queues.close();
       log.info('worker stopped');
     })());

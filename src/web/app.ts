@@ -44,6 +44,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     maxUploadBytes: deps.maxUploadBytes,
     jobs: deps.jobs,
     jobRecords: deps.jobRecords,
+    modelKind: deps.modelKind,
   });
   await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs });
 }

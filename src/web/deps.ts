@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { ModelKind } from '../ports/image-model.js';
 import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
 import type { JobRecords } from './job-records.js';
 import type { RecognitionService } from './recognition-service.js';
@@ -41,4 +42,6 @@ export interface WebDeps {
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
   readonly eventsIntervalMs?: number;
   readonly logger?: FastifyBaseLogger;
+  /** Which model the app tier serves (default face): subjects and enrollment answer 409 under another. */
+  readonly modelKind?: ModelKind;
 }

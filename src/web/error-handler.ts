@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   MODEL_MISMATCH: 409, // the gallery's state (enrolled with another model) conflicts with the request
+  WRONG_MODEL: 409, // a face-only route while another model is configured
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA: 415,
   INTERNAL: 500,

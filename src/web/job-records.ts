@@ -66,7 +66,7 @@ export class JobRecords {
     const info = await store.head(outputBucket, stem);
     if (info === undefined || info.modifiedAt < job.createdAt) return job;
     const label = (await store.get(outputBucket, stem)).toString('utf8');
-    const result: RecognitionOutcome = { file: job.file, label, faces: [], inferenceMs: null, worker: null };
+    const result: RecognitionOutcome = { file: job.file, label, faces: [], labels: [], boxes: [], model: null, inferenceMs: null, worker: null };
     return { ...job, status: 'succeeded', finishedAt: info.modifiedAt, result };
   }
 }

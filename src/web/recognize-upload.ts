@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { ReplyFace } from '../domain/messages.js';
+import type { ReplyBox, ReplyFace, ReplyLabel, ReplyModel } from '../domain/messages.js';
 import { readSingleFile } from './multipart.js';
 import { safeFileName } from '../domain/naming.js';
 import { checkDecodableImage } from './upload-checks.js';
@@ -9,6 +9,9 @@ export interface RecognitionOutcome {
   readonly file: string;
   readonly label: string;
   readonly faces: ReplyFace[];
+  readonly labels: ReplyLabel[];
+  readonly boxes: ReplyBox[];
+  readonly model: ReplyModel | null;
   readonly inferenceMs: number | null;
   readonly worker: string | null;
 }
@@ -56,6 +59,9 @@ export async function recognizeUpload(
     file: upload.fileName,
     label: reply.label ?? 'Unknown',
     faces: [...(reply.faces ?? [])],
+    labels: [...(reply.labels ?? [])],
+    boxes: [...(reply.boxes ?? [])],
+    model: reply.model ?? null,
     inferenceMs: reply.inferenceMs ?? null,
     worker: reply.worker ?? null,
   };

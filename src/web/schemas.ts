@@ -47,10 +47,27 @@ export const faceSchema = Type.Object({
   distance: nullable(Type.Number({ description: 'Distance to the nearest example of the best subject' })),
 });
 
+const labelScoreSchema = Type.Object({ label: Type.String(), score: Type.Number({ description: '0..1' }) });
+
+const boxSchema = Type.Object({
+  box: Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() }, { description: 'Pixels of the uploaded image' }),
+  label: Type.String(),
+  score: Type.Number({ description: 'Detector confidence, 0..1' }),
+});
+
+const modelSchema = Type.Object(
+  { name: Type.String(), kind: Type.String({ description: 'face, objects or custom' }), version: Type.String() },
+  { description: 'The model that answered (null from workers older than models)' },
+);
+
 export const recognitionSchema = Type.Object({
   file: Type.String({ description: 'The file name as stored (made safe)' }),
-  label: Type.String({ description: "The largest face's label, or NoFace" }),
-  faces: Type.Array(faceSchema),
+  label: Type.String({ description: "The top label: the largest face's (or NoFace), the best object's (or NoObject), the best class" }),
+  faces: Type.Array(faceSchema, { description: 'Face model only: every face with its subject and distance' }),
+  // Optional: job records written before models were pluggable lack them.
+  labels: Type.Optional(Type.Array(labelScoreSchema, { description: 'Every label with its score, best first' })),
+  boxes: Type.Optional(Type.Array(boxSchema, { description: 'What the model located (faces, objects); empty for whole-image classifiers' })),
+  model: Type.Optional(nullable(modelSchema)),
   inferenceMs: nullable(Type.Number()),
   worker: nullable(Type.String({ description: 'The app-tier instance that answered' })),
 });

@@ -10,7 +10,7 @@ import {
 } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { QueueMessage, QueueSystem } from '../ports/queue.js';
-import type { RecognitionResult, Recognizer } from '../ports/recognizer.js';
+import type { Classification, ImageModel, ModelInfo } from '../ports/image-model.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
 
@@ -21,7 +21,8 @@ export interface RecognitionHandlerDeps {
   readonly store: ObjectStore;
   readonly queues: QueueSystem;
   readonly names: ResourceNames;
-  readonly recognizer: Recognizer;
+  /** The configured model (face, objects or the user's own), see src/models. */
+  readonly model: ImageModel;
   readonly workerName: string;
   /** Receives after which the queue dead-letters a message (the last attempt replies the failure). */
   readonly maxReceiveCount: number;
@@ -31,7 +32,7 @@ export interface RecognitionHandlerDeps {
 }
 
 /**
- * The app tier's work for one request: read the image, recognize, store the label in the output bucket,
+ * The app tier's work for one request: read the image, classify it, store the label in the output bucket,
  * reply to the requester, and only then let the consumer delete the request.
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
@@ -71,13 +72,13 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
     await reply(request, { status: 'conflict', error: { code: 'CONFLICT', message: 'input object changed' } });
     return 'done';
   }
-  const result = await deps.recognizer.recognize(image);
+  const result = await deps.model.classify(image);
   phases.mark('recognizeMs');
   await deps.store.put(deps.names.outputBucket, stemOf(request.key), Buffer.from(result.label), { contentType: 'text/plain' });
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {
-    await reply(request, okReply(result)); // a gone reply queue is dropped inside
+    await reply(request, okReply(result, deps.model.describe())); // a gone reply queue is dropped inside
   } catch (error) {
     const failure = asScalefaceError(error);
     if (failure.retryable) throw failure;
@@ -101,8 +102,12 @@ class PhaseTimer {
   }
 }
 
-function okReply(result: RecognitionResult): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {
-  return { status: 'ok', label: result.label, faces: result.faces, inferenceMs: result.inferenceMs };
+/** The full result: the face model's faces as before, every model's labels and boxes, and which model answered. */
+function okReply(result: Classification, model: ModelInfo): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {
+  const faces = model.kind === 'face' ? result.boxes.map(({ box, score, label, distance }) => ({ box, score, label, distance: distance ?? null })) : [];
+  const boxes = result.boxes.map(({ box, score, label }) => ({ box, score, label }));
+  const about = { name: model.name, kind: model.kind, version: model.version };
+  return { status: 'ok', label: result.label, faces, labels: result.labels, boxes, model: about, inferenceMs: result.inferenceMs };
 }
 
 async function handleFailure(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { formatResultTable } from '../../bench/report-table.js';
+import { formatModelsTable, formatResultTable } from '../../bench/report-table.js';
 import { axisTop, escapeXml, niceCeiling, polylineSegments, renderSvgReport } from '../../bench/report-svg.js';
 import { NUMERIC_FIELDS, buildBenchResult, invalidNumericFields } from '../../bench/result.js';
 import { chooseResultName, dateStamp, writeResultFiles } from '../../bench/results-writer.js';
@@ -16,6 +16,15 @@ describe('buildBenchResult', () => {
   test('every headline field is present and a finite number', () => {
     for (const field of NUMERIC_FIELDS) assert.equal(typeof result[field], 'number', field);
     assert.deepEqual(invalidNumericFields(result), []);
+  });
+
+  test('the model is recorded (face when not said); the side-by-side table has one row per model', () => {
+    assert.equal(result.model, 'face');
+    const objects = buildBenchResult(measurements({ model: 'objects' }));
+    const table = formatModelsTable([result, objects]).split('\n');
+    assert.match(table[1]!, /^model\s+\(a\) limit img\/s\s+\(a\) one thread ms\/img\s+\(b\) end to end img\/s\s+ratio b\/a\s+worker RSS MB/);
+    assert.match(table[2]!, /^face\s+25\.00\s+\S+\s+20\.00\s+0\.800\s/);
+    assert.match(table[3]!, /^objects\s+25\.00/);
   });
 
   test('the derived numbers', () => {

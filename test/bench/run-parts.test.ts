@@ -25,6 +25,13 @@ describe('bench flags', () => {
     );
   });
 
+  test('--model, repeated or as a list, names the models measured side by side; face by default', () => {
+    assert.deepEqual(parseBenchArgs([]).models, ['face']);
+    assert.deepEqual(parseBenchArgs(['--model', 'objects']).models, ['objects']);
+    assert.deepEqual(parseBenchArgs(['--model', 'face', '--model', './mine']).models, ['face', './mine']);
+    assert.deepEqual(parseBenchArgs(['--models', 'face, objects,./mine', '--model', 'objects']).models, ['objects', 'face', './mine']);
+  });
+
   test('bad numbers and unknown flags are refused', () => {
     assert.throws(() => parseBenchArgs(['--requests', '0']), /--requests must be a whole number/);
     assert.throws(() => parseBenchArgs(['--concurrency', 'many']), /--concurrency/);

@@ -1,3 +1,4 @@
+import { FaceImageModel } from '../../src/models/index.js';
 import { createFaceRecognizer } from '../../src/recognition/index.js';
 import type { Backends } from '../../src/system/backends.js';
 import type { Queue } from '../../src/ports/queue.js';
@@ -28,7 +29,7 @@ export async function startInProcessWorker(
     queue: requestQueue,
     waitTimeSeconds: 1,
     visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
-    handler: createRecognitionHandler({ ...backends, recognizer, workerName: name, maxReceiveCount: config.queue.maxReceiveCount, log }),
+    handler: createRecognitionHandler({ ...backends, model: new FaceImageModel(recognizer), workerName: name, maxReceiveCount: config.queue.maxReceiveCount, log }),
   });
   consumer.start();
   return {

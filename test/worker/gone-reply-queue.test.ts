@@ -9,6 +9,7 @@ import { DeadLetterNotifier } from '../../src/system/dead-letter-notifier.js';
 import { createRecognitionHandler, sha256 } from '../../src/worker/recognition-handler.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { waitUntil } from '../helpers/wait.js';
+import { fixedLabelModel } from '../helpers/fixed-model.js';
 
 describe('answering a reply queue that no longer exists', () => {
   let backends: TempBackends;
@@ -26,7 +27,7 @@ describe('answering a reply queue that no longer exists', () => {
     const logged: string[] = [];
     const handler = createRecognitionHandler({
       ...backends,
-      recognizer: { recognize: async () => ({ label: 'Paul', faces: [], width: 1, height: 1, inferenceMs: 1 }), close: async () => {} },
+      model: fixedLabelModel('Paul'),
       workerName: 'w',
       maxReceiveCount: 3,
       log: (_level, _fields, msg) => logged.push(msg),

@@ -11,6 +11,7 @@ import type { ObjectStore } from '../../src/ports/object-store.js';
 import type { QueueMessage } from '../../src/ports/queue.js';
 import { createRecognitionHandler, sha256 } from '../../src/worker/recognition-handler.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { fixedLabelModel } from '../helpers/fixed-model.js';
 
 const PATH = '/srv/scaleface/data/buckets/scaleface-out-bucket/photo.tmp';
 
@@ -69,7 +70,7 @@ describe('resource faults', () => {
       const handler = createRecognitionHandler({
         ...backends,
         store: fullDisk,
-        recognizer: { recognize: async () => ({ label: 'Paul', faces: [], width: 1, height: 1, inferenceMs: 1 }), close: async () => {} },
+        model: fixedLabelModel('Paul'),
         workerName: 'w',
         maxReceiveCount: 3,
       });

@@ -103,11 +103,11 @@ export function createWorkerReporter(config: Config, deps: WorkerReporterDeps): 
  * Variables a local worker inherits besides its configuration. The configuration travels whole in
  * SCALEFACE_CONFIG_JSON; anything more of the parent's environment would only make a worker depend on how
  * `up` happened to be started and hand it variables (secrets among them) it has no use for. Kept: what any
- * process needs (PATH, HOME, TMPDIR, locale, time zone), Node's own settings (NODE_OPTIONS, extra CA
+ * process needs (PATH, HOME, TMPDIR, locale, time zone), Node's own settings (NODE_OPTIONS, NODE_PATH, extra CA
  * certificates for a TLS-inspecting proxy), and AWS_*, where the SDK clients of a worker on SQS and S3 find
  * their credentials, profile, region and endpoints (AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_ENDPOINT_URL_SQS, ...).
  */
-const INHERITED_NAMES: ReadonlySet<string> = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS']);
+const INHERITED_NAMES: ReadonlySet<string> = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS']);
 
 /** The complete environment of a local worker child. */
 export function localWorkerEnv(config: Config): Record<string, string> {

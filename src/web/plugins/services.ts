@@ -1,5 +1,8 @@
 /** The services the routes call, each a decorator of the app (replacing the hand-built context of before). */
+import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ModelKind } from '../../ports/image-model.js';
+import { faceOnlyGuard } from '../model-guard.js';
 import { createAuthGuards, type AuthGuards } from '../auth.js';
 import type { AuthSettings, JobLimits, SubjectsAdmin } from '../deps.js';
 import type { JobRecords } from '../job-records.js';
@@ -22,6 +25,10 @@ declare module 'fastify' {
     /** Where jobs are written through so that any web process answers for them; undefined: memory only. */
     readonly jobRecords: JobRecords | undefined;
     readonly jobLimits: JobLimits;
+    /** Which model the app tier serves (config model.kind): face-only routes refuse under the others. */
+    readonly modelKind: ModelKind;
+    /** onRequest guard of the face-only routes (subjects, enrollment): 409 WRONG_MODEL under another model. */
+    readonly faceOnly: (request: FastifyRequest) => Promise<void>;
   }
 }
 
@@ -32,6 +39,7 @@ export interface ServicesOptions {
   readonly maxUploadBytes: number;
   readonly jobs?: JobLimits;
   readonly jobRecords?: JobRecords;
+  readonly modelKind?: ModelKind;
 }
 
 export const servicesPlugin = fp<ServicesOptions>(
@@ -43,6 +51,8 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('jobLimits', options.jobs ?? {});
     app.decorate('jobs', new JobStore<RecognitionOutcome>(options.jobs));
     app.decorate('jobRecords', options.jobRecords);
+    app.decorate('modelKind', options.modelKind ?? 'face');
+    app.decorate('faceOnly', faceOnlyGuard(options.modelKind ?? 'face'));
   },
   { name: 'scaleface-services', fastify: '5.x' },
 );

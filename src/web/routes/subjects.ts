@@ -57,13 +57,13 @@ function enrollmentRoute(app: TypedApp): void {
   app.post(
     '/v1/subjects/:name/examples',
     {
-      onRequest: app.authGuards.admin,
+      onRequest: [app.authGuards.admin, app.faceOnly],
       config: { multipartField: 'photos', multipartMany: true },
       schema: {
         summary: 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos',
         tags: ['subjects'],
         params: subjectNameParams,
-        response: { 201: enrollmentSchema, ...errors(400, 401, 413, 415) },
+        response: { 201: enrollmentSchema, ...errors(400, 401, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -79,11 +79,11 @@ export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/subjects',
     {
-      onRequest: app.authGuards.admin,
+      onRequest: [app.authGuards.admin, app.faceOnly],
       schema: {
         summary: 'Enrolled subjects with their photo and descriptor counts',
         tags: ['subjects'],
-        response: { 200: Type.Object({ subjects: Type.Array(subjectSchema) }), ...errors(401) },
+        response: { 200: Type.Object({ subjects: Type.Array(subjectSchema) }), ...errors(401, 409) },
       },
     },
     async () => ({ subjects: await app.subjectsAdmin.listSubjects() }),
@@ -92,8 +92,8 @@ export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/v1/subjects/:name',
     {
-      onRequest: app.authGuards.admin,
-      schema: { summary: 'Delete a subject and its photos', tags: ['subjects'], params: subjectNameParams, response: { 200: removalSchema, ...errors(400, 401, 404) } },
+      onRequest: [app.authGuards.admin, app.faceOnly],
+      schema: { summary: 'Delete a subject and its photos', tags: ['subjects'], params: subjectNameParams, response: { 200: removalSchema, ...errors(400, 401, 404, 409) } },
     },
     async (request) => app.subjectsAdmin.removeSubject(request.params.name),
   );

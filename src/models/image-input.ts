@@ -1,0 +1,110 @@
+/**
+ * Image bytes -> the fixed-size pixels a model takes, and its input tensor's values: EXIF orientation,
+ * alpha flattened on white, resized (stretched, or letterboxed to keep the aspect ratio), channel order,
+ * layout and normalisation as the model wants them.
+ */
+import sharp from 'sharp';
+import { UnsupportedMediaError } from '../domain/errors.js';
+import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS } from '../domain/image-structure.js';
+
+export type ChannelOrder = 'RGB' | 'BGR';
+export type Layout = 'NHWC' | 'NCHW';
+
+/** How a model wants its input (see README, "Your own model"). */
+export interface InputSpec {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ChannelOrder;
+  readonly layout: Layout;
+  /** value = (pixel 0..255 − mean[c]) / std[c], per channel in the model's channel order. */
+  readonly mean: readonly [number, number, number];
+  readonly std: readonly [number, number, number];
+  /** `fill` stretches to the input size; `contain` keeps the aspect ratio and pads with grey; `cover` crops the centre. */
+  readonly fit: 'fill' | 'contain' | 'cover';
+}
+
+/** The resized RGB pixels and how they map back to the (oriented) image. */
+export interface ModelFrame {
+  /** width × height × 3 bytes, row-major RGB. */
+  readonly rgb: Buffer;
+  readonly originalWidth: number;
+  readonly originalHeight: number;
+  /** Input pixels per image pixel, and the letterbox's offsets in input pixels (0 when stretched). */
+  readonly scaleX: number;
+  readonly scaleY: number;
+  readonly padX: number;
+  readonly padY: number;
+}
+
+const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', autoOrient: true } as const;
+const LETTERBOX_GREY = { r: 114, g: 114, b: 114 };
+
+async function orientedSize(bytes: Buffer): Promise<{ width: number; height: number }> {
+  if (bytes.length === 0) throw new UnsupportedMediaError('the image is empty');
+  try {
+    const metadata = await sharp(bytes, SHARP_INPUT).metadata();
+    if (!ACCEPTED_SHARP_FORMATS.has(metadata.format)) throw new UnsupportedMediaError(`image format "${metadata.format}" is not accepted`);
+    const { width, height } = metadata.autoOrient ?? metadata;
+    if (!(width > 0 && height > 0)) throw new UnsupportedMediaError('the image has no pixels');
+    return { width, height };
+  } catch (error) {
+    if (error instanceof UnsupportedMediaError) throw error;
+    throw new UnsupportedMediaError('the bytes are not a decodable image', { cause: error });
+  }
+}
+
+/** Decodes untrusted bytes to the model's input size. Throws UnsupportedMediaError for anything but an image. */
+export async function decodeForModel(bytes: Buffer, spec: Pick<InputSpec, 'width' | 'height' | 'fit'>): Promise<ModelFrame> {
+  const size = await orientedSize(bytes);
+  const ratio = (spec.fit === 'cover' ? Math.max : Math.min)(spec.width / size.width, spec.height / size.height);
+  const inner = spec.fit === 'fill'
+    ? { width: spec.width, height: spec.height }
+    : { width: Math.max(1, Math.round(size.width * ratio)), height: Math.max(1, Math.round(size.height * ratio)) };
+  // Letterbox borders (contain) are positive; a centre crop's (cover) negative.
+  const padX = Math.floor((spec.width - inner.width) / 2);
+  const padY = Math.floor((spec.height - inner.height) / 2);
+  let pipeline = sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb');
+  if (spec.fit === 'cover') pipeline = pipeline.resize(spec.width, spec.height, { fit: 'cover' });
+  else pipeline = pipeline.resize(inner.width, inner.height, { fit: 'fill' });
+  if (spec.fit === 'contain') {
+    const [right, bottom] = [spec.width - inner.width - padX, spec.height - inner.height - padY];
+    pipeline = pipeline.extend({ left: padX, top: padY, right, bottom, background: LETTERBOX_GREY });
+  }
+  try {
+    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
+    const scaleX = inner.width / size.width;
+    const scaleY = inner.height / size.height;
+    return { rgb: data, originalWidth: size.width, originalHeight: size.height, scaleX, scaleY, padX, padY };
+  } catch (error) {
+    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
+  }
+}
+
+/** The input tensor's values for `rgb` (spec.width × spec.height pixels), batch of one. */
+export function inputValues(rgb: Uint8Array, spec: InputSpec): Float32Array {
+  const pixels = spec.width * spec.height;
+  const out = new Float32Array(pixels * 3);
+  const order = spec.channels === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+  for (let c = 0; c < 3; c++) {
+    const source = order[c]!;
+    const mean = spec.mean[c]!;
+    const std = spec.std[c]!;
+    for (let p = 0; p < pixels; p++) {
+      const value = (rgb[p * 3 + source]! - mean) / std;
+      out[spec.layout === 'NHWC' ? p * 3 + c : c * pixels + p] = value;
+    }
+  }
+  return out;
+}
+
+/** A box in input pixels as a box in the image's pixels, clipped to the image. */
+export function toImageBox(frame: ModelFrame, x1: number, y1: number, x2: number, y2: number): { x: number; y: number; width: number; height: number } {
+  const clip = (v: number, max: number) => Math.min(max, Math.max(0, v));
+  const left = clip((x1 - frame.padX) / frame.scaleX, frame.originalWidth);
+  const top = clip((y1 - frame.padY) / frame.scaleY, frame.originalHeight);
+  const right = clip((x2 - frame.padX) / frame.scaleX, frame.originalWidth);
+  const bottom = clip((y2 - frame.padY) / frame.scaleY, frame.originalHeight);
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return { x: round(left), y: round(top), width: round(right - left), height: round(bottom - top) };
+}

@@ -1,0 +1,53 @@
+/**
+ * Image bytes in, labels with scores out: the one interface the app tier runs, whatever the model (the face
+ * pipeline with its gallery, the built-in objects detector, or the user's own classifier).
+ */
+import type { FaceBox } from './recognizer.js';
+
+/** Which kind of model a deployment serves (config `model.kind`). */
+export type ModelKind = 'face' | 'objects' | 'custom';
+
+export interface ModelInfo {
+  /** e.g. `face-api`, `centernet-coco`, or the custom model's folder name. */
+  readonly name: string;
+  readonly version: string;
+  readonly kind: ModelKind;
+  /** The labels the model can answer; empty when they are not fixed (the face model's are the enrolled subjects). */
+  readonly labels: readonly string[];
+  /** What runs it, as the worker reports it in /v1/status: e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`. */
+  readonly runtime: string;
+}
+
+export interface LabelScore {
+  readonly label: string;
+  /** 0..1: a class probability, a detector score. */
+  readonly score: number;
+}
+
+/** One region the model found (a face, an object). */
+export interface LabelledBox extends LabelScore {
+  /** Pixels of the image after its EXIF orientation. */
+  readonly box: FaceBox;
+  /** The face model's descriptor distance to the best subject (null with an empty gallery); absent for others. */
+  readonly distance?: number | null;
+}
+
+export interface Classification {
+  /** The answer of the seed contract: the top label (the largest face's, the best object's, the best class). */
+  readonly label: string;
+  /** Every label the model gave, best first (for detectors: the best score of each label). */
+  readonly labels: readonly LabelScore[];
+  /** Regions, for models that locate what they name; empty for whole-image classifiers. */
+  readonly boxes: readonly LabelledBox[];
+  readonly width: number;
+  readonly height: number;
+  /** Milliseconds spent in the model for this image. */
+  readonly inferenceMs: number;
+}
+
+export interface ImageModel {
+  describe(): ModelInfo;
+  /** Throws UnsupportedMediaError when the bytes are not a decodable image. */
+  classify(image: Buffer): Promise<Classification>;
+  close(): Promise<void>;
+}
