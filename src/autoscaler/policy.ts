@@ -8,7 +8,9 @@
  * utilization, plus what drains the backlog in the time the latency target leaves after a boot. Scale-up is
  * immediate; scale-in goes gradually to the largest count wanted over `scaleInWindowMs`, never stops a busy
  * instance nor one inside its paid billing minimum (keeping it costs nothing), and everything goes to min (0)
- * after `idleWindowMs` without work. A failed depth read holds the count.
+ * after `idleWindowMs` without work. A failed depth read holds the count. On billed backends only, a first launch
+ * from 0 for a backlog one instance drains may wait while the oldest request can still meet the target
+ * (deferredLaunch); processes always launch at the first look.
  */
 import { estimateRate, sizeFor, type RateSample } from './policy-sizing.js';
 import { validatePolicySettings, type PolicySettings } from './policy-settings.js';
@@ -43,6 +45,12 @@ export interface Observation {
 export interface PolicyState {
   /** Last time the backlog (visible + in flight) was above zero; undefined when never seen. */
   readonly lastActiveAt: number | undefined;
+  /**
+   * When the backlog (visible + in flight) was seen rising from 0; undefined while it is 0. A failed depth read
+   * neither starts nor resets it. At 0 instances it is how long the oldest queued request has waited (as far
+   * as the depth tells), which the deferred first launch on billed backends spends from the latency target.
+   */
+  readonly backlogSince?: number;
   /** The previous observation's backlog, for the rate estimate. */
   readonly sample?: RateSample;
   /** Smoothed arrivals per second. */
@@ -135,6 +143,32 @@ function idleTime(lastActiveAt: number | undefined, now: number, stream: number,
   return lastActiveAt === undefined ? Infinity : now - lastActiveAt;
 }
 
+/** Share of the latency target kept in hand when a first launch is deferred: the depth's lag, a tick, a slow boot. */
+const DEFER_MARGIN_SHARE = 0.1;
+
+const secondsText = (ms: number): string => String(Number((ms / 1000).toFixed(1)));
+
+/**
+ * Deferred first launch, on billed backends only. At 0 instances, min 0, with a backlog the sizing gives to
+ * exactly one instance, the launch may wait while the oldest queued request can still be answered within the
+ * target: it has waited `now − backlogSince` (as far as the depth tells) and will wait the planned boot (a high
+ * percentile), then at most the drain of what is queued (FCFS answers it first; the drain is margin), with 10 %
+ * of the target in hand. A launch is billed its minimum whenever it comes, so the arrivals of the wait share
+ * it instead of the instance idling between them. Never on the first look: how long that backlog waited is
+ * unknown. Undefined when the usual rules decide.
+ */
+function deferredLaunch(obs: Observation, total: number, sized: number, backlogSince: number | undefined, firstLook: boolean, s: PolicySettings): Step | undefined {
+  if (s.billingMinimumMs === 0 || s.minInstances > 0 || obs.current !== 0 || total === 0 || sized !== 1 || backlogSince === undefined || firstLook) return undefined;
+  const waited = obs.now - backlogSince;
+  const drainMs = total * s.serviceTimeMs;
+  const marginMs = DEFER_MARGIN_SHARE * s.latencyTargetMs;
+  const left = s.latencyTargetMs - s.bootTimeMs - drainMs - marginMs - waited;
+  const head = `backlog ${total} at 0 instances for ${(waited / 1000).toFixed(1)} s: the target ${secondsText(s.latencyTargetMs)} s`;
+  const parts = `(boot ${secondsText(s.bootTimeMs)} s + drain ${secondsText(drainMs)} s + margin ${secondsText(marginMs)} s)`;
+  if (left > 0) return { desired: 0, reason: `${head} leaves ${(left / 1000).toFixed(1)} s before a launch is needed ${parts}; holding 0` };
+  return { desired: 1, reason: `${head} leaves no more time to wait ${parts}; leaving 0, 0 → 1` };
+}
+
 function working(obs: Observation, inFlight: number): number {
   const ready = obs.fleet === undefined ? obs.current : obs.fleet.filter((m) => m.ready).length;
   return Math.min(inFlight, ready);
@@ -151,6 +185,7 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   const { visible, inFlight } = obs.backlog;
   const total = visible + inFlight;
   const lastActiveAt = total > 0 ? obs.now : state.lastActiveAt;
+  const backlogSince = total > 0 ? (state.backlogSince ?? obs.now) : undefined;
   const previous = state.sample === undefined ? undefined : { sample: state.sample, rate: state.rate ?? 0 };
   const estimate = estimateRate(previous, obs.now, total, working(obs, inFlight), s);
   const sizing = sizeFor(total, estimate, s);
@@ -161,7 +196,7 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   if (wanted > unclamped) sized += `, raised to min ${s.minInstances}`;
   if (wanted < unclamped) sized += `, clamped to max ${s.maxInstances}`;
   const wishes = (state.wishes ?? []).filter((w) => obs.now - w.at < s.scaleInWindowMs);
-  const step = decide(obs, wanted, idleFor, wishes, s);
-  const nextState: PolicyState = { lastActiveAt, sample: estimate.sample, rate: estimate.rate, wishes: [...wishes, { at: obs.now, wanted }] };
+  const step = deferredLaunch(obs, total, unclamped, backlogSince, state.sample === undefined, s) ?? decide(obs, wanted, idleFor, wishes, s);
+  const nextState: PolicyState = { lastActiveAt, backlogSince, sample: estimate.sample, rate: estimate.rate, wishes: [...wishes, { at: obs.now, wanted }] };
   return { desired: step.desired, reason: `${sized}; ${step.reason}`, state: nextState };
 }

@@ -48,6 +48,8 @@ interface Row {
 
 const active = (agoMs: number): PolicyState => ({ lastActiveAt: NOW - agoMs });
 const idle: PolicyState = active(60_000);
+/** At 0 instances: the backlog rose from 0 `agoMs` ago and was `total` at the look 1 s before (no arrival rate). */
+const queuedFor = (agoMs: number, total: number): PolicyState => ({ lastActiveAt: NOW - 1000, backlogSince: NOW - agoMs, sample: { at: NOW - 1000, total, slope: 0 }, rate: 0 });
 
 const rows: Row[] = [
   { name: '0 stays 0 with no backlog', backlog: q(0), current: 0, desired: 0, reason: 'steady at 0' },
@@ -138,6 +140,38 @@ const rows: Row[] = [
   { name: 'on processes (no billing minimum) idle goes straight to 0', settings: { billingMinimumMs: 0 }, backlog: q(0), current: 2, fleet: fleetOf([100, 200]), state: idle, desired: 0, reason: 'scaling in 2 → 0' },
   { name: 'no backlog ever seen → scale in at once', backlog: q(0), current: 2, fleet: fleetOf([70_000, 70_000]), desired: 0, reason: 'idle since start' },
   { name: 'min > 0 respected when idle', settings: { minInstances: 2 }, backlog: q(0), current: 5, fleet: fleetOf(Array(5).fill(70_000)), state: idle, desired: 2, reason: 'scaling in 5 → 2' },
+  // Deferred first launch on a billed backend (BASE: 60 s target, 20 s boot, 100 ms per image, margin 10 % = 6 s):
+  // a backlog of 12 drains in 1.2 s, so the oldest request may wait 60 − 20 − 1.2 − 6 = 32.8 s for the launch.
+  {
+    name: 'deferral: a backlog one instance drains in time is held at 0 while the target leaves time',
+    backlog: q(12),
+    current: 0,
+    state: queuedFor(8000, 12),
+    desired: 0,
+    reason: 'backlog 12 at 0 instances for 8.0 s: the target 60 s leaves 24.8 s before a launch is needed',
+  },
+  {
+    name: 'deferral: the backlog just rose from 0 at 0 instances: held, the wait starts now',
+    backlog: q(12),
+    current: 0,
+    state: { lastActiveAt: NOW - 60_000, sample: { at: NOW - 1000, total: 0, slope: 0 }, rate: 0 },
+    desired: 0,
+    reason: 'backlog 12 at 0 instances for 0.0 s: the target 60 s leaves 32.8 s before a launch is needed (boot 20 s + drain 1.2 s + margin 6 s); holding 0',
+  },
+  {
+    name: 'deferral: once the budget is used, the instance is launched',
+    backlog: q(12),
+    current: 0,
+    state: queuedFor(33_000, 12),
+    desired: 1,
+    reason: 'backlog 12 at 0 instances for 33.0 s: the target 60 s leaves no more time to wait (boot 20 s + drain 1.2 s + margin 6 s); leaving 0, 0 → 1',
+  },
+  { name: 'deferral: a backlog whose drain takes the budget leaves 0 at once', backlog: q(330), current: 0, state: queuedFor(1000, 330), desired: 1, reason: 'leaving 0, 0 → 1' },
+  { name: 'deferral: never when the backlog needs more than one instance', backlog: q(1000), current: 0, state: queuedFor(1000, 1000), desired: 3, reason: 'leaving 0, 0 → 3' },
+  { name: 'deferral: never when the sizing asks for more than max allows (it asks 3, max 1)', settings: { maxInstances: 1 }, backlog: q(1000), current: 0, state: queuedFor(1000, 1000), desired: 1, reason: 'clamped to max 1; leaving 0, 0 → 1' },
+  { name: 'deferral: never when min is above 0', settings: { minInstances: 1 }, backlog: q(12), current: 0, state: queuedFor(1000, 12), desired: 1, reason: 'leaving 0, 0 → 1' },
+  { name: 'deferral: never on local processes (no billing minimum)', settings: { billingMinimumMs: 0 }, backlog: q(12), current: 0, state: queuedFor(1000, 12), desired: 1, reason: 'leaving 0, 0 → 1' },
+  { name: "deferral: never on the controller's first look (how long the backlog waited is unknown)", backlog: q(12), current: 0, desired: 1, reason: 'leaving 0, 0 → 1' },
   { name: 'tolerance: 11 wanted vs 10 current holds', settings: { bootTimeMs: 0, latencyTargetMs: 1100 }, backlog: q(99), current: 10, desired: 10, reason: 'within tolerance 0.1 of 10' },
 ];
 
@@ -206,6 +240,63 @@ describe('decideDesiredInstances', () => {
     assert.equal(s4.lastActiveAt, 400);
     const s5 = decideDesiredInstances({ now: 20_000, backlog: q(0, 1), current: 1 }, s4, BASE).state;
     assert.deepEqual(s5.wishes?.map((w) => w.at), [20_000]);
+  });
+
+  test('deferral: a failed depth read neither starts nor resets the wait; the launch comes when the budget is used', () => {
+    let state = decideDesiredInstances({ now: 0, backlog: q(0), current: 0 }, INITIAL_POLICY_STATE, BASE).state;
+    state = decideDesiredInstances({ now: 500, backlog: undefined, current: 0 }, state, BASE).state;
+    assert.equal(state.backlogSince, undefined, 'a failed read does not start the wait');
+    const steps: Array<[number, BacklogObservation | undefined, number]> = [
+      // [now, backlog, expected desired]: 12 queued from 1 s; the target leaves 32.8 s of waiting (see the table).
+      [1000, q(12), 0],
+      [11_000, undefined, 0],
+      [20_000, q(12), 0],
+      [33_000, undefined, 0],
+      [33_799, q(12), 0],
+      [33_800, q(12), 1],
+    ];
+    for (const [now, backlog, expected] of steps) {
+      const d = decideDesiredInstances({ now, backlog, current: 0 }, state, BASE);
+      assert.equal(d.desired, expected, `at ${now}: ${d.reason}`);
+      state = d.state;
+      assert.equal(state.backlogSince, 1000, `at ${now}: the wait started at 1000`);
+    }
+    const launched = decideDesiredInstances({ now: 35_000, backlog: q(0), current: 1, fleet: fleetOf([1200]) }, state, BASE).state;
+    assert.equal(launched.backlogSince, undefined, 'an empty queue ends the wait');
+  });
+
+  test('deferral on the derived EC2 settings: a 20/s stream from 0 waits, and launches in time for the oldest request', () => {
+    for (const timings of [BACKEND_TIMINGS['ec2-stopped-fleet'], BACKEND_TIMINGS['ec2-fresh-boot']]) {
+      const s = derivePolicySettings({ minInstances: 0, maxInstances: 20, timings, serviceTimeMs: 23 });
+      let state = decideDesiredInstances({ now: 0, backlog: q(0), current: 0 }, INITIAL_POLICY_STATE, s).state;
+      let launchedAt: number | undefined;
+      let backlogAtLaunch = 0;
+      for (let now = 1000; now <= s.latencyTargetMs && launchedAt === undefined; now += 1000) {
+        const backlog = q((now / 1000) * 20);
+        const d = decideDesiredInstances({ now, backlog, current: 0 }, state, s);
+        state = d.state;
+        if (d.desired > 0) {
+          assert.equal(d.desired, 1, d.reason);
+          launchedAt = now;
+          backlogAtLaunch = backlog.visible;
+        }
+      }
+      assert.ok(launchedAt !== undefined && launchedAt > 2000, `it waited: launched at ${launchedAt}`);
+      // The oldest request (seen at 1 s) is answered at most a planned boot and the backlog's drain after the
+      // launch: within 90 % of the target, give or take the last 1 s tick (its wait and its 20 arrivals' drain).
+      const oldest = launchedAt - 1000 + s.bootTimeMs + backlogAtLaunch * s.serviceTimeMs;
+      assert.ok(oldest <= 0.9 * s.latencyTargetMs + 1000 + 20 * s.serviceTimeMs, `oldest answered after ${oldest} ms, target ${s.latencyTargetMs}`);
+    }
+  });
+
+  test('deferral never happens on processes: the first backlog leaves 0 at the first look, whatever the state', () => {
+    const local = derivePolicySettings({ minInstances: 0, maxInstances: 2, timings: BACKEND_TIMINGS.process });
+    for (const visible of [1, 12, 1000]) {
+      for (const state of [INITIAL_POLICY_STATE, queuedFor(0, 0), queuedFor(500, visible)]) {
+        const d = decideDesiredInstances({ now: NOW, backlog: q(visible), current: 0 }, state, local);
+        assert.ok(d.desired >= 1, d.reason);
+      }
+    }
   });
 
   test('the derived defaults: 2 s target and 1 s windows on processes, 60 s billing minimum on EC2', () => {
