@@ -1,6 +1,7 @@
 /**
  * The built-in objects model: CenterNet (MobileNetV3, COCO's 80 classes) from `@vladmandic/human`'s models/
- * folder, a tfjs graph model run on tfjs's wasm backend. Input 512×512 RGB, 0..255, letterboxed; output
+ * folder, a tfjs graph model run on tfjs's wasm backend. Input 512×512 RGB, 0..255, stretched
+ * (as Human feeds it: src/object/centernet.ts resizes to the square); output
  * `tower_0/detections` [1, 100, 6] = x1, y1, x2, y2 (input pixels), score, class id. Post-processing as
  * Human's own (src/object/centernet.ts): score ≥ 0.2, NMS at IoU 0.4 across classes, at most 10 objects.
  */
@@ -47,7 +48,7 @@ export function humanModelsFolder(): { folder: string; version: string } {
 
 class CenterNetModel implements ImageModel {
   private readonly spec: InputSpec = {
-    width: INPUT_SIZE, height: INPUT_SIZE, channels: 'RGB', layout: 'NHWC', mean: [0, 0, 0], std: [1, 1, 1], fit: 'contain',
+    width: INPUT_SIZE, height: INPUT_SIZE, channels: 'RGB', layout: 'NHWC', mean: [0, 0, 0], std: [1, 1, 1], fit: 'fill',
   };
 
   constructor(
