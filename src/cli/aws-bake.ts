@@ -3,7 +3,7 @@
  * workers) boots with Node, the agent and node_modules in place and installs nothing (docs/aws.md, "Fast boots").
  */
 import type { Command } from 'commander';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { loadConfig, type Config } from '../config/index.js';
 import { ConfigInvalidError } from '../domain/errors.js';
 import { createBackends } from '../system/backends.js';
@@ -33,7 +33,8 @@ export async function runAwsBake(config: Config, options: BakeOptions, print: (l
   }
   const { bakeImageName, chooseBakeSource, createWorkerImage, waitForImage } = await import('../adapters/compute/ec2-image.js');
   const source = chooseBakeSource(await listWorkers(config), options.instance);
-  const ec2 = client ?? new EC2Client({ region: config.compute.ec2.region });
+  // Imported here, not at the top: every command (a local worker's start included) would load the SDK.
+  const ec2 = client ?? new (await import('@aws-sdk/client-ec2')).EC2Client({ region: config.compute.ec2.region });
   const name = bakeImageName(config.prefix, new Date());
   print(`making image ${name} from ${source.id} (${source.name}); EC2 reboots it once (its worker finishes its message first)`);
   const imageId = await createWorkerImage(ec2, { instanceId: source.id, name, prefix: config.prefix });
