@@ -1,4 +1,5 @@
-// Recognize tab: drop or pick photos; each is sent to POST /v1/recognitions and shown with its face boxes.
+// Recognize tab: drop or pick photos; each is sent to POST /v1/recognitions and shown with what the model found:
+// faces (face model), objects (objects model) or the best labels (a whole-image classifier).
 import { api, el, forEachLimited } from './api.js';
 
 const PARALLEL_UPLOADS = 4;
@@ -7,18 +8,29 @@ function formatDistance(distance) {
   return typeof distance === 'number' ? distance.toFixed(2) : 'n/a';
 }
 
-/** Boxes are in the image's pixels; percentages keep them on the face at any displayed size. */
-function drawBoxes(photo, image, faces) {
+/** What one result shows: its faces, else the objects the model located, else its best labels (no box). */
+function findingsOf(result) {
+  if (result.faces.length > 0 || !result.model || result.model.kind === 'face') {
+    return { noun: 'face', items: result.faces.map((face) => ({ ...face, known: face.label !== 'Unknown', detail: `distance ${formatDistance(face.distance)}, score ${face.score.toFixed(2)}`, title: `${face.label} (distance ${formatDistance(face.distance)})` })) };
+  }
+  if ((result.boxes ?? []).length > 0) {
+    return { noun: 'object', items: result.boxes.map((found) => ({ ...found, known: true, object: true, detail: `score ${found.score.toFixed(2)}`, title: `${found.label} (score ${found.score.toFixed(2)})` })) };
+  }
+  return { noun: 'label', items: (result.labels ?? []).slice(0, 5).map((found) => ({ ...found, detail: `score ${found.score.toFixed(2)}` })) };
+}
+
+/** Boxes are in the image's pixels; percentages keep them on the face or object at any displayed size. */
+function drawBoxes(photo, image, items) {
   const width = image.naturalWidth;
   const height = image.naturalHeight;
   if (!width || !height) return;
-  faces.forEach((face, index) => {
-    const { x, y, width: w, height: h } = face.box;
-    const known = face.label !== 'Unknown';
+  items.filter((item) => item.box).forEach((item, index) => {
+    const { x, y, width: w, height: h } = item.box;
+    const kind = item.object ? 'face-box object-box' : 'face-box';
     const box = el(
       'div',
-      { class: `face-box${known ? ' known' : ''}`, 'data-label': face.label, title: `${face.label} (distance ${formatDistance(face.distance)})` },
-      el('span', { class: 'face-tag' }, `${index + 1}. ${face.label}`),
+      { class: `${kind}${item.known ? ' known' : ''}`, 'data-label': item.label, title: item.title },
+      el('span', { class: 'face-tag' }, `${index + 1}. ${item.label}`),
     );
     Object.assign(box.style, {
       left: `${(x / width) * 100}%`,
@@ -44,14 +56,13 @@ function showResult(view, result) {
   view.card.classList.remove('pending');
   view.card.dataset.label = result.label;
   view.card.removeAttribute('aria-busy');
-  const faceCount = result.faces.length === 1 ? '1 face' : `${result.faces.length} faces`;
-  view.summary.replaceChildren(el('strong', {}, result.label), ` — ${faceCount}`);
-  view.details.replaceChildren(
-    ...result.faces.map((face) => el('li', {}, el('span', { class: 'face-name' }, face.label), ` distance ${formatDistance(face.distance)}, score ${face.score.toFixed(2)}`)),
-  );
+  const { noun, items } = findingsOf(result);
+  const count = items.length === 1 ? `1 ${noun}` : `${items.length} ${noun}s`;
+  view.summary.replaceChildren(el('strong', {}, result.label), ` — ${count}`);
+  view.details.replaceChildren(...items.map((item) => el('li', {}, el('span', { class: 'face-name' }, item.label), ` ${item.detail}`)));
   const meta = [result.worker && `by ${result.worker}`, typeof result.inferenceMs === 'number' && `${Math.round(result.inferenceMs)} ms in the model`];
   view.details.after(el('p', { class: 'hint' }, meta.filter(Boolean).join(', ')));
-  const draw = () => drawBoxes(view.photo, view.image, result.faces);
+  const draw = () => drawBoxes(view.photo, view.image, items);
   if (view.image.complete) draw();
   else view.image.addEventListener('load', draw, { once: true });
 }

@@ -1,0 +1,55 @@
+/**
+ * The Recognize tab under the objects model (issue 15): what the model located is drawn on the photo with its label,
+ * and listed with its score, as faces are under the face model.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { loadConfig } from '../../src/config/index.js';
+import { startSystem, type RunningSystem } from '../../src/system/up.js';
+import { DEMO_DIR } from '../helpers/images.js';
+import { artifactsDir, launchChromium } from './support.js';
+
+describe('the Recognize tab with the objects model, in headless Chromium', () => {
+  let system: RunningSystem;
+  let dataDir: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    browser = await launchChromium();
+    dataDir = await mkdtemp(join(tmpdir(), 'scaleface-browser-objects-'));
+    const config = loadConfig({ dataDir, logLevel: 'silent', web: { port: 0 }, model: { kind: 'objects' }, autoscaler: { maxInstances: 1, tickMs: 250 } }, {});
+    system = await startSystem(config);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(system.url);
+  });
+  after(async () => {
+    await browser?.close();
+    await system?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('draws every object the model located, with its label, and lists them with their scores', { timeout: 180_000 }, async () => {
+    await page.getByRole('tab', { name: 'Recognize' }).click();
+    await page.locator('#recognize-files').setInputFiles([join(DEMO_DIR, 'sample1.jpg')]);
+    const card = page.locator('#results > li[data-file="sample1.jpg"][data-label]');
+    await card.waitFor({ timeout: 150_000 });
+    assert.equal(await card.getAttribute('data-label'), 'person');
+    const people = await card.locator('.object-box[data-label="person"]').count();
+    assert.ok(people >= 2, `the people at the table are boxed: ${people} box(es)`);
+    assert.equal(await card.locator('.faces > li').count(), await card.locator('.object-box').count());
+    assert.match(String(await card.locator('.result-label').textContent()), /person — \d+ objects?/);
+    assert.match(String(await card.locator('.faces').textContent()), /person score 0\.\d\d/);
+    const photo = await card.locator('.photo').boundingBox();
+    const box = await card.locator('.object-box').first().boundingBox();
+    assert.ok(photo && box && box.width > 5 && box.x >= photo.x && box.x + box.width <= photo.x + photo.width + 1, 'the box lies on the photo');
+    await page.screenshot({ path: join(artifactsDir(), 'recognize-objects.png'), fullPage: true });
+    assert.deepEqual(pageErrors, []);
+  });
+});
