@@ -127,11 +127,32 @@ function fromFile(env: Env): Tree {
   return fromJson(readFileSync(path, 'utf8'), path);
 }
 
+/**
+ * Settings that are gone, with what replaced them. Unknown keys are otherwise dropped; a retired one is refused, so
+ * that an old configuration never runs with other behaviour than it asked for without a word.
+ */
+const RETIRED_SETTINGS: readonly { readonly path: readonly string[]; readonly env: string; readonly instead: string }[] = [
+  {
+    path: ['autoscaler', 'targetBacklogPerInstance'],
+    env: 'SCALEFACE_TARGET_BACKLOG',
+    instead: 'autoscaler.latencyTargetMs (SCALEFACE_LATENCY_TARGET_MS), the p95 answer time the autoscaler now sizes for (docs/autoscaling.md)',
+  },
+];
+
+function refuseRetiredSettings(tree: Tree, env: Env): void {
+  for (const { path, env: name, instead } of RETIRED_SETTINGS) {
+    const value = path.reduce<unknown>((node, key) => (isTree(node) ? node[key] : undefined), tree);
+    if (value === undefined && env[name] === undefined) continue;
+    throw new ConfigInvalidError(`${path.join('.')} (${name}) is no longer a setting: use ${instead}`);
+  }
+}
+
 /** Builds and validates the configuration once; throws ConfigInvalidError naming every bad field. */
 export function loadConfig(overrides: ConfigInput = {}, env: Env = process.env): Config {
   let tree = mergeConfig(fromFile(env), fromEnv(env));
   if (env.SCALEFACE_CONFIG_JSON) tree = mergeConfig(tree, fromJson(env.SCALEFACE_CONFIG_JSON, 'SCALEFACE_CONFIG_JSON'));
   tree = mergeConfig(tree, overrides as Tree);
+  refuseRetiredSettings(tree, env);
   const result = configSchema.safeParse(tree);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
