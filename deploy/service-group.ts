@@ -33,8 +33,21 @@ export interface ServiceGroupProps {
 }
 
 /** Amazon Linux 2023's root device, 16 GiB (the OS, Node, the project and its dependencies, logs), encrypted. */
-export function encryptedRootVolume(): ec2.BlockDevice {
+function encryptedRootVolume(): ec2.BlockDevice {
   return { deviceName: '/dev/xvda', volume: ec2.BlockDeviceVolume.ebs(16, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }) };
+}
+
+/** What every launch template of the stack (web, autoscaler, app tier) holds, whatever else it sets. */
+export function instanceBasics(machineImage: ec2.IMachineImage, instanceTypeName: string): ec2.LaunchTemplateProps {
+  const instanceType = new ec2.InstanceType(instanceTypeName);
+  return {
+    machineImage,
+    instanceType,
+    // Standard credits: a busy instance is throttled to its baseline instead of billed for surplus credits.
+    ...(instanceType.isBurstable() ? { cpuCredits: ec2.CpuCredits.STANDARD } : {}),
+    requireImdsv2: true,
+    blockDevices: [encryptedRootVolume()],
+  };
 }
 
 function updatePolicy(update: ServiceGroupProps['update']): autoscaling.UpdatePolicy {
@@ -48,17 +61,11 @@ function updatePolicy(update: ServiceGroupProps['update']): autoscaling.UpdatePo
 }
 
 export function createServiceGroup(scope: Stack, id: string, props: ServiceGroupProps): autoscaling.AutoScalingGroup {
-  const instanceType = new ec2.InstanceType(props.instanceType);
   const userData = ec2.UserData.forLinux();
   const launchTemplate = new ec2.LaunchTemplate(scope, `${id}LaunchTemplate`, {
-    machineImage: props.machineImage,
-    instanceType,
-    // Standard credits: a busy instance is throttled to its baseline instead of billed for surplus credits.
-    ...(instanceType.isBurstable() ? { cpuCredits: ec2.CpuCredits.STANDARD } : {}),
+    ...instanceBasics(props.machineImage, props.instanceType),
     role: props.role,
     securityGroup: props.securityGroup,
-    requireImdsv2: true,
-    blockDevices: [encryptedRootVolume()],
     userData,
   });
   const group = new autoscaling.AutoScalingGroup(scope, id, {

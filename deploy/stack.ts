@@ -17,7 +17,7 @@ import { grantAppTier, grantAutoscaler, grantSessionManager, grantTokenRead, gra
 import { codeAsset } from './code-asset.js';
 import { createLogGroups, grantLogWrite, logGroupName, type LogGroups } from './logs.js';
 import { acknowledgeNagFindings } from './nag.js';
-import { createServiceGroup, encryptedRootVolume, type ServiceGroupProps } from './service-group.js';
+import { createServiceGroup, instanceBasics, type ServiceGroupProps } from './service-group.js';
 import { addBootScript } from './user-data.js';
 import { createWebTier, WEB_PORT, type WebTier } from './web-tier.js';
 
@@ -188,7 +188,6 @@ export class ScalefaceStack extends Stack {
       allowAllOutbound: true,
     });
     const instanceProfile = new InstanceProfile(this, 'AppTierInstanceProfile', { role: this.appRole });
-    const instanceType = new ec2.InstanceType(props.appInstanceType ?? 't3.medium');
     const userData = ec2.UserData.forLinux();
     addBootScript(userData, code, {
       prefix: props.prefix,
@@ -198,22 +197,17 @@ export class ScalefaceStack extends Stack {
       logs: { serviceGroup: logGroupName(props.prefix, 'app-tier'), bootGroup: logGroupName(props.prefix, 'boot') },
     });
     const template = new ec2.LaunchTemplate(this, 'AppTierLaunchTemplate', {
-      // Unique per prefix; the web instances' own templates get unique names from the feature flag
-      // @aws-cdk/aws-ec2:uniqueImdsv2TemplateName (deploy/cdk.json).
+      ...instanceBasics(this.machineImage, props.appInstanceType ?? 't3.medium'),
+      // Unique per prefix (the autoscaler names it); the web tier's and the autoscaler's templates are unnamed, so
+      // CloudFormation names them uniquely.
       launchTemplateName: `${props.prefix}-app-tier`,
-      machineImage: this.machineImage,
-      instanceType,
-      // Standard credits: a busy worker is throttled to its baseline instead of billed for surplus credits.
-      ...(instanceType.isBurstable() ? { cpuCredits: ec2.CpuCredits.STANDARD } : {}),
       instanceProfile,
       securityGroup,
-      requireImdsv2: true,
       // A worker left unattended (no work, no live autoscaler) shuts its machine down: that must end the
       // instance and its bill, not leave a stopped one.
       instanceInitiatedShutdownBehavior: ec2.InstanceInitiatedShutdownBehavior.TERMINATE,
       // The worker names itself after its Name tag, read from instance metadata.
       instanceMetadataTags: true,
-      blockDevices: [encryptedRootVolume()],
       userData,
     });
     this.logGroups.dependOn(template);
