@@ -15,6 +15,14 @@ function numberOf(instance: Instance): number {
   return instanceNumber(instance.name) ?? 0;
 }
 
+/**
+ * Whether an instance holds no work: it says it is idle, or it cannot say (no heartbeat count) and nothing is in
+ * flight anywhere. The one rule for what scale-in may stop, in the policy's count and the controller's choice.
+ */
+export function holdsNoWork(busy: number | undefined, queueInFlight: number | undefined): boolean {
+  return busy === 0 || (busy === undefined && queueInFlight === 0);
+}
+
 /** When launches are billed at least `billingMinimumMs` each: an instance younger than that is paid for anyway. */
 export interface BillingClock {
   readonly now: number;
@@ -28,7 +36,7 @@ export interface BillingClock {
 export function scaleInCandidates(instances: Instance[], queueInFlight: number | undefined, billing?: BillingClock): Instance[] {
   const paid = (i: Instance): number => (billing !== undefined && billing.now - i.launchedAt < billing.billingMinimumMs ? 1 : 0);
   return instances
-    .filter((i) => isActive(i) && (i.busy === 0 || (i.busy === undefined && queueInFlight === 0)))
+    .filter((i) => isActive(i) && holdsNoWork(i.busy, queueInFlight))
     .sort((a, b) => paid(a) - paid(b) || b.launchedAt - a.launchedAt || numberOf(b) - numberOf(a));
 }
 

@@ -12,6 +12,7 @@
  * from 0 for a backlog one instance drains may wait while the oldest request can still meet the target
  * (deferredLaunch); processes always launch at the first look.
  */
+import { holdsNoWork } from './fleet.js';
 import { estimateRate, sizeFor, type RateSample } from './policy-sizing.js';
 import { validatePolicySettings, type PolicySettings } from './policy-settings.js';
 
@@ -85,7 +86,7 @@ function stoppable(obs: Observation, s: PolicySettings): { count: number; paid: 
     const busy = Math.min(obs.current, inFlight);
     return { count: obs.current - busy, paid: 0, busy };
   }
-  const idle = obs.fleet.filter((m) => m.busy === 0 || (m.busy === undefined && inFlight === 0));
+  const idle = obs.fleet.filter((m) => holdsNoWork(m.busy, inFlight));
   const past = idle.filter((m) => m.ageMs >= s.billingMinimumMs);
   return { count: past.length, paid: idle.length - past.length, busy: obs.fleet.length - idle.length };
 }

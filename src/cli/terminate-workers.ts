@@ -4,6 +4,7 @@
  * then polls, with backoff and within a bound, until none is left pending, running or on its way down; prints each
  * instance and the final count. Exit 0 when none is left, 1 otherwise. `--dry-run` only lists.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { OwnInstance } from '../adapters/compute/ec2-instances.js';
 import type { Ec2InstancePool } from '../adapters/compute/ec2-pool.js';
@@ -57,10 +58,6 @@ async function waitUntilGone(pool: Ec2InstancePool, waitMs: number, sleep: (ms: 
   }
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Runs the tear-down; resolves with the exit code (0: none left). */
 export async function runTerminateWorkers(config: Config, print: (line: string) => void, options: TerminateWorkersOptions): Promise<number> {
   if (config.compute.backend !== 'ec2') {
@@ -80,7 +77,7 @@ export async function runTerminateWorkers(config: Config, print: (line: string) 
   else if (found.length > 0) {
     try {
       await pool.terminateAll();
-      left = await waitUntilGone(pool, options.waitMs ?? DEFAULT_TERMINATE_WAIT_MS, options.sleep ?? defaultSleep, options.now ?? Date.now, print);
+      left = await waitUntilGone(pool, options.waitMs ?? DEFAULT_TERMINATE_WAIT_MS, options.sleep ?? sleep, options.now ?? Date.now, print);
     } catch (error) {
       print(refusalInWords(error, config.prefix, tagsInWords(config.prefix)));
       left = await pool.listOurs();

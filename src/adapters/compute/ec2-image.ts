@@ -4,6 +4,7 @@
  * skips what is there) and needs no package registry: boots take the instance's start plus the model's load
  * instead of minutes of dnf and npm ci.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { CreateImageCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { InvalidInputError, NotFoundError, TimeoutError } from '../../domain/errors.js';
 import type { Instance } from '../../ports/instance-pool.js';
@@ -102,7 +103,7 @@ async function imageState(client: EC2Client, imageId: string): Promise<{ state: 
 /** Resolves once the image is available; throws on a failed image or after the timeout. */
 export async function waitForImage(client: EC2Client, imageId: string, options: ImageWait = {}): Promise<void> {
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const start = now();
   for (;;) {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { backoffDelayMs } from '../../domain/backoff.js';
 import { BackendUnavailableError, CapacityExceededError, InvalidInputError, NotFoundError, ScalefaceError } from '../../domain/errors.js';
 import { awsErrorCode, awsErrorMessage, fromAwsError, isTransientAwsError } from '../aws/aws-errors.js';
@@ -65,15 +66,10 @@ export function fromEc2Error(error: unknown, what: string, attempts = 1): Scalef
   return fromAwsError(error, what);
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-
 /** Runs `call`, retrying the errors of isRetriedEc2Error; every error it throws is a ScalefaceError. */
 export async function withEc2Retries<T>(what: string, call: () => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
   const attempts = Math.max(1, policy.attempts ?? 4);
-  const sleep = policy.sleep ?? defaultSleep;
+  const sleep = policy.sleep ?? delay;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
