@@ -5,7 +5,8 @@
  */
 import sharp from 'sharp';
 import { UnsupportedMediaError } from '../domain/errors.js';
-import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS } from '../domain/image-structure.js';
+import { MAX_IMAGE_PIXELS } from '../domain/image-structure.js';
+import { readOrientedSize } from '../recognition/decode.js';
 
 export type ChannelOrder = 'RGB' | 'BGR';
 export type Layout = 'NHWC' | 'NCHW';
@@ -39,23 +40,9 @@ export interface ModelFrame {
 const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', autoOrient: true } as const;
 const LETTERBOX_GREY = { r: 114, g: 114, b: 114 };
 
-async function orientedSize(bytes: Buffer): Promise<{ width: number; height: number }> {
-  if (bytes.length === 0) throw new UnsupportedMediaError('the image is empty');
-  try {
-    const metadata = await sharp(bytes, SHARP_INPUT).metadata();
-    if (!ACCEPTED_SHARP_FORMATS.has(metadata.format)) throw new UnsupportedMediaError(`image format "${metadata.format}" is not accepted`);
-    const { width, height } = metadata.autoOrient ?? metadata;
-    if (!(width > 0 && height > 0)) throw new UnsupportedMediaError('the image has no pixels');
-    return { width, height };
-  } catch (error) {
-    if (error instanceof UnsupportedMediaError) throw error;
-    throw new UnsupportedMediaError('the bytes are not a decodable image', { cause: error });
-  }
-}
-
 /** Decodes untrusted bytes to the model's input size. Throws UnsupportedMediaError for anything but an image. */
 export async function decodeForModel(bytes: Buffer, spec: Pick<InputSpec, 'width' | 'height' | 'fit'>): Promise<ModelFrame> {
-  const size = await orientedSize(bytes);
+  const size = await readOrientedSize(bytes);
   const ratio = (spec.fit === 'cover' ? Math.max : Math.min)(spec.width / size.width, spec.height / size.height);
   const inner = spec.fit === 'fill'
     ? { width: spec.width, height: spec.height }

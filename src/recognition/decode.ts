@@ -43,12 +43,13 @@ export interface DetectionFrame {
 
 const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as const;
 
-interface OrientedSize {
+export interface OrientedSize {
   readonly width: number;
   readonly height: number;
 }
 
-async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
+/** The size of untrusted bytes as shown (EXIF orientation applied); UnsupportedMediaError unless an accepted, sane image. */
+export async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
   if (bytes.length === 0) throw new UnsupportedMediaError('the image is empty');
   let metadata: Metadata;
   try {
