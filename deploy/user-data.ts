@@ -30,7 +30,7 @@ export interface BootSettings {
   readonly env: Readonly<Record<string, string>>;
   /** 'scaleface' subcommand and arguments; `$NAME` is the instance's Name tag. */
   readonly command: string;
-  readonly serviceName: string;
+  readonly serviceName: ServiceName;
   readonly readiness?: Readiness;
   /** Log groups the CloudWatch agent ships the service's output and the boot output to. */
   readonly logs: LogShipping;
@@ -40,6 +40,7 @@ export interface BootSettings {
 
 /** The units of the three services an instance may run (one per instance). */
 export const SERVICE_NAMES = ['scaleface-web', 'scaleface-worker', 'scaleface-autoscaler'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Where AL2023's aws-cfn-bootstrap puts cfn-signal. */
 export const CFN_SIGNAL = '/opt/aws/bin/cfn-signal';
