@@ -95,3 +95,60 @@ export function toImageBox(frame: ModelFrame, x1: number, y1: number, x2: number
   const round = (v: number) => Math.round(v * 100) / 100;
   return { x: round(left), y: round(top), width: round(right - left), height: round(bottom - top) };
 }
+
+/** An image decoded once (oriented, flattened, sRGB), at most `maxSide` pixels a side, to cut several inputs from. */
+export interface DecodedImage {
+  /** width × height × 3 bytes, row-major RGB. */
+  readonly rgb: Buffer;
+  readonly width: number;
+  readonly height: number;
+  readonly originalWidth: number;
+  readonly originalHeight: number;
+}
+
+/** A rectangle in the oriented image's pixels. */
+export interface ImageRegion {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Decodes untrusted bytes once. Throws UnsupportedMediaError for anything but an image. */
+export async function decodeImage(bytes: Buffer, maxSide: number): Promise<DecodedImage> {
+  const size = await readOrientedSize(bytes);
+  const ratio = Math.min(1, maxSide / Math.max(size.width, size.height));
+  const width = Math.max(1, Math.round(size.width * ratio));
+  const height = Math.max(1, Math.round(size.height * ratio));
+  try {
+    const rgb = await sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb')
+      .resize(width, height, { fit: 'fill' }).raw({ depth: 'uchar' }).toBuffer();
+    if (rgb.length !== width * height * 3) throw new Error(`decoded to ${rgb.length} bytes for ${width}×${height} RGB`);
+    return { rgb, width, height, originalWidth: size.width, originalHeight: size.height };
+  } catch (error) {
+    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
+  }
+}
+
+/** A region of the image (all of it by default), stretched to width × height RGB pixels. */
+export async function resizeRegion(image: DecodedImage, width: number, height: number, region?: ImageRegion): Promise<Buffer> {
+  let pipeline = sharp(image.rgb, { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (region !== undefined) {
+    const [sx, sy] = [image.width / image.originalWidth, image.height / image.originalHeight];
+    const left = Math.min(image.width - 1, Math.max(0, Math.floor(region.x * sx)));
+    const top = Math.min(image.height - 1, Math.max(0, Math.floor(region.y * sy)));
+    const right = Math.min(image.width, Math.max(left + 1, Math.ceil((region.x + region.width) * sx)));
+    const bottom = Math.min(image.height, Math.max(top + 1, Math.ceil((region.y + region.height) * sy)));
+    pipeline = pipeline.extract({ left, top, width: right - left, height: bottom - top });
+  }
+  return pipeline.resize(width, height, { fit: 'fill' }).raw({ depth: 'uchar' }).toBuffer();
+}
+
+/** The whole image stretched to the model's input, as a frame whose boxes map back to the image. */
+export async function stretchedFrame(image: DecodedImage, width: number, height: number): Promise<ModelFrame> {
+  const rgb = await resizeRegion(image, width, height);
+  return {
+    rgb, originalWidth: image.originalWidth, originalHeight: image.originalHeight,
+    scaleX: width / image.originalWidth, scaleY: height / image.originalHeight, padX: 0, padY: 0,
+  };
+}

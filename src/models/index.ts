@@ -9,7 +9,7 @@ import type { ObjectStore } from '../ports/object-store.js';
 import type { RuntimeChoice } from '../recognition/face-runtime.js';
 import { createCustomModel } from './custom/custom-model.js';
 import { createFaceImageModel } from './face-model.js';
-import { createObjectsModel } from './objects/centernet-model.js';
+import { createObjectsModel } from './objects/objects-model.js';
 
 export { FaceImageModel, classificationOfFaces, faceRuntimeLabel } from './face-model.js';
 export { inspectModelFolder } from './custom/model-folder.js';

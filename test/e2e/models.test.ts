@@ -15,7 +15,7 @@ import { humanModelsFolder } from '../../src/models/objects/centernet-model.js';
 import { EXIT_CANNOT_START } from '../../src/ports/instance-pool.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
 import { upload } from '../helpers/http-scenarios.js';
-import { demoPhoto } from '../helpers/images.js';
+import { demoPhoto, fixturePhoto } from '../helpers/images.js';
 import { solidImage, TEACHABLE_MACHINE_METADATA, writeTinyOnnxModel, writeTinyTfjsModel } from '../helpers/tiny-models.js';
 
 let root: string;
@@ -103,9 +103,11 @@ describe('scaleface up --model: each kind of model through the real tiers', () =
     });
   });
 
-  test('the objects model names people in a photo that ships with face-api', { skip: humanMissing() }, async () => {
+  test('the objects model names people, a dog and a cat (photos from face-api and test/fixtures/photos)', { skip: humanMissing() }, async () => {
     await withSystem('objects', 'objects', async (system) => {
       assert.deepEqual(await upload(system.url, 'sample1.jpg', demoPhoto('sample1.jpg')), { status: 200, body: 'sample1:person' });
+      assert.deepEqual(await upload(system.url, 'dog.jpg', fixturePhoto('dog.jpg')), { status: 200, body: 'dog:dog' });
+      assert.deepEqual(await upload(system.url, 'chelsea.jpg', fixturePhoto('chelsea.jpg')), { status: 200, body: 'chelsea:cat' });
     });
   });
 

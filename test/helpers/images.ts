@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +11,13 @@ export const DEMO_DIR = join(dirname(require.resolve('@vladmandic/face-api/packa
 
 export function demoPhoto(name: string): Buffer {
   return readFileSync(join(DEMO_DIR, name));
+}
+
+/** Licensed photos committed with the tests (test/fixtures/photos/README.md names their sources). */
+export const FIXTURE_PHOTOS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/photos');
+
+export function fixturePhoto(name: string): Buffer {
+  return readFileSync(join(FIXTURE_PHOTOS, name));
 }
 
 /** A flat grey JPEG: decodable, without any face. */
