@@ -34,6 +34,7 @@ export class ImageNetClassifier {
     private readonly toStandard: readonly number[],
   ) {}
 
+  /** Loads the model (the wasm backend must be running) and runs it once; ModelUnavailableError when it cannot. */
   static async load(tf: Tf): Promise<ImageNetClassifier> {
     const folder = imageNetClassifierFolder();
     const wordnetIds = readFileSync(join(folder, 'classes.tsv'), 'utf8').split('\n').filter(Boolean).map((line) => line.split('\t')[0]!);
@@ -48,7 +49,9 @@ export class ImageNetClassifier {
     if (outputs !== wordnetIds.length) {
       throw new ModelUnavailableError(`${folder}: the model has ${outputs} outputs, classes.tsv ${wordnetIds.length} lines`);
     }
-    return new ImageNetClassifier(tf, model, standardOrder(wordnetIds));
+    const classifier = new ImageNetClassifier(tf, model, standardOrder(wordnetIds));
+    await classifier.cocoMasses([new Uint8Array(CLASSIFIER_SIZE * CLASSIFIER_SIZE * 3)]); // the first run compiles: here, not on a request
+    return classifier;
   }
 
   /** Probability mass per COCO animal for each RGB frame of CLASSIFIER_SIZE² pixels, run as one batch. */
