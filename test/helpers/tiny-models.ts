@@ -60,6 +60,38 @@ export async function writeTinyTfjsModel(dir: string, metadata: Record<string, u
   await writeFile(join(dir, 'metadata.json'), JSON.stringify(metadata));
 }
 
+/**
+ * The same classifier as a TensorFlow.js graph model, written as tensorflowjs_converter writes one: model.json
+ * with `format: graph-model`, the GraphDef's nodes as JSON (Placeholder, Const, Mean, MatMul, Softmax), and the
+ * Const values in one weight shard, found by name. No metadata.json: labels.txt names the outputs.
+ */
+export async function writeTinyTfjsGraphModel(dir: string): Promise<void> {
+  const float = { type: 'DT_FLOAT' };
+  const dims = (...sizes: number[]) => ({ dim: sizes.map((size) => ({ size: String(size) })) });
+  const constant = (name: string, dtype: string, shape: number[]) => ({
+    name, op: 'Const', attr: { value: { tensor: { dtype, tensorShape: dims(...shape) } }, dtype: { type: dtype } },
+  });
+  const node = [
+    { name: 'image', op: 'Placeholder', attr: { dtype: float, shape: { shape: dims(-1, 8, 8, 3) } } },
+    constant('axes', 'DT_INT32', [2]),
+    constant('weights', 'DT_FLOAT', [3, 2]),
+    { name: 'mean', op: 'Mean', input: ['image', 'axes'], attr: { keep_dims: { b: false }, T: float, Tidx: { type: 'DT_INT32' } } },
+    { name: 'logits', op: 'MatMul', input: ['mean', 'weights'], attr: { transpose_a: { b: false }, transpose_b: { b: false }, T: float } },
+    { name: 'scores', op: 'Softmax', input: ['logits'], attr: { T: float } },
+  ];
+  const weights = [{ name: 'axes', shape: [2], dtype: 'int32' }, { name: 'weights', shape: [3, 2], dtype: 'float32' }];
+  const shard = Buffer.concat([Buffer.from(new Int32Array([1, 2]).buffer), Buffer.from(new Float32Array([1, -1, 0, 0, -1, 1]).buffer)]);
+  const modelJson = {
+    format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'scaleface tests',
+    modelTopology: { node, library: {}, versions: { producer: 1482 } },
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights }],
+  };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+  await writeFile(join(dir, 'group1-shard1of1.bin'), shard);
+  await writeFile(join(dir, 'labels.txt'), 'red\nblue\n');
+}
+
 interface OnnxNode {
   readonly op: string;
   readonly inputs: readonly string[];

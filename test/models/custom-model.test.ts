@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCustomModel, resolveInputSpec, toProbabilities } from '../../src/models/custom/custom-model.js';
 import { inspectModelFolder } from '../../src/models/index.js';
-import { encodeOnnx, solidImage, TEACHABLE_MACHINE_METADATA, writeTinyOnnxModel, writeTinyTfjsModel } from '../helpers/tiny-models.js';
+import { encodeOnnx, solidImage, TEACHABLE_MACHINE_METADATA, writeTinyOnnxModel, writeTinyTfjsGraphModel, writeTinyTfjsModel } from '../helpers/tiny-models.js';
 
 const THREADS = { threads: 1 };
 
@@ -36,6 +36,22 @@ describe('custom models: TensorFlow.js and ONNX folders built by the test, with 
       assert.equal(answer.labels[0]!.label, 'red');
       assert.ok(answer.labels[0]!.score > 0.9, JSON.stringify(answer.labels));
       assert.deepEqual(answer.boxes, []);
+      assert.equal((await model.classify(blue)).label, 'blue');
+    } finally {
+      await model.close();
+    }
+  });
+
+  test('a TensorFlow.js graph model (as the converter writes it) with labels.txt answers red and blue', async () => {
+    const dir = join(root, 'graph');
+    await writeTinyTfjsGraphModel(dir);
+    const model = await createCustomModel(dir, THREADS);
+    try {
+      assert.deepEqual(model.describe().labels, ['red', 'blue']);
+      assert.match(model.describe().runtime, /^wasm: tfjs \d+\.\d+\.\d+ \(graph model graph\)$/);
+      const answer = await model.classify(red);
+      assert.equal(answer.label, 'red');
+      assert.ok(answer.labels[0]!.score > 0.5, JSON.stringify(answer.labels));
       assert.equal((await model.classify(blue)).label, 'blue');
     } finally {
       await model.close();
