@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { ConfigInvalidError } from '../domain/errors.js';
 import { modelFromSpec } from './model-spec.js';
 import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } from './schema.js';
+import { describeUnknown, unknownSettings } from './unknown-settings.js';
 
 /**
  * The only reader of the environment. Sources, later ones winning:
@@ -118,18 +119,26 @@ function fromJson(text: string, origin: string): Tree {
   }
 }
 
-function fromFile(env: Env): Tree {
+function fromFile(env: Env): { path: string; tree: Tree } {
   const path = env.SCALEFACE_CONFIG_FILE ?? 'scaleface.config.json';
   if (!existsSync(path)) {
     if (env.SCALEFACE_CONFIG_FILE) throw new ConfigInvalidError(`config file ${path} does not exist`);
-    return {};
+    return { path, tree: {} };
   }
-  return fromJson(readFileSync(path, 'utf8'), path);
+  return { path, tree: fromJson(readFileSync(path, 'utf8'), path) };
+}
+
+/** A key of the file the schema does not know is refused, rather than dropped (a typo would run the default). */
+function refuseUnknownSettings(file: { path: string; tree: Tree }, kept: unknown): void {
+  const unknown = unknownSettings(file.tree, kept);
+  if (unknown.length === 0) return;
+  const noun = unknown.length === 1 ? 'unknown setting' : 'unknown settings';
+  throw new ConfigInvalidError(`${file.path}: ${noun} ${unknown.map(describeUnknown).join(', ')} (README, "Configuration", lists them)`);
 }
 
 /**
- * Settings that are gone, with what replaced them. Unknown keys are otherwise dropped; a retired one is refused, so
- * that an old configuration never runs with other behaviour than it asked for without a word.
+ * Settings that are gone, with what replaced them, from any source: an old configuration never runs with other
+ * behaviour than it asked for without a word. (Other unknown keys are refused from the file, refuseUnknownSettings.)
  */
 const RETIRED_SETTINGS: readonly { readonly path: readonly string[]; readonly env: string; readonly instead: string }[] = [
   {
@@ -149,7 +158,8 @@ function refuseRetiredSettings(tree: Tree, env: Env): void {
 
 /** Builds and validates the configuration once; throws ConfigInvalidError naming every bad field. */
 export function loadConfig(overrides: ConfigInput = {}, env: Env = process.env): Config {
-  let tree = mergeConfig(fromFile(env), fromEnv(env));
+  const file = fromFile(env);
+  let tree = mergeConfig(file.tree, fromEnv(env));
   if (env.SCALEFACE_CONFIG_JSON) tree = mergeConfig(tree, fromJson(env.SCALEFACE_CONFIG_JSON, 'SCALEFACE_CONFIG_JSON'));
   tree = mergeConfig(tree, overrides as Tree);
   refuseRetiredSettings(tree, env);
@@ -158,6 +168,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: Env = process.env):
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigInvalidError(`invalid configuration: ${problems.join('; ')}`);
   }
+  refuseUnknownSettings(file, result.data);
   return resolveDerivedDefaults(result.data);
 }
 
