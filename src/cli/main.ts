@@ -106,4 +106,5 @@ registerModelCommand(program, fail);
 registerAwsCommand(program, fail);
 registerSimulateCommand(program, fail);
 
-await program.parseAsync(process.argv);
+// What an action throws before its own handling (a configuration refused by loadConfig) ends as one line too.
+await program.parseAsync(process.argv).catch(fail);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -72,6 +72,32 @@ test('aws terminate-workers on local processes refuses with what it needs', () =
   const run = spawnSync(process.execPath, [CLI, 'aws', 'terminate-workers'], { encoding: 'utf8', timeout: 30_000, env });
   assert.equal(run.status, 2, run.stderr);
   assert.match(run.stderr, /^scaleface: CONFIG_INVALID: terminate-workers needs compute\.backend = ec2/m);
+});
+
+test('a bad configuration stops every command with one line naming the setting, exit 2, no stack trace', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'scaleface-cli-config-'));
+  try {
+    const file = join(dir, 'config.json');
+    await writeFile(file, JSON.stringify({ web: { prot: 8100 } }));
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['up', '--port', '0'], { SCALEFACE_CONFIG_FILE: file }, /unknown setting web\.prot \(did you mean web\.port\?\)/],
+      [['up', '--port', '0'], { SCALEFACE_MAX_INSTANCES: 'many' }, /SCALEFACE_MAX_INSTANCES must be a number, got "many"/],
+      [['aws', 'check'], { SCALEFACE_CONFIG_FILE: file }, /unknown setting web\.prot/],
+      [['model', 'check', 'objects'], { SCALEFACE_MAX_INSTANCES: 'many' }, /SCALEFACE_MAX_INSTANCES must be a number/],
+    ];
+    for (const [args, extra, expected] of cases) {
+      const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+      if (extra.SCALEFACE_CONFIG_FILE === undefined) delete env.SCALEFACE_CONFIG_FILE;
+      delete env.SCALEFACE_CONFIG_JSON;
+      const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000, env });
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /^scaleface: CONFIG_INVALID: /m);
+      assert.match(run.stderr, expected);
+      assert.doesNotMatch(run.stderr, /^\s+at /m, `${args.join(' ')} printed a stack trace`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** Starts `scaleface up` on a free port; resolves with the process once it serves, and its URL. */
