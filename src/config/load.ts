@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { ConfigInvalidError } from '../domain/errors.js';
 import { modelFromSpec } from './model-spec.js';
 import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } from './schema.js';
+import { isTree, mergeConfig, type Tree } from './tree.js';
 import { describeUnknown, unknownSettings } from './unknown-settings.js';
 
 /**
@@ -58,23 +59,6 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_EC2_HEARTBEAT_DEADLINE_MS: { path: ['compute', 'ec2', 'heartbeatDeadlineMs'], kind: 'number' },
   SCALEFACE_EC2_UNATTENDED_SHUTDOWN_MS: { path: ['compute', 'ec2', 'unattendedShutdownMs'], kind: 'number' },
 };
-
-type Tree = Record<string, unknown>;
-
-function isTree(value: unknown): value is Tree {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge of plain objects; arrays and scalars from `over` replace those of `base`. */
-export function mergeConfig(base: Tree, over: Tree): Tree {
-  const out: Tree = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (value === undefined) continue;
-    const current = out[key];
-    out[key] = isTree(current) && isTree(value) ? mergeConfig(current, value) : value;
-  }
-  return out;
-}
 
 function convert(name: string, raw: string, kind: string): unknown {
   if (kind === 'string') return raw;

@@ -3,17 +3,13 @@
  * would run with the default without a word; comparing the file with what the schema kept finds them, with the
  * known sibling each may have meant.
  */
-type Tree = Record<string, unknown>;
+import { isTree, type Tree } from './tree.js';
 
 export interface UnknownSetting {
   /** Dotted path in the file, e.g. `web.prot`. */
   readonly path: string;
   /** The dotted path of the nearest known key, when one is within a couple of typos. */
   readonly suggestion?: string;
-}
-
-function isTree(value: unknown): value is Tree {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions. */
