@@ -3,7 +3,7 @@
  * alpha flattened on white, resized (stretched, or letterboxed to keep the aspect ratio), channel order,
  * layout and normalisation as the model wants them.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { UnsupportedMediaError } from '../domain/errors.js';
 import { MAX_IMAGE_PIXELS } from '../domain/image-structure.js';
 import { readOrientedSize } from '../recognition/decode.js';
@@ -50,19 +50,30 @@ export async function decodeForModel(bytes: Buffer, spec: Pick<InputSpec, 'width
   // Letterbox borders (contain) are positive; a centre crop's (cover) negative.
   const padX = Math.floor((spec.width - inner.width) / 2);
   const padY = Math.floor((spec.height - inner.height) / 2);
-  let pipeline = sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb');
+  let pipeline = decodingPipeline(bytes);
   if (spec.fit === 'cover') pipeline = pipeline.resize(spec.width, spec.height, { fit: 'cover' });
   else pipeline = pipeline.resize(inner.width, inner.height, { fit: 'fill' });
   if (spec.fit === 'contain') {
     const [right, bottom] = [spec.width - inner.width - padX, spec.height - inner.height - padY];
     pipeline = pipeline.extend({ left: padX, top: padY, right, bottom, background: LETTERBOX_GREY });
   }
+  const rgb = await decodedRgb(pipeline);
+  const scaleX = inner.width / size.width;
+  const scaleY = inner.height / size.height;
+  return { rgb, originalWidth: size.width, originalHeight: size.height, scaleX, scaleY, padX, padY };
+}
+
+/** Untrusted bytes opened for decoding: EXIF orientation applied, alpha flattened on white, sRGB. */
+function decodingPipeline(bytes: Buffer): Sharp {
+  return sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb');
+}
+
+/** The pipeline's RGB bytes; UnsupportedMediaError when the bytes do not decode to three channels. */
+async function decodedRgb(pipeline: Sharp): Promise<Buffer> {
   try {
     const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    const scaleX = inner.width / size.width;
-    const scaleY = inner.height / size.height;
-    return { rgb: data, originalWidth: size.width, originalHeight: size.height, scaleX, scaleY, padX, padY };
+    return data;
   } catch (error) {
     throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
   }
@@ -120,14 +131,8 @@ export async function decodeImage(bytes: Buffer, maxSide: number): Promise<Decod
   const ratio = Math.min(1, maxSide / Math.max(size.width, size.height));
   const width = Math.max(1, Math.round(size.width * ratio));
   const height = Math.max(1, Math.round(size.height * ratio));
-  try {
-    const rgb = await sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb')
-      .resize(width, height, { fit: 'fill' }).raw({ depth: 'uchar' }).toBuffer();
-    if (rgb.length !== width * height * 3) throw new Error(`decoded to ${rgb.length} bytes for ${width}×${height} RGB`);
-    return { rgb, width, height, originalWidth: size.width, originalHeight: size.height };
-  } catch (error) {
-    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
-  }
+  const rgb = await decodedRgb(decodingPipeline(bytes).resize(width, height, { fit: 'fill' }));
+  return { rgb, width, height, originalWidth: size.width, originalHeight: size.height };
 }
 
 /** A region of the image (all of it by default), stretched to width × height RGB pixels. */
