@@ -80,3 +80,19 @@ export function folderHandler(tf: Tf, dir: string, file = 'model.json'): TfModul
   };
   return tf.io.fromMemory(artifacts);
 }
+
+/**
+ * A built-in model's `<dir>/<file>` loaded as a graph or layers model; what tfjs cannot load becomes a
+ * ModelUnavailableError naming the file (the handler's own errors already name theirs).
+ */
+export async function loadBuiltInModel(tf: Tf, dir: string, file: string, kind: 'graph'): Promise<TfModule.GraphModel>;
+export async function loadBuiltInModel(tf: Tf, dir: string, file: string, kind: 'layers'): Promise<TfModule.LayersModel>;
+export async function loadBuiltInModel(tf: Tf, dir: string, file: string, kind: 'graph' | 'layers'): Promise<TfModule.GraphModel | TfModule.LayersModel> {
+  try {
+    const handler = folderHandler(tf, dir, file);
+    return kind === 'graph' ? await tf.loadGraphModel(handler) : await tf.loadLayersModel(handler);
+  } catch (error) {
+    if (error instanceof ModelUnavailableError) throw error;
+    throw new ModelUnavailableError(`cannot load ${join(dir, file)}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -12,7 +12,7 @@ import type * as TfModule from '@tensorflow/tfjs';
 import { ModelUnavailableError } from '../../domain/errors.js';
 import type { LabelledBox } from '../../ports/image-model.js';
 import { toImageBox, type ModelFrame } from '../image-input.js';
-import { folderHandler } from '../tfjs-files.js';
+import { loadBuiltInModel } from '../tfjs-files.js';
 import { COCO_LABELS } from './coco-labels.js';
 import { nonMaxSuppression, readDetectionRows } from './detections.js';
 
@@ -57,13 +57,7 @@ export class CenterNetDetector {
   /** Loads the graph (the wasm backend must be running) and runs it once: the first run compiles, and fails here rather than on a request. */
   static async load(tf: Tf, options: DetectorOptions = {}): Promise<CenterNetDetector> {
     const { folder, version } = humanModelsFolder();
-    let graph: TfModule.GraphModel;
-    try {
-      graph = await tf.loadGraphModel(folderHandler(tf, folder, 'centernet.json'));
-    } catch (error) {
-      if (error instanceof ModelUnavailableError) throw error;
-      throw new ModelUnavailableError(`cannot load ${join(folder, 'centernet.json')}: ${(error as Error).message}`, { cause: error });
-    }
+    const graph = await loadBuiltInModel(tf, folder, 'centernet.json', 'graph');
     const detector = new CenterNetDetector(tf, graph, { minScore: 0.2, iouThreshold: 0.4, maxObjects: 10, ...options }, `${HUMAN_PACKAGE}@${version}/models/centernet`);
     await detector.rows(new Uint8Array(DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE * 3));
     return detector;

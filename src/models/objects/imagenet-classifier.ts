@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TfModule from '@tensorflow/tfjs';
 import { ModelUnavailableError } from '../../domain/errors.js';
-import { folderHandler } from '../tfjs-files.js';
+import { loadBuiltInModel } from '../tfjs-files.js';
 import { cocoMasses, standardOrder } from './imagenet-coco.js';
 
 type Tf = typeof TfModule;
@@ -38,13 +38,7 @@ export class ImageNetClassifier {
   static async load(tf: Tf): Promise<ImageNetClassifier> {
     const folder = imageNetClassifierFolder();
     const wordnetIds = readFileSync(join(folder, 'classes.tsv'), 'utf8').split('\n').filter(Boolean).map((line) => line.split('\t')[0]!);
-    let model: TfModule.LayersModel;
-    try {
-      model = await tf.loadLayersModel(folderHandler(tf, folder));
-    } catch (error) {
-      if (error instanceof ModelUnavailableError) throw error;
-      throw new ModelUnavailableError(`cannot load ${join(folder, 'model.json')}: ${(error as Error).message}`, { cause: error });
-    }
+    const model = await loadBuiltInModel(tf, folder, 'model.json', 'layers');
     const outputs = (model.outputs[0]?.shape ?? []).at(-1);
     if (outputs !== wordnetIds.length) {
       throw new ModelUnavailableError(`${folder}: the model has ${outputs} outputs, classes.tsv ${wordnetIds.length} lines`);
