@@ -2,11 +2,11 @@
  * Darknet Tiny (ImageNet-1k, 4 MB, in assets/darknet-tiny-imagenet with its provenance) on tfjs's wasm backend:
  * 224×224 RGB in 0..1 → a probability per ImageNet class, summed into COCO animals (imagenet-coco.ts).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as TfModule from '@tensorflow/tfjs';
 import { ModelUnavailableError } from '../../domain/errors.js';
+import { findShippedFolder } from '../../domain/shipped-files.js';
 import { loadBuiltInModel } from '../tfjs-files.js';
 import { cocoMasses, standardOrder } from './imagenet-coco.js';
 
@@ -17,13 +17,9 @@ const ASSET = join('assets', 'darknet-tiny-imagenet');
 
 /** The classifier's folder, found from here whether this runs from src/ or dist/src/. */
 export function imageNetClassifierFolder(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
-    const candidate = join(dir, ASSET);
-    if (existsSync(join(candidate, 'model.json'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new ModelUnavailableError(`the ImageNet classifier (${ASSET}/model.json) is missing from this copy of scaleface`);
+  const found = findShippedFolder(ASSET, 'model.json');
+  if (found === undefined) throw new ModelUnavailableError(`the ImageNet classifier (${ASSET}/model.json) is missing from this copy of scaleface`);
+  return found;
 }
 
 export class ImageNetClassifier {

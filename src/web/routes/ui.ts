@@ -1,11 +1,11 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
+import { findShippedFolder } from '../../domain/shipped-files.js';
 import { errors, stringEnum } from '../schemas.js';
 
 const require = createRequire(import.meta.url);
@@ -28,13 +28,9 @@ interface Asset {
 
 /** The page lives in src/web/ui (not compiled): found from here whether this runs from src/ or dist/src/. */
 export function findUiDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let depth = 0; depth < 6; depth++) {
-    const candidate = join(dir, 'src', 'web', 'ui');
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('the web page (src/web/ui/index.html) was not found');
+  const found = findShippedFolder(join('src', 'web', 'ui'), 'index.html');
+  if (found === undefined) throw new Error('the web page (src/web/ui/index.html) was not found');
+  return found;
 }
 
 function loadAssets(uiDir: string): Map<string, Asset> {
