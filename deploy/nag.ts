@@ -47,7 +47,12 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
     for (const [bucket, logicalId] of [[r.inputBucket, 'InputBucket'], [r.outputBucket, 'OutputBucket'], [r.galleryBucket, 'GalleryBucket']] as const) {
       iam5(`Resource::<${stack.getLogicalId(bucket.node.defaultChild as never)}.Arn>/*`, `Objects of the ${logicalId} have run-time keys (one per upload, label or photo)`);
     }
-    iam5(`Resource::<${stack.getLogicalId(r.controlBucket.node.defaultChild as never)}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
+    const control = stack.getLogicalId(r.controlBucket.node.defaultChild as never);
+    iam5(`Resource::<${control}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
+    iam5(`Resource::<${control}.Arn>/web/*`, 'Liveness objects are named after web processes that exist only at run time');
+    iam5(`Resource::<${control}.Arn>/jobs/*`, 'Job records are named after jobs made at run time');
+    iam5(`Resource::<${stack.getLogicalId(r.inputBucket.node.defaultChild as never)}.Arn>/aws-check/*`, 'scaleface aws check deletes only its own probe objects, named at run time');
+    iam5(`Resource::arn:<AWS::Partition>:sqs:${region}:${account}:*`, 'sqs:ListQueues is authorized on the account and region only; IAM cannot narrow it to a name prefix (the call passes QueueNamePrefix)');
   }
   const launcherPolicy = stack.autoscalerRole.node.findChild('DefaultPolicy');
   for (const type of ['instance', 'network-interface', 'security-group', 'subnet', 'volume']) {

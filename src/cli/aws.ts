@@ -10,7 +10,7 @@ import { registerBakeCommand } from './aws-bake.js';
 
 /**
  * Prints one line per EC2 call (`RunInstances: allowed` or `RunInstances: missing: ...`), then one per queue and
- * bucket (`queue <name>: reachable` or what is wrong); 0 when nothing is missing.
+ * bucket right `up` uses (`queue <name>: reachable` or what is wrong and the rights it needs); 0 when nothing is missing.
  */
 export async function runAwsCheck(config: Config, print: (line: string) => void): Promise<number> {
   const { checkEc2Permissions } = await import('../adapters/compute/ec2-permissions.js');
@@ -24,7 +24,7 @@ export async function runAwsCheck(config: Config, print: (line: string) => void)
   } finally {
     await backends.queues.close();
   }
-  print(`Queues (${config.queue.backend}) and buckets (${config.storage.backend}), read without changing anything`);
+  print(`Queues (${config.queue.backend}) and buckets (${config.storage.backend}): what up does, done on probes that are removed again`);
   for (const check of access) print(`${check.resource}: ${check.detail}`);
   return checks.some((c) => c.allowed === false) || access.some((c) => !c.reachable) ? 1 : 0;
 }

@@ -23,3 +23,6 @@ export function resourceNames(config: Pick<Config, 'prefix'>): ResourceNames {
     replyQueue: (webInstanceId) => `${p}-resp-queue-${webInstanceId}`,
   };
 }
+
+/** `scaleface aws check` writes its probe objects under this key prefix, so that nothing a process reads is touched. */
+export const ACCESS_CHECK_PREFIX = 'aws-check/';

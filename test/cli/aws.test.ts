@@ -33,14 +33,9 @@ describe('scaleface aws check', () => {
     assert.equal(await runAwsCheck(config, (line) => lines.push(line)), 1);
     assert.match(lines[0]!, /eu-west-1, prefix sf/);
     assert.deepEqual(lines.slice(1, 4).map((l) => l.split(':')[0]), ['DescribeInstances', 'RunInstances', 'TerminateInstances']);
-    assert.deepEqual(lines.slice(5), [
-      'queue sf-req-queue: reachable',
-      'queue sf-req-dlq: reachable',
-      'bucket sf-in-bucket: reachable',
-      'bucket sf-out-bucket: reachable',
-      'bucket sf-gallery: reachable',
-      'bucket sf-control: reachable',
-    ]);
+    assert.deepEqual(lines.slice(5, 7), ['queue sf-req-queue (open, count): reachable', 'queue sf-req-dlq (open, count): reachable']);
+    assert.equal(lines.slice(5).length, 14, lines.join('\n'));
+    assert.ok(lines.slice(5).every((l) => l.endsWith(': reachable')), lines.join('\n'));
     assert.equal(lines[1], 'DescribeInstances: allowed');
     assert.match(lines[2]!, /^RunInstances: missing: ec2:RunInstances from the launch template lt-1/);
     ec2.on(RunInstancesCommand).rejects(awsError('DryRunOperation', 412));
@@ -49,7 +44,7 @@ describe('scaleface aws check', () => {
     await backends.queues.close();
     const after: string[] = [];
     assert.equal(await runAwsCheck(config, (line) => after.push(line)), 1, 'a queue is missing');
-    assert.ok(after.includes('queue sf-req-dlq: missing: it does not exist (the deploy, or scaleface up creates it)'), after.join('\n'));
+    assert.ok(after.includes('queue sf-req-dlq (open, count): missing: it does not exist (the deploy, or scaleface up creates it)'), after.join('\n'));
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -77,6 +72,27 @@ describe('scaleface aws check', () => {
     assert.equal(lines[2], 'StartInstances: allowed');
     assert.match(lines[3]!, /^StopInstances: missing: ec2:StopInstances on instances tagged scaleface:role=app-tier, scaleface:prefix=sf/);
     assert.ok(!lines.some((l) => /^(RunInstances|TerminateInstances):/.test(l)), lines.join('\n'));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('with the autoscaler off (a web instance) launching is not needed, and a denied RunInstances does not fail it', async () => {
+    ec2.reset();
+    ec2.on(DescribeInstancesCommand).callsFake((input: { DryRun?: boolean }) => {
+      if (input.DryRun === true) throw awsError('DryRunOperation', 412);
+      return { Reservations: [] };
+    });
+    ec2.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 403));
+    const dataDir = await mkdtemp(join(tmpdir(), 'scaleface-aws-check-'));
+    const config = loadConfig({ dataDir, prefix: 'sf', autoscaler: { enabled: false }, compute: { backend: 'ec2', ec2: { launchTemplateId: 'lt-1' } } }, {});
+    const backends = await createBackends(config);
+    await ensureBuckets(backends);
+    await createRequestQueues(backends);
+    await backends.queues.close();
+    const lines: string[] = [];
+    assert.equal(await runAwsCheck(config, (line) => lines.push(line)), 0, lines.join('\n'));
+    assert.equal(lines[1], 'DescribeInstances: allowed');
+    assert.match(lines[2]!, /^RunInstances, TerminateInstances: not needed: the autoscaler is off here/);
+    assert.equal(ec2.commandCalls(RunInstancesCommand).length, 0);
     await rm(dataDir, { recursive: true, force: true });
   });
 });

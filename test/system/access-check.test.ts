@@ -8,6 +8,18 @@ import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../helpers/fau
 
 useDummyAwsCredentials();
 
+const REQUEST_QUEUES = ['queue sf-check-req-queue (open, count)', 'queue sf-check-req-dlq (open, count)'];
+const REPLY_QUEUES = ['reply queues sf-check-resp-queue-* (list)', 'reply queue sf-check-resp-queue-* (create, send, receive, delete, remove)'];
+const BUCKET_LINES = [
+  ...['in-bucket', 'out-bucket', 'gallery', 'control'].map((b) => `bucket sf-check-${b} (list)`),
+  'bucket sf-check-in-bucket aws-check/* (write, delete)',
+  'bucket sf-check-out-bucket * (read)',
+  'bucket sf-check-gallery * (write, read, delete)',
+  'bucket sf-check-control heartbeats/* (read)',
+  'bucket sf-check-control web/* (write, read, delete)',
+  'bucket sf-check-control jobs/* (write, read, delete)',
+];
+
 describe('queue and bucket access check on SQS and S3', () => {
   let fauxqs: Fauxqs;
   let backends: Backends;
@@ -23,20 +35,25 @@ describe('queue and bucket access check on SQS and S3', () => {
     await fauxqs.stop();
   });
 
-  test('before the deploy everything is missing, and the check creates nothing', async () => {
+  test('before the deploy every queue and bucket is missing, and the check leaves nothing behind', async () => {
     const checks = await checkQueuesAndBuckets(backends);
-    assert.equal(checks.length, 6);
-    for (const check of checks) assert.equal(check.detail, 'missing: it does not exist (the deploy, or scaleface up creates it)', check.resource);
-    assert.deepEqual(await backends.queues.list('sf-check'), [], 'no queue was created by checking');
+    const missing = checks.filter((c) => c.detail.startsWith('missing: it does not exist')).map((c) => c.resource);
+    const reads = BUCKET_LINES.filter((line) => line.endsWith('(read)'));
+    assert.deepEqual(missing, [...REQUEST_QUEUES, ...BUCKET_LINES.filter((line) => !reads.includes(line))], checks.map((c) => `${c.resource}: ${c.detail}`).join('\n'));
+    // Its own probe reply queue is the one thing it creates, and it removes it again; a read of an absent key
+    // cannot tell a missing bucket (the list lines do).
+    assert.deepEqual(checks.filter((c) => c.reachable).map((c) => c.resource), [...REPLY_QUEUES, ...reads]);
+    assert.deepEqual(await backends.queues.list('sf-check'), [], 'no queue is left by checking');
   });
 
   test('once created, every queue and bucket is reachable', async () => {
     await ensureBuckets(backends);
     await createRequestQueues(backends);
     const checks = await checkQueuesAndBuckets(backends);
-    assert.deepEqual(
-      checks.map((c) => `${c.resource}: ${c.detail}`),
-      ['queue sf-check-req-queue', 'queue sf-check-req-dlq', 'bucket sf-check-in-bucket', 'bucket sf-check-out-bucket', 'bucket sf-check-gallery', 'bucket sf-check-control'].map((r) => `${r}: reachable`),
-    );
+    assert.deepEqual(checks.map((c) => `${c.resource}: ${c.detail}`), [...REQUEST_QUEUES, ...REPLY_QUEUES, ...BUCKET_LINES].map((r) => `${r}: reachable`));
+    assert.deepEqual(await backends.queues.list('sf-check-resp'), [], 'the probe reply queue is removed');
+    for (const bucket of ['sf-check-in-bucket', 'sf-check-gallery', 'sf-check-control']) {
+      assert.deepEqual(await backends.store.list(bucket), [], `no probe object is left in ${bucket}`);
+    }
   });
 });

@@ -2,7 +2,8 @@
  * Whether this machine's credentials may do what the EC2 autoscaler does, asked of EC2 itself with DryRun calls
  * (nothing is launched, started, stopped or terminated): DryRunOperation means allowed, UnauthorizedOperation means
  * missing, and then what to grant, in words an operator can act on. Behind `scaleface aws check`. A stopped fleet
- * (compute.ec2.stoppedFleet) starts and stops its instances instead of running and terminating new ones.
+ * (compute.ec2.stoppedFleet) starts and stops its instances instead of running and terminating new ones. With the
+ * autoscaler off (a web instance) only DescribeInstances is needed, for the status.
  */
 import {
   DescribeInstancesCommand,
@@ -91,6 +92,10 @@ export async function checkEc2Permissions(config: Config, client = new EC2Client
     () => client.send(new DescribeInstancesCommand({ Filters: pool.ownFilters(), DryRun: true })),
     'ec2:DescribeInstances on * (EC2 does not scope it to resources)',
   );
+  if (!config.autoscaler.enabled) {
+    const detail = 'not needed: the autoscaler is off here (SCALEFACE_AUTOSCALER=off), so this process never launches, starts, stops or ends an instance';
+    return [describe, { call: 'RunInstances, TerminateInstances', allowed: undefined, detail }];
+  }
   const ours = await pool.list().catch(() => []);
   if (!ec2.stoppedFleet) {
     return [describe, await checkRun(client, config, pool), await checkOnInstance(client, 'TerminateInstances', ours, ['pending', 'running'], prefix)];
