@@ -15,7 +15,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { resourceNames } from '../../src/config/names.js';
 import { demoFace } from '../recognition/support.js';
-import { blankJpeg, degraded } from '../helpers/images.js';
+import { blankJpeg, degraded, fixturePhoto } from '../helpers/images.js';
 import { upload } from '../helpers/http-scenarios.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from './ports.js';
@@ -50,9 +50,9 @@ describe('every process under exactly its deployed role, IAM enforced', { skip: 
   const envOf = (tier: Tier, sub: string, extraEnv: Record<string, string> = {}) =>
     tierEnv({ bootEnv: deployment.bootEnv[tier], keys: deployment.keys[tier], endpoint: emulator.endpoint, dataDir: join(dataDir, sub), config: FAST, extraEnv });
 
-  async function startUp(tier: 'web' | 'autoscaler', label: string): Promise<Running> {
+  async function startUp(tier: 'web' | 'autoscaler', label: string, extraEnv: Record<string, string> = {}): Promise<Running> {
     const port = await freePort();
-    const env = envOf(tier, label, { SCALEFACE_PORT: String(port), SCALEFACE_HOST: '127.0.0.1' });
+    const env = envOf(tier, label, { SCALEFACE_PORT: String(port), SCALEFACE_HOST: '127.0.0.1', ...extraEnv });
     const process = new TierProcess(label, ['up'], env);
     started.push(process);
     const url = `http://127.0.0.1:${port}`;
@@ -125,6 +125,18 @@ describe('every process under exactly its deployed role, IAM enforced', { skip: 
 
     assert.equal(await webA.process.stop(), 0, webA.process.tail());
     assert.equal(await autoscaler.process.stop(), 0, autoscaler.process.tail());
+    assert.equal(refused().length, 0, describeRefusals());
+  });
+
+  test('the objects model answers through a web instance and a worker under their roles', async () => {
+    const objects = { SCALEFACE_MODEL: 'objects', SCALEFACE_AUTOSCALER: 'off' };
+    const web = await startUp('web', 'web-objects', objects);
+    const worker = new TierProcess('worker objects', ['worker', '--name', 'app-tier-instance-objects'], envOf('app', 'worker-objects', { SCALEFACE_MODEL: 'objects' }));
+    started.push(worker);
+    const answer = await upload(web.url, 'dog.jpg', fixturePhoto('dog.jpg'));
+    assert.equal(`${answer.status} ${answer.body}`, '200 dog:dog', `${worker.tail()}\n${describeRefusals()}`);
+    assert.equal(await worker.stop(), 0, worker.tail());
+    assert.equal(await web.process.stop(), 0, web.process.tail());
     assert.equal(refused().length, 0, describeRefusals());
   });
 
