@@ -44,6 +44,12 @@ const AGENT_CONFIG = 'opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agen
 
 /** What `dnf install` leaves behind: Node per kind of machine, cfn-signal, the CloudWatch agent. */
 const DNF = stub(`
+# A failed transaction installs nothing: SANDBOX_DNF_FAIL names the packages whose install fails.
+for package in "$@"; do
+  for failing in $SANDBOX_DNF_FAIL; do
+    [ "$package" = "$failing" ] && { echo "Error: Unable to find a match: $package" >&2; exit 1; }
+  done
+done
 for package in "$@"; do
   case "$package" in
     aws-cfn-bootstrap) printf '#!/bin/bash\\necho "cfn-signal $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/opt/aws/bin/cfn-signal"; chmod +x "$ROOT/opt/aws/bin/cfn-signal" ;;
@@ -120,7 +126,7 @@ async function prepareSandbox(root: string): Promise<string> {
   return bin;
 }
 
-async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again): Promise<Run> {
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again, dnfFails = ''): Promise<Run> {
   const root = join(dir, name);
   const bin = again ? join(root, 'sandbox-bin') : await prepareSandbox(root);
   const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|var\/log|tmp)\//g, `${root}/$1/`);
@@ -136,6 +142,7 @@ async function runBoot(name: string, script: string, node: 'alternatives' | 'pla
       SANDBOX_NODE: node,
       SANDBOX_HEALTHZ: healthz,
       SANDBOX_SSM_TOKEN: ssmToken,
+      SANDBOX_DNF_FAIL: dnfFails,
       ...(again ? { SANDBOX_INSTANCE_ID: again.instanceId, ...(again.lock ? { SANDBOX_LOCK: again.lock } : {}) } : {}),
     },
   });
@@ -221,6 +228,24 @@ describe('boot scripts in a sandbox', () => {
     const web = await runBoot('web-none', webScript, 'none');
     assert.notEqual(web.status, 0);
     assert.match(web.log, /^cfn-signal -e [1-9]\d* /m);
+  });
+
+  test('the Node install fails: cfn-signal, installed on its own first, reports the failure to CloudFormation', async () => {
+    const run = await runBoot('web-node-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'nodejs20');
+    assert.notEqual(run.status, 0);
+    const installs = run.log.split('\n').filter((l) => l.startsWith('dnf install'));
+    assert.equal(installs[0], 'dnf install -y aws-cfn-bootstrap', `cfn-signal first, alone:\n${run.log}`);
+    assert.match(run.log, /^dnf install -y .*nodejs20/m);
+    assert.match(run.log, new RegExp(`^cfn-signal -e [1-9]\\d* --stack \\S+ --resource ${webLogicalId} `, 'm'));
+    assert.doesNotMatch(run.log, /systemctl enable/);
+  });
+
+  test('cfn-signal cannot be installed: the boot stops at once, before the log agent and Node', async () => {
+    const run = await runBoot('web-cfn-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'aws-cfn-bootstrap');
+    assert.notEqual(run.status, 0);
+    assert.deepEqual(run.log.split('\n').filter((l) => l.startsWith('dnf ')), ['dnf install -y aws-cfn-bootstrap']);
+    assert.match(run.output, /cannot install cfn-signal/);
+    assert.doesNotMatch(run.log, /^(npm|node|systemctl|amazon-cloudwatch-agent-ctl)/m);
   });
 
   test('logs: the boot script configures and starts the CloudWatch agent; the units append their output to the collected file', async () => {
