@@ -36,7 +36,10 @@ export interface ScalefaceStackProps extends StackProps {
   readonly projectDir: string;
   readonly appInstanceType?: string;
   readonly webInstanceType?: string;
-  /** The autoscaler's instance (default t3.micro: it only reads the queue and calls EC2). */
+  /**
+   * The autoscaler's instance (default t3.small, 2 GiB: its `up` peaks near 120 MiB, but a fresh boot's
+   * `npm ci --omit=dev` peaks near 575 MiB, too much beside the OS on a t3.micro's 1 GiB without swap).
+   */
   readonly autoscalerInstanceType?: string;
   /** Web instances the web tier's Auto Scaling group keeps (default 1) and may grow to on CPU (default 3). */
   readonly webMinInstances?: number;
@@ -234,7 +237,7 @@ export class ScalefaceStack extends Stack {
       vpc,
       role: web ? this.webRole : this.autoscalerRole,
       machineImage: this.machineImage,
-      instanceType: (web ? props.webInstanceType : props.autoscalerInstanceType) ?? (web ? 't3.small' : 't3.micro'),
+      instanceType: (web ? props.webInstanceType : props.autoscalerInstanceType) ?? 't3.small',
       code,
       boot: {
         prefix: props.prefix,

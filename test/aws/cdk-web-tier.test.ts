@@ -93,6 +93,11 @@ describe('web tier behind a load balancer (issue 13)', () => {
     assert.notEqual(healthCheck('AutoscalerGroup').HealthCheckType, 'ELB');
   });
 
+  test("the autoscaler's default instance has room for the boot's npm ci (peak 575 MiB, docs/aws.md) beside the OS: 2 GiB", () => {
+    const type = (groupLaunchTemplate(fixture.base, groupNamed(fixture.base, 'AutoscalerGroup')) as { InstanceType?: string }).InstanceType;
+    assert.equal(type, 't3.small', 'a t3.micro has 1 GiB and no swap');
+  });
+
   test('only the autoscaler may launch and end workers; the web role reads the fleet only', () => {
     const web = actionsOfRole(fixture.base, 'WebTierRole');
     for (const forbidden of ['ec2:RunInstances', 'ec2:TerminateInstances', 'ec2:StartInstances', 'ec2:StopInstances', 'iam:PassRole']) {
