@@ -87,6 +87,8 @@ export class ScalefaceStack extends Stack {
   readonly logGroups: LogGroups;
   /** Name of the SSM parameter holding the web tier's bearer token. */
   readonly tokenParameter: string;
+  /** The model every tier runs. */
+  readonly model: ModelKind;
 
   constructor(scope: Construct, id: string, props: ScalefaceStackProps) {
     super(scope, id, props);
@@ -96,8 +98,8 @@ export class ScalefaceStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
     });
-    const model = props.model ?? 'face';
-    const code = codeAsset(this, 'Code', props.projectDir, MODEL_FILES[model]);
+    this.model = props.model ?? 'face';
+    const code = codeAsset(this, 'Code', props.projectDir, MODEL_FILES[this.model]);
     this.machineImage = this.pinnedImage(props);
     const role = (roleId: string) => new Role(this, roleId, { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
     this.appRole = role('AppTierRole');
@@ -207,7 +209,7 @@ export class ScalefaceStack extends Stack {
     const userData = ec2.UserData.forLinux();
     addBootScript(userData, code, {
       prefix: props.prefix,
-      env: { SCALEFACE_MODEL: props.model ?? 'face' },
+      env: { SCALEFACE_MODEL: this.model },
       command: 'worker --name $NAME',
       serviceName: 'scaleface-worker',
       logs: { serviceGroup: logGroupName(props.prefix, 'app-tier'), bootGroup: logGroupName(props.prefix, 'boot') },
@@ -252,7 +254,7 @@ export class ScalefaceStack extends Stack {
           // Exactly one autoscaler per deployment: the instance of the autoscaler group.
           SCALEFACE_AUTOSCALER: web ? 'off' : 'on',
           // The web tier too: it refuses the face-only routes (subjects, enrollment) under another model.
-          SCALEFACE_MODEL: props.model ?? 'face',
+          SCALEFACE_MODEL: this.model,
         },
         command: 'up',
         serviceName: web ? 'scaleface-web' : 'scaleface-autoscaler',
