@@ -7,7 +7,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { fileURLToPath } from 'node:url';
-import { ScalefaceStack } from './stack.js';
+import { MODEL_KINDS, ScalefaceStack, type ModelKind } from './stack.js';
 
 /** Default prefix of the queues, buckets and launch template (bucket names are global: pick your own). */
 export const DEFAULT_PREFIX = 'scaleface';
@@ -25,6 +25,14 @@ function optionalString(app: App, key: string, pattern: RegExp): string | undefi
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !pattern.test(raw)) throw new Error(`context ${key} must match ${String(pattern)}, got ${String(raw)}`);
   return raw;
+}
+
+function optionalModel(app: App): ModelKind | undefined {
+  const raw: unknown = app.node.tryGetContext('model');
+  if (raw === undefined) return undefined;
+  const kind = MODEL_KINDS.find((k) => k === raw);
+  if (kind === undefined) throw new Error(`context model must be one of ${MODEL_KINDS.join(', ')}, got ${String(raw)}`);
+  return kind;
 }
 
 const app = new App();
@@ -52,6 +60,7 @@ new ScalefaceStack(app, stackName, {
   inputTtlDays: optionalNumber(app, 'inputTtlDays'),
   outputTtlDays: optionalNumber(app, 'outputTtlDays'),
   logRetentionDays: optionalNumber(app, 'logRetentionDays'),
+  model: optionalModel(app),
   // Default /scaleface/<prefix>/auth-token: a SecureString created once with `aws ssm put-parameter`.
   tokenParameter: optionalString(app, 'tokenParameter', /^\/?[A-Za-z0-9_.\-/]{1,1000}$/),
   description: 'Scaleface: elastic face recognition (web tier, SQS, S3, EC2 app tier)',

@@ -30,7 +30,19 @@ export interface ServiceGroupProps {
    * for a while both serve). `one-at-a-time`: the old instance ends before the new one starts (never two).
    */
   readonly update: 'replace' | 'one-at-a-time';
+  /**
+   * Behind a load balancer: the group replaces an instance whose target fails the load balancer's health check
+   * (a hung process on a running machine), not only one that fails EC2's status checks.
+   */
+  readonly loadBalanced?: boolean;
 }
+
+/**
+ * How long a new instance's failed load-balancer checks are ignored: a fresh boot installs packages and the
+ * project (3 to 5 min, docs/aws.md) and then waits up to HEALTH_WAIT_SECONDS (5 min) for /healthz, so 15 min
+ * leaves a slow boot time to fail on its own (and signal) rather than be replaced mid-install; below READY_TIMEOUT.
+ */
+export const ELB_HEALTH_CHECK_GRACE = Duration.minutes(15);
 
 /** Amazon Linux 2023's root device, 16 GiB (the OS, Node, the project and its dependencies, logs), encrypted. */
 function encryptedRootVolume(): ec2.BlockDevice {
@@ -76,6 +88,9 @@ export function createServiceGroup(scope: Stack, id: string, props: ServiceGroup
     minCapacity: props.minCapacity,
     maxCapacity: props.maxCapacity,
     signals: autoscaling.Signals.waitForMinCapacity({ timeout: READY_TIMEOUT }),
+    ...(props.loadBalanced
+      ? { healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: ELB_HEALTH_CHECK_GRACE }) }
+      : {}),
     // New user data makes a new launch template version, which this policy rolls out.
     updatePolicy: updatePolicy(props.update),
   });

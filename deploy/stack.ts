@@ -36,7 +36,10 @@ export interface ScalefaceStackProps extends StackProps {
   readonly projectDir: string;
   readonly appInstanceType?: string;
   readonly webInstanceType?: string;
-  /** The autoscaler's instance (default t3.micro: it only reads the queue and calls EC2). */
+  /**
+   * The autoscaler's instance (default t3.small, 2 GiB: its `up` peaks near 120 MiB, but a fresh boot's
+   * `npm ci --omit=dev` peaks near 575 MiB, too much beside the OS on a t3.micro's 1 GiB without swap).
+   */
   readonly autoscalerInstanceType?: string;
   /** Web instances the web tier's Auto Scaling group keeps (default 1) and may grow to on CPU (default 3). */
   readonly webMinInstances?: number;
@@ -58,10 +61,18 @@ export interface ScalefaceStackProps extends StackProps {
    * `/scaleface/<prefix>/auth-token`); when it is missing the web tier runs without a token.
    */
   readonly tokenParameter?: string;
+  /** The model every tier runs (SCALEFACE_MODEL; default face). */
+  readonly model?: ModelKind;
 }
 
 /** Request messages are small JSON references to the uploaded object, never image bytes. */
 export const MAX_MESSAGE_BYTES = 1024;
+
+/** The built-in models a deployment may run (`-c model=`); a custom model's folder is not shipped. */
+export const MODEL_KINDS = ['face', 'objects'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+/** What a model needs in the code asset beyond the code (the face model's weights come with its npm package). */
+const MODEL_FILES: Record<ModelKind, readonly string[]> = { face: [], objects: ['assets/darknet-tiny-imagenet/model.json'] };
 
 export class ScalefaceStack extends Stack {
   readonly resources: DeploymentResources;
@@ -76,6 +87,8 @@ export class ScalefaceStack extends Stack {
   readonly logGroups: LogGroups;
   /** Name of the SSM parameter holding the web tier's bearer token. */
   readonly tokenParameter: string;
+  /** The model every tier runs. */
+  readonly model: ModelKind;
 
   constructor(scope: Construct, id: string, props: ScalefaceStackProps) {
     super(scope, id, props);
@@ -85,7 +98,8 @@ export class ScalefaceStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
     });
-    const code = codeAsset(this, 'Code', props.projectDir);
+    this.model = props.model ?? 'face';
+    const code = codeAsset(this, 'Code', props.projectDir, MODEL_FILES[this.model]);
     this.machineImage = this.pinnedImage(props);
     const role = (roleId: string) => new Role(this, roleId, { assumedBy: new ServicePrincipal('ec2.amazonaws.com') });
     this.appRole = role('AppTierRole');
@@ -145,7 +159,11 @@ export class ScalefaceStack extends Stack {
     });
     const bucket = (id: string, bucketName: string, ttlDays?: number) =>
       new Bucket(this, id, {
-        ...(ttlDays === undefined ? {} : { lifecycleRules: [{ id: 'retention', expiration: Duration.days(ttlDays) }] }),
+        lifecycleRules: [
+          // A process killed during a multipart upload (inputs over 8 MiB) leaves parts that are billed until aborted.
+          { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          ...(ttlDays === undefined ? [] : [{ id: 'retention', expiration: Duration.days(ttlDays) }]),
+        ],
         bucketName,
         blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
         encryption: BucketEncryption.S3_MANAGED,
@@ -191,7 +209,7 @@ export class ScalefaceStack extends Stack {
     const userData = ec2.UserData.forLinux();
     addBootScript(userData, code, {
       prefix: props.prefix,
-      env: {},
+      env: { SCALEFACE_MODEL: this.model },
       command: 'worker --name $NAME',
       serviceName: 'scaleface-worker',
       logs: { serviceGroup: logGroupName(props.prefix, 'app-tier'), bootGroup: logGroupName(props.prefix, 'boot') },
@@ -221,7 +239,7 @@ export class ScalefaceStack extends Stack {
       vpc,
       role: web ? this.webRole : this.autoscalerRole,
       machineImage: this.machineImage,
-      instanceType: (web ? props.webInstanceType : props.autoscalerInstanceType) ?? (web ? 't3.small' : 't3.micro'),
+      instanceType: (web ? props.webInstanceType : props.autoscalerInstanceType) ?? 't3.small',
       code,
       boot: {
         prefix: props.prefix,
@@ -235,6 +253,8 @@ export class ScalefaceStack extends Stack {
           SCALEFACE_HOST: web ? '0.0.0.0' : '127.0.0.1',
           // Exactly one autoscaler per deployment: the instance of the autoscaler group.
           SCALEFACE_AUTOSCALER: web ? 'off' : 'on',
+          // The web tier too: it refuses the face-only routes (subjects, enrollment) under another model.
+          SCALEFACE_MODEL: this.model,
         },
         command: 'up',
         serviceName: web ? 'scaleface-web' : 'scaleface-autoscaler',

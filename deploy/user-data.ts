@@ -46,6 +46,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const CFN_SIGNAL = '/opt/aws/bin/cfn-signal';
 const HEALTH_RETRIES = 60;
 const HEALTH_RETRY_DELAY_S = 5;
+/** The longest a boot waits for its service's /healthz before it fails. */
+export const HEALTH_WAIT_SECONDS = HEALTH_RETRIES * HEALTH_RETRY_DELAY_S;
 
 /** What every instance's /etc/scaleface/env holds besides its tier's own variables. */
 export function commonEnv(prefix: string, region: string): Record<string, string> {
@@ -59,6 +61,17 @@ export function commonEnv(prefix: string, region: string): Record<string, string
     SCALEFACE_CONFIG_FILE: '/etc/scaleface/config.json',
     AWS_REGION: region,
   };
+}
+
+/**
+ * cfn-signal comes first and alone, so that every later failure (the log agent, Node, npm ci) can still be
+ * signalled and CloudFormation rolls back at once instead of waiting READY_TIMEOUT. If cfn-signal itself cannot
+ * be installed, nothing can signal: the boot stops here, and CloudFormation notices only at its timeout.
+ */
+function installCfnSignal(): string[] {
+  return [
+    `[ -x ${CFN_SIGNAL} ] || dnf install -y aws-cfn-bootstrap || { echo 'cannot install cfn-signal (aws-cfn-bootstrap): the boot stops without signalling CloudFormation' >&2; exit 1; }`,
+  ];
 }
 
 /** On exit, the web instance signals CloudFormation with the script's exit code (0 only at the very end). */
@@ -79,12 +92,11 @@ function signalOnExit(r: Readiness, serviceName: string): string[] {
  * `alternatives` only when no other Node claims it), so the binary is looked up after the install and its
  * resolved path written into the units.
  */
-function installNode(readiness: boolean): string[] {
+function installNode(): string[] {
   return [
     'PACKAGES=()',
     'command -v node-20 >/dev/null || command -v node >/dev/null || PACKAGES+=(nodejs20 nodejs20-npm)',
     'command -v unzip >/dev/null || PACKAGES+=(unzip)',
-    ...(readiness ? [`[ -x ${CFN_SIGNAL} ] || PACKAGES+=(aws-cfn-bootstrap)`] : []),
     `if [ \${#PACKAGES[@]} -gt 0 ]; then dnf install -y "\${PACKAGES[@]}"; else echo 'prepared image: no package to install'; fi`,
     'NODE=$(command -v node-20 || command -v node) || { echo "no node binary after installing nodejs20" >&2; exit 1; }',
     'NODE=$(readlink -f "$NODE")',
@@ -205,9 +217,9 @@ export function bootScript(settings: BootSettings): string[] {
   const readiness = settings.readiness;
   return [
     'set -euxo pipefail',
-    ...(readiness ? signalOnExit(readiness, settings.serviceName) : []),
+    ...(readiness ? [...installCfnSignal(), ...signalOnExit(readiness, settings.serviceName)] : []),
     ...startLogAgent(settings.serviceName, settings.logs),
-    ...installNode(readiness !== undefined),
+    ...installNode(),
     ...installProject(settings.codeUrl),
     ...READ_INSTANCE,
     ...writeConfig(settings),

@@ -49,6 +49,7 @@ export function createWebTier(scope: Stack, props: WebTierProps): WebTier {
     maxCapacity: props.maxInstances,
     update: 'replace',
     port: WEB_PORT,
+    loadBalanced: true,
   });
   group.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: WEB_CPU_TARGET_PERCENT });
   const loadBalancer = createLoadBalancer(scope, props, webGroup, group);

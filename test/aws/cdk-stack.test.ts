@@ -63,6 +63,18 @@ function roleId(t: Template, prefix: string): string {
   return id;
 }
 
+interface LifecycleRule {
+  Status: string;
+  ExpirationInDays?: number;
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
+}
+
+function lifecycleRules(t: Template, bucketName: string): LifecycleRule[] {
+  const [bucket] = Object.values(t.findResources('AWS::S3::Bucket', { Properties: { BucketName: bucketName } }));
+  assert.ok(bucket, `no bucket ${bucketName}`);
+  return (bucket as { Properties: { LifecycleConfiguration?: { Rules: LifecycleRule[] } } }).Properties.LifecycleConfiguration?.Rules ?? [];
+}
+
 function userDataText(resource: unknown): string {
   return JSON.stringify(resource);
 }
@@ -87,16 +99,22 @@ describe('CDK stack', () => {
   });
 
   test('retention: lifecycle rules expire uploads and labels after the days given, and nothing without them', () => {
-    const expiry = (t: Template, name: string) => {
-      const [bucket] = Object.values(t.findResources('AWS::S3::Bucket', { Properties: { BucketName: name } }));
-      const rules = (bucket as { Properties: { LifecycleConfiguration?: { Rules: { ExpirationInDays?: number; Status: string }[] } } }).Properties.LifecycleConfiguration?.Rules;
-      return rules?.map((rule) => [rule.ExpirationInDays, rule.Status]);
-    };
+    const expiry = (t: Template, name: string) => lifecycleRules(t, name).filter((rule) => rule.ExpirationInDays !== undefined).map((rule) => [rule.ExpirationInDays, rule.Status]);
     const kept = synth({ inputTtlDays: 7, outputTtlDays: 30 });
     assert.deepEqual(expiry(kept, 'sf-test-in-bucket'), [[7, 'Enabled']]);
     assert.deepEqual(expiry(kept, 'sf-test-out-bucket'), [[30, 'Enabled']]);
-    assert.equal(expiry(kept, 'sf-test-gallery'), undefined, 'enrolled photos are never expired');
-    assert.equal(expiry(template, 'sf-test-in-bucket'), undefined, 'off by default');
+    assert.deepEqual(expiry(kept, 'sf-test-gallery'), [], 'enrolled photos are never expired');
+    assert.deepEqual(expiry(template, 'sf-test-in-bucket'), [], 'off by default');
+  });
+
+  test('every bucket aborts multipart uploads left incomplete after a day, with or without retention', () => {
+    const kept = synth({ inputTtlDays: 7, outputTtlDays: 30 });
+    for (const t of [template, kept]) {
+      for (const name of ['sf-test-in-bucket', 'sf-test-out-bucket', 'sf-test-gallery', 'sf-test-control']) {
+        const abort = lifecycleRules(t, name).filter((rule) => rule.AbortIncompleteMultipartUpload !== undefined);
+        assert.deepEqual(abort.map((rule) => [rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation, rule.Status]), [[1, 'Enabled']], name);
+      }
+    }
   });
 
   test('the four buckets are private, encrypted with S3-managed keys and TLS-only', () => {

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { READY_TIMEOUT } from '../../deploy/service-group.js';
+import { HEALTH_WAIT_SECONDS } from '../../deploy/user-data.js';
 import { loadConfig } from '../../src/config/index.js';
 import {
   ACCOUNT,
@@ -77,6 +79,23 @@ describe('web tier behind a load balancer (issue 13)', () => {
     assert.match(script, /SCALEFACE_HOST=127\.0\.0\.1/, 'the autoscaler instance serves its status on loopback only');
     const everyScript = groups(base).map(([, g]) => bootScriptOf(base, g));
     assert.equal(everyScript.filter((text) => text.includes('SCALEFACE_AUTOSCALER=on')).length, 1);
+  });
+
+  test('a web instance the load balancer finds unhealthy is replaced, once a fresh boot has had time to answer', () => {
+    const healthCheck = (prefix: string) => groupNamed(fixture.base, prefix).Properties as { HealthCheckType?: string; HealthCheckGracePeriod?: number };
+    const web = healthCheck('WebTierGroup');
+    assert.equal(web.HealthCheckType, 'ELB', 'EC2 checks alone never replace a hung web process');
+    const grace = web.HealthCheckGracePeriod ?? 0;
+    // A fresh boot: dnf and npm ci (3 to 5 min, docs/aws.md), then up to HEALTH_WAIT_SECONDS for /healthz.
+    assert.ok(grace >= 5 * 60 + HEALTH_WAIT_SECONDS, `grace period ${grace} s ends before a fresh boot may answer`);
+    assert.ok(grace <= READY_TIMEOUT.toSeconds(), `grace period ${grace} s outlasts CloudFormation's wait`);
+    // No load balancer asks the autoscaler: EC2 status checks replace it.
+    assert.notEqual(healthCheck('AutoscalerGroup').HealthCheckType, 'ELB');
+  });
+
+  test("the autoscaler's default instance has room for the boot's npm ci (peak 575 MiB, docs/aws.md) beside the OS: 2 GiB", () => {
+    const type = (groupLaunchTemplate(fixture.base, groupNamed(fixture.base, 'AutoscalerGroup')) as { InstanceType?: string }).InstanceType;
+    assert.equal(type, 't3.small', 'a t3.micro has 1 GiB and no swap');
   });
 
   test('only the autoscaler may launch and end workers; the web role reads the fleet only', () => {

@@ -1,16 +1,17 @@
 /**
  * Runs the boot scripts of the synthesized stack in a sandbox: bash with dnf, systemctl, aws, unzip, curl,
- * journalctl and cfn-signal as stubs on PATH, every folder the script writes (/etc, /opt, /usr/local,
+ * journalctl and cfn-signal as stubs on PATH (test/aws/boot-sandbox.ts), every folder the script writes (/etc, /opt, /usr/local,
  * /var/lib, /tmp) moved under a temporary root, and a fake Amazon Linux 2023 where `dnf install nodejs20`
  * provides node the way AL2023 does (/usr/bin/node-20, and /usr/bin/node only through `alternatives`).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { AGENT_CONFIG, prepareSandbox } from './boot-sandbox.js';
 import { appTierTemplate, autoScalingGroup, fakeProject, flat, groupLaunchTemplate, synthStack } from './cdk-fixture.js';
 
 let dir: string;
@@ -36,58 +37,6 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const stub = (body: string) => `#!/bin/bash\necho "$(basename "$0") $*" >> "$SANDBOX_LOG"\n${body}\n`;
-
-/** The CloudWatch agent's control command, as the amazon-cloudwatch-agent package installs it. */
-const AGENT_CTL = 'opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl';
-const AGENT_CONFIG = 'opt/aws/amazon-cloudwatch-agent/etc/amazon-cloudwatch-agent.json';
-
-/** What `dnf install` leaves behind: Node per kind of machine, cfn-signal, the CloudWatch agent. */
-const DNF = stub(`
-for package in "$@"; do
-  case "$package" in
-    aws-cfn-bootstrap) printf '#!/bin/bash\\necho "cfn-signal $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/opt/aws/bin/cfn-signal"; chmod +x "$ROOT/opt/aws/bin/cfn-signal" ;;
-    amazon-cloudwatch-agent)
-      printf '#!/bin/bash\\necho "amazon-cloudwatch-agent-ctl $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/${AGENT_CTL}"; chmod +x "$ROOT/${AGENT_CTL}" ;;
-    nodejs20) case "$SANDBOX_NODE" in
-      alternatives)  # AL2023: node-20, and node as an alternatives link to it
-        printf '#!/bin/bash\\necho "node-20 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node-20"
-        printf '#!/bin/bash\\necho "npm-20 $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm-20"
-        chmod +x "$ROOT/usr/bin/node-20" "$ROOT/usr/bin/npm-20"
-        ln -sf "$ROOT/usr/bin/node-20" "$ROOT/etc/alternatives/node"
-        ln -sf "$ROOT/etc/alternatives/node" "$ROOT/usr/bin/node"
-        ln -sf "$ROOT/usr/bin/npm-20" "$ROOT/usr/bin/npm" ;;
-      plain)  # a node 20 that is simply called node
-        printf '#!/bin/bash\\necho "node $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node"
-        printf '#!/bin/bash\\necho "npm $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm"
-        chmod +x "$ROOT/usr/bin/node" "$ROOT/usr/bin/npm" ;;
-      none) ;;
-    esac ;;
-  esac
-done`);
-
-const STUBS: Record<string, string> = {
-  dnf: DNF,
-  systemctl: stub(''),
-  journalctl: stub(''),
-  // `ssm get-parameter` prints SANDBOX_SSM_TOKEN, or fails as for a missing parameter when it is empty.
-  aws: stub(`
-case "$1 $2" in
-  'ssm get-parameter') [ -n "$SANDBOX_SSM_TOKEN" ] && echo "$SANDBOX_SSM_TOKEN" || { echo 'An error occurred (ParameterNotFound)' >&2; exit 254; } ;;
-esac`),
-  // The release's package-lock.json is SANDBOX_LOCK (default lock-1).
-  unzip: stub('mkdir -p "${@: -1}/dist/src/cli" && echo built > "${@: -1}/dist/src/cli/main.js" && echo "${SANDBOX_LOCK:-lock-1}" > "${@: -1}/package-lock.json"'),
-  curl: stub(`
-case "$*" in
-  *api/token*) echo token ;;
-  *tags/instance/Name*) echo app-tier-instance-3 ;;
-  *meta-data/instance-id*) echo "\${SANDBOX_INSTANCE_ID:-i-0aaaaaaaaaaaaaaa1}" ;;
-  *healthz*) [ "$SANDBOX_HEALTHZ" = ok ] && echo '{"ok":true}' || exit 7 ;;
-  *) exit 6 ;;
-esac`),
-};
-const REAL_TOOLS = ['bash', 'sh', 'mkdir', 'cat', 'readlink', 'ln', 'chmod', 'grep', 'rm', 'basename', 'dirname', 'sed', 'tr', 'head', 'tail', 'sha256sum', 'cut'];
-
 interface Run {
   readonly status: number | null;
   readonly root: string;
@@ -105,22 +54,8 @@ interface Again {
   readonly lock?: string;
 }
 
-async function prepareSandbox(root: string): Promise<string> {
-  const bin = join(root, 'sandbox-bin');
-  for (const folder of ['usr/bin', 'etc/alternatives', 'opt/aws/bin', 'opt/aws/amazon-cloudwatch-agent/bin', 'sandbox-bin']) await mkdir(join(root, folder), { recursive: true });
-  for (const [tool, body] of Object.entries(STUBS)) {
-    await writeFile(join(bin, tool), body);
-    await chmod(join(bin, tool), 0o755);
-  }
-  for (const tool of REAL_TOOLS) {
-    const real = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
-    assert.ok(real, `${tool} not found on this machine`);
-    await symlink(real, join(bin, tool));
-  }
-  return bin;
-}
 
-async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again): Promise<Run> {
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again, dnfFails = ''): Promise<Run> {
   const root = join(dir, name);
   const bin = again ? join(root, 'sandbox-bin') : await prepareSandbox(root);
   const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|var\/log|tmp)\//g, `${root}/$1/`);
@@ -136,6 +71,7 @@ async function runBoot(name: string, script: string, node: 'alternatives' | 'pla
       SANDBOX_NODE: node,
       SANDBOX_HEALTHZ: healthz,
       SANDBOX_SSM_TOKEN: ssmToken,
+      SANDBOX_DNF_FAIL: dnfFails,
       ...(again ? { SANDBOX_INSTANCE_ID: again.instanceId, ...(again.lock ? { SANDBOX_LOCK: again.lock } : {}) } : {}),
     },
   });
@@ -221,6 +157,24 @@ describe('boot scripts in a sandbox', () => {
     const web = await runBoot('web-none', webScript, 'none');
     assert.notEqual(web.status, 0);
     assert.match(web.log, /^cfn-signal -e [1-9]\d* /m);
+  });
+
+  test('the Node install fails: cfn-signal, installed on its own first, reports the failure to CloudFormation', async () => {
+    const run = await runBoot('web-node-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'nodejs20');
+    assert.notEqual(run.status, 0);
+    const installs = run.log.split('\n').filter((l) => l.startsWith('dnf install'));
+    assert.equal(installs[0], 'dnf install -y aws-cfn-bootstrap', `cfn-signal first, alone:\n${run.log}`);
+    assert.match(run.log, /^dnf install -y .*nodejs20/m);
+    assert.match(run.log, new RegExp(`^cfn-signal -e [1-9]\\d* --stack \\S+ --resource ${webLogicalId} `, 'm'));
+    assert.doesNotMatch(run.log, /systemctl enable/);
+  });
+
+  test('cfn-signal cannot be installed: the boot stops at once, before the log agent and Node', async () => {
+    const run = await runBoot('web-cfn-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'aws-cfn-bootstrap');
+    assert.notEqual(run.status, 0);
+    assert.deepEqual(run.log.split('\n').filter((l) => l.startsWith('dnf ')), ['dnf install -y aws-cfn-bootstrap']);
+    assert.match(run.output, /cannot install cfn-signal/);
+    assert.doesNotMatch(run.log, /^(npm|node|systemctl|amazon-cloudwatch-agent-ctl)/m);
   });
 
   test('logs: the boot script configures and starts the CloudWatch agent; the units append their output to the collected file', async () => {
