@@ -43,8 +43,12 @@ class BetterStatement<Row> implements SqliteStatement<Row> {
 
 class BetterSqlite3Connection implements SqliteConnection {
   readonly driver = 'better-sqlite3' as const;
+  /** One transaction function for every body: better-sqlite3 builds a wrapper per transaction() call. */
+  private readonly transaction;
 
-  constructor(private readonly db: BetterSqlite3.Database) {}
+  constructor(private readonly db: BetterSqlite3.Database) {
+    this.transaction = db.transaction((body: () => unknown) => body());
+  }
 
   exec(sql: string): void {
     this.db.exec(sql);
@@ -55,7 +59,7 @@ class BetterSqlite3Connection implements SqliteConnection {
   }
 
   immediate<T>(body: () => T): T {
-    return this.db.transaction(body).immediate();
+    return this.transaction.immediate(body) as T;
   }
 
   close(): void {
