@@ -59,6 +59,8 @@ class NodeStatement<Row> implements SqliteStatement<Row> {
 
 class NodeSqliteConnection implements SqliteConnection {
   readonly driver = 'node:sqlite' as const;
+  /** DatabaseSync.isOpen only exists from 22.15; closing twice throws. */
+  private open = true;
 
   constructor(private readonly db: DatabaseSync) {}
 
@@ -83,7 +85,9 @@ class NodeSqliteConnection implements SqliteConnection {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.open) return;
+    this.open = false;
+    this.db.close();
   }
 
   /** SQLite may already have rolled the transaction back (a full disk, an I/O error); then there is nothing to undo. */
