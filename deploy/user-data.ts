@@ -1,5 +1,5 @@
 /**
- * Boot scripts of the web instance and of the app-tier instances (Amazon Linux 2023): install Node 20,
+ * Boot scripts of the web instance and of the app-tier instances (Amazon Linux 2023): install Node 22,
  * unpack the project (built locally, shipped as a CDK asset), write the configuration and start the
  * service under systemd. SIGTERM on stop or terminate lets a worker finish the message it holds.
  *
@@ -88,20 +88,22 @@ function signalOnExit(r: Readiness, serviceName: string): string[] {
 
 /**
  * Installs what the image lacks: nothing on an image prepared by `scaleface aws bake` (docs/aws.md), so that
- * such a boot needs no package repository. AL2023's nodejs20 provides `node-20' (and 'node' through
+ * such a boot needs no package repository. AL2023's nodejs22 provides `node-22' (and 'node' through
  * `alternatives` only when no other Node claims it), so the binary is looked up after the install and its
  * resolved path written into the units.
  */
 function installNode(): string[] {
   return [
     'PACKAGES=()',
-    'command -v node-20 >/dev/null || command -v node >/dev/null || PACKAGES+=(nodejs20 nodejs20-npm)',
+    'command -v node-22 >/dev/null || command -v node >/dev/null || PACKAGES+=(nodejs22 nodejs22-npm)',
     'command -v unzip >/dev/null || PACKAGES+=(unzip)',
     `if [ \${#PACKAGES[@]} -gt 0 ]; then dnf install -y "\${PACKAGES[@]}"; else echo 'prepared image: no package to install'; fi`,
-    'NODE=$(command -v node-20 || command -v node) || { echo "no node binary after installing nodejs20" >&2; exit 1; }',
+    'NODE=$(command -v node-22 || command -v node) || { echo "no node binary after installing nodejs22" >&2; exit 1; }',
     'NODE=$(readlink -f "$NODE")',
-    `"$NODE" -e 'if (Number(process.versions.node.split(".")[0]) < 20) { console.error("node " + process.version + " is older than 20"); process.exit(1); }'`,
-    'NPM=$(command -v npm-20 || command -v npm) || { echo "no npm binary after installing nodejs20-npm" >&2; exit 1; }',
+    // 22.13: the oldest Node scaleface supports (package.json's engines; node:sqlite without a flag).
+    'NODE_VERSION=$("$NODE" --version) && IFS=. read -r NODE_MAJOR NODE_MINOR _ <<< "${NODE_VERSION#v}"',
+    '[ "$NODE_MAJOR" -gt 22 ] || { [ "$NODE_MAJOR" -eq 22 ] && [ "$NODE_MINOR" -ge 13 ]; } || { echo "node $NODE_VERSION is older than 22.13, the oldest Node scaleface supports: install nodejs22 (dnf install -y nodejs22 nodejs22-npm), or bake the image again" >&2; exit 1; }',
+    'NPM=$(command -v npm-22 || command -v npm) || { echo "no npm binary after installing nodejs22-npm" >&2; exit 1; }',
     // npm and the packages' install scripts call 'node' by name.
     'mkdir -p /usr/local/lib/scaleface/bin',
     `ln -sf "$NODE" /usr/local/lib/scaleface/bin/node`,

@@ -24,6 +24,9 @@ if (files.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
+// A native module built for another Node is said once, with its fix, before any test runs.
+const check = spawnSync(process.execPath, ['scripts/check-native-modules.mjs'], { stdio: 'inherit' });
+if (check.status !== 0) process.exit(check.status ?? 1);
 // Only when browser tests run; when Chromium cannot be had they fail with the command to install it.
 if (files.some((f) => f.includes('/browser/'))) ensureChromium();
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { stdio: 'inherit' });

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, modelFromSpec, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
 import { instanceName } from '../domain/instance-names.js';
+import { nativeModuleMismatch } from '../domain/native-modules.js';
 import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
 import { registerLoadCommand } from '../load/command.js';
 import { registerAwsCommand } from './aws.js';
@@ -24,6 +25,13 @@ function positiveInt(value: string): number {
 }
 
 function fail(error: unknown): never {
+  // Node's own message for a native module of another ABI is buried in whatever wrapped it; every start fails
+  // the same way until it is rebuilt, so it exits as a worker that cannot start does (the pool backs off).
+  const mismatch = nativeModuleMismatch(error);
+  if (mismatch !== undefined) {
+    console.error(`scaleface: ${mismatch.code}: ${mismatch.message}`);
+    process.exit(EXIT_CANNOT_START);
+  }
   const message = error instanceof ScalefaceError ? `${error.code}: ${error.message}` : (error as Error).message;
   console.error(`scaleface: ${message}`);
   process.exit(error instanceof ScalefaceError && error.code === 'CONFIG_INVALID' ? 2 : 1);

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'MODEL_MISMATCH'
   | 'WRONG_MODEL'
   | 'CONFIG_INVALID'
+  | 'NATIVE_MODULE_MISMATCH'
   | 'INTERNAL';
 
 export interface ScalefaceErrorOptions {
@@ -98,6 +99,12 @@ export class GalleryModelMismatchError extends errorOfCode('MODEL_MISMATCH') {}
 export class WrongModelError extends errorOfCode('WRONG_MODEL') {}
 
 export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
+
+/**
+ * A native module (a `.node` file) was built for another Node's ABI: every start fails the same way until it is
+ * rebuilt for this Node. Built by nativeModuleMismatch (native-modules.ts), which names the module and the fix.
+ */
+export class NativeModuleMismatchError extends errorOfCode('NATIVE_MODULE_MISMATCH') {}
 
 /**
  * System error codes that say the machine failed (disk, file table, device, network, database lock), not

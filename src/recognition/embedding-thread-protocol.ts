@@ -6,6 +6,7 @@
 import {
   BackendUnavailableError,
   ConfigInvalidError,
+  NativeModuleMismatchError,
   ConflictError,
   DeadLetteredError,
   GalleryModelMismatchError,
@@ -69,6 +70,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   MODEL_MISMATCH: GalleryModelMismatchError,
   WRONG_MODEL: WrongModelError,
   CONFIG_INVALID: ConfigInvalidError,
+  NATIVE_MODULE_MISMATCH: NativeModuleMismatchError,
 };
 
 /** The ScalefaceError subclass of `serialized.code`, with its message and retryability. */

@@ -15,6 +15,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   UNSUPPORTED_MEDIA: 415,
   INTERNAL: 500,
   CONFIG_INVALID: 500,
+  NATIVE_MODULE_MISMATCH: 500, // the installation's fault, not the request's; the log names the module and the fix
   WORKER_FAILED: 502,
   DEAD_LETTERED: 502,
   BACKEND_UNAVAILABLE: 503,

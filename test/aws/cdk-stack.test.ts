@@ -184,7 +184,7 @@ describe('CDK stack', () => {
     assert.ok(data.IamInstanceProfile, 'no instance profile');
     const script = userDataText(data.UserData);
     assert.match(script, /main\.js worker --name \$NAME/);
-    assert.match(script, /PACKAGES\+=\(nodejs20 nodejs20-npm\)/);
+    assert.match(script, /PACKAGES\+=\(nodejs22 nodejs22-npm\)/);
     assert.match(script, /"\$NPM\\" ci --omit=dev/);
     assert.match(script, /SCALEFACE_QUEUE=sqs/);
     assert.match(script, /SCALEFACE_STORAGE=s3/);

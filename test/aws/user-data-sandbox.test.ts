@@ -1,13 +1,14 @@
 /**
  * Runs the boot scripts of the synthesized stack in a sandbox: bash with dnf, systemctl, aws, unzip, curl,
  * journalctl and cfn-signal as stubs on PATH (test/aws/boot-sandbox.ts), every folder the script writes (/etc, /opt, /usr/local,
- * /var/lib, /tmp) moved under a temporary root, and a fake Amazon Linux 2023 where `dnf install nodejs20`
- * provides node the way AL2023 does (/usr/bin/node-20, and /usr/bin/node only through `alternatives`).
+ * /var/lib, /tmp) moved under a temporary root, and a fake Amazon Linux 2023 where `dnf install nodejs22`
+ * provides node the way AL2023 does (/usr/bin/node-22, and /usr/bin/node only through `alternatives`); each
+ * node stub answers `--version` with SANDBOX_NODE_VERSION.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -55,9 +56,16 @@ interface Again {
 }
 
 
-async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again, dnfFails = ''): Promise<Run> {
+/** An image that already has a Node older than scaleface supports, as plain `node` (an image baked on Node 20). */
+const OLD_NODE = '#!/bin/bash\n[ "$1" = --version ] && { echo v20.20.2; exit 0; }\necho "node $*" >> "$SANDBOX_LOG"\n';
+
+async function runBoot(name: string, script: string, node: 'alternatives' | 'plain' | 'none' | 'old', healthz: 'ok' | 'down' = 'ok', ssmToken = '', again?: Again, dnfFails = ''): Promise<Run> {
   const root = join(dir, name);
   const bin = again ? join(root, 'sandbox-bin') : await prepareSandbox(root);
+  if (node === 'old') {
+    await writeFile(join(root, 'usr/bin/node'), OLD_NODE);
+    await chmod(join(root, 'usr/bin/node'), 0o755);
+  }
   const moved = script.replace(/(?<![\w.-])\/(etc|opt|usr\/local|var\/lib|var\/log|tmp)\//g, `${root}/$1/`);
   await writeFile(join(root, 'boot.sh'), moved);
   const logFile = join(root, 'calls.log');
@@ -69,6 +77,7 @@ async function runBoot(name: string, script: string, node: 'alternatives' | 'pla
       ROOT: root,
       SANDBOX_LOG: logFile,
       SANDBOX_NODE: node,
+      SANDBOX_NODE_VERSION: 'v22.13.0',
       SANDBOX_HEALTHZ: healthz,
       SANDBOX_SSM_TOKEN: ssmToken,
       SANDBOX_DNF_FAIL: dnfFails,
@@ -97,18 +106,26 @@ describe('boot scripts in a sandbox', () => {
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     const [program, ...args] = execStart(run.file('etc/systemd/system/scaleface-worker.service'));
     assert.ok(program && existsSync(program), `ExecStart runs ${program}, which does not exist`);
-    assert.equal(realpathSync(program), realpathSync(join(run.root, 'usr/bin/node-20')));
+    assert.equal(realpathSync(program), realpathSync(join(run.root, 'usr/bin/node-22')));
     assert.match(args.join(' '), /\/opt\/scaleface\/dist\/src\/cli\/main\.js worker --name app-tier-instance-3$/);
     const env = envFile(run);
     for (const [key, value] of Object.entries({ SCALEFACE_COMPUTE: 'ec2', SCALEFACE_QUEUE: 'sqs', SCALEFACE_STORAGE: 's3', SCALEFACE_PREFIX: 'sf-test', AWS_REGION: 'us-east-1' })) {
       assert.equal(env[key], value, key);
     }
     assert.deepEqual(JSON.parse(run.file('etc/scaleface/config.json') ?? '{}').compute, { ec2: { region: 'us-east-1' } });
-    assert.match(run.log, /npm-20 ci --omit=dev/);
+    assert.match(run.log, /npm-22 ci --omit=dev/);
     assert.match(run.log, /systemctl enable scaleface-worker\nsystemctl restart scaleface-worker/);
   });
 
-  test('a node 20 installed as plain `node` is found as well', async () => {
+  test('an image whose node is older than 22.13 is refused, saying which node and what to install', async () => {
+    const run = await runBoot('old-node', appScript, 'old');
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /node v20\.20\.2 is older than 22\.13/);
+    assert.match(run.stderr, /nodejs22/);
+    assert.doesNotMatch(run.log, /systemctl enable/);
+  });
+
+  test('a node 22 installed as plain `node` is found as well', async () => {
     const run = await runBoot('app-plain', appScript, 'plain');
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     const [program] = execStart(run.file('etc/systemd/system/scaleface-worker.service'));
@@ -119,7 +136,7 @@ describe('boot scripts in a sandbox', () => {
     const run = await runBoot('web-ok', webScript, 'alternatives', 'ok');
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     const [program, ...args] = execStart(run.file('etc/systemd/system/scaleface-web.service'));
-    assert.equal(realpathSync(program ?? ''), realpathSync(join(run.root, 'usr/bin/node-20')));
+    assert.equal(realpathSync(program ?? ''), realpathSync(join(run.root, 'usr/bin/node-22')));
     assert.match(args.join(' '), /main\.js up$/);
     assert.equal(envFile(run).SCALEFACE_AUTOSCALER, 'off');
     // Booted from an image made of a worker, the worker's unit must not run beside the web tier.
@@ -236,12 +253,12 @@ describe('boot scripts in a sandbox', () => {
   test('prepared image: a new instance booting from the disk of a first one installs nothing and reaches no package registry', async () => {
     const first = await runBoot('baked', appScript, 'alternatives');
     assert.equal(first.status, 0, first.stderr.slice(-2000));
-    assert.match(first.log, /^dnf install -y nodejs20 nodejs20-npm$/m);
-    assert.match(first.log, /^npm-20 ci /m);
+    assert.match(first.log, /^dnf install -y nodejs22 nodejs22-npm$/m);
+    assert.match(first.log, /^npm-22 ci /m);
     const second = await runBoot('baked', appScript, 'none', 'ok', '', { instanceId: 'i-0bbbbbbbbbbbbbbb2' });
     assert.equal(second.status, 0, second.stderr.slice(-2000));
     assert.doesNotMatch(second.log, /^dnf /m);
-    assert.doesNotMatch(second.log, /^npm-20 /m);
+    assert.doesNotMatch(second.log, /^npm-22 /m);
     assert.match(second.output, /prepared image: no package to install/);
     assert.match(second.output, /prepared image: dependencies already installed/);
     assert.equal(envFile(second).BOOT_INSTANCE_ID, 'i-0bbbbbbbbbbbbbbb2');
@@ -254,7 +271,7 @@ describe('boot scripts in a sandbox', () => {
     const second = await runBoot('baked-new-release', appScript, 'none', 'ok', '', { instanceId: 'i-0ccccccccccccccc3', lock: 'lock-2' });
     assert.equal(second.status, 0, second.stderr.slice(-2000));
     assert.doesNotMatch(second.log, /^dnf /m);
-    assert.match(second.log, /^npm-20 ci /m);
+    assert.match(second.log, /^npm-22 ci /m);
   });
 
   test("the unit refuses to start with an env file written on another instance (an image's), and starts on its own", async () => {

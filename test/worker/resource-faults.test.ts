@@ -48,6 +48,23 @@ describe('resource faults', () => {
     assert.throws(() => guardSqlite('send', failing('SQLITE_ERROR')), (error: unknown) => asScalefaceError(error).code === 'INTERNAL');
   });
 
+  test('node:sqlite errors (code ERR_SQLITE_ERROR, SQLite\'s number in errcode) are told apart the same way', () => {
+    const failing = (errcode: number) => () => {
+      throw Object.assign(new Error("database or disk is full: '/srv/scaleface/data/queue.db'"), { code: 'ERR_SQLITE_ERROR', errcode });
+    };
+    // 13 SQLITE_FULL, 778 SQLITE_IOERR_WRITE (10 | 3 << 8), 5 SQLITE_BUSY, 517 SQLITE_BUSY_SNAPSHOT
+    for (const errcode of [13, 778, 5, 517]) {
+      assert.throws(() => guardSqlite('send', failing(errcode)), (error: unknown) => {
+        const scaleface = asScalefaceError(error);
+        assert.equal(scaleface.code, 'BACKEND_UNAVAILABLE', String(errcode));
+        assert.equal(scaleface.retryable, true, String(errcode));
+        assert.ok(!scaleface.message.includes('/srv'), scaleface.message);
+        return true;
+      });
+    }
+    assert.throws(() => guardSqlite('send', failing(1)), (error: unknown) => asScalefaceError(error).code === 'INTERNAL');
+  });
+
   describe('a worker whose output write hits a full disk', () => {
     let backends: TempBackends;
     const replies: RecognitionReply[] = [];

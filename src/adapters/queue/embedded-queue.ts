@@ -18,6 +18,7 @@ import {
   type ResolvedReceiveOptions,
 } from './limits.js';
 import { MessageStore } from './message-store.js';
+import type { SqliteDriverChoice } from './sqlite-driver.js';
 import { openQueueDatabase } from './sqlite-schema.js';
 import { QueueWakeups } from './queue-wakeups.js';
 
@@ -30,6 +31,8 @@ export interface EmbeddedQueueOptions {
    * database's folder can be watched (changes wake waiters at once), 5 ms when it cannot.
    */
   readonly pollIntervalMs?: number;
+  /** The SQLite driver: `auto` (default) is node:sqlite where Node has it, better-sqlite3 elsewhere. */
+  readonly driver?: SqliteDriverChoice;
 }
 
 /**
@@ -55,10 +58,15 @@ export class EmbeddedQueueSystem implements QueueSystem {
 
   /** `dbPath` is usually `<dataDir>/queue.db`; its folder is created when missing. */
   constructor(dbPath: string, options: EmbeddedQueueOptions = {}) {
-    this.store = new MessageStore(openQueueDatabase(dbPath));
+    this.store = new MessageStore(openQueueDatabase(dbPath, options.driver));
     let pollIntervalMs = options.pollIntervalMs ?? WATCHED_POLL_MS;
     this.wakeups = new QueueWakeups(() => pollIntervalMs, (queue) => this.live().hasVisible(queue));
     if (!this.wakeups.watchDatabase(dbPath)) pollIntervalMs = options.pollIntervalMs ?? UNWATCHED_POLL_MS;
+  }
+
+  /** The SQLite driver the database was opened with. */
+  get driver(): string {
+    return this.store.driver;
   }
 
   async create(name: string, options: QueueOptions = {}): Promise<Queue> {

@@ -44,13 +44,10 @@ function parseReceiptHandle(handle: string): { seq: number; token: string } {
 /** The SQL of the embedded queue, as prepared statements; every method is one short transaction. */
 export class MessageStore {
   private readonly sql;
-  private readonly receiveTransaction;
-  private readonly openTransaction;
-  private readonly removeTransaction;
 
   constructor(private readonly db: SqliteDatabase) {
     this.sql = {
-      queue: db.prepare<[string], QueueRow>(
+      queue: db.prepare<QueueRow>(
         'SELECT visibility_timeout_s, dead_letter_queue, max_receive_count FROM queues WHERE name = ?',
       ),
       upsertQueue: db.prepare(
@@ -62,16 +59,14 @@ export class MessageStore {
            max_receive_count = coalesce(@maxReceive, max_receive_count)`,
       ),
       deleteQueue: db.prepare('DELETE FROM queues WHERE name = ?'),
-      queueNames: db.prepare<[{ prefix: string }], string>('SELECT name FROM queues WHERE substr(name, 1, length(@prefix)) = @prefix ORDER BY name').pluck(),
+      queueNames: db.prepare<{ name: string }>('SELECT name FROM queues WHERE substr(name, 1, length(@prefix)) = @prefix ORDER BY name'),
       deleteQueueMessages: db.prepare('DELETE FROM messages WHERE queue = ?'),
       insert: db.prepare(
         `INSERT INTO messages (queue, id, body, sent_at, visible_at)
          SELECT name, @id, @body, @now, @visibleAt FROM queues WHERE name = @queue`,
       ),
-      anyVisible: db.prepare<[string, number], number>(
-        'SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1',
-      ).pluck(),
-      visible: db.prepare<[string, number, number], MessageRow>(
+      anyVisible: db.prepare<{ found: number }>('SELECT 1 AS found FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1'),
+      visible: db.prepare<MessageRow>(
         `SELECT seq, id, body, sent_at, receive_count FROM messages
          WHERE queue = ? AND visible_at <= ? ORDER BY visible_at LIMIT ?`,
       ),
@@ -79,24 +74,23 @@ export class MessageStore {
       moveToQueue: db.prepare('UPDATE messages SET queue = ?, receive_count = 0, receipt = NULL, visible_at = ? WHERE seq = ?'),
       setVisibleAt: db.prepare('UPDATE messages SET visible_at = ? WHERE seq = ? AND queue = ? AND receipt = ?'),
       deleteDelivered: db.prepare('DELETE FROM messages WHERE seq = ? AND queue = ? AND receipt = ?'),
-      depth: db.prepare<[number, number, number, string], { visible: number | null; inFlight: number | null; delayed: number | null }>(
+      depth: db.prepare<{ visible: number | null; inFlight: number | null; delayed: number | null }>(
         `SELECT sum(visible_at <= ?) AS visible,
                 sum(visible_at > ? AND receive_count > 0) AS inFlight,
                 sum(visible_at > ? AND receive_count = 0) AS delayed
          FROM messages WHERE queue = ?`,
       ),
     };
-    this.receiveTransaction = db.transaction(this.receiveRows.bind(this));
-    this.openTransaction = db.transaction(this.upsertRows.bind(this));
-    this.removeTransaction = db.transaction((name: string) => {
-      this.sql.deleteQueueMessages.run(name);
-      this.sql.deleteQueue.run(name);
-    });
+  }
+
+  /** The SQLite driver this store runs on. */
+  get driver(): string {
+    return this.db.driver;
   }
 
   /** Creates the queue or updates the settings given; a named dead-letter queue is created when missing. */
   openQueue(name: string, settings: QueueSettings): void {
-    guardSqlite('open', () => this.openTransaction.immediate(name, settings));
+    guardSqlite('open', () => this.db.immediate(() => this.upsertRows(name, settings)));
   }
 
   queueExists(name: string): boolean {
@@ -104,11 +98,16 @@ export class MessageStore {
   }
 
   queueNames(prefix: string): string[] {
-    return guardSqlite('list', () => this.sql.queueNames.all({ prefix }));
+    return guardSqlite('list', () => this.sql.queueNames.all({ prefix }).map((row) => row.name));
   }
 
   removeQueue(name: string): void {
-    guardSqlite('remove', () => this.removeTransaction.immediate(name));
+    guardSqlite('remove', () =>
+      this.db.immediate(() => {
+        this.sql.deleteQueueMessages.run(name);
+        this.sql.deleteQueue.run(name);
+      }),
+    );
   }
 
   /** Stores a message that becomes visible `delayMs` from now; returns its id. */
@@ -127,7 +126,7 @@ export class MessageStore {
 
   /** Delivers up to `max` visible messages, moving those past their receive limit to the dead-letter queue. */
   receive(queue: string, max: number, visibilityTimeoutSeconds: number | undefined): ReceivedBatch {
-    return guardSqlite('receive', () => this.receiveTransaction.immediate(queue, max, visibilityTimeoutSeconds));
+    return guardSqlite('receive', () => this.db.immediate(() => this.receiveRows(queue, max, visibilityTimeoutSeconds)));
   }
 
   /** Sets when a delivered message becomes visible again; false when the handle is not the current delivery's. */

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { asScalefaceError, BackendUnavailableError, ScalefaceError } from '../../domain/errors.js';
+import { nativeModuleMismatch } from '../../domain/native-modules.js';
+import { openSqlite, sqliteErrorCode, type SqliteConnection, type SqliteDriverChoice } from './sqlite-driver.js';
 
 /**
  * The embedded queue's database: one SQLite file in WAL mode shared by every process of a
@@ -37,11 +38,18 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_by_queue_visible_at ON messages (queue, visible_at, receive_count);
 `;
 
-export type SqliteDatabase = Database.Database;
+export type SqliteDatabase = SqliteConnection;
 
 function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+  const code = sqliteErrorCode(error);
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** The error with its SQLite code as `code`, which asScalefaceError reads, whichever driver threw it. */
+function withSqliteCode(error: unknown): unknown {
+  const code = sqliteErrorCode(error);
+  if (code === '' || code === (error as { code?: unknown }).code) return error;
+  return Object.assign(new Error(error instanceof Error ? error.message : String(error), { cause: error }), { code });
 }
 
 /**
@@ -54,38 +62,41 @@ export function guardSqlite<T>(what: string, call: () => T): T {
   } catch (error) {
     if (error instanceof ScalefaceError) throw error;
     if (isBusy(error)) throw new BackendUnavailableError(`queue database is busy (${what})`, { cause: error });
-    const fault = asScalefaceError(error);
+    const fault = asScalefaceError(withSqliteCode(error));
     if (fault.retryable) throw new BackendUnavailableError(`${fault.message} (${what})`, { cause: error });
     throw new ScalefaceError('INTERNAL', `queue database failed (${what})`, { cause: error });
   }
 }
 
-/** Opens (creating when missing) the queue database at `path` and brings its schema up to date. */
-export function openQueueDatabase(path: string): SqliteDatabase {
+/**
+ * Opens (creating when missing) the queue database at `path` with the chosen driver (`auto`: node:sqlite where
+ * Node has it) and brings its schema up to date. A driver built for another Node is a NativeModuleMismatchError.
+ */
+export function openQueueDatabase(path: string, driver: SqliteDriverChoice = 'auto'): SqliteDatabase {
   let db: SqliteDatabase | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db = openSqlite(path, driver);
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
     const database = db;
-    database
-      .transaction(() => {
-        database.exec(SCHEMA);
-        database.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })
-      .immediate();
+    database.immediate(() => {
+      database.exec(SCHEMA);
+      database.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    });
     return database;
   } catch (error) {
     db?.close();
+    const mismatch = nativeModuleMismatch(error);
+    if (mismatch !== undefined) throw mismatch;
     throw new BackendUnavailableError(openFailureMessage(path, error), { cause: error, retryable: isBusy(error) });
   }
 }
 
 /** What an operator should know and do when the queue database cannot be opened. */
 function openFailureMessage(path: string, error: unknown): string {
-  const code = String((error as { code?: unknown }).code ?? '');
+  const code = sqliteErrorCode(error);
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return `the queue database ${path} is damaged or not a SQLite file (${code}). Stop every scaleface process, ` +
       `move the file away (or try \`sqlite3 ${path} .recover\` to save its queued requests), and start again: ` +

@@ -1,9 +1,11 @@
 /** Behaviour of the embedded SQLite queue beyond the shared conformance suite. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { EmbeddedQueueSystem } from '../../../src/adapters/queue/index.js';
 import { BackendUnavailableError } from '../../../src/domain/errors.js';
@@ -112,3 +114,22 @@ describe('embedded queue specifics', () => {
     await reopened.close();
   });
 });
+
+test('better-sqlite3 built for another Node is NATIVE_MODULE_MISMATCH naming it and npm rebuild, not BACKEND_UNAVAILABLE', () => {
+  const preload = pathToFileURL(join(process.cwd(), 'test/fixtures/native/abi-mismatch-preload.mjs')).href;
+  const queue = pathToFileURL(join(process.cwd(), 'dist/src/adapters/queue/index.js')).href;
+  // The preload refuses the .node file before Node loads it, so this also runs where better-sqlite3 12 may not load.
+  const script = `import { EmbeddedQueueSystem } from ${JSON.stringify(queue)};
+    try { new EmbeddedQueueSystem(process.argv[1], { driver: 'better-sqlite3' }); console.log('opened'); }
+    catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }`;
+  const dir = join(tmpdir(), `scaleface-mismatch-${process.pid}`);
+  const run = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', script, join(dir, 'queue.db')], { encoding: 'utf8', timeout: 30_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(run.status, 0, run.stderr);
+  const said = JSON.parse(run.stdout.trim()) as { code?: string; message: string };
+  // better-sqlite3 is an optional dependency: where its build failed there is nothing to load.
+  if (said.code === 'BACKEND_UNAVAILABLE' && /\(MODULE_NOT_FOUND\)/.test(said.message)) return;
+  assert.equal(said.code, 'NATIVE_MODULE_MISMATCH', said.message);
+  assert.match(said.message, /native module better-sqlite3 .* NODE_MODULE_VERSION 115, but this Node .* requires NODE_MODULE_VERSION \d+\. Fix: run `npm rebuild better-sqlite3`/);
+});
+
