@@ -177,11 +177,11 @@ describe('boot scripts in a sandbox', () => {
   });
 
   test('the Node install fails: cfn-signal, installed on its own first, reports the failure to CloudFormation', async () => {
-    const run = await runBoot('web-node-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'nodejs20');
+    const run = await runBoot('web-node-install-fails', webScript, 'alternatives', 'ok', '', undefined, 'nodejs22');
     assert.notEqual(run.status, 0);
     const installs = run.log.split('\n').filter((l) => l.startsWith('dnf install'));
     assert.equal(installs[0], 'dnf install -y aws-cfn-bootstrap', `cfn-signal first, alone:\n${run.log}`);
-    assert.match(run.log, /^dnf install -y .*nodejs20/m);
+    assert.match(run.log, /^dnf install -y .*nodejs22/m);
     assert.match(run.log, new RegExp(`^cfn-signal -e [1-9]\\d* --stack \\S+ --resource ${webLogicalId} `, 'm'));
     assert.doesNotMatch(run.log, /systemctl enable/);
   });
