@@ -64,7 +64,7 @@ async function resolveWorkload(options: BenchOptions, scratch: string): Promise<
 async function enroll(workload: Workload, url: string): Promise<number> {
   log(`enrolling ${workload.info.gallery_subjects} subjects from ${workload.galleryDir} (not timed in the throughput)`);
   const started = performance.now();
-  const failed = await enrollFolder(workload.galleryDir, {
+  const { failed } = await enrollFolder(workload.galleryDir, {
     url,
     onSubject: (name, ok, detail) => (ok ? undefined : log(`enrollment of ${name} failed: ${detail}`)),
   });

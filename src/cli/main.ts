@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, modelFromSpec, type ConfigInput } from '../config/index.js';
 import { ScalefaceError } from '../domain/errors.js';
@@ -11,6 +12,15 @@ import { enrollFolder } from './enroll.js';
 import { registerGalleryCommand } from './gallery.js';
 import { registerSimulateCommand } from '../simulation/command.js';
 import { MODEL_OPTION_HELP, registerModelCommand } from './model.js';
+import { authHeaders, callService, serviceToken, serviceUrl } from './service-client.js';
+import { formatStatus } from './status.js';
+import type { StatusSnapshot } from '../web/status-schema.js';
+
+/** dist/src/cli/main.js → the package's own package.json, in a clone and in an installed package alike. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const URL_HELP = 'web tier URL (default: SCALEFACE_URL, else http://127.0.0.1:<configured port>/)';
+const TOKEN_HELP = 'bearer token, when the service requires one (default: SCALEFACE_AUTH_TOKEN)';
 
 function port(value: string): number {
   const n = Number(value);
@@ -39,6 +49,7 @@ function fail(error: unknown): never {
 
 const program = new Command('scaleface')
   .description('Elastic image recognition: upload photos over HTTP, learn who (face model) or what (objects, your own model) is in them; workers scale from 0 with the load.')
+  .version(PACKAGE_VERSION, '-V, --version', 'print the version')
   .showHelpAfterError()
   // Usage errors (unknown option, missing argument, bad value) exit 2; help and version exit 0.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -68,10 +79,10 @@ program
 program
   .command('worker')
   .description('run one app-tier worker: consume the request queue until SIGTERM (started by the autoscaler)')
-  .option('-n, --name <name>', 'instance name', instanceName(process.pid))
-  .action(async (opts: { name: string }) => {
+  .option('-n, --name <name>', 'instance name (default: one made from the process id)')
+  .action(async (opts: { name?: string }) => {
     const { runWorker } = await import('../system/worker-process.js');
-    await runWorker(loadConfig(), opts.name).catch((error: unknown) => {
+    await runWorker(loadConfig(), opts.name ?? instanceName(process.pid)).catch((error: unknown) => {
       // A model or gallery that cannot be loaded fails the same way on the next try: say so to the pool.
       const code = error instanceof ScalefaceError ? error.code : undefined;
       if (code === 'MODEL_UNAVAILABLE' || code === 'MODEL_MISMATCH') {
@@ -87,28 +98,44 @@ program
   .command('enroll')
   .description('enroll every sub-folder of <dir> as a subject (folder name) with the photos inside, through the web tier')
   .argument('<dir>', 'folder with one sub-folder per subject')
-  .option('-u, --url <url>', 'web tier URL', 'http://127.0.0.1:8000/')
-  .option('-t, --token <token>', 'bearer token, when the service requires one')
-  .action(async (dir: string, opts: { url: string; token?: string }) => {
-    const failed = await enrollFolder(dir, {
-      url: opts.url,
-      token: opts.token,
+  .option('-u, --url <url>', URL_HELP)
+  .option('-t, --token <token>', TOKEN_HELP)
+  .action(async (dir: string, opts: { url?: string; token?: string }) => {
+    const config = loadConfig();
+    const summary = await enrollFolder(dir, {
+      url: serviceUrl(config, opts.url),
+      token: serviceToken(config, opts.token),
       onSubject: (name, ok, detail) => console.log(`${ok ? 'enrolled' : 'FAILED  '} ${name}: ${detail}`),
     }).catch(fail);
-    process.exit(failed === 0 ? 0 : 1);
+    if (summary.stopped !== undefined) {
+      console.error(`scaleface: stopped after this refusal, which every other subject would get too: ${summary.stopped}`);
+    }
+    process.exit(summary.failed === 0 ? 0 : 1);
   });
 
 program
   .command('status')
-  .description("print the service's queue depths, instances and the autoscaler's last decision")
-  .option('-u, --url <url>', 'web tier URL', 'http://127.0.0.1:8000/')
-  .action(async (opts: { url: string }) => {
-    const response = await fetch(new URL('/v1/status', opts.url)).catch(fail);
-    console.log(JSON.stringify(await response.json(), null, 2));
-    process.exit(response.ok ? 0 : 1);
+  .description("print a summary of the service: backlog, instances and the autoscaler's last decisions")
+  .option('-u, --url <url>', URL_HELP)
+  .option('-t, --token <token>', TOKEN_HELP)
+  .option('--json', 'print the whole status document (GET /v1/status) as JSON instead')
+  .action(async (opts: { url?: string; token?: string; json?: boolean }) => {
+    const config = loadConfig();
+    const url = serviceUrl(config, opts.url);
+    const response = await callService(url, '/v1/status', { headers: authHeaders(serviceToken(config, opts.token)) }).catch(fail);
+    const body = await response.text();
+    if (!response.ok) fail(new Error(`${url} answered ${response.status} to GET /v1/status: ${body}`));
+    const status = JSON.parse(body) as StatusSnapshot;
+    console.log(opts.json === true ? JSON.stringify(status, null, 2) : formatStatus(status, url).join('\n'));
+    process.exit(0);
   });
 
-registerLoadCommand(program);
+registerLoadCommand(program, undefined, {
+  defaultUrl: () => serviceUrl(loadConfig()),
+  preflight: async (url) => {
+    await callService(url, '/healthz');
+  },
+});
 registerGalleryCommand(program, fail);
 registerModelCommand(program, fail);
 registerAwsCommand(program, fail);

@@ -16,6 +16,8 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_DATA_DIR: { path: ['dataDir'], kind: 'string' },
   SCALEFACE_PREFIX: { path: ['prefix'], kind: 'string' },
   SCALEFACE_LOG_LEVEL: { path: ['logLevel'], kind: 'string' },
+  SCALEFACE_LOG_FORMAT: { path: ['logFormat'], kind: 'string' },
+  SCALEFACE_URL: { path: ['client', 'url'], kind: 'string' },
   SCALEFACE_HOST: { path: ['web', 'host'], kind: 'string' },
   SCALEFACE_PORT: { path: ['web', 'port'], kind: 'number' },
   SCALEFACE_MAX_UPLOAD_BYTES: { path: ['web', 'maxUploadBytes'], kind: 'number' },

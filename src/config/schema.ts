@@ -18,6 +18,16 @@ export const configSchema = z.object({
   /** Prefix of every queue and bucket name: `<prefix>-req-queue`, `<prefix>-in-bucket`, ... */
   prefix: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lowercase letters, digits and dashes').default('scaleface'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `auto`: one readable line per entry when stdout is a terminal, JSON lines otherwise (what log collectors read);
+   * `json` or `pretty` force one (env SCALEFACE_LOG_FORMAT).
+   */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /**
+   * Where the client commands (enroll, status, load) send their requests (env SCALEFACE_URL); default
+   * http://127.0.0.1:<web.port>/, the service this configuration starts.
+   */
+  client: z.object({ url: z.string().url().optional() }).prefault({}),
   web: z
     .object({
       host: z.string().optional(),

@@ -31,7 +31,8 @@ export interface LoadCommandIo {
 
 /** The options as commander hands them over (strings, unvalidated). */
 export interface RawLoadOptions {
-  readonly url: string;
+  /** Unset: LoadCommandOptions.defaultUrl. */
+  readonly url?: string;
   readonly dir?: string;
   readonly requests?: string;
   readonly concurrency: string;
@@ -109,9 +110,9 @@ function parseJsonTarget(value: string | boolean | undefined): JsonTarget | unde
 }
 
 /** Validates the raw options and gathers the files and expected labels; throws InvalidInputError. */
-export async function resolveLoadSettings(raw: RawLoadOptions): Promise<LoadCommandSettings> {
+export async function resolveLoadSettings(raw: RawLoadOptions, defaultUrl = DEFAULT_LOAD_URL): Promise<LoadCommandSettings> {
   if (raw.dir === undefined || raw.dir.trim() === '') throw new InvalidInputError('--dir <folder> is required: the folder of images to send');
-  const url = parseUrl(raw.url);
+  const url = parseUrl(raw.url ?? defaultUrl);
   const concurrency = parseCount(raw.concurrency, '--concurrency');
   const timeoutMs = parseCount(raw.timeout, '--timeout');
   const requests = raw.requests === undefined ? undefined : parseCount(raw.requests, '--requests');
@@ -167,17 +168,24 @@ over successful requests) and throughput. A request succeeds when the answer is 
 (columns Image,Results). Connection errors are retried up to 3 times and reported apart.
 
 Examples:
-  scaleface load --dir face_images_100 --expected classification_results.csv
-  scaleface load --dir face_images_1000 --requests 1000 --concurrency 100 --json report.json
+  scaleface load --dir examples/new
+  scaleface load --dir <folder of images> --expected <labels.csv> --requests 1000 --concurrency 100 --json report.json
 
 Exit codes: 0 every request succeeded (and every answer was correct), 1 otherwise, 2 bad options.`;
 
+export interface LoadCommandOptions {
+  /** The URL without --url (the CLI: SCALEFACE_URL, else the configured port); default DEFAULT_LOAD_URL. */
+  readonly defaultUrl?: () => string;
+  /** Run once before the load; throws (with a message naming the URL) when nothing answers there. */
+  readonly preflight?: (url: string) => Promise<void>;
+}
+
 /** Adds `load` to the program. `io` is for tests; the default writes to the process's streams. */
-export function registerLoadCommand(program: Command, io: LoadCommandIo = processIo): Command {
+export function registerLoadCommand(program: Command, io: LoadCommandIo = processIo, options: LoadCommandOptions = {}): Command {
   const command: Command = program
     .command('load')
     .description('send a folder of face images to the service and report the course statistics')
-    .option('--url <url>', 'address of the web tier', DEFAULT_LOAD_URL)
+    .option('-u, --url <url>', `address of the web tier (default: SCALEFACE_URL, else ${DEFAULT_LOAD_URL} with the configured port)`)
     .option('--dir <folder>', 'folder of .jpg/.jpeg/.png images to send (required)')
     .option('--requests <n>', 'number of requests, cycling through the images (default: one per image)')
     .option('--concurrency <n>', 'requests in flight at once', String(DEFAULT_LOAD_CONCURRENCY))
@@ -188,10 +196,17 @@ export function registerLoadCommand(program: Command, io: LoadCommandIo = proces
   command.action(async (raw: RawLoadOptions) => {
     let settings: LoadCommandSettings;
     try {
-      settings = await resolveLoadSettings(raw);
+      settings = await resolveLoadSettings(raw, options.defaultUrl?.() ?? DEFAULT_LOAD_URL);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       command.error(`error: ${error.message}`, { exitCode: EXIT_BAD_OPTIONS, code: 'scaleface.load.invalidOption' });
+    }
+    try {
+      await options.preflight?.(settings.url);
+    } catch (error) {
+      io.stderr.write(`scaleface: ${(error as Error).message}\n`);
+      io.setExitCode(EXIT_FAILURES);
+      return;
     }
     io.setExitCode(await executeLoad(settings, io));
   });

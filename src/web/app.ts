@@ -26,7 +26,7 @@ function registerHooks(app: FastifyInstance): void {
     if (length > maxRequestBytes(app.maxUploadBytes)) throw new PayloadTooLargeError('the request body is larger than allowed');
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
   });
   app.addHook('onRoute', (route) => {
     // Every route documents its answers: they shape the replies and the OpenAPI document.

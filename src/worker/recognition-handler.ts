@@ -28,7 +28,7 @@ export interface RecognitionHandlerDeps {
   readonly maxReceiveCount: number;
   /** Delay before a request that failed for a passing reason is received again (see domain/backoff.ts). */
   readonly retryBackoff?: BackoffPolicy;
-  readonly log?: (level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
+  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
 }
 
 /**
@@ -86,7 +86,7 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
     return 'done';
   }
   phases.mark('replyMs');
-  deps.log?.('info', { ...fields, label: result.label, inferenceMs: result.inferenceMs, ...phases.durations }, 'recognized');
+  deps.log?.('debug', { ...fields, label: result.label, inferenceMs: result.inferenceMs, ...phases.durations }, 'recognized');
   return 'done';
 }
 
