@@ -52,6 +52,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_WORKER_CONCURRENCY: { path: ['worker', 'concurrency'], kind: 'number' },
   SCALEFACE_WORKER_STOP_TIMEOUT_MS: { path: ['worker', 'stopTimeoutMs'], kind: 'number' },
   SCALEFACE_HANDLER_TIMEOUT_MS: { path: ['worker', 'handlerTimeoutMs'], kind: 'number' },
+  SCALEFACE_WORKER_FAULT_HOLD_MS: { path: ['worker', 'faultHoldMs'], kind: 'number' },
   SCALEFACE_JOB_TTL_MS: { path: ['web', 'jobTtlMs'], kind: 'number' },
   SCALEFACE_EC2_HEARTBEAT_INTERVAL_MS: { path: ['compute', 'ec2', 'heartbeatIntervalMs'], kind: 'number' },
   SCALEFACE_BOOT_DEADLINE_MS: { path: ['compute', 'bootDeadlineMs'], kind: 'number' },

@@ -199,6 +199,12 @@ export const configSchema = z.object({
       /** A request that failed for a passing reason is retried after a delay drawn up to base × 2^(attempt−1), capped at max. */
       retryBaseMs: z.number().int().min(0).default(1000),
       retryMaxMs: z.number().int().min(0).default(30_000),
+      /**
+       * A storage step that meets a passing fault (permission denied, full disk, storage timeout) is retried
+       * while the worker keeps the request, for up to this long (default 2 min, env SCALEFACE_WORKER_FAULT_HOLD_MS):
+       * an operator's fix within it costs the request none of its receives. Past it the request is released.
+       */
+      faultHoldMs: z.number().int().min(0).default(120_000),
     })
     .prefault({}),
 });

@@ -132,14 +132,16 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const server = await startServer(app, {
     web: config.web,
     log,
+    // The app tier stops before the web tier stops waiting: what local workers hold when they stop is answered
+    // to a reply queue still read, and every request still queued stays there for the next start.
     closeBackends: async () => {
       clearInterval(reaper);
       retention.stop();
-      await web.close();
       await controller.stop();
       await autoscalerHeartbeat?.stop();
       // Only the process that drives the pool releases it (EC2 instances stay for the next autoscaler).
       if (config.autoscaler.enabled) await pool.close();
+      await web.close();
       await notifier.stop();
       await backends.queues.close();
     },
