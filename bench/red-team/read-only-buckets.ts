@@ -1,8 +1,8 @@
 /**
  * The permission-fault attack: `scaleface up` on the embedded backends under a steady load of `POST /`
  * (every request a file name of its own), its input and output buckets made immutable for `faultMs`, then
- * writable again. `chattr +i` on a bucket's folder binds root too (creating or renaming a file in it fails
- * with EPERM), which `chmod` does not. Reports the answers by status (and whether 503s carried Retry-After),
+ * writable again. `chattr -R +i` on a bucket's folder binds root too (creating, renaming or deleting a file in
+ * it fails with EPERM), which `chmod` does not. Reports the answers by status (and whether 503s carried Retry-After),
  * the requests lost (answered anything but a refusal — 4xx, 500, 503 — yet no label in the output bucket
  * once the queue drained), dead letters, and what `/readyz` said before, during and after the fault.
  *
@@ -40,9 +40,9 @@ export interface ReadOnlyBucketsResult {
   readonly normalRequestAfter: string;
 }
 
-/** Sets or clears the immutable attribute of `dirs` (Linux, root, ext2/3/4-like file systems). */
+/** Sets or clears the immutable attribute of `dirs` and what they hold (Linux, root, ext2/3/4-like file systems). */
 export function setImmutable(dirs: readonly string[], on: boolean): void {
-  for (const dir of dirs) execFileSync('chattr', [on ? '+i' : '-i', dir]);
+  for (const dir of dirs) execFileSync('chattr', ['-R', on ? '+i' : '-i', dir]);
 }
 
 interface Sent {
