@@ -68,6 +68,12 @@ function inputBucketProbe(backends: Backends, instanceId: string): ReadinessChec
   }, READINESS_PROBE_MAX_AGE_MS);
 }
 
+/** Waits (at most `boundMs`) until every accepted job is on the request queue or failed. */
+async function untilJobsSubmitted(app: FastifyInstance, boundMs: number): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (app.jobs.unsubmitted > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
@@ -113,6 +119,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     close: async () => {
       clearInterval(sweepJobs);
       await app.close();
+      // A job accepted just before the stop may still be storing its image: let it reach the queue first.
+      await untilJobsSubmitted(app, config.web.closeGraceMs);
       await correlator.stop();
       // The jobs told to stop waiting settle on later turns; then their last records are written.
       await new Promise((resolve) => setImmediate(resolve));
