@@ -26,6 +26,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_QUEUE: { path: ['queue', 'backend'], kind: 'string' },
   SCALEFACE_VISIBILITY_TIMEOUT_S: { path: ['queue', 'visibilityTimeoutSeconds'], kind: 'number' },
   SCALEFACE_MAX_RECEIVE_COUNT: { path: ['queue', 'maxReceiveCount'], kind: 'number' },
+  SCALEFACE_ACCEPT_EMPTY_QUEUE: { path: ['queue', 'acceptEmptyQueue'], kind: 'boolean' },
   SCALEFACE_SQS_ENDPOINT: { path: ['queue', 'sqs', 'endpoint'], kind: 'string' },
   SCALEFACE_STORAGE: { path: ['storage', 'backend'], kind: 'string' },
   SCALEFACE_S3_ENDPOINT: { path: ['storage', 's3', 'endpoint'], kind: 'string' },

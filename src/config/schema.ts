@@ -52,6 +52,12 @@ export const configSchema = z.object({
       backend: z.enum(['embedded', 'sqs']).default('embedded'),
       visibilityTimeoutSeconds: z.number().int().min(1).max(43_200).default(30),
       maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+      /**
+       * `up` refuses to start when the request queue does not exist (an emptied or removed queue database) while
+       * the buckets hold work (uploads without a label, unfinished jobs); true starts it anyway with an empty
+       * queue (env SCALEFACE_ACCEPT_EMPTY_QUEUE, flag --accept-empty-queue). Default false: nothing is forgotten silently.
+       */
+      acceptEmptyQueue: z.boolean().default(false),
       sqs: awsEndpoint.prefault({}),
     })
     .prefault({}),

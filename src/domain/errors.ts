@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'WRONG_MODEL'
   | 'CONFIG_INVALID'
   | 'NATIVE_MODULE_MISMATCH'
+  | 'QUEUE_LOST'
   | 'INTERNAL';
 
 export interface ScalefaceErrorOptions {
@@ -110,6 +111,15 @@ export class GalleryModelMismatchError extends errorOfCode('MODEL_MISMATCH') {}
 export class WrongModelError extends errorOfCode('WRONG_MODEL') {}
 
 export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
+
+/**
+ * `up` found no request queue while the buckets hold work that must have been on it (an emptied or removed
+ * queue database): starting would forget that work silently. The message says what was found and how to go on.
+ */
+export class QueueLostError extends errorOfCode('QUEUE_LOST') {}
+
+/** The exit code of `up` refused with QueueLostError (EX_DATAERR: the data it found is inconsistent). */
+export const EXIT_QUEUE_LOST = 65;
 
 /**
  * A native module (a `.node` file) was built for another Node's ABI: every start fails the same way until it is

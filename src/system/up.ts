@@ -12,6 +12,7 @@ import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { checkModelBeforeServing } from './model-check.js';
+import { refuseLostQueue } from './queue-guard.js';
 import { reapReplyQueues } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
 import { createWebTier } from './web-tier.js';
@@ -104,6 +105,10 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   await checkModelBeforeServing(config);
   const backends = await createBackends(config);
   await ensureBuckets(backends);
+  await refuseLostQueue(backends).catch(async (error: unknown) => {
+    await backends.queues.close();
+    throw error;
+  });
   const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = await createInstancePool(config, {

@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: 500,
   CONFIG_INVALID: 500,
   NATIVE_MODULE_MISMATCH: 500, // the installation's fault, not the request's; the log names the module and the fix
+  QUEUE_LOST: 500, // refused at `up`'s start, never while serving
   WORKER_FAILED: 502,
   DEAD_LETTERED: 502,
   BACKEND_UNAVAILABLE: 503,
