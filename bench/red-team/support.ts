@@ -66,7 +66,8 @@ export async function createDeployment(backend: Backend, label: string): Promise
       writeFile(join(dataDir, 'scaleface.config.json'), JSON.stringify(merge(backendSettings as Record<string, unknown>, settings as Record<string, unknown>))),
     dispose: async () => {
       await stopEmulator();
-      await rm(dataDir, { recursive: true, force: true });
+      // RED_TEAM_KEEP=1 keeps the data folder (its up.log) for a look after the run.
+      if (process.env.RED_TEAM_KEEP !== '1') await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

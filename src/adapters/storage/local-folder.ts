@@ -68,7 +68,9 @@ export class LocalFolderStore implements ObjectStore {
       });
       await rename(temp, path);
     } catch (error) {
-      await rm(temp, { force: true });
+      // The write's error is the one to report: removing the temporary file fails too on a storage fault (an
+      // immutable file cannot be unlinked, and rm then reports ENOTDIR); a leftover is never listed.
+      await rm(temp, { force: true }).catch(() => undefined);
       if (isMissing(error)) throw new NotFoundError(`bucket ${bucket} does not exist`, { cause: error });
       throw error;
     }
