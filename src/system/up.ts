@@ -99,16 +99,22 @@ function startAutoscaler(config: Config, backends: Backends, controller: Autosca
   });
 }
 
-/** Starts the whole system on one process tree (what `scaleface up` runs). */
-export async function startSystem(config: Config): Promise<RunningSystem> {
-  const log = createLogger(config, 'up');
-  await checkModelBeforeServing(config);
+/** The backends, their buckets ensured, after checking that no queued work was lost with the queue. */
+async function openBackends(config: Config): Promise<Backends> {
   const backends = await createBackends(config);
   await ensureBuckets(backends);
   await refuseLostQueue(backends).catch(async (error: unknown) => {
     await backends.queues.close();
     throw error;
   });
+  return backends;
+}
+
+/** Starts the whole system on one process tree (what `scaleface up` runs). */
+export async function startSystem(config: Config): Promise<RunningSystem> {
+  const log = createLogger(config, 'up');
+  await checkModelBeforeServing(config);
+  const backends = await openBackends(config);
   const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = await createInstancePool(config, {

@@ -74,6 +74,17 @@ async function untilJobsSubmitted(app: FastifyInstance, boundMs: number): Promis
   while (app.jobs.unsubmitted > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/** Closes the app, then stops waiting for answers once accepted jobs are queued, and writes the last job records. */
+async function closeWaits(app: FastifyInstance, correlator: ReplyCorrelator, jobRecords: JobRecords, graceMs: number): Promise<void> {
+  await app.close();
+  // A job accepted just before the stop may still be storing its image: let it reach the queue first.
+  await untilJobsSubmitted(app, graceMs);
+  await correlator.stop();
+  // The jobs told to stop waiting settle on later turns; then their last records are written.
+  await new Promise((resolve) => setImmediate(resolve));
+  await jobRecords.flush();
+}
+
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
@@ -118,13 +129,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     correlator,
     close: async () => {
       clearInterval(sweepJobs);
-      await app.close();
-      // A job accepted just before the stop may still be storing its image: let it reach the queue first.
-      await untilJobsSubmitted(app, config.web.closeGraceMs);
-      await correlator.stop();
-      // The jobs told to stop waiting settle on later turns; then their last records are written.
-      await new Promise((resolve) => setImmediate(resolve));
-      await jobRecords.flush();
+      await closeWaits(app, correlator, jobRecords, config.web.closeGraceMs);
       await liveness.stop();
     },
   };
