@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, modelFromSpec, type ConfigInput } from '../config/index.js';
-import { ScalefaceError } from '../domain/errors.js';
+import { EXIT_QUEUE_LOST, ScalefaceError } from '../domain/errors.js';
 import { instanceName } from '../domain/instance-names.js';
 import { nativeModuleMismatch } from '../domain/native-modules.js';
 import { EXIT_CANNOT_START } from '../ports/instance-pool.js';
@@ -44,7 +44,8 @@ function fail(error: unknown): never {
   }
   const message = error instanceof ScalefaceError ? `${error.code}: ${error.message}` : (error as Error).message;
   console.error(`scaleface: ${message}`);
-  process.exit(error instanceof ScalefaceError && error.code === 'CONFIG_INVALID' ? 2 : 1);
+  const code = error instanceof ScalefaceError ? error.code : undefined;
+  process.exit(code === 'CONFIG_INVALID' ? 2 : code === 'QUEUE_LOST' ? EXIT_QUEUE_LOST : 1);
 }
 
 const program = new Command('scaleface')
@@ -62,9 +63,11 @@ program
   .option('--max-instances <n>', 'most app-tier instances (default: core count on one machine, 20 on EC2)', positiveInt)
   .option('--host <host>', 'address to listen on (default 127.0.0.1 without an auth token)')
   .option('-m, --model <model>', MODEL_OPTION_HELP)
-  .action(async (opts: { port?: number; dataDir?: string; maxInstances?: number; host?: string; model?: string }) => {
+  .option('--accept-empty-queue', 'start even when the request queue is gone while the buckets hold queued work (that work is forgotten)')
+  .action(async (opts: { port?: number; dataDir?: string; maxInstances?: number; host?: string; model?: string; acceptEmptyQueue?: boolean }) => {
     const overrides: ConfigInput = {
       dataDir: opts.dataDir,
+      ...(opts.acceptEmptyQueue === true ? { queue: { acceptEmptyQueue: true } } : {}),
       web: { port: opts.port, host: opts.host },
       autoscaler: { maxInstances: opts.maxInstances },
       ...(opts.model === undefined ? {} : { model: modelFromSpec(opts.model) }),

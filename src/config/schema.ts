@@ -62,6 +62,12 @@ export const configSchema = z.object({
       backend: z.enum(['embedded', 'sqs']).default('embedded'),
       visibilityTimeoutSeconds: z.number().int().min(1).max(43_200).default(30),
       maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+      /**
+       * `up` refuses to start when the request queue does not exist (an emptied or removed queue database) while
+       * the buckets hold work (uploads without a label, unfinished jobs); true starts it anyway with an empty
+       * queue (env SCALEFACE_ACCEPT_EMPTY_QUEUE, flag --accept-empty-queue). Default false: nothing is forgotten silently.
+       */
+      acceptEmptyQueue: z.boolean().default(false),
       sqs: awsEndpoint.prefault({}),
     })
     .prefault({}),
@@ -209,6 +215,12 @@ export const configSchema = z.object({
       /** A request that failed for a passing reason is retried after a delay drawn up to base × 2^(attempt−1), capped at max. */
       retryBaseMs: z.number().int().min(0).default(1000),
       retryMaxMs: z.number().int().min(0).default(30_000),
+      /**
+       * A storage step that meets a passing fault (permission denied, full disk, storage timeout) is retried
+       * while the worker keeps the request, for up to this long (default 2 min, env SCALEFACE_WORKER_FAULT_HOLD_MS):
+       * an operator's fix within it costs the request none of its receives. Past it the request is released.
+       */
+      faultHoldMs: z.number().int().min(0).default(120_000),
     })
     .prefault({}),
 });

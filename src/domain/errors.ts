@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'WRONG_MODEL'
   | 'CONFIG_INVALID'
   | 'NATIVE_MODULE_MISMATCH'
+  | 'QUEUE_LOST'
   | 'INTERNAL';
 
 export interface ScalefaceErrorOptions {
@@ -27,12 +28,15 @@ export interface ScalefaceErrorOptions {
   retryable?: boolean;
   /** Structured facts for the client (e.g. what happened to each photo of a refused enrollment). */
   details?: Readonly<Record<string, unknown>>;
+  /** How long a client should wait before trying again (the web tier's `Retry-After`); only for retryable errors. */
+  retryAfterSeconds?: number;
 }
 
 export class ScalefaceError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly details?: Readonly<Record<string, unknown>>;
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, options: ScalefaceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +44,7 @@ export class ScalefaceError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     if (options.details !== undefined) this.details = options.details;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -72,6 +77,13 @@ export class TooManyJobsError extends errorOfCode('TOO_MANY_JOBS', { retryable: 
 
 export class TimeoutError extends errorOfCode('TIMEOUT', { retryable: true }) {}
 
+/**
+ * The web tier stopped waiting for a request's answer because it is shutting down: the request stays on the
+ * queue and a worker still answers it (the label reaches the output bucket). Nothing failed: an async job
+ * interrupted this way stays pending and is completed later from the output bucket.
+ */
+export class StoppedWaitingError extends TimeoutError {}
+
 export class DeadLetteredError extends errorOfCode('DEAD_LETTERED') {}
 
 /** The app tier answered that it could not process the request. */
@@ -101,16 +113,29 @@ export class WrongModelError extends errorOfCode('WRONG_MODEL') {}
 export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
 
 /**
+ * `up` found no request queue while the buckets hold work that must have been on it (an emptied or removed
+ * queue database): starting would forget that work silently. The message says what was found and how to go on.
+ */
+export class QueueLostError extends errorOfCode('QUEUE_LOST') {}
+
+/** The exit code of `up` refused with QueueLostError (EX_DATAERR: the data it found is inconsistent). */
+export const EXIT_QUEUE_LOST = 65;
+
+/**
  * A native module (a `.node` file) was built for another Node's ABI: every start fails the same way until it is
  * rebuilt for this Node. Built by nativeModuleMismatch (native-modules.ts), which names the module and the fix.
  */
 export class NativeModuleMismatchError extends errorOfCode('NATIVE_MODULE_MISMATCH') {}
 
 /**
- * System error codes that say the machine failed (disk, file table, device, network, database lock), not
- * the request: retried later, and described without the path or statement the original message holds.
+ * System error codes that say the machine failed (disk, file table, device, network, database lock,
+ * permissions of its storage), not the request: retried later, and described without the path or statement
+ * the original message holds. A permission fault (EACCES, EPERM: a folder made read-only or immutable, a
+ * changed owner) is the operator's to fix and passes when fixed; until then the request waits, it is not failed.
  */
 const RESOURCE_FAULTS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied by the storage',
+  EPERM: 'operation not permitted by the storage',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EMFILE: 'too many open files',
@@ -133,6 +158,15 @@ function resourceFault(error: unknown): ScalefaceError | undefined {
   if (typeof code !== 'string') return undefined;
   const known = RESOURCE_FAULTS[code] ?? (code.startsWith('SQLITE_IOERR') ? RESOURCE_FAULTS.SQLITE_IOERR : undefined);
   return known === undefined ? undefined : new BackendUnavailableError(`${known} (${code})`, { cause: error, retryable: true });
+}
+
+/**
+ * Whether `error` says a backend is unavailable for a while (a resource fault, a network error, throttling):
+ * the operation may succeed as it is when tried again later.
+ */
+export function isPassingFault(error: unknown): boolean {
+  const scaleface = asScalefaceError(error);
+  return scaleface.code === 'BACKEND_UNAVAILABLE' && scaleface.retryable;
 }
 
 /** Any thrown value as a ScalefaceError: resource faults become retryable BACKEND_UNAVAILABLE, the rest INTERNAL. */

@@ -14,6 +14,13 @@ export const NO_FACE_LABEL = 'NoFace';
 const SUBJECT_NAME = /^[\p{L}\p{N} _.-]{1,64}$/u;
 const RESERVED_NAMES = new Set([UNKNOWN_LABEL, NO_FACE_LABEL].map((n) => n.toLowerCase()));
 
+/**
+ * What the storage adapters append to their temporary files (`<key>.<random>.sf-tmp`, renamed into place): no
+ * stored key may contain it, so no key is taken for a temporary file or collides with one.
+ */
+export const RESERVED_KEY_SUFFIX = '.sf-tmp';
+const RESERVED_IN_NAME = /\.(sf-tmp)/giu;
+
 /** File names are kept under this many UTF-8 bytes: file systems allow 255, and atomic writes add a suffix. */
 export const MAX_FILE_NAME_BYTES = 200;
 /** An extension longer than this is not kept apart when a name is shortened. */
@@ -40,9 +47,10 @@ export function validateSubjectName(name: unknown): string {
 
 /**
  * Reduces a client's file name to a safe base name for a storage key: no folders, only letters, digits and
- * `._ -` (anything else becomes `_`), no leading dots, NFC, at most 200 bytes of UTF-8 (a longer stem is cut,
- * whole characters only, and the extension kept). `test_000.jpg` stays `test_000.jpg`; a name with nothing
- * left becomes `fallback`.
+ * `._ -` (anything else becomes `_`), no leading dots, the reserved `.sf-tmp` written `_sf-tmp` (`y.sf-tmp.jpg`
+ * → `y_sf-tmp.jpg`: neither the name nor its stem, the label's key, can pass for a temporary file), NFC, at
+ * most 200 bytes of UTF-8 (a longer stem is cut, whole characters only, and the extension kept).
+ * `test_000.jpg` stays `test_000.jpg`; a name with nothing left becomes `fallback`.
  */
 export function safeFileName(raw: string | undefined, fallback = 'upload'): string {
   const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
@@ -50,6 +58,7 @@ export function safeFileName(raw: string | undefined, fallback = 'upload'): stri
     .normalize('NFC')
     .replace(/[^\p{L}\p{N}._ -]/gu, '_')
     .replace(/^[.\s]+/, '')
+    .replace(RESERVED_IN_NAME, '_$1')
     .trim();
   if (cleaned.length === 0) return fallback;
   if (Buffer.byteLength(cleaned) <= MAX_FILE_NAME_BYTES) return cleaned;

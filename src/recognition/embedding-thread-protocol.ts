@@ -24,6 +24,7 @@ import {
   asScalefaceError,
   type ErrorCode,
   type ScalefaceErrorOptions,
+  QueueLostError,
 } from '../domain/errors.js';
 import type { EmbeddedFace, ImageEmbedding } from './embedder.js';
 
@@ -71,6 +72,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   WRONG_MODEL: WrongModelError,
   CONFIG_INVALID: ConfigInvalidError,
   NATIVE_MODULE_MISMATCH: NativeModuleMismatchError,
+  QUEUE_LOST: QueueLostError,
 };
 
 /** The ScalefaceError subclass of `serialized.code`, with its message and retryability. */

@@ -13,7 +13,7 @@ const MAX_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 /**
  * Deletes the objects of `bucket` (under `prefix`) last written more than `ttlMs` before `now`; returns how
- * many. Retention and the job records' expiry (web-tier.ts) both sweep with it.
+ * many. (Job records are swept by JobRecords.sweep, which keeps unfinished jobs.)
  */
 export async function sweepExpired(store: ObjectStore, bucket: string, ttlMs: number, now = Date.now(), prefix = ''): Promise<number> {
   const expired = (await store.list(bucket, prefix)).filter((info) => info.modifiedAt < now - ttlMs);

@@ -12,6 +12,7 @@ import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';
 import { checkModelBeforeServing } from './model-check.js';
+import { refuseLostQueue } from './queue-guard.js';
 import { reapReplyQueues } from './reply-queue-reaper.js';
 import { startRetention } from './retention.js';
 import { createWebTier } from './web-tier.js';
@@ -98,12 +99,22 @@ function startAutoscaler(config: Config, backends: Backends, controller: Autosca
   });
 }
 
+/** The backends, their buckets ensured, after checking that no queued work was lost with the queue. */
+async function openBackends(config: Config): Promise<Backends> {
+  const backends = await createBackends(config);
+  await ensureBuckets(backends);
+  await refuseLostQueue(backends).catch(async (error: unknown) => {
+    await backends.queues.close();
+    throw error;
+  });
+  return backends;
+}
+
 /** Starts the whole system on one process tree (what `scaleface up` runs). */
 export async function startSystem(config: Config): Promise<RunningSystem> {
   const log = createLogger(config, 'up');
   await checkModelBeforeServing(config);
-  const backends = await createBackends(config);
-  await ensureBuckets(backends);
+  const backends = await openBackends(config);
   const { requestQueue, deadLetterQueue: deadLetters } = await createRequestQueues(backends);
   let onFailedStart: (why: string) => void = () => undefined; // the controller needs the pool first
   const pool = await createInstancePool(config, {
@@ -132,14 +143,16 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   const server = await startServer(app, {
     web: config.web,
     log,
+    // The app tier stops before the web tier stops waiting: what local workers hold when they stop is answered
+    // to a reply queue still read, and every request still queued stays there for the next start.
     closeBackends: async () => {
       clearInterval(reaper);
       retention.stop();
-      await web.close();
       await controller.stop();
       await autoscalerHeartbeat?.stop();
       // Only the process that drives the pool releases it (EC2 instances stay for the next autoscaler).
       if (config.autoscaler.enabled) await pool.close();
+      await web.close();
       await notifier.stop();
       await backends.queues.close();
     },

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { ACCESS_CHECK_PREFIX } from '../config/names.js';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
-import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
+import { JobRecords } from '../web/job-records.js';
+import { cachedCheck, type ReadinessCheck } from '../web/readiness.js';
 import { RecognitionService } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
-import { sweepExpired } from './retention.js';
 
 /** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
 const JOB_SWEEP_MS = 60_000;
+/** `/readyz` writes its storage probe at most this often, however often it is asked. */
+const READINESS_PROBE_MAX_AGE_MS = 1000;
 
 export interface WebTierOptions {
   readonly requestQueue: Queue;
@@ -34,7 +37,10 @@ export interface WebTier {
   /** Names this instance's reply queue and liveness object. */
   readonly instanceId: string;
   readonly correlator: ReplyCorrelator;
-  /** Closes the app, fails waiters and removes this instance's reply queue. */
+  /**
+   * Closes the app, stops waiting for answers (jobs still waiting stay pending; their records are left as
+   * written), writes the job records still being written, and removes this instance's reply queue.
+   */
   close(): Promise<void>;
 }
 
@@ -43,12 +49,40 @@ function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseL
   const { store, names } = backends;
   const jobRecords = new JobRecords({ store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs });
   const sweepJobs = setInterval(() => {
-    sweepExpired(store, names.controlBucket, ttlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
-      logger?.warn({ err: String(error) }, 'job record sweep failed'),
-    );
+    jobRecords.sweep().catch((error: unknown) => logger?.warn({ err: String(error) }, 'job record sweep failed'));
   }, Math.min(ttlMs, JOB_SWEEP_MS));
   sweepJobs.unref();
   return { jobRecords, sweepJobs };
+}
+
+/**
+ * The storage half of `/readyz`: a small object written to the input bucket (what every upload needs) and
+ * deleted, under the prefix `aws check` probes with (the only one the web tier may delete in that bucket).
+ */
+function inputBucketProbe(backends: Backends, instanceId: string): ReadinessCheck {
+  const { store, names } = backends;
+  const key = `${ACCESS_CHECK_PREFIX}readyz-${instanceId}`;
+  return cachedCheck(async () => {
+    await store.put(names.inputBucket, key, Buffer.from('readyz'), { contentType: 'text/plain' });
+    await store.delete(names.inputBucket, key);
+  }, READINESS_PROBE_MAX_AGE_MS);
+}
+
+/** Waits (at most `boundMs`) until every accepted job is on the request queue or failed. */
+async function untilJobsSubmitted(app: FastifyInstance, boundMs: number): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (app.jobs.unsubmitted > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Closes the app, then stops waiting for answers once accepted jobs are queued, and writes the last job records. */
+async function closeWaits(app: FastifyInstance, correlator: ReplyCorrelator, jobRecords: JobRecords, graceMs: number): Promise<void> {
+  await app.close();
+  // A job accepted just before the stop may still be storing its image: let it reach the queue first.
+  await untilJobsSubmitted(app, graceMs);
+  await correlator.stop();
+  // The jobs told to stop waiting settle on later turns; then their last records are written.
+  await new Promise((resolve) => setImmediate(resolve));
+  await jobRecords.flush();
 }
 
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
@@ -87,6 +121,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     jobs: { ...options.jobs, ttlMs: jobTtlMs },
     jobRecords,
     logger: options.logger,
+    readiness: inputBucketProbe(backends, instanceId),
   });
   return {
     app,
@@ -94,8 +129,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     correlator,
     close: async () => {
       clearInterval(sweepJobs);
-      await app.close();
-      await correlator.stop();
+      await closeWaits(app, correlator, jobRecords, config.web.closeGraceMs);
       await liveness.stop();
     },
   };

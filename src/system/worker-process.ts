@@ -79,6 +79,7 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
       workerName,
       maxReceiveCount: config.queue.maxReceiveCount,
       retryBackoff: { baseMs: config.worker.retryBaseMs, maxMs: config.worker.retryMaxMs },
+      faultHoldMs: config.worker.faultHoldMs,
       log: (level, fields, msg) => log[level](fields, msg),
     }),
     onBusyChange: (count) => reporter.busy(count),

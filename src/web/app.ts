@@ -45,6 +45,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     jobs: deps.jobs,
     jobRecords: deps.jobRecords,
     modelKind: deps.modelKind,
+    readiness: deps.readiness,
   });
   await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs });
 }

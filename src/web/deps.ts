@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ModelKind } from '../ports/image-model.js';
 import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
 import type { JobRecords } from './job-records.js';
+import type { ReadinessCheck } from './readiness.js';
 import type { RecognitionService } from './recognition-service.js';
 import type { StatusSnapshot } from './status-schema.js';
 
@@ -44,4 +45,6 @@ export interface WebDeps {
   readonly logger?: FastifyBaseLogger;
   /** Which model the app tier serves (default face): subjects and enrollment answer 409 under another. */
   readonly modelKind?: ModelKind;
+  /** What `/readyz` checks beside the status (the storage takes writes); rejects while not ready. */
+  readonly readiness?: ReadinessCheck;
 }

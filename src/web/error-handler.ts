@@ -16,6 +16,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INTERNAL: 500,
   CONFIG_INVALID: 500,
   NATIVE_MODULE_MISMATCH: 500, // the installation's fault, not the request's; the log names the module and the fix
+  QUEUE_LOST: 500, // refused at `up`'s start, never while serving
   WORKER_FAILED: 502,
   DEAD_LETTERED: 502,
   BACKEND_UNAVAILABLE: 503,
@@ -42,12 +43,25 @@ export interface HttpProblem {
   readonly message: string;
   /** Structured facts for the client, on 4xx answers under /v1/ only. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** The `Retry-After` header (seconds); every 503 has one. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Seconds a client should wait before sending again after a 503 whose error names no wait of its own. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The error's own wait, or the default one on a 503. */
+function retryAfterOf(error: ScalefaceError, status: number): { retryAfterSeconds?: number } {
+  const seconds = error.retryable ? error.retryAfterSeconds : undefined;
+  if (seconds !== undefined) return { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) };
+  return status === 503 ? { retryAfterSeconds: RETRY_AFTER_SECONDS } : {};
 }
 
 function problemOfScalefaceError(error: ScalefaceError): HttpProblem {
   const status = STATUS_BY_CODE[error.code];
-  if (status >= 500) return { status, code: error.code, message: GENERIC_MESSAGE_BY_CODE[error.code] ?? INTERNAL_MESSAGE };
-  return { status, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
+  const retryAfter = retryAfterOf(error, status);
+  if (status >= 500) return { status, code: error.code, message: GENERIC_MESSAGE_BY_CODE[error.code] ?? INTERNAL_MESSAGE, ...retryAfter };
+  return { status, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }), ...retryAfter };
 }
 
 /** The one mapping from anything thrown to an answer; 5xx answers never carry the error's own message. */
@@ -63,13 +77,10 @@ export function problemOf(error: unknown): HttpProblem {
   return problemOfScalefaceError(asScalefaceError(error));
 }
 
-/** Seconds a client should wait before sending again after a 503. */
-export const RETRY_AFTER_SECONDS = 5;
-
 /** JSON `{ error: { code, message } }` under /v1/, plain text elsewhere (the seed's clients read text). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
   reply.status(problem.status);
-  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (problem.retryAfterSeconds !== undefined) void reply.header('retry-after', String(problem.retryAfterSeconds));
   if (request.url.startsWith('/v1/')) {
     const details = problem.details === undefined ? {} : { details: problem.details };
     return reply.send({ error: { code: problem.code, message: problem.message, ...details } });

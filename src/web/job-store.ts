@@ -43,6 +43,13 @@ export class JobStore<Result> {
     return this.jobs.size;
   }
 
+  /** Jobs accepted but not yet on the request queue. */
+  get unsubmitted(): number {
+    let count = 0;
+    for (const job of this.jobs.values()) if (job.status === 'queued') count += 1;
+    return count;
+  }
+
   create(file: string): Job<Result> {
     this.expire();
     if (this.jobs.size >= this.maxJobs && !this.dropOldestFinished()) {

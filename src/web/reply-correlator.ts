@@ -1,4 +1,4 @@
-import { DeadLetteredError, TimeoutError, asScalefaceError } from '../domain/errors.js';
+import { BackendUnavailableError, DeadLetteredError, StoppedWaitingError, TimeoutError, asScalefaceError } from '../domain/errors.js';
 import { parseRecognitionReply, type RecognitionReply } from '../domain/messages.js';
 import { QueueConsumer } from '../messaging/queue-consumer.js';
 import type { QueueSystem } from '../ports/queue.js';
@@ -17,6 +17,7 @@ interface Pending {
 export class ReplyCorrelator {
   private readonly pending = new Map<string, Pending>();
   private consumer: QueueConsumer | undefined;
+  private stopped = false;
   unmatchedReplies = 0;
 
   constructor(
@@ -39,8 +40,12 @@ export class ReplyCorrelator {
     this.consumer.start();
   }
 
-  /** Resolves with the reply for `requestId`; rejects with TimeoutError after `timeoutMs`. Call before sending. */
+  /**
+   * Resolves with the reply for `requestId`; rejects with TimeoutError after `timeoutMs`. Call before sending:
+   * once stopping, it refuses at once (retryable), so that nothing is sent that this process cannot wait for.
+   */
   waitFor(requestId: string, timeoutMs: number): Promise<RecognitionReply> {
+    if (this.stopped) return Promise.reject(new BackendUnavailableError('the web tier is shutting down', { retryable: true }));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
@@ -61,12 +66,16 @@ export class ReplyCorrelator {
     return this.pending.size;
   }
 
-  /** Stops consuming, fails the waiters, and deletes this process's reply queue. */
+  /**
+   * Refuses new waits, stops consuming, and deletes this process's reply queue. The waiters still pending are
+   * told StoppedWaitingError: their requests stay on the request queue and are answered into the output bucket.
+   */
   async stop(options: { removeQueue: boolean } = { removeQueue: true }): Promise<void> {
+    this.stopped = true;
     await this.consumer?.stop();
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
-      entry.reject(new TimeoutError('the web tier is shutting down'));
+      entry.reject(new StoppedWaitingError('the web tier stopped waiting: it is shutting down'));
       this.pending.delete(id);
     }
     if (options.removeQueue) await this.queues.remove(this.queueName);

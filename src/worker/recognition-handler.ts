@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ResourceNames } from '../config/names.js';
-import { backoffDelayMs, type BackoffPolicy } from '../domain/backoff.js';
-import { asScalefaceError, NotFoundError, type ScalefaceError } from '../domain/errors.js';
+import { backoffCapMs, backoffDelayMs, type BackoffPolicy } from '../domain/backoff.js';
+import { asScalefaceError, isPassingFault, NotFoundError, type ScalefaceError } from '../domain/errors.js';
 import {
   parseRecognitionRequest,
   stemOf,
@@ -16,6 +17,10 @@ import { ReplySender } from '../messaging/reply-sender.js';
 
 /** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
 const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+/** How long a storage step is retried in hand through a passing fault (config worker.faultHoldMs). */
+const DEFAULT_FAULT_HOLD_MS = 120_000;
+/** Waits between those tries: 250 ms doubling to 5 s (no jitter: one worker retries its own step). */
+const FAULT_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 export interface RecognitionHandlerDeps {
   readonly store: ObjectStore;
@@ -28,6 +33,12 @@ export interface RecognitionHandlerDeps {
   readonly maxReceiveCount: number;
   /** Delay before a request that failed for a passing reason is received again (see domain/backoff.ts). */
   readonly retryBackoff?: BackoffPolicy;
+  /**
+   * A storage step (read the image, write the label) that meets a passing fault (permissions, full disk,
+   * storage timeouts) is tried again while the request stays in hand, for up to this long: a fault that
+   * passes costs the request none of its receives (after maxReceiveCount it would be dead-lettered).
+   */
+  readonly faultHoldMs?: number;
   readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
 }
 
@@ -63,9 +74,26 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
 
 type Reply = (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => Promise<void>;
 
+/** Runs a storage step, trying it again through passing faults for up to `faultHoldMs`; then throws its error. */
+async function holdThroughFaults<T>(deps: RecognitionHandlerDeps, request: RecognitionRequest, step: string, run: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + (deps.faultHoldMs ?? DEFAULT_FAULT_HOLD_MS);
+  for (let retry = 0; ; retry++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isPassingFault(error) || Date.now() >= deadline) throw error;
+      if (retry === 0) {
+        const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, step, err: asScalefaceError(error).message };
+        deps.log?.('warn', fields, 'storage fault: the request is held and the step retried until the fault passes');
+      }
+      await delay(Math.min(backoffCapMs(retry, FAULT_RETRY), Math.max(0, deadline - Date.now())));
+    }
+  }
+}
+
 async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply): Promise<HandlerOutcome> {
   const phases = new PhaseTimer();
-  const image = await deps.store.get(deps.names.inputBucket, request.key);
+  const image = await holdThroughFaults(deps, request, 'read image', () => deps.store.get(deps.names.inputBucket, request.key));
   phases.mark('getMs');
   if (sha256(image) !== request.sha256) {
     // Another upload with the same file name replaced the object; the web tier stores and sends again.
@@ -74,7 +102,8 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
   }
   const result = await deps.model.classify(image);
   phases.mark('recognizeMs');
-  await deps.store.put(deps.names.outputBucket, stemOf(request.key), Buffer.from(result.label), { contentType: 'text/plain' });
+  const label = Buffer.from(result.label);
+  await holdThroughFaults(deps, request, 'write label', () => deps.store.put(deps.names.outputBucket, stemOf(request.key), label, { contentType: 'text/plain' }));
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {

@@ -56,6 +56,11 @@ describe('safeFileName', () => {
     ['...', 'upload'],
     ['été à la plage.jpeg', 'été à la plage.jpeg'],
     ['Zoe\u0308.png', 'Zoë.png'],
+    // The storage adapters' temporary-file suffix never reaches a key: not in the name, not in its stem.
+    ['y.sf-tmp.jpg', 'y_sf-tmp.jpg'],
+    ['y.sf-tmp', 'y_sf-tmp'],
+    ['Y.SF-TMP.JPG', 'Y_SF-TMP.JPG'],
+    ['a.sf-tmp.sf-tmp.png', 'a_sf-tmp_sf-tmp.png'],
   ];
   for (const [raw, expected] of cases) {
     test(`${JSON.stringify(raw)} → ${expected}`, () => assert.equal(safeFileName(raw), expected));

@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { RESERVED_KEY_SUFFIX } from '../../domain/naming.js';
 import type { ObjectInfo, ObjectStore, PutOptions } from '../../ports/object-store.js';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,62}$/;
-const TEMP_SUFFIX = '.sf-tmp';
+const TEMP_SUFFIX = RESERVED_KEY_SUFFIX;
 
 /** Rejects keys that could leave their bucket's folder or collide with our temporary files. */
 export function checkObjectKey(key: string): void {
@@ -67,7 +68,9 @@ export class LocalFolderStore implements ObjectStore {
       });
       await rename(temp, path);
     } catch (error) {
-      await rm(temp, { force: true });
+      // The write's error is the one to report: removing the temporary file fails too on a storage fault (an
+      // immutable file cannot be unlinked, and rm then reports ENOTDIR); a leftover is never listed.
+      await rm(temp, { force: true }).catch(() => undefined);
       if (isMissing(error)) throw new NotFoundError(`bucket ${bucket} does not exist`, { cause: error });
       throw error;
     }

@@ -8,6 +8,7 @@ import type { AuthSettings, JobLimits, SubjectsAdmin } from '../deps.js';
 import type { JobRecords } from '../job-records.js';
 import { JobStore } from '../job-store.js';
 import type { RecognitionService } from '../recognition-service.js';
+import type { ReadinessCheck } from '../readiness.js';
 import type { RecognitionOutcome } from '../recognize-upload.js';
 
 declare module 'fastify' {
@@ -29,6 +30,8 @@ declare module 'fastify' {
     readonly modelKind: ModelKind;
     /** onRequest guard of the face-only routes (subjects, enrollment): 409 WRONG_MODEL under another model. */
     readonly faceOnly: (request: FastifyRequest) => Promise<void>;
+    /** `/readyz`'s check beside the status: rejects while the storage does not take writes. */
+    readonly checkReadiness: ReadinessCheck;
   }
 }
 
@@ -40,6 +43,7 @@ export interface ServicesOptions {
   readonly jobs?: JobLimits;
   readonly jobRecords?: JobRecords;
   readonly modelKind?: ModelKind;
+  readonly readiness?: ReadinessCheck;
 }
 
 export const servicesPlugin = fp<ServicesOptions>(
@@ -53,6 +57,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('jobRecords', options.jobRecords);
     app.decorate('modelKind', options.modelKind ?? 'face');
     app.decorate('faceOnly', faceOnlyGuard(options.modelKind ?? 'face'));
+    app.decorate('checkReadiness', options.readiness ?? (async () => undefined));
   },
   { name: 'scaleface-services', fastify: '5.x' },
 );

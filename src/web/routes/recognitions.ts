@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger } from 'fastify';
 import { Type } from 'typebox';
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
 import { readCheckedUpload, recognizeUpload, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
@@ -33,7 +33,8 @@ function jobView(job: Job<RecognitionOutcome>) {
 
 /**
  * Writes the accepted job's record, then runs it in the background; the record follows it (running, then
- * succeeded or failed). Resolves once the first record is written.
+ * succeeded or failed). Resolves once the first record is written. A job this process stops waiting for (it
+ * shuts down) is left as recorded: its request stays queued, and its result is read from the output bucket.
  */
 async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: { id: string; log: FastifyBaseLogger }): Promise<void> {
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
@@ -45,6 +46,10 @@ async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: Che
       void persist();
     },
     (error: unknown) => {
+      if (error instanceof StoppedWaitingError) {
+        request.log.info({ jobId: job.id }, 'job left pending: the web tier stopped waiting for its answer');
+        return;
+      }
       // A failed job reads like an error answer: 5xx detail stays in the log.
       const problem = problemOf(error);
       app.jobs.fail(job, { code: problem.code, message: problem.message });

@@ -15,22 +15,23 @@ const readySchema = Type.Object({ ready: Type.Optional(Type.Boolean()), error: T
 function readinessRoute(app: TypedApp): void {
   app.get(
     '/readyz',
-    { schema: { summary: 'The queues and the autoscaler answer', tags: ['status'], response: { 200: readySchema, 503: readySchema } } },
+    { schema: { summary: 'The queues and the autoscaler answer, and the storage takes writes', tags: ['status'], response: { 200: readySchema, 503: readySchema } } },
     async (request, reply) => {
       try {
         await app.readStatus();
+        await app.checkReadiness();
         return { ready: true };
       } catch (error) {
         // The reason (a path, a backend's words) goes to the log; the client reads the generic 503 sentence.
-        request.log.warn({ err: error }, 'not ready: the status cannot be read');
-        const problem = problemOf(new BackendUnavailableError('the status cannot be read', { cause: error }));
-        return reply.status(503).send({ ready: false, error: problem.message });
+        request.log.warn({ err: error }, 'not ready: the status cannot be read or the storage takes no writes');
+        const problem = problemOf(new BackendUnavailableError('not ready', { cause: error }));
+        return reply.status(503).header('retry-after', String(problem.retryAfterSeconds)).send({ ready: false, error: problem.message });
       }
     },
   );
 }
 
-/** `GET /v1/status`, `GET /v1/info`, `GET /healthz` (the process answers), `GET /readyz` (its backends answer). */
+/** `GET /v1/status`, `GET /v1/info`, `GET /healthz` (the process answers), `GET /readyz` (its backends answer and take writes). */
 export const statusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/status',

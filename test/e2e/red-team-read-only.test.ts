@@ -1,0 +1,24 @@
+/**
+ * The red team's permission fault, against the real `scaleface up` under load: the input and output buckets'
+ * folders immutable for a few seconds (`chattr -R +i`, which binds root). Every answer is 200 or 503 with
+ * Retry-After (no 500, no 502), nothing accepted is lost (each request answered other than 503 has its label),
+ * nothing is dead-lettered, `/readyz` is not ready during the fault and ready after, and a normal request is
+ * answered once the fault ends.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runReadOnlyBuckets } from '../../bench/red-team/read-only-buckets.js';
+import { immutableUnsupported } from '../helpers/immutable.js';
+
+test('buckets immutable under load: 503 + Retry-After, none lost, readiness flips and recovers', { skip: immutableUnsupported(), timeout: 240_000 }, async () => {
+  const result = await runReadOnlyBuckets({ faultMs: 6000, clients: 4, buckets: ['in', 'out'], beforeMs: 3000, afterMs: 3000 });
+  console.log(`# ${JSON.stringify(result)}`);
+  assert.deepEqual(Object.keys(result.answers).filter((kind) => kind !== '200' && kind !== '503+retry-after'), [], JSON.stringify(result.answers));
+  assert.ok((result.answersDuringFault['503+retry-after'] ?? 0) > 0, 'uploads during the fault are refused with 503 + Retry-After');
+  assert.ok((result.answers['200'] ?? 0) > 0, 'uploads before and after the fault are answered');
+  assert.equal(result.lost, 0, result.lostExamples.join('; '));
+  assert.equal(result.deadLettered, 0);
+  assert.ok((result.readiness.during['503'] ?? 0) > 0, `not ready during the fault: ${JSON.stringify(result.readiness)}`);
+  assert.ok((result.readiness.after['200'] ?? 0) > 0, `ready after the fault: ${JSON.stringify(result.readiness)}`);
+  assert.equal(result.normalRequestAfter, '200 after_fault:NoFace');
+});
