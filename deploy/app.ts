@@ -63,6 +63,8 @@ new ScalefaceStack(app, stackName, {
   model: optionalModel(app),
   // Default /scaleface/<prefix>/auth-token: a SecureString created once with `aws ssm put-parameter`.
   tokenParameter: optionalString(app, 'tokenParameter', /^\/?[A-Za-z0-9_.\-/]{1,1000}$/),
+  // The names clients use for the web tier, comma-separated (default: any).
+  allowedHosts: optionalString(app, 'allowedHosts', /^(\*|[A-Za-z0-9.-]+(,[A-Za-z0-9.-]+)*)$/),
   description: 'Scaleface: elastic face recognition (web tier, SQS, S3, EC2 app tier)',
 });
 app.synth();

@@ -63,6 +63,12 @@ export interface ScalefaceStackProps extends StackProps {
   readonly tokenParameter?: string;
   /** The model every tier runs (SCALEFACE_MODEL; default face). */
   readonly model?: ModelKind;
+  /**
+   * Names the web tier answers to (SCALEFACE_WEB_ALLOWED_HOSTS, comma-separated: the load balancer's DNS name,
+   * yours). Default `*`: any, since the load balancer's name is only known after the deploy; the token and
+   * allowedCidr guard the web tier there (docs/aws.md).
+   */
+  readonly allowedHosts?: string;
 }
 
 /** Request messages are small JSON references to the uploaded object, never image bytes. */
@@ -251,6 +257,9 @@ export class ScalefaceStack extends Stack {
           SCALEFACE_PORT: String(WEB_PORT),
           // The web instances serve through the load balancer; the autoscaler's status is for a Session Manager shell.
           SCALEFACE_HOST: web ? '0.0.0.0' : '127.0.0.1',
+          // Health checks send the instance's address as Host (always served); clients the load balancer's name.
+          // The course's client posts to / without a token; everything else on the web tier needs it.
+          ...(web ? { SCALEFACE_WEB_ALLOWED_HOSTS: props.allowedHosts ?? '*', SCALEFACE_REQUIRE_AUTH_FOR_UPLOADS: 'false' } : {}),
           // Exactly one autoscaler per deployment: the instance of the autoscaler group.
           SCALEFACE_AUTOSCALER: web ? 'off' : 'on',
           // The web tier too: it refuses the face-only routes (subjects, enrollment) under another model.

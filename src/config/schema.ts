@@ -4,6 +4,7 @@ import { BACKEND_TIMINGS, derivePolicySettings, SERVICE_TIME_MS, type PolicySett
 import { MODEL_KINDS } from './model-spec.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
+import { DEFAULT_EVENT_LIMITS } from '../observability/activity-feed.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 
 const awsEndpoint = z.object({
@@ -47,9 +48,20 @@ export const configSchema = z.object({
       livenessIntervalMs: z.number().int().min(100).default(10_000),
       /** A reply queue whose web process wrote no liveness for this long is removed; default 6 liveness intervals. */
       replyQueueStaleAfterMs: z.number().int().positive().optional(),
-      /** Bearer token for admin routes; when unset the service binds to 127.0.0.1 unless `host` says otherwise. */
+      /** `/v1/events` clients at once (429 beyond); README "Browsers, names and tokens" says why 16. */
+      eventsMaxClients: z.number().int().min(1).default(DEFAULT_EVENT_LIMITS.maxClients),
+      /** An event client whose socket stays full (a write refused, no 'drain') this long is reset. */
+      eventsDrainTimeoutMs: z.number().int().min(10).default(DEFAULT_EVENT_LIMITS.drainTimeoutMs),
+      /** An event stream ends after this many bytes and its client reconnects: a non-reader holds at most this. */
+      eventsMaxStreamBytes: z.number().int().min(1024).default(DEFAULT_EVENT_LIMITS.maxStreamBytes),
+      /** Names served besides localhost and IP addresses (other Hosts: 421, against DNS rebinding); `*`: any. */
+      allowedHosts: z.array(z.string().min(1)).default([]),
+      /** Origins whose pages may POST/PUT/PATCH/DELETE besides the service's own (others: 403). */
+      allowedOrigins: z.array(z.string().url()).default([]),
+      /** Bearer token: with it, every /v1/ route, /metrics and the event stream need it. */
       authToken: z.string().min(8).optional(),
-      requireAuthForUploads: z.boolean().default(false),
+      /** With a token, uploads and job results need it too; false opens them (the course's token-less client). */
+      requireAuthForUploads: z.boolean().default(true),
       /**
        * On SIGINT/SIGTERM the web tier stops accepting connections and lets requests in flight finish for at most
        * this long (default 10000 ms, env SCALEFACE_WEB_CLOSE_GRACE_MS) before it drops them and closes the backends.

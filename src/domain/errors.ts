@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAUTHORIZED'
+  | 'ORIGIN_NOT_ALLOWED'
+  | 'HOST_NOT_ALLOWED'
+  | 'TOO_MANY_EVENT_CLIENTS'
   | 'TOO_MANY_JOBS'
   | 'TIMEOUT'
   | 'DEAD_LETTERED'
@@ -71,6 +74,15 @@ export class NotFoundError extends errorOfCode('NOT_FOUND') {}
 export class ConflictError extends errorOfCode('CONFLICT', { retryable: true }) {}
 
 export class UnauthorizedError extends errorOfCode('UNAUTHORIZED') {}
+
+/** A state-changing request sent by a page of another site (foreign Origin, Sec-Fetch-Site: cross-site). */
+export class OriginNotAllowedError extends errorOfCode('ORIGIN_NOT_ALLOWED') {}
+
+/** A request naming a host this service is not (what a DNS-rebinding page sends). */
+export class HostNotAllowedError extends errorOfCode('HOST_NOT_ALLOWED') {}
+
+/** The event stream has as many clients as it serves at once; the client may try again later. */
+export class TooManyEventClientsError extends errorOfCode('TOO_MANY_EVENT_CLIENTS', { retryable: true }) {}
 
 /** The web tier's job table is full of unfinished jobs; the client may try again later. */
 export class TooManyJobsError extends errorOfCode('TOO_MANY_JOBS', { retryable: true }) {}

@@ -1,7 +1,8 @@
 /**
  * The dashboard's live feed: while at least one client listens, read the status every `intervalMs`,
  * keep a bounded history of samples, and push each snapshot to every listener as a Server-Sent Event.
- * Nothing is read while nobody listens.
+ * Nothing is read while nobody listens. Clients are bounded (limits): how many, how long a socket may stay full,
+ * how many bytes one stream carries, so that clients that never read cannot make the kernel hold more and more.
  */
 import type { StatusSnapshot } from '../web/status-schema.js';
 import type { StatusSummary } from './status-summary.js';
@@ -20,11 +21,27 @@ export interface ActivitySample {
   readonly throughput: number;
 }
 
-/** Where events go: an HTTP response (or anything with write/end). */
+/** Where events go: an HTTP response, through the events route's adapter. */
 export interface EventSink {
-  write(chunk: string): unknown;
-  end(): unknown;
+  /** false: the client's socket is full; nothing more is written to it until `onceDrained` calls back. */
+  write(chunk: string): boolean;
+  /** Ends the stream; a client that reads sees the end and reconnects. */
+  end(): void;
+  /** Closes the connection at once, dropping what the kernel still holds for it (a client that stopped reading). */
+  reset(): void;
+  onceDrained(listener: () => void): void;
 }
+
+/** What a client of the feed may cost: see config `web.eventsMaxClients` and the two below it. */
+export interface EventStreamLimits {
+  readonly maxClients: number;
+  /** A client whose socket stays full this long is reset. */
+  readonly drainTimeoutMs: number;
+  /** A stream ends once it has been sent this many bytes (the history and the events). */
+  readonly maxStreamBytes: number;
+}
+
+export const DEFAULT_EVENT_LIMITS: EventStreamLimits = { maxClients: 16, drainTimeoutMs: 10_000, maxStreamBytes: 1024 * 1024 };
 
 export interface ActivityFeedOptions {
   readonly readStatus: () => Promise<StatusSnapshot>;
@@ -38,6 +55,16 @@ export interface ActivityFeedOptions {
   readonly now?: () => number;
   /** Told why a status read failed (the listeners only get a generic message). */
   readonly onStatusError?: (error: unknown) => void;
+  readonly limits?: EventStreamLimits;
+  /** Told when a client is reset: its socket stayed full, or it did not close its ended stream. */
+  readonly onDropped?: (reason: string) => void;
+}
+
+/** What the feed knows of one client: bytes sent, and the timer that resets it when it does not keep up. */
+interface SinkState {
+  bytes: number;
+  stalled?: NodeJS.Timeout;
+  ending?: NodeJS.Timeout;
 }
 
 const STATUS_UNAVAILABLE = 'the status cannot be read now';
@@ -47,26 +74,37 @@ export function serverSentEvent(event: string, data: unknown): string {
 }
 
 export class ActivityFeed {
-  private readonly sinks = new Set<EventSink>();
+  private readonly sinks = new Map<EventSink, SinkState>();
   private readonly history: ActivitySample[] = [];
   private readonly now: () => number;
+  private readonly limits: EventStreamLimits;
   private timer: NodeJS.Timeout | undefined;
   private baseline: { at: number; completed: number } | undefined;
   private ticking = false;
 
   constructor(private readonly options: ActivityFeedOptions) {
     this.now = options.now ?? Date.now;
+    this.limits = options.limits ?? DEFAULT_EVENT_LIMITS;
   }
 
+  /** Clients connected now, those whose ended stream has not closed yet included. */
   get listeners(): number {
     return this.sinks.size;
   }
 
+  /** No room for another client (`limits.maxClients`). */
+  get full(): boolean {
+    return this.sinks.size >= this.limits.maxClients;
+  }
+
+  get maxClients(): number {
+    return this.limits.maxClients;
+  }
+
   /** Sends the history at once, then a `status` event per interval; call the returned function on disconnect. */
   subscribe(sink: EventSink): () => void {
-    this.sinks.add(sink);
-    sink.write('retry: 2000\n\n');
-    sink.write(serverSentEvent('history', { intervalMs: this.options.intervalMs, samples: this.history }));
+    this.sinks.set(sink, { bytes: 0 });
+    this.send(sink, `retry: 2000\n\n${serverSentEvent('history', { intervalMs: this.options.intervalMs, samples: this.history })}`);
     if (this.timer === undefined) {
       this.baseline = undefined;
       this.timer = setInterval(() => void this.tick(), this.options.intervalMs);
@@ -76,9 +114,13 @@ export class ActivityFeed {
     return () => this.unsubscribe(sink);
   }
 
-  /** Ends every stream and stops reading (the app is closing). */
+  /** Ends every stream (a stalled one at once) and stops reading (the app is closing). */
   close(): void {
-    for (const sink of this.sinks) sink.end();
+    for (const [sink, state] of this.sinks) {
+      if (state.stalled !== undefined) sink.reset();
+      else sink.end();
+      this.clearTimers(state);
+    }
     this.sinks.clear();
     this.stopTimer();
   }
@@ -120,10 +162,53 @@ export class ActivityFeed {
   }
 
   private broadcast(chunk: string): void {
-    for (const sink of this.sinks) sink.write(chunk);
+    for (const sink of [...this.sinks.keys()]) this.send(sink, chunk);
+  }
+
+  /**
+   * Writes unless the client is behind: a stalled client skips snapshots (each is whole, so the next one it gets
+   * is as good) and is reset when its socket stays full for `drainTimeoutMs`; a stream that would pass its byte
+   * budget ends instead.
+   */
+  private send(sink: EventSink, chunk: string): void {
+    const state = this.sinks.get(sink);
+    if (state === undefined || state.stalled !== undefined || state.ending !== undefined) return;
+    const size = Buffer.byteLength(chunk);
+    if (state.bytes > 0 && state.bytes + size > this.limits.maxStreamBytes) return this.endStream(sink, state);
+    state.bytes += size;
+    if (sink.write(chunk)) return;
+    state.stalled = this.dropAfterBound(sink, 'its socket stayed full');
+    sink.onceDrained(() => {
+      clearTimeout(state.stalled);
+      state.stalled = undefined;
+    });
+  }
+
+  /** A client that reads sees the end and closes; one that does not is reset after the drain bound. */
+  private endStream(sink: EventSink, state: SinkState): void {
+    sink.end();
+    state.ending = this.dropAfterBound(sink, 'it did not close its ended stream');
+  }
+
+  private dropAfterBound(sink: EventSink, reason: string): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.options.onDropped?.(reason);
+      sink.reset();
+      this.unsubscribe(sink);
+    }, this.limits.drainTimeoutMs);
+    timer.unref();
+    return timer;
+  }
+
+  private clearTimers(state: SinkState): void {
+    clearTimeout(state.stalled);
+    clearTimeout(state.ending);
   }
 
   private unsubscribe(sink: EventSink): void {
+    const state = this.sinks.get(sink);
+    if (state === undefined) return;
+    this.clearTimers(state);
     this.sinks.delete(sink);
     if (this.sinks.size === 0) this.stopTimer();
   }

@@ -25,6 +25,9 @@ import {
   type ErrorCode,
   type ScalefaceErrorOptions,
   QueueLostError,
+  HostNotAllowedError,
+  OriginNotAllowedError,
+  TooManyEventClientsError,
 } from '../domain/errors.js';
 import type { EmbeddedFace, ImageEmbedding } from './embedder.js';
 
@@ -62,6 +65,9 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   NOT_FOUND: NotFoundError,
   CONFLICT: ConflictError,
   UNAUTHORIZED: UnauthorizedError,
+  ORIGIN_NOT_ALLOWED: OriginNotAllowedError,
+  HOST_NOT_ALLOWED: HostNotAllowedError,
+  TOO_MANY_EVENT_CLIENTS: TooManyEventClientsError,
   TOO_MANY_JOBS: TooManyJobsError,
   TIMEOUT: TimeoutError,
   DEAD_LETTERED: DeadLetteredError,

@@ -118,6 +118,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },
     eventsIntervalMs: options.eventsIntervalMs ?? config.web.eventsIntervalMs,
+    events: { maxClients: config.web.eventsMaxClients, drainTimeoutMs: config.web.eventsDrainTimeoutMs, maxStreamBytes: config.web.eventsMaxStreamBytes },
+    browser: { allowedHosts: config.web.allowedHosts, allowedOrigins: config.web.allowedOrigins },
     jobs: { ...options.jobs, ttlMs: jobTtlMs },
     jobRecords,
     logger: options.logger,

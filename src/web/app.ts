@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { PayloadTooLargeError } from '../domain/errors.js';
 import { MAX_JSON_BODY_BYTES, maxRequestBytes } from '../domain/upload-limits.js';
 import { requestIdOf } from '../observability/request-id.js';
+import { browserRulesHook } from './browser-rules.js';
 import type { WebDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
@@ -31,6 +32,9 @@ function registerHooks(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     // Every route documents its answers: they shape the replies and the OpenAPI document.
     if (route.schema?.response === undefined) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`);
+    // With a token, everything under /v1/ and /metrics needs it: a route there that names no guard is a mistake.
+    const guarded = [route.onRequest ?? []].flat().some((hook) => hook === app.authGuards.admin || hook === app.authGuards.upload);
+    if ((route.url.startsWith('/v1/') || route.url === '/metrics') && !guarded) throw new Error(`route ${String(route.method)} ${route.url} has no auth guard`);
   });
 }
 
@@ -47,7 +51,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     modelKind: deps.modelKind,
     readiness: deps.readiness,
   });
-  await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs });
+  await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs, eventLimits: deps.events });
 }
 
 /** Builds the web tier's Fastify app; it does not listen (src/web/server.ts does). Test it with `inject`. */
@@ -63,6 +67,8 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'traceId', disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandler(app);
+  // Before everything else a request meets, the token included: a rebinding page or another site's form learns nothing.
+  app.addHook('onRequest', browserRulesHook(deps.browser ?? { allowedHosts: [], allowedOrigins: [] }));
   await registerOpenApi(app);
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes } });
   await registerServices(app, deps);

@@ -6,9 +6,9 @@ import type { AuthSettings } from './deps.js';
 export type AuthGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface AuthGuards {
-  /** Subjects, job listing: needs the token whenever one is configured. */
+  /** Every /v1/ route but the uploads, /metrics, the event stream: needs the token whenever one is configured. */
   readonly admin: AuthGuard;
-  /** Uploads: needs the token when one is configured and `requireAuthForUploads` is set. */
+  /** Uploads and a job's result: need the token when one is configured, unless `requireAuthForUploads` is false. */
   readonly upload: AuthGuard;
   /** What the page shows: which kinds of routes need a token. */
   readonly required: { readonly admin: boolean; readonly uploads: boolean };

@@ -15,10 +15,27 @@ export interface SubjectsAdmin {
 
 /** Who may do what (config `web.authToken`, `web.requireAuthForUploads`). */
 export interface AuthSettings {
-  /** When set, admin routes (subjects, job listing) need `Authorization: Bearer <token>`. */
+  /** When set, every /v1/ route, /metrics and the event stream need `Authorization: Bearer <token>`. */
   readonly token?: string;
-  /** With a token, uploads (`POST /`, `/v1/recognitions`, `/v1/jobs`) need it too. */
+  /** With a token, uploads (`POST /`, `/v1/recognitions`, `/v1/jobs`, a job's result) need it too; false opens them. */
   readonly requireAuthForUploads: boolean;
+}
+
+/** What a page of another site or another name may do (config `web.allowedHosts`, `web.allowedOrigins`). */
+export interface BrowserRules {
+  /** Names served besides loopback names and IP addresses; `*` serves any. */
+  readonly allowedHosts: readonly string[];
+  /** Origins whose pages may send state-changing requests besides the service's own. */
+  readonly allowedOrigins: readonly string[];
+}
+
+/** Bounds of `/v1/events` (config `web.eventsMaxClients`, `web.eventsDrainTimeoutMs`, `web.eventsMaxStreamBytes`). */
+export interface EventLimits {
+  readonly maxClients: number;
+  /** A client whose socket stays full this long is reset. */
+  readonly drainTimeoutMs: number;
+  /** A stream ends after this many bytes; its client reconnects. */
+  readonly maxStreamBytes: number;
 }
 
 /** Bounds of the in-memory job table behind `/v1/jobs`. */
@@ -42,6 +59,10 @@ export interface WebDeps {
   readonly jobRecords?: JobRecords;
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */
   readonly eventsIntervalMs?: number;
+  /** Bounds of `/v1/events` (defaults: the config's). */
+  readonly events?: EventLimits;
+  /** Host and Origin rules (default: loopback names and IP addresses, no other origin). */
+  readonly browser?: BrowserRules;
   readonly logger?: FastifyBaseLogger;
   /** Which model the app tier serves (default face): subjects and enrollment answer 409 under another. */
   readonly modelKind?: ModelKind;

@@ -6,6 +6,9 @@ import { asScalefaceError, NotFoundError, ScalefaceError, type ErrorCode } from 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
+  ORIGIN_NOT_ALLOWED: 403,
+  HOST_NOT_ALLOWED: 421, // Misdirected Request: this server does not serve that name
+  TOO_MANY_EVENT_CLIENTS: 429,
   TOO_MANY_JOBS: 429,
   NOT_FOUND: 404,
   CONFLICT: 409,

@@ -68,6 +68,9 @@ describe('web tier behind a load balancer (issue 13)', () => {
     assert.match(webScript, /main\.js up\n/);
     assert.match(webScript, /SCALEFACE_AUTOSCALER=off/);
     assert.match(webScript, /SCALEFACE_HOST=0\.0\.0\.0/);
+    // The course's client posts to / without a token; any Host (the load balancer's name is known after the deploy).
+    assert.match(webScript, /SCALEFACE_REQUIRE_AUTH_FOR_UPLOADS=false/);
+    assert.match(webScript, /SCALEFACE_WEB_ALLOWED_HOSTS=\*/);
     const autoscaler = groupNamed(base, 'AutoscalerGroup');
     assert.equal(autoscaler.Properties.MinSize, '1');
     assert.equal(autoscaler.Properties.MaxSize, '1');

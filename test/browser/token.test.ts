@@ -41,7 +41,9 @@ describe('the page against a service that needs a token', () => {
 
   test('without the token the page says what is missing', { timeout: 60_000 }, async () => {
     await page.locator('#token-hint[data-required="true"]').waitFor();
-    assert.equal(await page.locator('#token-hint').textContent(), 'Needed for subjects and uploads (no token set).');
+    assert.equal(await page.locator('#token-hint').textContent(), 'This service needs a token (no token set).');
+    await page.getByRole('tab', { name: 'Dashboard' }).click();
+    await page.waitForFunction(() => /needs the access token/.test(document.querySelector('#feed-state')?.textContent ?? ''));
     await page.getByRole('tab', { name: 'Subjects' }).click();
     await page.waitForFunction(() => /Cannot list subjects/.test(document.querySelector('#subjects-status')?.textContent ?? ''));
     assert.match(String(await page.locator('#subjects-status').textContent()), /Authorization: Bearer <token>.*paste the access token/);
@@ -57,7 +59,11 @@ describe('the page against a service that needs a token', () => {
     await page.getByLabel('Access token').fill(TOKEN);
     await page.getByRole('button', { name: 'Use' }).click();
     await page.waitForFunction(() => /token set for this tab/.test(document.querySelector('#token-hint')?.textContent ?? ''));
+    assert.equal(await page.locator('#token-hint').textContent(), 'Needed for the dashboard, subjects and uploads (token set for this tab).');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('scaleface.token')), TOKEN);
+    // The event stream, read with the token in its header, comes live without a reload.
+    await page.getByRole('tab', { name: 'Dashboard' }).click();
+    await page.waitForFunction(() => /^live, updated/.test(document.querySelector('#feed-state')?.textContent ?? ''), undefined, { timeout: 30_000 });
     assert.equal(await page.evaluate(() => localStorage.length), 0);
 
     await page.getByRole('tab', { name: 'Subjects' }).click();

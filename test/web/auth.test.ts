@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { ConfigInput } from '../../src/config/index.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
@@ -86,11 +87,55 @@ describe('with a token and requireAuthForUploads', () => {
     assert.equal((await web.app.inject({ url, headers: GOOD })).statusCode, 404);
   });
 
-  test('status, health, metrics, events documentation and the page stay open; /v1/info tells what needs a token', async () => {
-    for (const url of ['/v1/status', '/healthz', '/readyz', '/metrics', '/v1/openapi.json', '/']) {
+  const readRoutes = ['/v1/status', '/v1/info', '/v1/openapi.json', '/v1/events', '/metrics'];
+
+  for (const url of readRoutes) {
+    // An event stream let through never ends: the timeout turns that into a failure.
+    test(`GET ${url} needs the token too`, { timeout: 20_000 }, async () => {
+      const denied = await web.app.inject({ url });
+      assert.equal(denied.statusCode, 401);
+      if (url.startsWith('/v1/')) assert.equal(denied.json().error.code, 'UNAUTHORIZED');
+      else assert.match(denied.body, /^Error: this route needs an "Authorization: Bearer <token>" header/);
+    });
+  }
+
+  test('status, info, metrics and the document answer with the token; the event stream over a socket', async () => {
+    for (const url of ['/v1/status', '/v1/openapi.json', '/metrics']) {
+      assert.equal((await web.app.inject({ url, headers: GOOD })).statusCode, 200, url);
+    }
+    assert.deepEqual((await web.app.inject({ url: '/v1/info', headers: GOOD })).json().auth, { admin: true, uploads: true });
+    const url = await web.app.listen({ host: '127.0.0.1', port: 0 });
+    const status = async (headers: Record<string, string>) =>
+      new Promise<number | undefined>((resolve, reject) => {
+        get(`${url}/v1/events`, { headers }, (res) => {
+          resolve(res.statusCode);
+          res.destroy();
+        }).on('error', reject);
+      });
+    assert.equal(await status({}), 401);
+    assert.equal(await status(GOOD), 200);
+  });
+
+  test('the page, its files and the load balancer probes stay open', async () => {
+    for (const url of ['/', '/ui/main.js', '/assets/uplot.js', '/healthz', '/readyz']) {
       assert.equal((await web.app.inject({ url })).statusCode, 200, url);
     }
-    assert.deepEqual((await web.app.inject({ url: '/v1/info' })).json().auth, { admin: true, uploads: true });
+  });
+});
+
+describe('with a token and nothing else said: uploads need it too', () => {
+  let backends: TempBackends;
+  let web: WebTier;
+  before(async () => ({ backends, tier: web } = await webTier({ authToken: TOKEN })));
+  after(async () => {
+    await web.close();
+    await backends.dispose();
+  });
+
+  test('every upload route answers 401 without the token', async () => {
+    for (const url of ['/', '/v1/recognitions', '/v1/jobs']) assert.equal((await postParts(web.app, url, noFile)).statusCode, 401, url);
+    assert.equal((await web.app.inject({ url: '/v1/jobs/00000000-0000-0000-0000-000000000000' })).statusCode, 401);
+    assert.deepEqual((await web.app.inject({ url: '/v1/info', headers: GOOD })).json().auth, { admin: true, uploads: true });
   });
 });
 
@@ -103,10 +148,13 @@ describe('with a token, uploads open', () => {
     await backends.dispose();
   });
 
-  test('uploads need no token; subjects still do', async () => {
+  test('uploads and their job results need no token; everything else under /v1/ and /metrics still does', async () => {
     for (const url of ['/', '/v1/recognitions', '/v1/jobs']) assert.equal((await postParts(web.app, url, noFile)).statusCode, 400, url);
-    assert.equal((await web.app.inject({ url: '/v1/subjects' })).statusCode, 401);
-    assert.deepEqual((await web.app.inject({ url: '/v1/info' })).json().auth, { admin: true, uploads: false });
+    assert.equal((await web.app.inject({ url: '/v1/jobs/00000000-0000-0000-0000-000000000000' })).statusCode, 404);
+    for (const url of ['/v1/subjects', '/v1/jobs', '/v1/status', '/v1/info', '/v1/openapi.json', '/metrics']) {
+      assert.equal((await web.app.inject({ url })).statusCode, 401, url);
+    }
+    assert.deepEqual((await web.app.inject({ url: '/v1/info', headers: GOOD })).json().auth, { admin: true, uploads: false });
   });
 });
 

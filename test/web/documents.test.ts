@@ -53,11 +53,12 @@ describe('the OpenAPI document, the page and the status routes', () => {
     assert.deepEqual(doc.paths['/v1/subjects/{name}']!.delete!.parameters?.map((p) => [p.name, p.in]), [['name', 'path']]);
   });
 
-  test('a route without a response schema cannot be added', async () => {
+  test('a route without a response schema, or under /v1/ without an auth guard, cannot be added', async () => {
     const fresh = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS, instanceId: 'fresh' });
     try {
       assert.throws(() => fresh.app.get('/v1/undocumented', async () => ({})), /GET \/v1\/undocumented has no response schema/);
-      fresh.app.get('/v1/documented', { schema: { response: { 200: { type: 'object' } } } }, async () => ({}));
+      assert.throws(() => fresh.app.get('/v1/unguarded', { schema: { response: { 200: { type: 'object' } } } }, async () => ({})), /GET \/v1\/unguarded has no auth guard/);
+      fresh.app.get('/v1/documented', { onRequest: fresh.app.authGuards.admin, schema: { response: { 200: { type: 'object' } } } }, async () => ({}));
       assert.equal((await fresh.app.inject({ url: '/v1/documented' })).statusCode, 200);
     } finally {
       await fresh.close();

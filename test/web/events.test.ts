@@ -81,7 +81,21 @@ describe('GET /v1/events over a real socket', () => {
 
 describe('ActivityFeed', () => {
   function sink(): EventSink & { chunks: string[]; ended: boolean } {
-    return { chunks: [], ended: false, write(chunk: string) { this.chunks.push(chunk); }, end() { this.ended = true; } };
+    return {
+      chunks: [],
+      ended: false,
+      write(chunk: string) {
+        this.chunks.push(...chunk.split(/(?<=\n\n)/));
+        return true;
+      },
+      end() {
+        this.ended = true;
+      },
+      reset() {
+        this.ended = true;
+      },
+      onceDrained() {},
+    };
   }
 
   test('throughput is the completed count per second between samples; history is bounded', async () => {

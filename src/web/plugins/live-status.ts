@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { ActivityFeed } from '../../observability/activity-feed.js';
+import { ActivityFeed, type EventStreamLimits } from '../../observability/activity-feed.js';
 import type { StatusSnapshot } from '../status-schema.js';
 
 declare module 'fastify' {
@@ -15,6 +15,8 @@ export interface LiveStatusOptions {
   readonly readStatus: () => Promise<StatusSnapshot>;
   /** How often `/v1/events` pushes a snapshot (default 1000 ms). */
   readonly eventsIntervalMs?: number;
+  /** Bounds of the event clients (default DEFAULT_EVENT_LIMITS). */
+  readonly eventLimits?: EventStreamLimits;
 }
 
 /** The status reader and the activity feed built on it; every snapshot read for the feed also sets the metrics. */
@@ -26,6 +28,8 @@ export const liveStatusPlugin = fp<LiveStatusOptions>(
       completed: () => app.metrics.completedRecognitions,
       intervalMs: options.eventsIntervalMs ?? 1000,
       onStatusError: (error) => app.log.warn({ err: error }, 'status for /v1/events failed'),
+      limits: options.eventLimits,
+      onDropped: (reason) => app.log.info({ reason }, 'an event client was reset'),
     });
     app.decorate('readStatus', options.readStatus);
     app.decorate('activityFeed', feed);

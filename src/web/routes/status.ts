@@ -35,7 +35,7 @@ function readinessRoute(app: TypedApp): void {
 export const statusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/status',
-    { schema: { summary: 'Queue depths, instances and the autoscaler’s recent decisions', tags: ['status'], response: { 200: statusSchema, ...errors(503) } } },
+    { onRequest: app.authGuards.admin, schema: { summary: 'Queue depths, instances and the autoscaler’s recent decisions', tags: ['status'], response: { 200: statusSchema, ...errors(401, 503) } } },
     async () => {
       const status = await app.readStatus();
       app.metrics.observeStatus(status);
@@ -44,7 +44,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/v1/info',
-    { schema: { summary: 'What the page needs to know: which routes need a token, the upload limit', tags: ['status'], response: { 200: infoSchema } } },
+    { onRequest: app.authGuards.admin, schema: { summary: 'What the page needs to know: which routes need a token, the upload limit', tags: ['status'], response: { 200: infoSchema, ...errors(401) } } },
     async () => ({ auth: app.authGuards.required, maxUploadBytes: app.maxUploadBytes }),
   );
   app.get(

@@ -1,6 +1,7 @@
-// Dashboard tab: live status over Server-Sent Events (GET /v1/events), a uPlot chart of the last minutes,
-// the instances and the autoscaler's decisions with their reasons.
+// Dashboard tab: live status over Server-Sent Events (GET /v1/events, read by event-stream.js with the token),
+// a uPlot chart of the last minutes, the instances and the autoscaler's decisions with their reasons.
 import { el } from './api.js';
+import { openEventStream } from './event-stream.js';
 
 const KEEP_SECONDS = 10 * 60;
 const MIN_WINDOW_SECONDS = 30;
@@ -115,19 +116,24 @@ export function startDashboard() {
     redraw();
   }
 
-  const events = new EventSource('/v1/events');
-  // Sent on every (re)connection: the server's history replaces what this page had.
-  events.addEventListener('history', (event) => {
-    samples.length = 0;
-    addSamples(JSON.parse(event.data).samples);
-  });
-  events.addEventListener('status', (event) => {
-    const { status, sample } = JSON.parse(event.data);
-    showStatus(status, sample, feedState);
-    addSamples([sample]);
-  });
-  events.addEventListener('status-error', (event) => (feedState.textContent = `status unavailable: ${JSON.parse(event.data).message}`));
-  events.addEventListener('error', () => (feedState.textContent = 'connection lost; reconnecting…'));
+  const events = openEventStream(
+    '/v1/events',
+    {
+      // Sent on every (re)connection: the server's history replaces what this page had.
+      history: (event) => {
+        samples.length = 0;
+        addSamples(JSON.parse(event.data).samples);
+      },
+      status: (event) => {
+        const { status, sample } = JSON.parse(event.data);
+        showStatus(status, sample, feedState);
+        addSamples([sample]);
+      },
+      'status-error': (event) => (feedState.textContent = `status unavailable: ${JSON.parse(event.data).message}`),
+    },
+    (problem) => (feedState.textContent = problem),
+  );
+  document.addEventListener('scaleface:token', () => events.restart());
   window.addEventListener('resize', () => chart?.setSize({ width: chartBox.clientWidth, height: 280 }));
 
   return {

@@ -36,12 +36,17 @@ function setUpTabs() {
 async function describeAuth(hint) {
   try {
     const info = await api('/v1/info');
-    const needs = [info.auth.admin && 'subjects', info.auth.uploads && 'uploads'].filter(Boolean);
+    const needs = [info.auth.admin && 'the dashboard', info.auth.admin && 'subjects', info.auth.uploads && 'uploads'].filter(Boolean);
     hint.dataset.required = String(needs.length > 0);
     const state = getToken() ? 'token set for this tab' : 'no token set';
-    hint.textContent = needs.length ? `Needed for ${needs.join(' and ')} (${state}).` : 'This service needs no token.';
+    const listed = needs.length > 1 ? `${needs.slice(0, -1).join(', ')} and ${needs.at(-1)}` : needs[0];
+    hint.textContent = needs.length ? `Needed for ${listed} (${state}).` : 'This service needs no token.';
   } catch (error) {
-    hint.textContent = `Cannot reach the service: ${error.message}`;
+    // With a token configured, /v1/info needs it too: a 401 is the answer to "is a token needed?".
+    if (error.status === 401) {
+      hint.dataset.required = 'true';
+      hint.textContent = getToken() ? 'The token set for this tab is not the service’s.' : 'This service needs a token (no token set).';
+    } else hint.textContent = `Cannot reach the service: ${error.message}`;
   }
 }
 
@@ -58,7 +63,7 @@ function setUpToken() {
   document.getElementById('token-clear').addEventListener('click', () => {
     input.value = '';
     setToken('');
-    void describeAuth(hint);
+    void describeAuth(hint).then(() => document.dispatchEvent(new Event('scaleface:token')));
   });
   void describeAuth(hint);
 }
