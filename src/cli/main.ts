@@ -135,6 +135,7 @@ program
 
 registerLoadCommand(program, undefined, {
   defaultUrl: () => serviceUrl(loadConfig()),
+  defaultToken: () => serviceToken(loadConfig()),
   preflight: async (url) => {
     await callService(url, '/healthz');
   },

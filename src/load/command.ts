@@ -33,6 +33,7 @@ export interface LoadCommandIo {
 export interface RawLoadOptions {
   /** Unset: LoadCommandOptions.defaultUrl. */
   readonly url?: string;
+  readonly token?: string;
   readonly dir?: string;
   readonly requests?: string;
   readonly concurrency: string;
@@ -45,6 +46,8 @@ export type JsonTarget = { readonly kind: 'stdout' } | { readonly kind: 'file'; 
 
 export interface LoadCommandSettings {
   readonly url: string;
+  /** Never written to the report. */
+  readonly token?: string;
   readonly dir: string;
   readonly files: readonly string[];
   readonly requests: number;
@@ -110,7 +113,7 @@ function parseJsonTarget(value: string | boolean | undefined): JsonTarget | unde
 }
 
 /** Validates the raw options and gathers the files and expected labels; throws InvalidInputError. */
-export async function resolveLoadSettings(raw: RawLoadOptions, defaultUrl = DEFAULT_LOAD_URL): Promise<LoadCommandSettings> {
+export async function resolveLoadSettings(raw: RawLoadOptions, defaultUrl = DEFAULT_LOAD_URL, defaultToken?: string): Promise<LoadCommandSettings> {
   if (raw.dir === undefined || raw.dir.trim() === '') throw new InvalidInputError('--dir <folder> is required: the folder of images to send');
   const url = parseUrl(raw.url ?? defaultUrl);
   const concurrency = parseCount(raw.concurrency, '--concurrency');
@@ -118,8 +121,10 @@ export async function resolveLoadSettings(raw: RawLoadOptions, defaultUrl = DEFA
   const requests = raw.requests === undefined ? undefined : parseCount(raw.requests, '--requests');
   const files = await listImageFiles(raw.dir);
   const expectedLabels = raw.expected === undefined ? undefined : await readExpectedLabels(raw.expected);
+  const token = raw.token !== undefined && raw.token !== '' ? raw.token : defaultToken;
   return {
     url,
+    ...(token === undefined ? {} : { token }),
     dir: raw.dir,
     files,
     requests: requests ?? files.length,
@@ -152,7 +157,8 @@ export async function executeLoad(settings: LoadCommandSettings, io: LoadCommand
   const humanOut = settings.json?.kind === 'stdout' ? io.stderr : io.stdout;
   humanOut.write(`${[formatCourseStatistics(stats), ...formatDiagnostics(stats)].join('\n')}\n`);
   if (settings.json !== undefined) {
-    const report = toJsonReport(stats, { ...settings, files: settings.files.length, startedAt: run.startedAt });
+    const { token: _token, ...described } = settings;
+    const report = toJsonReport(stats, { ...described, files: settings.files.length, startedAt: run.startedAt });
     const text = `${JSON.stringify(report, null, 2)}\n`;
     if (settings.json.kind === 'stdout') io.stdout.write(text);
     else await writeFile(settings.json.path, text);
@@ -176,6 +182,8 @@ Exit codes: 0 every request succeeded (and every answer was correct), 1 otherwis
 export interface LoadCommandOptions {
   /** The URL without --url (the CLI: SCALEFACE_URL, else the configured port); default DEFAULT_LOAD_URL. */
   readonly defaultUrl?: () => string;
+  /** The token without --token (the CLI: the service's own, SCALEFACE_AUTH_TOKEN). */
+  readonly defaultToken?: () => string | undefined;
   /** Run once before the load; throws (with a message naming the URL) when nothing answers there. */
   readonly preflight?: (url: string) => Promise<void>;
 }
@@ -186,6 +194,7 @@ export function registerLoadCommand(program: Command, io: LoadCommandIo = proces
     .command('load')
     .description('send a folder of face images to the service and report the course statistics')
     .option('-u, --url <url>', `address of the web tier (default: SCALEFACE_URL, else ${DEFAULT_LOAD_URL} with the configured port)`)
+    .option('-t, --token <token>', 'bearer token, when the service requires one for uploads (default: SCALEFACE_AUTH_TOKEN)')
     .option('--dir <folder>', 'folder of .jpg/.jpeg/.png images to send (required)')
     .option('--requests <n>', 'number of requests, cycling through the images (default: one per image)')
     .option('--concurrency <n>', 'requests in flight at once', String(DEFAULT_LOAD_CONCURRENCY))
@@ -196,7 +205,7 @@ export function registerLoadCommand(program: Command, io: LoadCommandIo = proces
   command.action(async (raw: RawLoadOptions) => {
     let settings: LoadCommandSettings;
     try {
-      settings = await resolveLoadSettings(raw, options.defaultUrl?.() ?? DEFAULT_LOAD_URL);
+      settings = await resolveLoadSettings(raw, options.defaultUrl?.() ?? DEFAULT_LOAD_URL, options.defaultToken?.());
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       command.error(`error: ${error.message}`, { exitCode: EXIT_BAD_OPTIONS, code: 'scaleface.load.invalidOption' });

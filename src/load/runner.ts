@@ -23,6 +23,8 @@ export interface ConnectionRetryEvent {
 
 export interface RunLoadOptions {
   readonly url: string;
+  /** Sent as `Authorization: Bearer <token>` when the service requires one. */
+  readonly token?: string;
   /** Image paths; request i sends files[i % files.length]. */
   readonly files: readonly string[];
   readonly requests: number;
@@ -131,7 +133,10 @@ async function attempt(upload: Upload, options: RunLoadOptions, retries: number)
     const response = await fetch(options.url, {
       method: 'POST',
       body: upload.body,
-      headers: { 'content-type': MULTIPART_CONTENT_TYPE },
+      headers: {
+        'content-type': MULTIPART_CONTENT_TYPE,
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+      },
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const body = await response.text();

@@ -107,17 +107,34 @@ describe('against a service that serves the objects model', () => {
   });
 });
 
-test('enroll with a wrong token stops at the first 401', async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'sf-client-token-'));
-  const up = await startUp(['--host', '127.0.0.1', '--data-dir', dataDir], cleanEnv({ SCALEFACE_LOG_LEVEL: 'warn', SCALEFACE_AUTH_TOKEN: 'the-right-token' }));
-  try {
+describe('against a service with a token (uploads guarded, the default)', () => {
+  let dataDir = '';
+  let up: RunningUp;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sf-client-token-'));
+    up = await startUp(['--host', '127.0.0.1', '--data-dir', dataDir], cleanEnv({ SCALEFACE_LOG_LEVEL: 'warn', SCALEFACE_AUTH_TOKEN: 'the-right-token' }));
+  });
+  after(async () => {
+    await up?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('enroll with a wrong token stops at the first 401', async () => {
     const run = await runCli(['enroll', GALLERY, '--token', 'a-wrong-token'], cleanEnv({ SCALEFACE_URL: up.url }));
     assert.equal(run.status, 1);
     const refused = run.stdout.split('\n').filter((line) => line.startsWith('FAILED'));
     assert.equal(refused.length, 1, `one subject sent, not all three:\n${run.stdout}`);
     assert.match(refused[0]!, /401 /);
-  } finally {
-    await up.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
+
+  test('load sends the token: refused without it, answered with --token or SCALEFACE_AUTH_TOKEN', async () => {
+    const args = ['load', '--dir', join(process.cwd(), 'examples/new'), '--requests', '2', '--concurrency', '1', '--url', up.url];
+    const without = await runCli(args, cleanEnv());
+    assert.equal(without.status, 1, without.stdout + without.stderr);
+    assert.match(without.stdout + without.stderr, /401/);
+    const byFlag = await runCli([...args, '--token', 'the-right-token'], cleanEnv());
+    assert.equal(byFlag.status, 0, byFlag.stdout + byFlag.stderr);
+    const byEnv = await runCli(args, cleanEnv({ SCALEFACE_AUTH_TOKEN: 'the-right-token' }));
+    assert.equal(byEnv.status, 0, byEnv.stdout + byEnv.stderr);
+  });
 });
