@@ -5,6 +5,8 @@ import { MODEL_KINDS } from './model-spec.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
 import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
+import { DEFAULT_DECODE_ALLOWANCE } from '../domain/image-structure.js';
+import { DEFAULT_BODY_BUDGET_BYTES, MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 
 const awsEndpoint = z.object({
   region: z.string().default('us-east-1'),
@@ -45,6 +47,37 @@ export const configSchema = z.object({
        * this long (default 10000 ms, env SCALEFACE_WEB_CLOSE_GRACE_MS) before it drops them and closes the backends.
        */
       closeGraceMs: z.number().int().min(0).default(10_000),
+      /**
+       * Bytes of request bodies the web tier holds in memory at once, across all requests (env
+       * SCALEFACE_WEB_BODY_BUDGET_BYTES). An upload is admitted only when its Content-Length fits in what is left;
+       * otherwise it gets 503 with Retry-After before a byte of it is read. See README, "Limits under load".
+       */
+      bodyBudgetBytes: z.number().int().positive().default(DEFAULT_BODY_BUDGET_BYTES),
+      /** A request whose body has not fully arrived this long after it began is ended with 408 (env SCALEFACE_WEB_BODY_TIMEOUT_MS). */
+      bodyTimeoutMs: z.number().int().min(100).default(60_000),
+      /** A connection that has not sent its request headers within this is closed (env SCALEFACE_WEB_HEADERS_TIMEOUT_MS). */
+      headersTimeoutMs: z.number().int().min(100).default(10_000),
+      /**
+       * New recognitions get 503 with Retry-After when the predicted wait for an answer (requests waiting ÷ the
+       * measured answer rate) is above this; default half the reply timeout (env SCALEFACE_WEB_MAX_QUEUE_WAIT_MS).
+       */
+      maxQueueWaitMs: z.number().int().positive().optional(),
+      /**
+       * Decoding cost per upload byte: an image may declare at most max(minDecodePixels, decodePixelsPerByte ×
+       * its size in bytes) pixels, and never more than 40 MP (env SCALEFACE_WEB_DECODE_PIXELS_PER_BYTE).
+       */
+      decodePixelsPerByte: z.number().positive().default(DEFAULT_DECODE_ALLOWANCE.pixelsPerByte),
+      /** The pixels any upload may declare, however small its file (env SCALEFACE_WEB_MIN_DECODE_PIXELS). */
+      minDecodePixels: z.number().int().positive().default(DEFAULT_DECODE_ALLOWANCE.minPixels),
+    })
+    .superRefine((web, ctx) => {
+      if (web.bodyBudgetBytes < web.maxUploadBytes + MULTIPART_FRAMING_BYTES) {
+        const message = `must hold at least one upload of web.maxUploadBytes (${web.maxUploadBytes}) plus ${MULTIPART_FRAMING_BYTES} bytes of multipart framing`;
+        ctx.addIssue({ code: 'custom', path: ['bodyBudgetBytes'], message });
+      }
+      if (web.headersTimeoutMs > web.bodyTimeoutMs) {
+        ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not exceed web.bodyTimeoutMs (the headers are part of the request)' });
+      }
     })
     .prefault({}),
   queue: z
@@ -209,7 +242,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 /** The settings whose default depends on others, always filled in a loaded Config. */
 export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
   readonly autoscaler: ParsedConfig['autoscaler'] & PolicySettings;
-  readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number };
+  readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number; maxQueueWaitMs: number };
   readonly compute: Omit<ParsedCompute, 'ec2' | 'bootDeadlineMs'> & {
     stopTimeoutMs: number;
     /** Whichever key gave it, or the backend's default. */
@@ -252,11 +285,14 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
   const autoscaler = autoscalerSettings(parsed);
   // A request may wait as long as the autoscaler plans answers to take and, on EC2, a boot plus a minute.
   const replyDefaultMs = isEc2 ? Math.max(autoscaler.latencyTargetMs, compute.bootDeadlineMs) + 60_000 : Math.max(60_000, autoscaler.latencyTargetMs);
+  const replyTimeoutMs = web.replyTimeoutMs ?? replyDefaultMs;
   return {
     ...parsed,
     web: {
       ...web,
-      replyTimeoutMs: web.replyTimeoutMs ?? replyDefaultMs,
+      replyTimeoutMs,
+      // Half: the prediction is an estimate, and an admitted request still needs its own processing time.
+      maxQueueWaitMs: web.maxQueueWaitMs ?? Math.floor(replyTimeoutMs / 2),
       // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,

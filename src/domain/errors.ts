@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'DEAD_LETTERED'
   | 'WORKER_FAILED'
   | 'BACKEND_UNAVAILABLE'
+  | 'OVERLOADED'
   | 'MODEL_UNAVAILABLE'
   | 'MODEL_MISMATCH'
   | 'WRONG_MODEL'
@@ -27,12 +28,15 @@ export interface ScalefaceErrorOptions {
   retryable?: boolean;
   /** Structured facts for the client (e.g. what happened to each photo of a refused enrollment). */
   details?: Readonly<Record<string, unknown>>;
+  /** On a retryable refusal: how long the client should wait before trying again (the `Retry-After` of a 503). */
+  retryAfterSeconds?: number;
 }
 
 export class ScalefaceError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly details?: Readonly<Record<string, unknown>>;
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string, options: ScalefaceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +44,7 @@ export class ScalefaceError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     if (options.details !== undefined) this.details = options.details;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -78,6 +83,12 @@ export class DeadLetteredError extends errorOfCode('DEAD_LETTERED') {}
 export class WorkerFailedError extends errorOfCode('WORKER_FAILED') {}
 
 export class BackendUnavailableError extends errorOfCode('BACKEND_UNAVAILABLE', { retryable: true }) {}
+/**
+ * New work refused at once because taking it would break a bound: the request bodies held would pass the memory
+ * budget, or the predicted wait for an answer passes what a client is promised (src/web/admission.ts).
+ */
+export class OverloadedError extends errorOfCode('OVERLOADED', { retryable: true }) {}
+
 /**
  * The compute backend refused to start instances for lack of quota or capacity (EC2's InstanceLimitExceeded,
  * InsufficientInstanceCapacity, ...): trying again at once fails the same way, so the autoscaler backs off launching.

@@ -5,7 +5,8 @@ import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits } from '../web/deps.js';
 import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
-import { RecognitionService } from '../web/recognition-service.js';
+import { Admission } from '../web/admission.js';
+import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
@@ -38,17 +39,31 @@ export interface WebTier {
   close(): Promise<void>;
 }
 
-/** Job records in the control bucket, and the timer that deletes the expired ones. */
+/**
+ * Job records in the control bucket, and the timer that deletes the expired ones (and the staged images of jobs
+ * whose process died before they finished).
+ */
 function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseLogger | undefined) {
   const { store, names } = backends;
   const jobRecords = new JobRecords({ store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs });
   const sweepJobs = setInterval(() => {
-    sweepExpired(store, names.controlBucket, ttlMs, Date.now(), JOB_RECORDS_PREFIX).catch((error: unknown) =>
-      logger?.warn({ err: String(error) }, 'job record sweep failed'),
-    );
+    for (const prefix of [JOB_RECORDS_PREFIX, STAGED_UPLOADS_PREFIX]) {
+      sweepExpired(store, names.controlBucket, ttlMs, Date.now(), prefix).catch((error: unknown) =>
+        logger?.warn({ err: String(error), prefix }, 'control bucket sweep failed'),
+      );
+    }
   }, Math.min(ttlMs, JOB_SWEEP_MS));
   sweepJobs.unref();
   return { jobRecords, sweepJobs };
+}
+
+/**
+ * The load-shedding rule of this web process. Until answers are measured it assumes the app tier's full
+ * capacity: every instance the autoscaler may run answering one image per configured service time.
+ */
+function createAdmission(config: Backends['config'], waitingForReply: () => number): Admission {
+  const assumedAnswersPerSecond = (config.autoscaler.maxInstances * 1000) / config.autoscaler.serviceTimeMs;
+  return new Admission({ bodyBudgetBytes: config.web.bodyBudgetBytes, maxQueueWaitMs: config.web.maxQueueWaitMs, assumedAnswersPerSecond }, waitingForReply);
 }
 
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
@@ -66,6 +81,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     options.logger?.warn({ err: e.message }, 'reply consumer error'),
   );
   await correlator.start();
+  const admission = createAdmission(config, () => correlator.waiting);
   const recognition = new RecognitionService({
     store: backends.store,
     requestQueue: options.requestQueue,
@@ -73,6 +89,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     correlator,
     replyTimeoutMs: config.web.replyTimeoutMs,
     onEnqueued: options.onEnqueued,
+    onAnswer: () => admission.observeAnswer(),
+    bodyRoom: (bytes) => admission.acquireBody(bytes),
   });
   const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
   const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
@@ -87,6 +105,9 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     jobs: { ...options.jobs, ttlMs: jobTtlMs },
     jobRecords,
     logger: options.logger,
+    admission,
+    decodeAllowance: { minPixels: config.web.minDecodePixels, pixelsPerByte: config.web.decodePixelsPerByte },
+    timeouts: { bodyMs: config.web.bodyTimeoutMs, headersMs: config.web.headersTimeoutMs },
   });
   return {
     app,

@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   WORKER_FAILED: 502,
   DEAD_LETTERED: 502,
   BACKEND_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   MODEL_UNAVAILABLE: 503,
   TIMEOUT: 504,
 };
@@ -31,6 +32,7 @@ const GENERIC_MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
   WORKER_FAILED: 'the app tier could not process the request',
   DEAD_LETTERED: 'the app tier failed on the request repeatedly; it was moved to the dead-letter queue',
   BACKEND_UNAVAILABLE: 'the service is temporarily unavailable; try again later',
+  OVERLOADED: 'the service is at capacity; try again after the Retry-After delay',
   MODEL_UNAVAILABLE: 'the recognition model is unavailable',
   TIMEOUT: 'no answer from the app tier in time',
 };
@@ -42,11 +44,16 @@ export interface HttpProblem {
   readonly message: string;
   /** Structured facts for the client, on 4xx answers under /v1/ only. */
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Seconds for the `Retry-After` of a 503, when the error says (else RETRY_AFTER_SECONDS). */
+  readonly retryAfterSeconds?: number;
 }
 
 function problemOfScalefaceError(error: ScalefaceError): HttpProblem {
   const status = STATUS_BY_CODE[error.code];
-  if (status >= 500) return { status, code: error.code, message: GENERIC_MESSAGE_BY_CODE[error.code] ?? INTERNAL_MESSAGE };
+  if (status >= 500) {
+    const retryAfter = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
+    return { status, code: error.code, message: GENERIC_MESSAGE_BY_CODE[error.code] ?? INTERNAL_MESSAGE, ...retryAfter };
+  }
   return { status, code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) };
 }
 
@@ -69,7 +76,7 @@ export const RETRY_AFTER_SECONDS = 5;
 /** JSON `{ error: { code, message } }` under /v1/, plain text elsewhere (the seed's clients read text). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: HttpProblem): FastifyReply {
   reply.status(problem.status);
-  if (problem.status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  if (problem.status === 503) void reply.header('retry-after', String(problem.retryAfterSeconds ?? RETRY_AFTER_SECONDS));
   if (request.url.startsWith('/v1/')) {
     const details = problem.details === undefined ? {} : { details: problem.details };
     return reply.send({ error: { code: problem.code, message: problem.message, ...details } });
@@ -115,6 +122,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
     if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
+    // A body refused for lack of room is not read: the connection closes after the answer instead.
+    if (problem.code === 'OVERLOADED' && !request.raw.complete) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

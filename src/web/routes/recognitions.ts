@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
-import { readCheckedUpload, recognizeUpload, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
 const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -32,14 +32,21 @@ function jobView(job: Job<RecognitionOutcome>) {
 }
 
 /**
- * Writes the accepted job's record, then runs it in the background; the record follows it (running, then
- * succeeded or failed). Resolves once the first record is written.
+ * Stores the job's image and writes the accepted job's record, then runs it in the background without its bytes;
+ * the record follows it (running, then succeeded or failed). Resolves once the image and first record are written.
  */
 async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: { id: string; log: FastifyBaseLogger }): Promise<void> {
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
-  await persist();
   const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
-  recognizeUpload(app, upload, call).then(
+  let outcome: Promise<RecognitionOutcome>;
+  try {
+    ({ outcome } = await startUploadJob(app, upload, call));
+  } catch (error) {
+    app.jobs.fail(job, { code: problemOf(error).code, message: problemOf(error).message });
+    throw error;
+  }
+  await persist();
+  outcome.then(
     (result) => {
       app.jobs.succeed(job, result);
       void persist();
@@ -59,16 +66,16 @@ function jobRoutes(app: TypedApp): void {
     '/v1/jobs',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result',
         description: jobLimitsText(app),
         tags: ['jobs'],
-        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429) },
+        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       const job = app.jobs.create(upload.fileName);
       await startJob(app, job, upload, request);
       return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
@@ -102,7 +109,7 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/recognitions',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: 'Recognize one photo and wait for the answer, with every face box',
         tags: ['recognition'],
@@ -110,7 +117,7 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       return recognizeUpload(app, upload, { traceId: request.id, log: request.log });
     },
   );

@@ -13,7 +13,7 @@ export const recognizePlainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: "Recognize one photo; the seed's plain-text answer",
         tags: ['recognition'],
@@ -22,7 +22,7 @@ export const recognizePlainRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       const outcome = await recognizeUpload(app, upload, { traceId: request.id, log: request.log });
       return reply.type('text/plain; charset=utf-8').send(`${stemOf(upload.fileName)}:${outcome.label}`);
     },

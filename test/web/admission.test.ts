@@ -1,0 +1,88 @@
+/** The load-shedding rule (src/web/admission.ts) on a clock of its own: body budget and predicted wait. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { OverloadedError } from '../../src/domain/errors.js';
+import { Admission } from '../../src/web/admission.js';
+
+function setup(waiting = 0) {
+  let now = 1_000_000;
+  const state = { waiting };
+  const admission = new Admission({ bodyBudgetBytes: 100, maxQueueWaitMs: 5000, assumedAnswersPerSecond: 10 }, () => state.waiting, () => now);
+  return { admission, state, advance: (ms: number) => (now += ms) };
+}
+
+describe('the body budget', () => {
+  test('holds bodies while they fit, refuses the next at once with a Retry-After, and takes work again once released', () => {
+    const { admission } = setup();
+    const first = admission.admitBody(60);
+    const second = admission.admitBody(40);
+    assert.throws(() => admission.admitBody(1), (error: unknown) => error instanceof OverloadedError && (error.retryAfterSeconds ?? 0) >= 1);
+    assert.equal(admission.snapshot().shed.memory, 1);
+    first.release();
+    first.release(); // idempotent: a second release frees nothing more
+    assert.equal(admission.snapshot().bodyBytesHeld, 40);
+    admission.admitBody(60).release();
+    second.release();
+    assert.equal(admission.snapshot().bodyBytesHeld, 0);
+  });
+
+  test('accepted work waits for room first come first served, and new work is refused while it waits', async () => {
+    const { admission } = setup();
+    const held = admission.admitBody(90);
+    let granted = false;
+    const waiting = admission.acquireBody(50).then((hold) => {
+      granted = true;
+      return hold;
+    });
+    await Promise.resolve();
+    assert.equal(granted, false);
+    assert.throws(() => admission.admitBody(5), OverloadedError);
+    held.release();
+    (await waiting).release();
+    assert.equal(granted, true);
+    assert.equal(admission.snapshot().bodyBytesHeld, 0);
+  });
+});
+
+describe('the predicted wait', () => {
+  test('before answers are measured it assumes the configured rate', () => {
+    const { admission, state } = setup();
+    state.waiting = 48; // (48 + 1) / 10 per second = 4.9 s: admitted
+    admission.admitRecognition();
+    state.waiting = 50; // 5.1 s: refused
+    assert.throws(() => admission.admitRecognition(), (error: unknown) => error instanceof OverloadedError && error.retryAfterSeconds === 1);
+    assert.equal(admission.snapshot().rateMeasured, false);
+  });
+
+  test('once answers are measured, the measured rate decides, and Retry-After grows with the excess', () => {
+    const { admission, state, advance } = setup();
+    admission.admitRecognition(); // idle: the busy spell starts now
+    state.waiting = 20;
+    for (let i = 0; i < 6; i++) {
+      advance(500);
+      admission.observeAnswer(); // 2 answers a second over 3 s
+    }
+    const snapshot = admission.snapshot();
+    assert.equal(snapshot.rateMeasured, true);
+    assert.equal(snapshot.answersPerSecond, 2);
+    assert.equal(snapshot.predictedWaitMs, 10_500); // (20 + 1) / 2 per second
+    assert.throws(() => admission.admitRecognition(), (error: unknown) => error instanceof OverloadedError && error.retryAfterSeconds === 6);
+    assert.equal(admission.snapshot().shed.wait, 1);
+    state.waiting = 8; // 4.5 s
+    admission.admitRecognition();
+  });
+
+  test('a quiet spell restarts the measurement, so a burst is not judged by the answers before it', () => {
+    const { admission, state, advance } = setup();
+    state.waiting = 3;
+    for (let i = 0; i < 4; i++) {
+      advance(1000);
+      admission.observeAnswer();
+    }
+    assert.equal(admission.snapshot().rateMeasured, true);
+    state.waiting = 0;
+    admission.admitRecognition();
+    advance(500);
+    assert.equal(admission.snapshot().rateMeasured, false, 'within 2 s of a new busy spell nothing is measured yet');
+  });
+});
