@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import { readTreeRss } from './process-tree.js';
 import {
   NormalProbe,
   postUpload,
@@ -56,6 +57,12 @@ export async function noisyPng(bytes: number): Promise<Buffer> {
   return sharp({ create: { width: side, height: side, channels: 3, background: '#808080', noise } }).png({ compressionLevel: 1 }).toBuffer();
 }
 
+/** The tree now: total, `up` alone, and how many processes. */
+export async function treeNow(pid: number): Promise<{ totalMb: number; upMb: number; processes: number }> {
+  const tree = await readTreeRss(pid);
+  return { totalMb: Math.round(tree?.rssMb ?? 0), upMb: Math.round(tree?.rootMb ?? 0), processes: tree?.pids.length ?? 0 };
+}
+
 /** Waits until the tree's RSS stops falling (two readings `stepMs` apart within 2 %), at most `maxMs`. */
 export async function settledRssMb(pid: number, maxMs = 30_000, stepMs = 2000): Promise<number> {
   const deadline = performance.now() + maxMs;
@@ -101,6 +108,8 @@ export interface JobsFlood {
   readonly acceptedFiles: string[];
   readonly idleMb: number;
   readonly peakMb: number;
+  readonly peakUpMb: number;
+  readonly mostProcesses: number;
   readonly probe: StatusCounts;
   readonly probeMaxMs: number;
 }
@@ -121,6 +130,8 @@ export async function floodJobs(target: Target, image: Buffer, count: number, co
     acceptedFiles: accepted.map((a) => a.file),
     idleMb,
     peakMb: memory.peakMb,
+    peakUpMb: memory.peakUpMb,
+    mostProcesses: memory.mostProcesses,
     probe: countStatuses(probed),
     probeMaxMs: Math.max(0, ...probed.map((a) => a.ms)),
   };
@@ -134,6 +145,7 @@ export interface HeldUploads {
   readonly missingRetryAfter: number;
   readonly idleMb: number;
   readonly peakMb: number;
+  readonly peakUpMb: number;
   readonly probe: StatusCounts;
   readonly probeMaxMs: number;
 }
@@ -156,6 +168,7 @@ async function holdUploads(target: Target, start: (i: number) => ReturnType<type
     missingRetryAfter: missingRetryAfter(answers),
     idleMb,
     peakMb: memory.peakMb,
+    peakUpMb: memory.peakUpMb,
     probe: countStatuses(probed),
     probeMaxMs: Math.max(0, ...probed.map((a) => a.ms)),
   };
@@ -222,6 +235,8 @@ export interface BigImage {
   readonly decodeMs: number;
   /** The same for the normal image, for scale. */
   readonly normalDecodeMs: number;
+  /** A flat image of the floor's size (2000×2000, 4 MP: what any file may declare): the worker's time on it. */
+  readonly floorImage: { readonly bytes: number; readonly status: number; readonly inferenceMs: number | null; readonly decodeMs: number };
 }
 
 async function decodeMs(image: Buffer): Promise<number> {
@@ -236,5 +251,16 @@ export async function bigPixelImage(target: Target, side = 6300, bytes = 128 * 1
   const image = await sparsePng(side, bytes);
   const answer = await postUpload(target.url, '/v1/recognitions', 'big.png', image);
   const message = answer.status === 200 ? answer.body.slice(0, 200) : String((JSON.parse(answer.body || '{}') as { error?: { message?: string } }).error?.message);
-  return { bytes: image.length, pixels: side * side, status: answer.status, message, decodeMs: await decodeMs(image), normalDecodeMs: await decodeMs(target.normalImage) };
+  const floor = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#808080' } }).png().toBuffer();
+  const floorAnswer = await postUpload(target.url, '/v1/recognitions', 'floor.png', floor);
+  const floorMs = floorAnswer.status === 200 ? ((JSON.parse(floorAnswer.body) as { inferenceMs?: number }).inferenceMs ?? null) : null;
+  return {
+    bytes: image.length,
+    pixels: side * side,
+    status: answer.status,
+    message,
+    decodeMs: await decodeMs(image),
+    normalDecodeMs: await decodeMs(target.normalImage),
+    floorImage: { bytes: floor.length, status: floorAnswer.status, inferenceMs: floorMs, decodeMs: await decodeMs(floor) },
+  };
 }

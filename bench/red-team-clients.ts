@@ -146,6 +146,9 @@ export async function pooled<T>(count: number, concurrency: number, task: (i: nu
 export class TreeMemorySampler {
   peakMb = 0;
   latestMb = 0;
+  /** The largest RSS of `up` alone (the web tier), and the most processes seen at once. */
+  peakUpMb = 0;
+  mostProcesses = 0;
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -159,6 +162,8 @@ export class TreeMemorySampler {
       if (tree !== null) {
         this.latestMb = tree.rssMb;
         this.peakMb = Math.max(this.peakMb, tree.rssMb);
+        this.peakUpMb = Math.max(this.peakUpMb, tree.rootMb);
+        this.mostProcesses = Math.max(this.mostProcesses, tree.pids.length);
       }
       await sleep(this.intervalMs);
     }

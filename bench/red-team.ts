@@ -22,6 +22,7 @@ import {
   overload,
   settledRssMb,
   stallUploads,
+  treeNow,
   trickleUploads,
   type Target,
 } from './red-team-attacks.js';
@@ -65,12 +66,13 @@ const ATTACKS: Record<string, Attack> = {
     const jobs = await awaitJobs(target.url, flood.acceptedIds, 15 * 60_000);
     const settledMb = await settledRssMb(target.pid, 60_000);
     const { acceptedIds: _ids, acceptedFiles, ...figures } = flood;
-    return { imageBytes: image.length, ...figures, accepted: acceptedFiles.length, jobs, ...(await labelsIn(dataDir, acceptedFiles)), settledMb };
+    const labels = await labelsIn(dataDir, acceptedFiles);
+    return { imageBytes: image.length, ...figures, accepted: acceptedFiles.length, jobs, ...labels, settledMb, settled: await treeNow(target.pid) };
   },
   stalled: async (target) => {
     const image = await noisyPng(10 * MB - 64 * 1024);
     const held = await stallUploads(target, image, number('stall-mb') * MB, number('stalled'), number('hold-s') * 1000);
-    return { ...held, settledMb: await settledRssMb(target.pid, 60_000) };
+    return { ...held, settledMb: await settledRssMb(target.pid, 60_000), settled: await treeNow(target.pid) };
   },
   slow: async (target) => trickleUploads(target, number('slow'), number('slow-hold-s') * 1000),
   overload: async (target) => overload(target, number('clients'), number('per-client'), 180_000),
@@ -90,7 +92,7 @@ async function runOnFreshSystem(name: string, attack: Attack): Promise<unknown> 
     const restMb = await settledRssMb(system.pid, 20_000);
     const started = Date.now();
     const figures = (await attack(target, dataDir)) as object;
-    return { restMb, normalInferenceMs, ...figures, seconds: Math.round((Date.now() - started) / 1000) };
+    return { restMb, rest: await treeNow(system.pid), normalInferenceMs, ...figures, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
-import type { JobLimits } from '../web/deps.js';
+import type { JobLimits, WebDeps } from '../web/deps.js';
 import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
 import { Admission } from '../web/admission.js';
 import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
@@ -61,9 +61,33 @@ function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseL
  * The load-shedding rule of this web process. Until answers are measured it assumes the app tier's full
  * capacity: every instance the autoscaler may run answering one image per configured service time.
  */
-function createAdmission(config: Backends['config'], waitingForReply: () => number): Admission {
+function createAdmission(config: Backends['config']): Admission {
   const assumedAnswersPerSecond = (config.autoscaler.maxInstances * 1000) / config.autoscaler.serviceTimeMs;
-  return new Admission({ bodyBudgetBytes: config.web.bodyBudgetBytes, maxQueueWaitMs: config.web.maxQueueWaitMs, assumedAnswersPerSecond }, waitingForReply);
+  return new Admission({ bodyBudgetBytes: config.web.bodyBudgetBytes, maxQueueWaitMs: config.web.maxQueueWaitMs, assumedAnswersPerSecond });
+}
+
+function createRecognitionService(backends: Backends, options: WebTierOptions, correlator: ReplyCorrelator, admission: Admission): RecognitionService {
+  return new RecognitionService({
+    store: backends.store,
+    requestQueue: options.requestQueue,
+    names: backends.names,
+    correlator,
+    replyTimeoutMs: backends.config.web.replyTimeoutMs,
+    onEnqueued: options.onEnqueued,
+    // The answer rate and the body budget of the load-shedding rule.
+    onAnswer: () => admission.observeAnswer(),
+    bodyRoom: (bytes) => admission.acquireBody(bytes),
+  });
+}
+
+/** What uploads must respect (see README, "Limits under load"). */
+function uploadLimitsOf(config: Backends['config'], admission: Admission): Pick<WebDeps, 'admission' | 'decodeAllowance' | 'timeouts'> {
+  const { web } = config;
+  return {
+    admission,
+    decodeAllowance: { minPixels: web.minDecodePixels, pixelsPerByte: web.decodePixelsPerByte },
+    timeouts: { bodyMs: web.bodyTimeoutMs, headersMs: web.headersTimeoutMs },
+  };
 }
 
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
@@ -81,17 +105,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     options.logger?.warn({ err: e.message }, 'reply consumer error'),
   );
   await correlator.start();
-  const admission = createAdmission(config, () => correlator.waiting);
-  const recognition = new RecognitionService({
-    store: backends.store,
-    requestQueue: options.requestQueue,
-    names,
-    correlator,
-    replyTimeoutMs: config.web.replyTimeoutMs,
-    onEnqueued: options.onEnqueued,
-    onAnswer: () => admission.observeAnswer(),
-    bodyRoom: (bytes) => admission.acquireBody(bytes),
-  });
+  const admission = createAdmission(config);
+  const recognition = createRecognitionService(backends, options, correlator, admission);
   const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
   const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
   const app = await buildApp({
@@ -105,9 +120,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     jobs: { ...options.jobs, ttlMs: jobTtlMs },
     jobRecords,
     logger: options.logger,
-    admission,
-    decodeAllowance: { minPixels: config.web.minDecodePixels, pixelsPerByte: config.web.decodePixelsPerByte },
-    timeouts: { bodyMs: config.web.bodyTimeoutMs, headersMs: config.web.headersTimeoutMs },
+    ...uploadLimitsOf(config, admission),
   });
   return {
     app,

@@ -3,8 +3,11 @@
  * (503 with Retry-After, OverloadedError) when
  *  - memory: its body (Content-Length) does not fit in what is left of the body budget (`web.bodyBudgetBytes`,
  *    the bytes of request bodies held at once by this process), or
- *  - wait: the predicted wait for its answer, (requests waiting for a reply + 1) ÷ the measured answer rate, is
- *    above `web.maxQueueWaitMs` (default half the reply timeout), so that it would likely end in a 504.
+ *  - wait: the predicted wait for its answer, (recognitions in progress + 1) ÷ the measured answer rate, is above
+ *    `web.maxQueueWaitMs` (default half the reply timeout), so that it would likely end in a 504. A recognition is
+ *    in progress from the moment its upload is read and checked to its answer (an upload still arriving is not
+ *    waiting for the app tier: a slow client must not make others look late); it is checked once before its body
+ *    is read too, so that an overloaded process refuses without reading.
  * Work already accepted (an async job's re-send after a conflict) waits for room instead of being refused.
  */
 import { OverloadedError } from '../domain/errors.js';
@@ -22,14 +25,19 @@ export interface BodyHold {
   release(): void;
 }
 
+/** One admitted recognition, in progress until released (idempotent). */
+export interface RecognitionTicket {
+  release(): void;
+}
+
 export interface AdmissionSnapshot {
   readonly bodyBudgetBytes: number;
   readonly bodyBytesHeld: number;
   readonly bodiesHeld: number;
   /** Accepted work waiting for room in the budget. */
   readonly bodiesWaitingForRoom: number;
-  /** Requests of this process waiting for the app tier's reply. */
-  readonly waitingForReply: number;
+  /** Recognitions of this process admitted and not answered yet. */
+  readonly recognitionsInProgress: number;
   readonly answersPerSecond: number;
   /** Whether answersPerSecond was measured (false: assumed from the configuration). */
   readonly rateMeasured: boolean;
@@ -49,11 +57,10 @@ export class Admission {
   private readonly roomWaiters: { bytes: number; grant: () => void }[] = [];
   private readonly shed = { memory: 0, wait: 0 };
   private readonly rate: AnswerRate;
+  private inProgress = 0;
 
   constructor(
     private readonly settings: AdmissionSettings,
-    /** Requests of this process waiting for a reply (the correlator's count). */
-    private readonly waitingForReply: () => number,
     now: () => number = Date.now,
   ) {
     this.rate = new AnswerRate(now);
@@ -79,15 +86,31 @@ export class Admission {
     return new Promise((resolve) => this.roomWaiters.push({ bytes: wanted, grant: () => resolve(this.hold(wanted)) }));
   }
 
-  /** A new recognition: refused (OverloadedError) when its predicted wait is above the bound. */
-  admitRecognition(): void {
-    const waiting = this.waitingForReply();
-    if (waiting === 0) this.rate.idle();
-    const predicted = this.predictedWaitMs(waiting);
+  /** Refuses (OverloadedError) a new recognition whose predicted wait is above the bound; counts nothing. */
+  checkRecognition(): void {
+    const predicted = this.predictedWaitMs(this.inProgress);
     if (predicted <= this.settings.maxQueueWaitMs) return;
     this.shed.wait += 1;
     const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((predicted - this.settings.maxQueueWaitMs) / 1000)));
     throw new OverloadedError(`predicted wait ${Math.round(predicted)} ms is above ${this.settings.maxQueueWaitMs} ms`, { retryAfterSeconds });
+  }
+
+  /**
+   * A recognition ready for the app tier (its upload read and checked): refused as checkRecognition refuses, or in
+   * progress until its ticket is released. Checked and counted in one step, so a burst is judged one by one.
+   */
+  admitRecognition(): RecognitionTicket {
+    if (this.inProgress === 0) this.rate.idle();
+    this.checkRecognition();
+    this.inProgress += 1;
+    let open = true;
+    return {
+      release: () => {
+        if (!open) return;
+        open = false;
+        this.inProgress -= 1;
+      },
+    };
   }
 
   /** The app tier answered one request of this process. */
@@ -96,14 +119,14 @@ export class Admission {
   }
 
   snapshot(): AdmissionSnapshot {
-    const waiting = this.waitingForReply();
+    const waiting = this.inProgress;
     const measured = this.rate.measured();
     return {
       bodyBudgetBytes: this.settings.bodyBudgetBytes,
       bodyBytesHeld: this.bytesHeld,
       bodiesHeld: this.bodiesHeld,
       bodiesWaitingForRoom: this.roomWaiters.length,
-      waitingForReply: waiting,
+      recognitionsInProgress: waiting,
       answersPerSecond: measured ?? this.settings.assumedAnswersPerSecond,
       rateMeasured: measured !== undefined,
       predictedWaitMs: Math.round(this.predictedWaitMs(waiting)),

@@ -50,7 +50,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     modelKind: deps.modelKind,
   });
   await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs });
-  const admission = deps.admission ?? new Admission({ bodyBudgetBytes: DEFAULT_BODY_BUDGET_BYTES, maxQueueWaitMs: 30_000, assumedAnswersPerSecond: 100 }, () => 0);
+  const admission = deps.admission ?? new Admission({ bodyBudgetBytes: DEFAULT_BODY_BUDGET_BYTES, maxQueueWaitMs: 30_000, assumedAnswersPerSecond: 100 });
   await app.register(uploadLimitsPlugin, { admission, decodeAllowance: deps.decodeAllowance ?? DEFAULT_DECODE_ALLOWANCE, maxUploadBytes: deps.maxUploadBytes });
 }
 

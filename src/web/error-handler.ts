@@ -122,8 +122,6 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
     if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
-    // A body refused for lack of room is not read: the connection closes after the answer instead.
-    if (problem.code === 'OVERLOADED' && !request.raw.complete) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

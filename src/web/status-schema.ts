@@ -43,7 +43,7 @@ const admissionSchema = Type.Object(
     bodyBytesHeld: Type.Number(),
     bodiesHeld: Type.Number(),
     bodiesWaitingForRoom: Type.Number(),
-    waitingForReply: Type.Number(),
+    recognitionsInProgress: Type.Number(),
     answersPerSecond: Type.Number(),
     rateMeasured: Type.Boolean(),
     predictedWaitMs: Type.Number(),

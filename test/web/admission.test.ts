@@ -4,11 +4,12 @@ import { describe, test } from 'node:test';
 import { OverloadedError } from '../../src/domain/errors.js';
 import { Admission } from '../../src/web/admission.js';
 
-function setup(waiting = 0) {
+function setup() {
   let now = 1_000_000;
-  const state = { waiting };
-  const admission = new Admission({ bodyBudgetBytes: 100, maxQueueWaitMs: 5000, assumedAnswersPerSecond: 10 }, () => state.waiting, () => now);
-  return { admission, state, advance: (ms: number) => (now += ms) };
+  const admission = new Admission({ bodyBudgetBytes: 100, maxQueueWaitMs: 5000, assumedAnswersPerSecond: 10 }, () => now);
+  /** Admits `n` recognitions; their tickets. */
+  const admit = (n: number) => Array.from({ length: n }, () => admission.admitRecognition());
+  return { admission, admit, advance: (ms: number) => (now += ms) };
 }
 
 describe('the body budget', () => {
@@ -45,43 +46,45 @@ describe('the body budget', () => {
 });
 
 describe('the predicted wait', () => {
-  test('before answers are measured it assumes the configured rate', () => {
-    const { admission, state } = setup();
-    state.waiting = 48; // (48 + 1) / 10 per second = 4.9 s: admitted
-    admission.admitRecognition();
-    state.waiting = 50; // 5.1 s: refused
+  test('before answers are measured it assumes the configured rate; a recognition counts from its admission', () => {
+    const { admission, admit } = setup();
+    const tickets = admit(50); // the 50th waits (49 + 1) / 10 per second = 5 s: admitted
     assert.throws(() => admission.admitRecognition(), (error: unknown) => error instanceof OverloadedError && error.retryAfterSeconds === 1);
     assert.equal(admission.snapshot().rateMeasured, false);
+    assert.equal(admission.snapshot().recognitionsInProgress, 50);
+    tickets[0]!.release();
+    tickets[0]!.release(); // idempotent
+    admit(1);
   });
 
   test('once answers are measured, the measured rate decides, and Retry-After grows with the excess', () => {
-    const { admission, state, advance } = setup();
-    admission.admitRecognition(); // idle: the busy spell starts now
-    state.waiting = 20;
+    const { admission, admit, advance } = setup();
+    const tickets = admit(26);
     for (let i = 0; i < 6; i++) {
       advance(500);
+      tickets.pop()!.release();
       admission.observeAnswer(); // 2 answers a second over 3 s
     }
     const snapshot = admission.snapshot();
     assert.equal(snapshot.rateMeasured, true);
     assert.equal(snapshot.answersPerSecond, 2);
-    assert.equal(snapshot.predictedWaitMs, 10_500); // (20 + 1) / 2 per second
+    assert.equal(snapshot.predictedWaitMs, 10_500); // (20 in progress + 1) / 2 per second
     assert.throws(() => admission.admitRecognition(), (error: unknown) => error instanceof OverloadedError && error.retryAfterSeconds === 6);
     assert.equal(admission.snapshot().shed.wait, 1);
-    state.waiting = 8; // 4.5 s
+    for (const ticket of tickets.splice(0, 12)) ticket.release(); // 8 left: 4.5 s
     admission.admitRecognition();
   });
 
   test('a quiet spell restarts the measurement, so a burst is not judged by the answers before it', () => {
-    const { admission, state, advance } = setup();
-    state.waiting = 3;
-    for (let i = 0; i < 4; i++) {
+    const { admission, admit, advance } = setup();
+    const tickets = admit(3);
+    for (let i = 0; i < 3; i++) {
       advance(1000);
+      tickets.pop()!.release();
       admission.observeAnswer();
     }
     assert.equal(admission.snapshot().rateMeasured, true);
-    state.waiting = 0;
-    admission.admitRecognition();
+    admit(1); // nothing was in progress: a new busy spell
     advance(500);
     assert.equal(admission.snapshot().rateMeasured, false, 'within 2 s of a new busy spell nothing is measured yet');
   });

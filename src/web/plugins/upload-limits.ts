@@ -2,6 +2,7 @@
  * What an upload must respect besides its own size: the admission rule (src/web/admission.ts) applied before a
  * byte of the body is read, and the pixels its bytes may buy (DecodeAllowance, checked with the image header).
  */
+import type { FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { DecodeAllowance } from '../../domain/image-structure.js';
 import { MULTIPART_FRAMING_BYTES, maxRequestBytes } from '../../domain/upload-limits.js';
@@ -29,6 +30,28 @@ export interface UploadLimitsOptions {
   readonly maxUploadBytes: number;
 }
 
+/**
+ * A checked upload goes to the app tier: in progress for the load-shedding rule (or refused, 503) until its answer
+ * is sent, unless the handler keeps it (an async job: in progress until its result) and releases it itself.
+ */
+export interface RecognitionInProgress {
+  /** The caller releases it (the returned function) instead of the answer. */
+  keep(): () => void;
+}
+
+export function admitRecognition(admission: Admission, reply: FastifyReply): RecognitionInProgress {
+  const ticket = admission.admitRecognition();
+  let kept = false;
+  const answered = () => kept || ticket.release();
+  reply.raw.once('finish', answered).once('close', answered);
+  return {
+    keep: () => {
+      kept = true;
+      return ticket.release;
+    },
+  };
+}
+
 export const uploadLimitsPlugin = fp<UploadLimitsOptions>(
   async (app, options) => {
     const { admission, maxUploadBytes } = options;
@@ -39,7 +62,7 @@ export const uploadLimitsPlugin = fp<UploadLimitsOptions>(
     app.addHook('preHandler', async (request, reply) => {
       const kind = request.routeOptions.config.admission;
       if (kind === undefined) return;
-      if (kind === 'recognition') admission.admitRecognition();
+      if (kind === 'recognition') admission.checkRecognition();
       const routeMax = kind === 'recognition' ? maxUploadBytes + MULTIPART_FRAMING_BYTES : maxRequestBytes(maxUploadBytes);
       const declared = Number(request.headers['content-length']);
       // A body without a length (chunked) is held at the most its route reads.

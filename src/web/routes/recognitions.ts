@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { admitRecognition, type RecognitionInProgress } from '../plugins/upload-limits.js';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
@@ -35,7 +36,7 @@ function jobView(job: Job<RecognitionOutcome>) {
  * Stores the job's image and writes the accepted job's record, then runs it in the background without its bytes;
  * the record follows it (running, then succeeded or failed). Resolves once the image and first record are written.
  */
-async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: { id: string; log: FastifyBaseLogger }): Promise<void> {
+async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: FastifyRequest, inProgress: RecognitionInProgress): Promise<void> {
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
   const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
   let outcome: Promise<RecognitionOutcome>;
@@ -46,7 +47,8 @@ async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: Che
     throw error;
   }
   await persist();
-  outcome.then(
+  // The job stays in progress for the load-shedding rule until its result, not until its 202.
+  outcome.finally(inProgress.keep()).then(
     (result) => {
       app.jobs.succeed(job, result);
       void persist();
@@ -76,8 +78,9 @@ function jobRoutes(app: TypedApp): void {
     },
     async (request, reply) => {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      const inProgress = admitRecognition(app.admission, reply);
       const job = app.jobs.create(upload.fileName);
-      await startJob(app, job, upload, request);
+      await startJob(app, job, upload, request, inProgress);
       return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
     },
   );
@@ -116,8 +119,9 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: recognitionSchema, ...errors(400, 401, 413, 415, 502, 503, 504) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      admitRecognition(app.admission, reply);
       return recognizeUpload(app, upload, { traceId: request.id, log: request.log });
     },
   );
