@@ -90,9 +90,10 @@ async function runOnFreshSystem(name: string, attack: Attack): Promise<unknown> 
     const warm = await postUpload(system.url, '/v1/recognitions', 'warm.jpg', target.normalImage);
     const normalInferenceMs = (JSON.parse(warm.body) as { inferenceMs?: number }).inferenceMs ?? null;
     const restMb = await settledRssMb(system.pid, 20_000);
+    const rest = await treeNow(system.pid);
     const started = Date.now();
     const figures = (await attack(target, dataDir)) as object;
-    return { restMb, rest: await treeNow(system.pid), normalInferenceMs, ...figures, seconds: Math.round((Date.now() - started) / 1000) };
+    return { restMb, rest, normalInferenceMs, ...figures, seconds: Math.round((Date.now() - started) / 1000) };
   } finally {
     await system.stop();
     await rm(dataDir, { recursive: true, force: true });

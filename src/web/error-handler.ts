@@ -121,7 +121,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     // The detail a 5xx answer leaves out is here, in the server's log, under the request's traceId.
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
-    if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
+    // A refused body (too large, or no room for it now) is read and dropped, so that its client reads the answer.
+    const refusedBody = problem.status === 413 || problem.code === 'OVERLOADED';
+    if (refusedBody && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>
