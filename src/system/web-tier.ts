@@ -5,6 +5,7 @@ import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
 import type { JobLimits, WebDeps } from '../web/deps.js';
 import { JOB_RECORDS_PREFIX, JobRecords } from '../web/job-records.js';
+import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 import { Admission } from '../web/admission.js';
 import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
@@ -63,7 +64,10 @@ function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseL
  */
 function createAdmission(config: Backends['config']): Admission {
   const assumedAnswersPerSecond = (config.autoscaler.maxInstances * 1000) / config.autoscaler.serviceTimeMs;
-  return new Admission({ bodyBudgetBytes: config.web.bodyBudgetBytes, maxQueueWaitMs: config.web.maxQueueWaitMs, assumedAnswersPerSecond });
+  const { bodyBudgetBytes, maxUploadBytes, maxQueueWaitMs } = config.web;
+  // An eighth of the budget for small bodies, as long as one upload of the largest size still fits in the rest.
+  const reservedForSmallBytes = Math.max(0, Math.min(Math.floor(bodyBudgetBytes / 8), bodyBudgetBytes - maxUploadBytes - MULTIPART_FRAMING_BYTES));
+  return new Admission({ bodyBudgetBytes, reservedForSmallBytes, maxQueueWaitMs, assumedAnswersPerSecond });
 }
 
 function createRecognitionService(backends: Backends, options: WebTierOptions, correlator: ReplyCorrelator, admission: Admission): RecognitionService {

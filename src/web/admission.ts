@@ -15,6 +15,11 @@ import { AnswerRate } from './answer-rate.js';
 
 export interface AdmissionSettings {
   readonly bodyBudgetBytes: number;
+  /**
+   * The part of the budget only small bodies (at most SMALL_BODY_BYTES) may use, so that a flood of large uploads
+   * does not refuse the normal, small ones (the course's images are a few KB). Default none.
+   */
+  readonly reservedForSmallBytes?: number;
   readonly maxQueueWaitMs: number;
   /** Answers per second assumed while none has been measured yet (the app tier's configured capacity). */
   readonly assumedAnswersPerSecond: number;
@@ -47,6 +52,9 @@ export interface AdmissionSnapshot {
   readonly shed: { readonly memory: number; readonly wait: number };
 }
 
+/** A body this small may use the part of the budget reserved for small bodies. */
+export const SMALL_BODY_BYTES = 256 * 1024;
+
 /** What a 503 for lack of memory says to wait: bodies in flight finish within seconds. */
 const MEMORY_RETRY_AFTER_SECONDS = 2;
 const MAX_RETRY_AFTER_SECONDS = 60;
@@ -69,10 +77,12 @@ export class Admission {
   /** New work's body: held now, or refused (OverloadedError) when it does not fit. */
   admitBody(bytes: number): BodyHold {
     const wanted = Math.min(bytes, this.settings.bodyBudgetBytes);
-    if (this.roomWaiters.length > 0 || this.bytesHeld + wanted > this.settings.bodyBudgetBytes) {
+    const reserved = wanted <= SMALL_BODY_BYTES ? 0 : (this.settings.reservedForSmallBytes ?? 0);
+    const limit = this.settings.bodyBudgetBytes - reserved;
+    if (this.roomWaiters.length > 0 || this.bytesHeld + wanted > limit) {
       this.shed.memory += 1;
       throw new OverloadedError(
-        `request bodies held would pass the body budget (${this.bytesHeld} + ${wanted} > ${this.settings.bodyBudgetBytes} bytes)`,
+        `request bodies held would pass the body budget (${this.bytesHeld} + ${wanted} > ${limit} bytes)`,
         { retryAfterSeconds: MEMORY_RETRY_AFTER_SECONDS },
       );
     }

@@ -45,6 +45,16 @@ describe('the body budget', () => {
   });
 });
 
+test('a flood of large bodies leaves the reserved part of the budget to small ones', () => {
+  const admission = new Admission({ bodyBudgetBytes: 1000 * 1024, reservedForSmallBytes: 200 * 1024, maxQueueWaitMs: 5000, assumedAnswersPerSecond: 10 });
+  admission.admitBody(400 * 1024);
+  admission.admitBody(400 * 1024);
+  assert.throws(() => admission.admitBody(300 * 1024), OverloadedError); // large: only 800 KiB are theirs
+  admission.admitBody(100 * 1024); // small ones still fit, up to the whole budget
+  admission.admitBody(100 * 1024);
+  assert.throws(() => admission.admitBody(1), OverloadedError);
+});
+
 describe('the predicted wait', () => {
   test('before answers are measured it assumes the configured rate; a recognition counts from its admission', () => {
     const { admission, admit } = setup();
