@@ -70,6 +70,8 @@ export interface TreeMemory {
   readonly rssMb: number;
   /** The largest process other than the root (a worker of `up`), in MB; null when the root is alone. */
   readonly largestChildMb: number | null;
+  /** The root alone, in MB. */
+  readonly rootMb: number;
 }
 
 /** The process tree under `rootPid` and its total resident memory; null when /proc cannot be read (not Linux). */
@@ -86,7 +88,7 @@ export async function readTreeRss(rootPid: number): Promise<TreeMemory | null> {
     );
     const children = pids.filter((pid) => pid !== rootPid).map((pid) => rss.get(pid) ?? 0);
     const largestChildMb = children.length === 0 ? null : Math.max(...children) / 1024;
-    return { pids, rssMb: totalRssMb(pids, rss), largestChildMb };
+    return { pids, rssMb: totalRssMb(pids, rss), largestChildMb, rootMb: (rss.get(rootPid) ?? 0) / 1024 };
   } catch {
     return null;
   }

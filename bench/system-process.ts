@@ -55,11 +55,16 @@ function waitForUrl(child: ChildProcess, timeoutMs: number): Promise<string> {
 
 /**
  * Starts `scaleface up --port 0 --data-dir <dataDir> [--model <model>]`; its stdout (JSON logs) goes to
- * <dataDir>/up.log.
+ * <dataDir>/up.log. `cli` runs another build's entry point (e.g. the one before a change, to compare).
  */
-export async function startSystemProcess(dataDir: string, env: Readonly<Record<string, string | undefined>>, model = 'face'): Promise<SystemProcess> {
+export async function startSystemProcess(
+  dataDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  model = 'face',
+  cli = CLI_ENTRY,
+): Promise<SystemProcess> {
   const log = openSync(join(dataDir, 'up.log'), 'a');
-  const child = spawn(process.execPath, [CLI_ENTRY, 'up', '--port', '0', '--data-dir', dataDir, '--model', model], {
+  const child = spawn(process.execPath, [cli, 'up', '--port', '0', '--data-dir', dataDir, '--model', model], {
     cwd: dataDir,
     env: benchEnvironment(env),
     stdio: ['ignore', log, 'pipe'],

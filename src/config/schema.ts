@@ -204,7 +204,7 @@ type ParsedConfig = z.output<typeof configSchema>;
 /** The settings whose default depends on others, always filled in a loaded Config. */
 export interface Config extends Omit<ParsedConfig, 'autoscaler' | 'web' | 'compute'> {
   readonly autoscaler: ParsedConfig['autoscaler'] & PolicySettings;
-  readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number };
+  readonly web: ParsedConfig['web'] & { replyTimeoutMs: number; jobTtlMs: number; replyQueueStaleAfterMs: number; maxQueueWaitMs: number };
   readonly compute: Omit<ParsedCompute, 'ec2' | 'bootDeadlineMs'> & {
     stopTimeoutMs: number;
     /** Whichever key gave it, or the backend's default. */
@@ -247,11 +247,14 @@ export function resolveDerivedDefaults(parsed: ParsedConfig): Config {
   const autoscaler = autoscalerSettings(parsed);
   // A request may wait as long as the autoscaler plans answers to take and, on EC2, a boot plus a minute.
   const replyDefaultMs = isEc2 ? Math.max(autoscaler.latencyTargetMs, compute.bootDeadlineMs) + 60_000 : Math.max(60_000, autoscaler.latencyTargetMs);
+  const replyTimeoutMs = web.replyTimeoutMs ?? replyDefaultMs;
   return {
     ...parsed,
     web: {
       ...web,
-      replyTimeoutMs: web.replyTimeoutMs ?? replyDefaultMs,
+      replyTimeoutMs,
+      // Half: the prediction is an estimate, and an admitted request still needs its own processing time.
+      maxQueueWaitMs: web.maxQueueWaitMs ?? Math.floor(replyTimeoutMs / 2),
       // A job is kept no longer than the label it reports.
       jobTtlMs: web.jobTtlMs ?? Math.min(DEFAULT_JOB_TTL_MS, labelTtlMs),
       replyQueueStaleAfterMs: web.replyQueueStaleAfterMs ?? 6 * web.livenessIntervalMs,

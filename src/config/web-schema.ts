@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_EVENT_LIMITS } from '../observability/activity-feed.js';
+import { refineWebLimits, webLimitsShape } from './web-limits.js';
 
 /** The web tier's settings (`web.*` in the configuration; env names in src/config/load.ts). */
 export const webSchema = z.object({
@@ -39,4 +40,5 @@ export const webSchema = z.object({
    * this long (default 10000 ms, env SCALEFACE_WEB_CLOSE_GRACE_MS) before it drops them and closes the backends.
    */
   closeGraceMs: z.number().int().min(0).default(10_000),
-});
+  ...webLimitsShape,
+}).superRefine(refineWebLimits);

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'DEAD_LETTERED'
   | 'WORKER_FAILED'
   | 'BACKEND_UNAVAILABLE'
+  | 'OVERLOADED'
   | 'MODEL_UNAVAILABLE'
   | 'MODEL_MISMATCH'
   | 'WRONG_MODEL'
@@ -102,6 +103,12 @@ export class DeadLetteredError extends errorOfCode('DEAD_LETTERED') {}
 export class WorkerFailedError extends errorOfCode('WORKER_FAILED') {}
 
 export class BackendUnavailableError extends errorOfCode('BACKEND_UNAVAILABLE', { retryable: true }) {}
+/**
+ * New work refused at once because taking it would break a bound: the request bodies held would pass the memory
+ * budget, or the predicted wait for an answer passes what a client is promised (src/web/admission.ts).
+ */
+export class OverloadedError extends errorOfCode('OVERLOADED', { retryable: true }) {}
+
 /**
  * The compute backend refused to start instances for lack of quota or capacity (EC2's InstanceLimitExceeded,
  * InsufficientInstanceCapacity, ...): trying again at once fails the same way, so the autoscaler backs off launching.

@@ -8,6 +8,26 @@
 /** Images above this many pixels (width × height, as the file declares them) are refused before decoding. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
 
+/**
+ * How many pixels an upload may buy with its bytes: decoding (and the model's work on the frame) costs about
+ * per pixel, so a small file that declares many pixels (a flat PNG of 6300×6300 in 128 KB) would buy the CPU of
+ * many normal images. The rule: pixels allowed = min(MAX_IMAGE_PIXELS, max(minPixels, pixelsPerByte × bytes)).
+ */
+export interface DecodeAllowance {
+  /** Pixels any upload may declare, however small (a blank screenshot compresses to almost nothing). */
+  readonly minPixels: number;
+  /** Pixels per byte of the file above that floor. */
+  readonly pixelsPerByte: number;
+}
+
+/** README, "Limits under load", says how these were chosen (photos compress to 2..20 pixels a byte). */
+export const DEFAULT_DECODE_ALLOWANCE: DecodeAllowance = { minPixels: 4_000_000, pixelsPerByte: 64 };
+
+/** The pixels an image of `bytes` bytes may declare under `allowance`. */
+export function allowedPixels(bytes: number, allowance: DecodeAllowance): number {
+  return Math.min(MAX_IMAGE_PIXELS, Math.max(allowance.minPixels, Math.floor(allowance.pixelsPerByte * bytes)));
+}
+
 /** Formats as sharp's metadata names them (AVIF is reported as `heif`); the web tier and the decoder accept these. */
 export const ACCEPTED_SHARP_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif']);
 

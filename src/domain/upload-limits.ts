@@ -4,6 +4,16 @@
  * (`web.maxUploadBytes`); its pixel count is bounded in image-structure.ts (MAX_IMAGE_PIXELS).
  */
 
+/** Room for multipart headers and small text fields beside one file. */
+export const MULTIPART_FRAMING_BYTES = 64 * 1024;
+
+/**
+ * Request bodies held in memory at once by one web process, by default: 8 uploads of the largest size (10 MiB)
+ * plus their framing. Sized so that `up` and its workers stay under 1.2 GB on this project's machine (2 vCPU,
+ * 24 GB) and fit a small EC2 instance (t3.small, 2 GB): README, "Limits under load", gives the peaks measured.
+ */
+export const DEFAULT_BODY_BUDGET_BYTES = 8 * (10 * 1024 * 1024 + MULTIPART_FRAMING_BYTES);
+
 /** Photos one enrollment call may add. */
 export const MAX_PHOTOS_PER_ENROLLMENT = 50;
 

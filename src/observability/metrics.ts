@@ -3,6 +3,7 @@
  * so that several apps in one process, as in tests, do not share or clash).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionSnapshot } from '../web/admission.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
 import { readStatusSummary, type StatusSummary } from './status-summary.js';
 
@@ -116,6 +117,30 @@ export class WebMetrics {
     this.decisions.count(summary.decisionTotals);
     this.statusUp.set(1);
     return summary;
+  }
+
+  /** Gauges of the load-shedding rule, read from `read` at each scrape. */
+  trackAdmission(read: () => AdmissionSnapshot): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, value: (s: AdmissionSnapshot) => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(value(read())); } });
+    gauge('scaleface_body_budget_bytes', 'Bytes of request bodies this web process may hold at once', (s) => s.bodyBudgetBytes);
+    gauge('scaleface_body_bytes_held', 'Bytes of request bodies held now', (s) => s.bodyBytesHeld);
+    gauge('scaleface_predicted_wait_seconds', 'Predicted wait for an answer of a new request', (s) => s.predictedWaitMs / 1000);
+    gauge('scaleface_max_queue_wait_seconds', 'New recognitions are refused (503) above this predicted wait', (s) => s.maxQueueWaitMs / 1000);
+    gauge('scaleface_answers_per_second', 'How fast the app tier answers this web process (measured, or assumed at start)', (s) => s.answersPerSecond);
+    new Counter({
+      name: 'scaleface_shed_requests_total',
+      help: 'Requests refused with 503 by load shedding, by reason (memory: body budget; wait: predicted wait)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const { shed } = read();
+        this.reset();
+        this.inc({ reason: 'memory' }, shed.memory);
+        this.inc({ reason: 'wait' }, shed.wait);
+      },
+    });
   }
 
   observeStatusFailure(): void {

@@ -5,6 +5,7 @@
  */
 import {
   BackendUnavailableError,
+  OverloadedError,
   ConfigInvalidError,
   NativeModuleMismatchError,
   ConflictError,
@@ -73,6 +74,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   DEAD_LETTERED: DeadLetteredError,
   WORKER_FAILED: WorkerFailedError,
   BACKEND_UNAVAILABLE: BackendUnavailableError,
+  OVERLOADED: OverloadedError,
   MODEL_UNAVAILABLE: ModelUnavailableError,
   MODEL_MISMATCH: GalleryModelMismatchError,
   WRONG_MODEL: WrongModelError,

@@ -4,14 +4,17 @@ import { ACCESS_CHECK_PREFIX } from '../config/names.js';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
-import type { JobLimits } from '../web/deps.js';
+import type { JobLimits, WebDeps } from '../web/deps.js';
 import { JobRecords } from '../web/job-records.js';
 import { cachedCheck, type ReadinessCheck } from '../web/readiness.js';
-import { RecognitionService } from '../web/recognition-service.js';
+import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
+import { Admission } from '../web/admission.js';
+import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
+import { sweepExpired } from './retention.js';
 
 /** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
 const JOB_SWEEP_MS = 60_000;
@@ -44,12 +47,18 @@ export interface WebTier {
   close(): Promise<void>;
 }
 
-/** Job records in the control bucket, and the timer that deletes the expired ones. */
+/**
+ * Job records in the control bucket, and the timer that deletes the expired ones (and the staged images of jobs
+ * whose process died before they finished).
+ */
 function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseLogger | undefined) {
   const { store, names } = backends;
   const jobRecords = new JobRecords({ store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs });
   const sweepJobs = setInterval(() => {
     jobRecords.sweep().catch((error: unknown) => logger?.warn({ err: String(error) }, 'job record sweep failed'));
+    sweepExpired(store, names.controlBucket, ttlMs, Date.now(), STAGED_UPLOADS_PREFIX).catch((error: unknown) =>
+      logger?.warn({ err: String(error), prefix: STAGED_UPLOADS_PREFIX }, 'control bucket sweep failed'),
+    );
   }, Math.min(ttlMs, JOB_SWEEP_MS));
   sweepJobs.unref();
   return { jobRecords, sweepJobs };
@@ -85,6 +94,42 @@ async function closeWaits(app: FastifyInstance, correlator: ReplyCorrelator, job
   await jobRecords.flush();
 }
 
+/**
+ * The load-shedding rule of this web process. Until answers are measured it assumes the app tier's full
+ * capacity: every instance the autoscaler may run answering one image per configured service time.
+ */
+function createAdmission(config: Backends['config']): Admission {
+  const assumedAnswersPerSecond = (config.autoscaler.maxInstances * 1000) / config.autoscaler.serviceTimeMs;
+  const { bodyBudgetBytes, maxUploadBytes, maxQueueWaitMs } = config.web;
+  // An eighth of the budget for small bodies, as long as one upload of the largest size still fits in the rest.
+  const reservedForSmallBytes = Math.max(0, Math.min(Math.floor(bodyBudgetBytes / 8), bodyBudgetBytes - maxUploadBytes - MULTIPART_FRAMING_BYTES));
+  return new Admission({ bodyBudgetBytes, reservedForSmallBytes, maxQueueWaitMs, assumedAnswersPerSecond });
+}
+
+function createRecognitionService(backends: Backends, options: WebTierOptions, correlator: ReplyCorrelator, admission: Admission): RecognitionService {
+  return new RecognitionService({
+    store: backends.store,
+    requestQueue: options.requestQueue,
+    names: backends.names,
+    correlator,
+    replyTimeoutMs: backends.config.web.replyTimeoutMs,
+    onEnqueued: options.onEnqueued,
+    // The answer rate and the body budget of the load-shedding rule.
+    onAnswer: () => admission.observeAnswer(),
+    bodyRoom: (bytes) => admission.acquireBody(bytes),
+  });
+}
+
+/** What uploads must respect (see README, "Limits under load"). */
+function uploadLimitsOf(config: Backends['config'], admission: Admission): Pick<WebDeps, 'admission' | 'decodeAllowance' | 'timeouts'> {
+  const { web } = config;
+  return {
+    admission,
+    decodeAllowance: { minPixels: web.minDecodePixels, pixelsPerByte: web.decodePixelsPerByte },
+    timeouts: { bodyMs: web.bodyTimeoutMs, headersMs: web.headersTimeoutMs },
+  };
+}
+
 /** One web-tier instance: its own reply queue and reply consumer, the recognition service and the routes. */
 export async function createWebTier(backends: Backends, options: WebTierOptions): Promise<WebTier> {
   const { config, names } = backends;
@@ -100,14 +145,8 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     options.logger?.warn({ err: e.message }, 'reply consumer error'),
   );
   await correlator.start();
-  const recognition = new RecognitionService({
-    store: backends.store,
-    requestQueue: options.requestQueue,
-    names,
-    correlator,
-    replyTimeoutMs: config.web.replyTimeoutMs,
-    onEnqueued: options.onEnqueued,
-  });
+  const admission = createAdmission(config);
+  const recognition = createRecognitionService(backends, options, correlator, admission);
   const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
   const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
   const app = await buildApp({
@@ -124,6 +163,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     jobRecords,
     logger: options.logger,
     readiness: inputBucketProbe(backends, instanceId),
+    ...uploadLimitsOf(config, admission),
   });
   return {
     app,

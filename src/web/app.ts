@@ -2,15 +2,18 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { PayloadTooLargeError } from '../domain/errors.js';
-import { MAX_JSON_BODY_BYTES, maxRequestBytes } from '../domain/upload-limits.js';
+import { DEFAULT_DECODE_ALLOWANCE } from '../domain/image-structure.js';
+import { DEFAULT_BODY_BUDGET_BYTES, MAX_JSON_BODY_BYTES, maxRequestBytes } from '../domain/upload-limits.js';
+import { Admission } from './admission.js';
 import { requestIdOf } from '../observability/request-id.js';
 import { browserRulesHook } from './browser-rules.js';
-import type { WebDeps } from './deps.js';
+import type { RequestTimeouts, WebDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerOpenApi } from './openapi.js';
 import { liveStatusPlugin } from './plugins/live-status.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { servicesPlugin } from './plugins/services.js';
+import { uploadLimitsPlugin } from './plugins/upload-limits.js';
 import { eventsRoutes } from './routes/events.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -52,11 +55,25 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     readiness: deps.readiness,
   });
   await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs, eventLimits: deps.events });
+  const admission = deps.admission ?? new Admission({ bodyBudgetBytes: DEFAULT_BODY_BUDGET_BYTES, maxQueueWaitMs: 30_000, assumedAnswersPerSecond: 100 });
+  await app.register(uploadLimitsPlugin, { admission, decodeAllowance: deps.decodeAllowance ?? DEFAULT_DECODE_ALLOWANCE, maxUploadBytes: deps.maxUploadBytes });
 }
+
+/** Node checks the body and header timeouts this often; a quarter of the shorter one, at most a second. */
+function connectionsCheckingIntervalOf(timeouts: RequestTimeouts): number {
+  return Math.max(50, Math.min(1000, Math.floor(Math.min(timeouts.bodyMs, timeouts.headersMs) / 4)));
+}
+
+/** The defaults of config web.bodyTimeoutMs and web.headersTimeoutMs. */
+const DEFAULT_TIMEOUTS: RequestTimeouts = { bodyMs: 60_000, headersMs: 10_000 };
 
 /** Builds the web tier's Fastify app; it does not listen (src/web/server.ts does). Test it with `inject`. */
 export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
+  const timeouts = deps.timeouts ?? DEFAULT_TIMEOUTS;
   const app = Fastify({
+    // A request whose headers or body have not arrived within these is ended (408), so slow uploads cannot stay open.
+    requestTimeout: timeouts.bodyMs,
+    http: { requestTimeout: timeouts.bodyMs, headersTimeout: timeouts.headersMs, connectionsCheckingInterval: connectionsCheckingIntervalOf(timeouts) },
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     // Multipart bodies are limited per file by the routes; other bodies are small JSON.
     bodyLimit: MAX_JSON_BODY_BYTES,

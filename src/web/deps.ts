@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { DecodeAllowance } from '../domain/image-structure.js';
+import type { Admission } from './admission.js';
 import type { ModelKind } from '../ports/image-model.js';
 import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
 import type { JobRecords } from './job-records.js';
@@ -46,6 +48,13 @@ export interface JobLimits {
   readonly ttlMs?: number;
 }
 
+/** How long a client may take to send its request (config web.headersTimeoutMs, web.bodyTimeoutMs). */
+export interface RequestTimeouts {
+  /** The whole request, body included. */
+  readonly bodyMs: number;
+  readonly headersMs: number;
+}
+
 /** Everything the web tier's routes use; built by src/system and passed to buildApp. */
 export interface WebDeps {
   readonly recognition: RecognitionService;
@@ -68,4 +77,10 @@ export interface WebDeps {
   readonly modelKind?: ModelKind;
   /** What `/readyz` checks beside the status (the storage takes writes); rejects while not ready. */
   readonly readiness?: ReadinessCheck;
+  /** The load-shedding rule (body budget, predicted wait); default: the default budget and nothing measured. */
+  readonly admission?: Admission;
+  /** The pixels an upload may declare per byte (default DEFAULT_DECODE_ALLOWANCE). */
+  readonly decodeAllowance?: DecodeAllowance;
+  /** Default 60 s for the body, 10 s for the headers. */
+  readonly timeouts?: RequestTimeouts;
 }

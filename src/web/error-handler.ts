@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   WORKER_FAILED: 502,
   DEAD_LETTERED: 502,
   BACKEND_UNAVAILABLE: 503,
+  OVERLOADED: 503,
   MODEL_UNAVAILABLE: 503,
   TIMEOUT: 504,
 };
@@ -35,6 +36,7 @@ const GENERIC_MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
   WORKER_FAILED: 'the app tier could not process the request',
   DEAD_LETTERED: 'the app tier failed on the request repeatedly; it was moved to the dead-letter queue',
   BACKEND_UNAVAILABLE: 'the service is temporarily unavailable; try again later',
+  OVERLOADED: 'the service is at capacity; try again after the Retry-After delay',
   MODEL_UNAVAILABLE: 'the recognition model is unavailable',
   TIMEOUT: 'no answer from the app tier in time',
 };
@@ -94,6 +96,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 /** How much of an oversized upload is read and dropped so that its client can read the 413 (see below). */
 const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
 const DISCARD_TIMEOUT_MS = 10_000;
+/** A body refused for lack of room is answered at once: within this, or with the connection closed after. */
+const OVERLOADED_DISCARD_TIMEOUT_MS = 1000;
 
 /**
  * Reads and drops what the client is still sending, within a bound. A client that writes its whole body
@@ -101,7 +105,7 @@ const DISCARD_TIMEOUT_MS = 10_000;
  * closed under it and report a broken pipe instead of the 413. Past the bound the connection closes after
  * the answer. Resolves true when the body was read to its end.
  */
-function discardRestOfBody(raw: IncomingMessage): Promise<boolean> {
+function discardRestOfBody(raw: IncomingMessage, timeoutMs: number): Promise<boolean> {
   if (raw.complete || raw.readableEnded) return Promise.resolve(true);
   return new Promise((resolve) => {
     let seen = 0;
@@ -116,7 +120,7 @@ function discardRestOfBody(raw: IncomingMessage): Promise<boolean> {
     };
     const onEnd = () => finish(true);
     const onClose = () => finish(raw.complete);
-    const timer = setTimeout(() => finish(false), DISCARD_TIMEOUT_MS);
+    const timer = setTimeout(() => finish(false), timeoutMs);
     raw.on('data', onData).once('end', onEnd).once('close', onClose);
     raw.resume();
   });
@@ -128,7 +132,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     // The detail a 5xx answer leaves out is here, in the server's log, under the request's traceId.
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');
-    if (problem.status === 413 && !(await discardRestOfBody(request.raw))) void reply.header('connection', 'close');
+    // A refused body (too large, or no room for it now) is read and dropped, so that its client reads the answer.
+    const discardMs = problem.status === 413 ? DISCARD_TIMEOUT_MS : problem.code === 'OVERLOADED' ? OVERLOADED_DISCARD_TIMEOUT_MS : 0;
+    if (discardMs > 0 && !(await discardRestOfBody(request.raw, discardMs))) void reply.header('connection', 'close');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) =>

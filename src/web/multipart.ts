@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidInputError, PayloadTooLargeError, ScalefaceError } from '../domain/errors.js';
-
-/** Room for multipart headers and small text fields beside the file. */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 
 export interface UploadedFile {
   readonly fieldName: string;
@@ -38,7 +36,7 @@ function readFailure(error: unknown, maxBytes: number): never {
  */
 export async function readSingleFile(request: FastifyRequest, fieldName: string, maxBytes: number): Promise<UploadedFile> {
   requireMultipart(request, fieldName);
-  if (Number(request.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+  if (Number(request.headers['content-length'] ?? 0) > maxBytes + MULTIPART_FRAMING_BYTES) {
     throw new PayloadTooLargeError(`the upload is larger than ${maxBytes} bytes`);
   }
   let found: UploadedFile | undefined;

@@ -14,9 +14,24 @@ export interface RecognitionServiceDeps {
   readonly replyTimeoutMs: number;
   /** Called after a request is enqueued (the autoscaler reacts at once instead of at its next tick). */
   readonly onEnqueued?: () => void;
+  /** Called for every reply of the app tier (how fast it answers: see admission.ts). */
+  readonly onAnswer?: () => void;
+  /** Waits for room in the body budget to hold `bytes` (a staged job's image on its way to the input bucket). */
+  readonly bodyRoom?: (bytes: number) => Promise<{ release(): void }>;
 }
 
 const MAX_CONFLICT_ATTEMPTS = 5;
+
+/** Where an async job's image waits in the control bucket until its job is done (a copy to re-send from). */
+export const STAGED_UPLOADS_PREFIX = 'uploads/';
+
+/** An async job's image as the job keeps it: where it is, never its bytes. */
+interface StagedImage {
+  readonly key: string;
+  readonly stagedKey: string;
+  readonly sha256: string;
+  readonly size: number;
+}
 
 export interface RecognizeOptions {
   /** The web tier's request id; the worker logs it and echoes it in its reply. */
@@ -36,10 +51,50 @@ export class RecognitionService {
 
   constructor(private readonly deps: RecognitionServiceDeps) {}
 
-  /** Recognizes a checked image; `fileName` must already be a safe base name. */
+  /** Recognizes a checked image held by the caller; `fileName` must already be a safe base name. */
   recognize(fileName: string, bytes: Buffer, options: RecognizeOptions = {}): Promise<RecognitionReply> {
+    const sha256 = digestOf(bytes);
+    return this.serialized(fileName, () =>
+      this.withConflictRetries(fileName, async () => {
+        await this.putInput(fileName, bytes);
+        return this.send(fileName, sha256, options);
+      }),
+    );
+  }
+
+  /**
+   * An async job: stores the image at once (in the input bucket, and a copy in the control bucket to re-send
+   * from after a conflict) and resolves when it is stored; from then on no bytes are held. `result` settles with
+   * the app tier's answer.
+   */
+  async startJob(fileName: string, bytes: Buffer, options: RecognizeOptions = {}): Promise<{ result: Promise<RecognitionReply> }> {
+    const image: StagedImage = { key: fileName, stagedKey: `${STAGED_UPLOADS_PREFIX}${randomUUID()}`, sha256: digestOf(bytes), size: bytes.length };
+    // Another request of this name ahead in this process still needs its object: this one goes in when its turn comes.
+    const inputNow = !this.keyLocks.has(fileName);
+    let stored!: (ok: boolean) => void;
+    const storing = new Promise<boolean>((resolve) => (stored = resolve));
+    const result = this.serialized(fileName, async () => {
+      if (!(await storing)) throw new ConflictError('the image was not stored');
+      return this.recognizeStaged(image, inputNow, options);
+    });
+    result.catch(() => undefined); // the caller gets it; this keeps a refusal below from being unhandled
+    try {
+      const { store, names } = this.deps;
+      await store.put(names.controlBucket, image.stagedKey, bytes, { contentType: 'application/octet-stream' });
+      if (inputNow) await this.putInput(fileName, bytes);
+      stored(true);
+    } catch (error) {
+      stored(false);
+      await this.deps.store.delete(this.deps.names.controlBucket, image.stagedKey).catch(() => undefined);
+      throw error;
+    }
+    return { result: result.finally(() => this.deps.store.delete(this.deps.names.controlBucket, image.stagedKey).catch(() => undefined)) };
+  }
+
+  /** Runs `task` after every earlier request of this file name in this process (their objects share the key). */
+  private serialized<T>(fileName: string, task: () => Promise<T>): Promise<T> {
     const previous = this.keyLocks.get(fileName) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.recognizeWithRetries(fileName, bytes, options));
+    const current = previous.catch(() => undefined).then(task);
     this.keyLocks.set(fileName, current);
     void current.catch(() => undefined).finally(() => {
       if (this.keyLocks.get(fileName) === current) this.keyLocks.delete(fileName);
@@ -47,19 +102,42 @@ export class RecognitionService {
     return current;
   }
 
-  private async recognizeWithRetries(fileName: string, bytes: Buffer, options: RecognizeOptions): Promise<RecognitionReply> {
-    const digest = createHash('sha256').update(bytes).digest('hex');
+  private async recognizeStaged(image: StagedImage, inputInPlace: boolean, options: RecognizeOptions): Promise<RecognitionReply> {
+    let first = true;
+    return this.withConflictRetries(image.key, async () => {
+      if (!first || !inputInPlace) await this.copyStaged(image);
+      first = false;
+      return this.send(image.key, image.sha256, options);
+    });
+  }
+
+  /** Puts the staged copy back under its key, holding its bytes only for the copy and within the body budget. */
+  private async copyStaged(image: StagedImage): Promise<void> {
+    const room = await (this.deps.bodyRoom?.(image.size) ?? { release: () => undefined });
+    try {
+      const bytes = await this.deps.store.get(this.deps.names.controlBucket, image.stagedKey);
+      await this.putInput(image.key, bytes);
+    } finally {
+      room.release();
+    }
+  }
+
+  /** Submits until the worker finds the bytes it was sent (a conflict: another upload replaced the object). */
+  private async withConflictRetries(fileName: string, submit: () => Promise<RecognitionReply>): Promise<RecognitionReply> {
     for (let attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
-      const reply = await this.submitOnce(fileName, bytes, digest, options);
+      const reply = await submit();
       if (reply.status === 'ok') return reply;
       if (reply.status !== 'conflict') throw failureOf(reply);
     }
     throw new ConflictError(`"${fileName}" kept being replaced by other uploads; try again`);
   }
 
-  private async submitOnce(key: string, bytes: Buffer, sha256: string, options: RecognizeOptions): Promise<RecognitionReply> {
-    const { store, names, correlator, requestQueue } = this.deps;
-    await store.put(names.inputBucket, key, bytes, { contentType: 'application/octet-stream' });
+  private putInput(key: string, bytes: Buffer): Promise<void> {
+    return this.deps.store.put(this.deps.names.inputBucket, key, bytes, { contentType: 'application/octet-stream' });
+  }
+
+  private async send(key: string, sha256: string, options: RecognizeOptions): Promise<RecognitionReply> {
+    const { correlator, requestQueue } = this.deps;
     const request: RecognitionRequest = {
       v: 1,
       requestId: randomUUID(),
@@ -78,8 +156,14 @@ export class RecognitionService {
     }
     this.deps.onEnqueued?.();
     options.onSubmitted?.();
-    return answer;
+    const reply = await answer;
+    this.deps.onAnswer?.();
+    return reply;
   }
+}
+
+function digestOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function failureOf(reply: RecognitionReply): Error {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { ReplyBox, ReplyFace, ReplyLabel, ReplyModel } from '../domain/messages.js';
+import type { DecodeAllowance } from '../domain/image-structure.js';
+import type { RecognitionReply, ReplyBox, ReplyFace, ReplyLabel, ReplyModel } from '../domain/messages.js';
 import { readSingleFile } from './multipart.js';
 import { safeFileName } from '../domain/naming.js';
 import { checkDecodableImage } from './upload-checks.js';
@@ -22,10 +23,13 @@ export interface CheckedUpload {
   readonly bytes: Buffer;
 }
 
-/** Reads the one image of field `inputFile` and refuses what is not a decodable image (4xx). */
-export async function readCheckedUpload(request: FastifyRequest, maxBytes: number): Promise<CheckedUpload> {
+/**
+ * Reads the one image of field `inputFile` and refuses what is not a decodable image, or declares more pixels
+ * than its bytes may buy (4xx).
+ */
+export async function readCheckedUpload(request: FastifyRequest, maxBytes: number, allowance: DecodeAllowance): Promise<CheckedUpload> {
   const upload = await readSingleFile(request, 'inputFile', maxBytes);
-  await checkDecodableImage(upload.bytes);
+  await checkDecodableImage(upload.bytes, allowance);
   return { fileName: safeFileName(upload.fileName), bytes: upload.bytes };
 }
 
@@ -37,26 +41,36 @@ export interface RecognizeContext {
   readonly onSubmitted?: () => void;
 }
 
+type Services = Pick<FastifyInstance, 'recognitionService' | 'metrics'>;
+
 /** Sends a checked upload through the app tier, counts it in the metrics and logs the answer. */
-export async function recognizeUpload(
-  services: Pick<FastifyInstance, 'recognitionService' | 'metrics'>,
-  upload: CheckedUpload,
-  call: RecognizeContext,
-): Promise<RecognitionOutcome> {
-  const { recognitionService, metrics } = services;
+export function recognizeUpload(services: Services, upload: CheckedUpload, call: RecognizeContext): Promise<RecognitionOutcome> {
+  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted };
+  return outcomeOf(services, upload.fileName, services.recognitionService.recognize(upload.fileName, upload.bytes, options), call);
+}
+
+/**
+ * An async job of a checked upload: resolves once the image is stored (the caller may drop the bytes then);
+ * `outcome` settles with the app tier's answer, counted and logged as recognizeUpload's.
+ */
+export async function startUploadJob(services: Services, upload: CheckedUpload, call: RecognizeContext): Promise<{ outcome: Promise<RecognitionOutcome> }> {
+  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted };
+  const { result } = await services.recognitionService.startJob(upload.fileName, upload.bytes, options);
+  return { outcome: outcomeOf(services, upload.fileName, result, call) };
+}
+
+async function outcomeOf(services: Services, file: string, replied: Promise<RecognitionReply>, call: RecognizeContext): Promise<RecognitionOutcome> {
+  const { metrics } = services;
   let reply;
   try {
-    reply = await recognitionService.recognize(upload.fileName, upload.bytes, {
-      traceId: call.traceId,
-      onSubmitted: call.onSubmitted,
-    });
+    reply = await replied;
   } catch (error) {
     metrics.observeRecognition('failed');
     throw error;
   }
   metrics.observeRecognition('ok', reply.inferenceMs);
   const outcome: RecognitionOutcome = {
-    file: upload.fileName,
+    file,
     label: reply.label ?? 'Unknown',
     faces: [...(reply.faces ?? [])],
     labels: [...(reply.labels ?? [])],

@@ -37,6 +37,26 @@ const launchBackoffSchema = Type.Object(
   },
 );
 
+const admissionSchema = Type.Object(
+  {
+    bodyBudgetBytes: Type.Number(),
+    bodyBytesHeld: Type.Number(),
+    bodiesHeld: Type.Number(),
+    bodiesWaitingForRoom: Type.Number(),
+    recognitionsInProgress: Type.Number(),
+    answersPerSecond: Type.Number(),
+    rateMeasured: Type.Boolean(),
+    predictedWaitMs: Type.Number(),
+    maxQueueWaitMs: Type.Number(),
+    shed: Type.Object({ memory: Type.Number(), wait: Type.Number() }),
+  },
+  {
+    description:
+      "This web process's load shedding: request bodies held against the budget, the predicted wait for an answer "
+      + 'against its bound, and the requests refused with 503 for each',
+  },
+);
+
 export const statusSchema = Type.Object(
   {
     queue: queueDepthSchema,
@@ -57,6 +77,7 @@ export const statusSchema = Type.Object(
       { replyQueue: Type.String(), waiting: Type.Number({ description: 'Requests waiting for a reply' }) },
       { description: "This web-tier process's reply queue" },
     ),
+    admission: Type.Optional(admissionSchema),
   },
   { additionalProperties: true },
 );

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { admitRecognition, type RecognitionInProgress } from '../plugins/upload-limits.js';
 import { Type } from 'typebox';
 import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
-import { readCheckedUpload, recognizeUpload, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
 const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -32,15 +33,24 @@ function jobView(job: Job<RecognitionOutcome>) {
 }
 
 /**
- * Writes the accepted job's record, then runs it in the background; the record follows it (running, then
- * succeeded or failed). Resolves once the first record is written. A job this process stops waiting for (it
- * shuts down) is left as recorded: its request stays queued, and its result is read from the output bucket.
+ * Stores the job's image and writes the accepted job's record, then runs it in the background without its bytes;
+ * the record follows it (running, then succeeded or failed). Resolves once the image and first record are written.
+ * A job this process stops waiting for (it shuts down) is left as recorded: its request stays queued, and its
+ * result is read from the output bucket.
  */
-async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: { id: string; log: FastifyBaseLogger }): Promise<void> {
+async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: FastifyRequest, inProgress: RecognitionInProgress): Promise<void> {
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
-  await persist();
   const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
-  recognizeUpload(app, upload, call).then(
+  let outcome: Promise<RecognitionOutcome>;
+  try {
+    ({ outcome } = await startUploadJob(app, upload, call));
+  } catch (error) {
+    app.jobs.fail(job, { code: problemOf(error).code, message: problemOf(error).message });
+    throw error;
+  }
+  await persist();
+  // The job stays in progress for the load-shedding rule until its result, not until its 202.
+  outcome.finally(inProgress.keep()).then(
     (result) => {
       app.jobs.succeed(job, result);
       void persist();
@@ -64,18 +74,19 @@ function jobRoutes(app: TypedApp): void {
     '/v1/jobs',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result',
         description: jobLimitsText(app),
         tags: ['jobs'],
-        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429) },
+        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      const inProgress = admitRecognition(app.admission, reply);
       const job = app.jobs.create(upload.fileName);
-      await startJob(app, job, upload, request);
+      await startJob(app, job, upload, request, inProgress);
       return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
     },
   );
@@ -107,15 +118,16 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/recognitions',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: 'Recognize one photo and wait for the answer, with every face box',
         tags: ['recognition'],
         response: { 200: recognitionSchema, ...errors(400, 401, 413, 415, 502, 503, 504) },
       },
     },
-    async (request) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+    async (request, reply) => {
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      admitRecognition(app.admission, reply);
       return recognizeUpload(app, upload, { traceId: request.id, log: request.log });
     },
   );

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { stemOf } from '../../domain/messages.js';
+import { admitRecognition } from '../plugins/upload-limits.js';
 import { readCheckedUpload, recognizeUpload } from '../recognize-upload.js';
 import { textSchema } from '../schemas.js';
 
@@ -13,7 +14,7 @@ export const recognizePlainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile' },
+      config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
         summary: "Recognize one photo; the seed's plain-text answer",
         tags: ['recognition'],
@@ -22,7 +23,8 @@ export const recognizePlainRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes);
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      admitRecognition(app.admission, reply);
       const outcome = await recognizeUpload(app, upload, { traceId: request.id, log: request.log });
       return reply.type('text/plain; charset=utf-8').send(`${stemOf(upload.fileName)}:${outcome.label}`);
     },

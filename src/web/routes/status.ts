@@ -39,7 +39,7 @@ export const statusRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => {
       const status = await app.readStatus();
       app.metrics.observeStatus(status);
-      return status;
+      return { ...status, admission: app.admission.snapshot() };
     },
   );
   app.get(

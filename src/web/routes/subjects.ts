@@ -5,6 +5,7 @@ import { safeFileName } from '../../domain/naming.js';
 import { MAX_PHOTOS_PER_ENROLLMENT } from '../../domain/upload-limits.js';
 import { readAllFiles } from '../multipart.js';
 import { errors, subjectNameParams, type TypedApp } from '../schemas.js';
+import type { DecodeAllowance } from '../../domain/image-structure.js';
 import { checkDecodableImage } from '../upload-checks.js';
 
 
@@ -39,12 +40,12 @@ const enrollmentSchema = Type.Object({
 const removalSchema = Type.Object({ subject: Type.String(), removedPhotos: Type.Integer() });
 
 /** Reads the photos of field `photos`; a photo that is not a decodable image refuses the whole request, naming it. */
-async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], maxUploadBytes: number) {
+async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], maxUploadBytes: number, allowance: DecodeAllowance) {
   const files = await readAllFiles(request, maxUploadBytes, MAX_PHOTOS_PER_ENROLLMENT);
   const photos = [];
   for (const file of files) {
     try {
-      await checkDecodableImage(file.bytes);
+      await checkDecodableImage(file.bytes, allowance);
     } catch (error) {
       throw new InvalidInputError(`${safeFileName(file.fileName)}: ${(error as Error).message}`, { cause: error });
     }
@@ -58,16 +59,16 @@ function enrollmentRoute(app: TypedApp): void {
     '/v1/subjects/:name/examples',
     {
       onRequest: [app.authGuards.admin, app.faceOnly],
-      config: { multipartField: 'photos', multipartMany: true },
+      config: { multipartField: 'photos', multipartMany: true, admission: 'enrollment' },
       schema: {
         summary: 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos',
         tags: ['subjects'],
         params: subjectNameParams,
-        response: { 201: enrollmentSchema, ...errors(400, 401, 409, 413, 415) },
+        response: { 201: enrollmentSchema, ...errors(400, 401, 409, 413, 415, 503) },
       },
     },
     async (request, reply) => {
-      const photos = await readCheckedPhotos(request, app.maxUploadBytes);
+      const photos = await readCheckedPhotos(request, app.maxUploadBytes, app.decodeAllowance);
       const result = await app.subjectsAdmin.addExamples(request.params.name, photos);
       return reply.status(201).send({ ...result, photos: [...result.photos] });
     },
