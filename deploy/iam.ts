@@ -28,6 +28,8 @@ const HEARTBEATS = 'heartbeats/*';
 const WEB_LIVENESS = 'web/*';
 /** Async jobs written through to the control bucket (src/web/job-records.ts), so any web process answers for them. */
 const JOB_RECORDS = 'jobs/*';
+/** An async job's image, staged at accept so the job holds no bytes (src/web/recognition-service.ts). */
+const STAGED_UPLOADS = 'uploads/*';
 const CHECK_PROBES = `${ACCESS_CHECK_PREFIX}*`;
 /** The autoscaler's own heartbeat (src/adapters/compute/autoscaler-heartbeat.ts): written by up, read by workers. */
 const AUTOSCALER_HEARTBEAT = 'autoscaler/heartbeat.json';
@@ -90,6 +92,7 @@ function upStatements(stack: Stack, r: DeploymentResources): PolicyStatement[] {
     allow('ReadHeartbeats', ['s3:GetObject'], [r.controlBucket.arnForObjects(HEARTBEATS)]),
     allow('Liveness', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.controlBucket.arnForObjects(WEB_LIVENESS)]),
     allow('JobRecords', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.controlBucket.arnForObjects(JOB_RECORDS)]),
+    allow('StagedUploads', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [r.controlBucket.arnForObjects(STAGED_UPLOADS)]),
     // /v1/status lists the app tier's instances.
     allow('DescribeInstances', ['ec2:DescribeInstances'], ['*']),
   ];

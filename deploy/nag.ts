@@ -51,6 +51,7 @@ export function acknowledgeNagFindings(stack: ScalefaceStack): void {
     iam5(`Resource::<${control}.Arn>/heartbeats/*`, 'Heartbeat objects are named after instances that exist only at run time');
     iam5(`Resource::<${control}.Arn>/web/*`, 'Liveness objects are named after web processes that exist only at run time');
     iam5(`Resource::<${control}.Arn>/jobs/*`, 'Job records are named after jobs made at run time');
+    iam5(`Resource::<${control}.Arn>/uploads/*`, 'Staged job images are named after jobs made at run time');
     iam5(`Resource::<${stack.getLogicalId(r.inputBucket.node.defaultChild as never)}.Arn>/aws-check/*`, 'scaleface aws check deletes only its own probe objects, named at run time');
     iam5(`Resource::arn:<AWS::Partition>:sqs:${region}:${account}:*`, 'sqs:ListQueues is authorized on the account and region only; IAM cannot narrow it to a name prefix (the call passes QueueNamePrefix)');
   }

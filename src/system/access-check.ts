@@ -89,6 +89,7 @@ function bucketChecks(backends: Backends, probeId: string): Promise<AccessCheck>
     objects(names.controlBucket, 'heartbeats/', 'read', 's3:GetObject', () => readAbsent(backends, names.controlBucket, `heartbeats/${probeId}.json`)),
     objects(names.controlBucket, 'web/', 'write, read, delete', rw, written(names.controlBucket, `web/${PROBE_PREFIX.slice(0, -1)}-${probeId}.json`)),
     objects(names.controlBucket, 'jobs/', 'write, read, delete', rw, written(names.controlBucket, `jobs/${PROBE_PREFIX.slice(0, -1)}-${probeId}.json`)),
+    objects(names.controlBucket, 'uploads/', 'write, read, delete', rw, written(names.controlBucket, `uploads/${PROBE_PREFIX.slice(0, -1)}-${probeId}`)),
   ];
 }
 

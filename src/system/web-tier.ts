@@ -15,6 +15,7 @@ import type { StatusSnapshot } from '../web/status-schema.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
 import { sweepExpired } from './retention.js';
+import { startIdleCollector } from './idle-collector.js';
 
 /** How often expired job records are deleted from the control bucket (at most; sooner with a shorter TTL). */
 const JOB_SWEEP_MS = 60_000;
@@ -146,6 +147,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   );
   await correlator.start();
   const admission = createAdmission(config);
+  const stopIdleCollector = startIdleCollector({ traffic: () => admission.snapshot() });
   const recognition = createRecognitionService(backends, options, correlator, admission);
   const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
   const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
@@ -171,6 +173,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     correlator,
     close: async () => {
       clearInterval(sweepJobs);
+      stopIdleCollector();
       await closeWaits(app, correlator, jobRecords, config.web.closeGraceMs);
       await liveness.stop();
     },

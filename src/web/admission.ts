@@ -38,6 +38,8 @@ export interface RecognitionTicket {
 export interface AdmissionSnapshot {
   readonly bodyBudgetBytes: number;
   readonly bodyBytesHeld: number;
+  /** Bytes of bodies admitted since start (what passed through). */
+  readonly bodyBytesAdmitted: number;
   readonly bodiesHeld: number;
   /** Accepted work waiting for room in the budget. */
   readonly bodiesWaitingForRoom: number;
@@ -61,6 +63,7 @@ const MAX_RETRY_AFTER_SECONDS = 60;
 
 export class Admission {
   private bytesHeld = 0;
+  private bytesAdmitted = 0;
   private bodiesHeld = 0;
   private readonly roomWaiters: { bytes: number; grant: () => void }[] = [];
   private readonly shed = { memory: 0, wait: 0 };
@@ -134,6 +137,7 @@ export class Admission {
     return {
       bodyBudgetBytes: this.settings.bodyBudgetBytes,
       bodyBytesHeld: this.bytesHeld,
+      bodyBytesAdmitted: this.bytesAdmitted,
       bodiesHeld: this.bodiesHeld,
       bodiesWaitingForRoom: this.roomWaiters.length,
       recognitionsInProgress: waiting,
@@ -152,6 +156,7 @@ export class Admission {
 
   private hold(bytes: number): BodyHold {
     this.bytesHeld += bytes;
+    this.bytesAdmitted += bytes;
     this.bodiesHeld += 1;
     let held = true;
     return {

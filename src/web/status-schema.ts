@@ -41,6 +41,7 @@ const admissionSchema = Type.Object(
   {
     bodyBudgetBytes: Type.Number(),
     bodyBytesHeld: Type.Number(),
+    bodyBytesAdmitted: Type.Number(),
     bodiesHeld: Type.Number(),
     bodiesWaitingForRoom: Type.Number(),
     recognitionsInProgress: Type.Number(),

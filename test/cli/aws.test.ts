@@ -34,7 +34,7 @@ describe('scaleface aws check', () => {
     assert.match(lines[0]!, /eu-west-1, prefix sf/);
     assert.deepEqual(lines.slice(1, 4).map((l) => l.split(':')[0]), ['DescribeInstances', 'RunInstances', 'TerminateInstances']);
     assert.deepEqual(lines.slice(5, 7), ['queue sf-req-queue (open, count): reachable', 'queue sf-req-dlq (open, count): reachable']);
-    assert.equal(lines.slice(5).length, 14, lines.join('\n'));
+    assert.equal(lines.slice(5).length, 15, lines.join('\n'));
     assert.ok(lines.slice(5).every((l) => l.endsWith(': reachable')), lines.join('\n'));
     assert.equal(lines[1], 'DescribeInstances: allowed');
     assert.match(lines[2]!, /^RunInstances: missing: ec2:RunInstances from the launch template lt-1/);

@@ -18,6 +18,7 @@ const BUCKET_LINES = [
   'bucket sf-check-control heartbeats/* (read)',
   'bucket sf-check-control web/* (write, read, delete)',
   'bucket sf-check-control jobs/* (write, read, delete)',
+  'bucket sf-check-control uploads/* (write, read, delete)',
 ];
 
 describe('queue and bucket access check on SQS and S3', () => {

@@ -96,6 +96,7 @@ describe('the OpenAPI document, the page and the status routes', () => {
     assert.deepEqual({ ...(admission as Record<string, unknown>), recognitionsInProgress: 0, answersPerSecond: 0 }, {
       bodyBudgetBytes: DEFAULT_BODY_BUDGET_BYTES,
       bodyBytesHeld: 0,
+      bodyBytesAdmitted: 0,
       bodiesHeld: 0,
       bodiesWaitingForRoom: 0,
       recognitionsInProgress: 0,
