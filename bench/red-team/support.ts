@@ -102,19 +102,8 @@ export async function post(url: string, path: string, fileName: string, bytes: B
   }
 }
 
-/** Runs `count` tasks with at most `concurrency` at once; results in order. */
-export async function pooled<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const index = next++;
-      results[index] = await task(index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  return results;
-}
+/** The bounded-concurrency runner of the memory attacks, shared by these drivers. */
+export { pooled } from '../red-team-clients.js';
 
 /** Polls `check` every 100 ms until true; throws after `timeoutMs` naming `what`. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {

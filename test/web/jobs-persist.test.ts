@@ -7,9 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { IDLE_STATUS } from '../helpers/status.js';
 import { waitUntil } from '../helpers/wait.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
-import { blankJpeg } from '../helpers/images.js';
-import { multipartBody } from '../helpers/multipart.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { submitJob } from './support.js';
 
 describe('jobs written through to the control bucket', () => {
   let backends: TempBackends;
@@ -28,18 +27,12 @@ describe('jobs written through to the control bucket', () => {
     await backends.dispose();
   });
 
-  async function submit(web: WebTier, fileName: string): Promise<string> {
-    const { payload, headers } = multipartBody([{ name: 'inputFile', filename: fileName, content: await blankJpeg() }]);
-    const res = await web.app.inject({ method: 'POST', url: '/v1/jobs', payload, headers });
-    assert.equal(res.statusCode, 202, res.body);
-    return (res.json() as { id: string }).id;
-  }
 
   const getJob = (web: WebTier, id: string) => web.app.inject({ method: 'GET', url: `/v1/jobs/${id}` });
 
   test('another web process answers for a job, and completes it from the output bucket when the answer came to nobody', async () => {
     const [a, b] = [await tier(), await tier()];
-    const id = await submit(a, 'elsewhere.jpg');
+    const id = await submitJob(a, 'elsewhere.jpg');
     const running = await getJob(b, id);
     assert.equal(running.statusCode, 200, running.body);
     assert.match((running.json() as { status: string }).status, /queued|running/);
@@ -54,7 +47,7 @@ describe('jobs written through to the control bucket', () => {
 
   test('a restarted web process answers for a job the previous one finished', async () => {
     const first = await tier();
-    const id = await submit(first, 'restart.jpg');
+    const id = await submitJob(first, 'restart.jpg');
     // No worker runs: the job fails with the reply timeout, and that is written through.
     await waitUntil('the job failed', async () => ((await getJob(first, id)).json() as { status: string }).status === 'failed', 5000);
     await first.close();
@@ -72,7 +65,7 @@ describe('jobs written through to the control bucket', () => {
   test('a job expires after its time to live, everywhere', async () => {
     const short = await tier(300);
     const other = await tier(300);
-    const id = await submit(short, 'expiring.jpg');
+    const id = await submitJob(short, 'expiring.jpg');
     await waitUntil('the job failed', async () => ((await getJob(short, id)).json() as { status?: string }).status === 'failed', 5000);
     // Each process measures the time to live from its own clock reading (the record's write, the job's end),
     // a few milliseconds apart: both must forget the job, in either order.

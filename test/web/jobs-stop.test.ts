@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { JobRecords } from '../../src/web/job-records.js';
-import { blankJpeg } from '../helpers/images.js';
-import { multipartBody } from '../helpers/multipart.js';
 import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
+import { submitJob } from './support.js';
 
 interface JobView {
   status: string;
@@ -40,18 +39,12 @@ describe('jobs across a graceful stop of their web tier', () => {
     await backends.dispose();
   });
 
-  async function submit(web: WebTier, fileName: string): Promise<string> {
-    const { payload, headers } = multipartBody([{ name: 'inputFile', filename: fileName, content: await blankJpeg() }]);
-    const res = await web.app.inject({ method: 'POST', url: '/v1/jobs', payload, headers });
-    assert.equal(res.statusCode, 202, res.body);
-    return (res.json() as { id: string }).id;
-  }
   const read = async (web: WebTier, id: string) => (await web.app.inject({ url: `/v1/jobs/${id}` })).json() as JobView;
   const recordOf = async (id: string) => JSON.parse((await backends.store.get(backends.names.controlBucket, `jobs/${id}.json`)).toString()) as JobView;
 
   test('jobs waiting at the stop stay pending, and read succeeded with their label once it is stored', async () => {
     const first = await tier();
-    const ids = [await submit(first, 'stop_a.jpg'), await submit(first, 'stop_b.jpg')];
+    const ids = [await submitJob(first, 'stop_a.jpg'), await submitJob(first, 'stop_b.jpg')];
     await close(first);
     for (const id of ids) assert.match((await recordOf(id)).status, /^(queued|running)$/, 'the record is left unfinished, not failed');
     assert.equal((await backends.requestQueue.depth()).visible, 2, 'both requests are still queued');

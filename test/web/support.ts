@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigInput } from '../../src/config/index.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
+import { blankJpeg } from '../helpers/images.js';
 import { multipartBody, type Part } from '../helpers/multipart.js';
 import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
@@ -42,6 +44,13 @@ export async function startWebWithWorker(overrides: ConfigInput = {}): Promise<W
       await backends.dispose();
     },
   };
+}
+
+/** Posts a blank photo named `fileName` to `POST /v1/jobs`, asserts the 202 and returns the job id. */
+export async function submitJob(web: Pick<WebTier, 'app'>, fileName: string): Promise<string> {
+  const res = await postParts(web.app, '/v1/jobs', [{ name: 'inputFile', filename: fileName, content: await blankJpeg() }]);
+  assert.equal(res.statusCode, 202, res.body);
+  return (res.json() as { id: string }).id;
 }
 
 /** A multipart POST through `inject`. */
