@@ -1,6 +1,6 @@
 /**
  * The project as the instances receive it: an allow-list of what the boot script needs (`npm ci` reads the
- * package files and .npmrc; the services run dist/src; the web page is served from src/web/ui; the objects
+ * package files; the services run dist/src; the web page is served from src/web/ui; the objects
  * model reads its ImageNet classifier from assets/, found by src/domain/shipped-files.ts), copied
  * to a staging folder so that nothing else lying in the project folder (data, .env, node_modules, test
  * output) is ever uploaded.
@@ -12,7 +12,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { Construct } from 'constructs';
 
 /** Files and folders (relative to the project folder) shipped to the instances. */
-export const CODE_FILES = ['package.json', 'package-lock.json', '.npmrc', 'dist/src', 'src/web/ui', 'assets'] as const;
+export const CODE_FILES = ['package.json', 'package-lock.json', 'dist/src', 'src/web/ui', 'assets'] as const;
 /** Without these the boot script fails: refuse to synthesize instead. */
 const REQUIRED = ['package.json', 'package-lock.json', 'dist/src/cli/main.js', 'src/web/ui/index.html'];
 

@@ -129,7 +129,8 @@ function installProject(codeUrl: string): string[] {
     `if [ -d /opt/scaleface/node_modules ] && [ "$(cat ${INSTALLED_LOCK} 2>/dev/null)" = "$LOCK_SUM" ]; then`,
     "  echo 'prepared image: dependencies already installed from this package-lock.json'",
     'else',
-    `  (cd /opt/scaleface && "$NPM" ci --omit=dev --no-audit --no-fund)`,
+    // AL2023's npm 10 ignores package.json's allowScripts: the variable keeps onnxruntime-node's GPU download off.
+    `  (cd /opt/scaleface && ONNXRUNTIME_NODE_INSTALL=skip "$NPM" ci --omit=dev --no-audit --no-fund)`,
     `  echo "$LOCK_SUM" > ${INSTALLED_LOCK}`,
     'fi',
     `printf '#!/bin/sh\\nexec %s %s "$@"\\n' "$NODE" /opt/scaleface/dist/src/cli/main.js > /usr/local/bin/scaleface`,

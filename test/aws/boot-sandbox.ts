@@ -29,14 +29,14 @@ for package in "$@"; do
     nodejs22) case "$SANDBOX_NODE" in
       alternatives)  # AL2023: node-22, and node as an alternatives link to it
         printf '#!/bin/bash\\n[ "$1" = --version ] && { echo "$SANDBOX_NODE_VERSION"; exit 0; }\\necho "node-22 $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node-22"
-        printf '#!/bin/bash\\necho "npm-22 $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm-22"
+        printf '#!/bin/bash\\necho "npm-22 $* (ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL)" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm-22"
         chmod +x "$ROOT/usr/bin/node-22" "$ROOT/usr/bin/npm-22"
         ln -sf "$ROOT/usr/bin/node-22" "$ROOT/etc/alternatives/node"
         ln -sf "$ROOT/etc/alternatives/node" "$ROOT/usr/bin/node"
         ln -sf "$ROOT/usr/bin/npm-22" "$ROOT/usr/bin/npm" ;;
       plain)  # a node 22 that is simply called node
         printf '#!/bin/bash\\n[ "$1" = --version ] && { echo "$SANDBOX_NODE_VERSION"; exit 0; }\\necho "node $*" >> "$SANDBOX_LOG"\\n' > "$ROOT/usr/bin/node"
-        printf '#!/bin/bash\\necho "npm $*" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm"
+        printf '#!/bin/bash\\necho "npm $* (ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL)" >> "$SANDBOX_LOG"\\nmkdir -p node_modules\\n' > "$ROOT/usr/bin/npm"
         chmod +x "$ROOT/usr/bin/node" "$ROOT/usr/bin/npm" ;;
       none) ;;
     esac ;;

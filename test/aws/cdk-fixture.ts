@@ -16,7 +16,7 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
 /** The project files the instances need, plus strays that must never be uploaded. */
-export const SHIPPED = ['.npmrc', 'assets/darknet-tiny-imagenet/model.json', 'dist/src/cli/main.js', 'package-lock.json', 'package.json', 'src/web/ui/index.html'];
+export const SHIPPED = ['assets/darknet-tiny-imagenet/model.json', 'dist/src/cli/main.js', 'package-lock.json', 'package.json', 'src/web/ui/index.html'];
 const STRAYS = ['.env', 'data/photo.jpg', 'node_modules/x/index.js', 'dist/test/a.test.js', 'cdk.out/manifest.json', 'boot.log', 'src/cli/main.ts'];
 
 export async function fakeProject(dir: string): Promise<string> {

@@ -185,7 +185,7 @@ describe('CDK stack', () => {
     const script = userDataText(data.UserData);
     assert.match(script, /main\.js worker --name \$NAME/);
     assert.match(script, /PACKAGES\+=\(nodejs22 nodejs22-npm\)/);
-    assert.match(script, /"\$NPM\\" ci --omit=dev/);
+    assert.match(script, /ONNXRUNTIME_NODE_INSTALL=skip \\"\$NPM\\" ci --omit=dev/);
     assert.match(script, /SCALEFACE_QUEUE=sqs/);
     assert.match(script, /SCALEFACE_STORAGE=s3/);
     assert.doesNotMatch(script, /AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);

@@ -15,6 +15,11 @@ import { cleanEnv, closedPort } from '../helpers/cli-process.js';
 
 const README_URL = 'http://127.0.0.1:8000/';
 
+/** npm's warnings in a command's stderr, but for EBADENGINE, which Node 20 (outside `engines`) rightly gets. */
+function npmWarnings(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => /^npm warn /.test(line) && !/EBADENGINE/.test(line));
+}
+
 interface QuickstartCommand {
   readonly command: string;
   /** What the comment after `→` says the command prints. */
@@ -49,7 +54,7 @@ function run(command: string, env: NodeJS.ProcessEnv): Promise<{ status: number 
 }
 
 /** `npm start` in its own process group (npm, its shell, up and up's workers), until it says where it serves. */
-async function startService(command: string, env: NodeJS.ProcessEnv): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startService(command: string, env: NodeJS.ProcessEnv): Promise<{ url: string; stderr: string; stop: () => Promise<void> }> {
   const child = spawn('sh', ['-c', command], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
@@ -67,6 +72,7 @@ async function startService(command: string, env: NodeJS.ProcessEnv): Promise<{ 
   });
   return {
     url,
+    stderr,
     stop: async () => {
       process.kill(-child.pid!, 'SIGTERM');
       await exited;
@@ -88,10 +94,12 @@ test("the README's Quickstart enrolls the example gallery and names the person i
   const service = await startService(commands[1]!.command, env);
   try {
     assert.equal(service.url, `http://127.0.0.1:${port}`, 'npm start serves on the configured port');
+    assert.deepEqual(npmWarnings(service.stderr), [], 'npm start prints no npm warning');
     const outputs: string[] = [];
     for (const { command } of commands.slice(2)) {
       const result = await run(command.replaceAll(README_URL, `${service.url}/`), env);
       assert.equal(result.status, 0, `${command}:\n${result.stdout}\n${result.stderr}`);
+      assert.deepEqual(npmWarnings(result.stderr), [], `${command} prints no npm warning`);
       outputs.push(result.stdout.trim());
     }
     assert.equal(outputs.at(-1), last.expected, `${last.command} answers what the README says`);
