@@ -1,4 +1,4 @@
-export { loadConfig, configToEnv, inheritedEnv } from './load.js';
+export { loadConfig, configToEnv, inheritedEnv, settingLabel } from './load.js';
 export { mergeConfig } from './tree.js';
 export { modelFromSpec, MODEL_KINDS, type ModelKindSetting } from './model-spec.js';
 export { resourceNames, type ResourceNames } from './names.js';

@@ -75,6 +75,16 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_EC2_UNATTENDED_SHUTDOWN_MS: { path: ['compute', 'ec2', 'unattendedShutdownMs'], kind: 'number' },
 };
 
+/**
+ * How messages name a setting: its path, and its environment variable when it has one
+ * (`web.maxUploadBytes (env SCALEFACE_MAX_UPLOAD_BYTES)`), so that an error tells its reader what to change.
+ */
+export function settingLabel(path: readonly (string | number | symbol)[]): string {
+  const key = path.map(String).join('.');
+  const variable = Object.entries(ENV_PATHS).find(([, entry]) => entry.path.join('.') === key)?.[0];
+  return variable === undefined ? key : `${key} (env ${variable})`;
+}
+
 function convert(name: string, raw: string, kind: string): unknown {
   if (kind === 'string') return raw;
   if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
@@ -164,7 +174,7 @@ export function loadConfig(overrides: ConfigInput = {}, env: Env = process.env):
   refuseRetiredSettings(tree, env);
   const result = configSchema.safeParse(tree);
   if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = result.error.issues.map((i) => `${i.path.length === 0 ? '(root)' : settingLabel(i.path)}: ${i.message}`);
     throw new ConfigInvalidError(`invalid configuration: ${problems.join('; ')}`);
   }
   refuseUnknownSettings(file, result.data);

@@ -9,6 +9,7 @@ import { requestIdOf } from '../observability/request-id.js';
 import { browserRulesHook } from './browser-rules.js';
 import type { RequestTimeouts, WebDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
+import { uploadLimitMessage } from './multipart.js';
 import { registerOpenApi } from './openapi.js';
 import { liveStatusPlugin } from './plugins/live-status.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -27,7 +28,7 @@ function registerHooks(app: FastifyInstance): void {
     void reply.header('x-request-id', request.id);
     const length = Number(request.headers['content-length'] ?? 0);
     // Refuse what cannot fit before reading it (multipart overhead allowed for).
-    if (length > maxRequestBytes(app.maxUploadBytes)) throw new PayloadTooLargeError('the request body is larger than allowed');
+    if (length > maxRequestBytes(app.maxUploadBytes)) throw new PayloadTooLargeError(`${uploadLimitMessage(app.maxUploadBytes)} (plus multipart framing)`);
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { settingLabel } from '../config/index.js';
 import { asScalefaceError, NotFoundError, ScalefaceError, type ErrorCode } from '../domain/errors.js';
+import { withMultipartHint } from './multipart.js';
 
 /** The one place where errors become HTTP statuses. */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -36,7 +38,8 @@ const GENERIC_MESSAGE_BY_CODE: Partial<Record<ErrorCode, string>> = {
   WORKER_FAILED: 'the app tier could not process the request',
   DEAD_LETTERED: 'the app tier failed on the request repeatedly; it was moved to the dead-letter queue',
   BACKEND_UNAVAILABLE: 'the service is temporarily unavailable; try again later',
-  OVERLOADED: 'the service is at capacity; try again after the Retry-After delay',
+  // No figure of the moment, but the limits an operator may raise.
+  OVERLOADED: `the service is at capacity (its limits ${settingLabel(['web', 'bodyBudgetBytes'])} and ${settingLabel(['web', 'maxQueueWaitMs'])}); try again after the Retry-After delay`,
   MODEL_UNAVAILABLE: 'the recognition model is unavailable',
   TIMEOUT: 'no answer from the app tier in time',
 };
@@ -128,7 +131,7 @@ function discardRestOfBody(raw: IncomingMessage, timeoutMs: number): Promise<boo
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
-    const problem = problemOf(error);
+    const problem = problemOf(withMultipartHint(error, request));
     // The detail a 5xx answer leaves out is here, in the server's log, under the request's traceId.
     if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
     else request.log.info({ code: problem.code, msg: problem.message }, 'request refused');

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidInputError, PayloadTooLargeError, ScalefaceError } from '../domain/errors.js';
+import { settingLabel } from '../config/index.js';
+import { InvalidInputError, PayloadTooLargeError, ScalefaceError, UnsupportedMediaError } from '../domain/errors.js';
 import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 
 export interface UploadedFile {
@@ -8,23 +9,48 @@ export interface UploadedFile {
   readonly bytes: Buffer;
 }
 
-function requireMultipart(request: FastifyRequest, expected: string): void {
-  if (!request.isMultipart()) {
-    throw new InvalidInputError(`expected a multipart/form-data body with a file field "${expected}"`);
-  }
+/** What a client that sent anything else should send instead, in the form most clients start from. */
+export function multipartHint(field: string, contentType: string | undefined): string {
+  const sent = contentType === undefined || contentType === '' ? 'no Content-Type' : `Content-Type "${contentType}"`;
+  return `send the image as multipart/form-data with the file in field "${field}" (curl -F ${field}=@photo.jpg <url>), not as the raw body; got ${sent}`;
 }
 
-const SIZE_LIMIT_CODES = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_FILES_LIMIT', 'FST_PARTS_LIMIT']);
+function requireMultipart(request: FastifyRequest, expected: string): void {
+  if (!request.isMultipart()) throw new InvalidInputError(multipartHint(expected, request.headers['content-type']));
+}
+
+/**
+ * The framework refuses a body type no parser takes (an image sent raw: curl --data-binary) before a route runs;
+ * on a route that reads files that refusal becomes the hint. Any other error is returned as it is.
+ */
+export function withMultipartHint(error: unknown, request: FastifyRequest): unknown {
+  const field = request.routeOptions.config.multipartField;
+  if (field === undefined || (error as { code?: string }).code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return error;
+  return new UnsupportedMediaError(multipartHint(field, request.headers['content-type']), { cause: error });
+}
+
+/** The one upload limit a client can meet, named with the setting that raises it. */
+export function uploadLimitMessage(maxBytes: number): string {
+  return `the upload is larger than ${maxBytes} bytes, the limit ${settingLabel(['web', 'maxUploadBytes'])}`;
+}
+
+interface PartLimits {
+  readonly fileSize: number;
+  readonly files: number;
+  readonly parts: number;
+}
 
 /**
  * What went wrong while reading the parts, as the client's fault: over a limit → 413; anything the parser
  * refused (a boundary that does not match the header, a body cut short, a malformed part header) → 400.
  */
-function readFailure(error: unknown, maxBytes: number): never {
+function readFailure(error: unknown, limits: PartLimits): never {
   if (error instanceof ScalefaceError) throw error;
   const code = (error as { code?: string }).code;
-  if (code !== undefined && SIZE_LIMIT_CODES.has(code)) {
-    throw new PayloadTooLargeError(`the upload is larger than ${maxBytes} bytes or has too many parts`, { cause: error });
+  if (code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(uploadLimitMessage(limits.fileSize), { cause: error });
+  if (code === 'FST_FILES_LIMIT') throw new PayloadTooLargeError(`send at most ${limits.files} files per request (a fixed limit)`, { cause: error });
+  if (code === 'FST_PARTS_LIMIT') {
+    throw new PayloadTooLargeError(`too many parts: at most ${limits.parts} form fields and files per request (a fixed limit)`, { cause: error });
   }
   const reason = error instanceof Error ? error.message : String(error);
   throw new InvalidInputError(`the multipart/form-data body could not be read: ${reason}`, { cause: error });
@@ -37,11 +63,12 @@ function readFailure(error: unknown, maxBytes: number): never {
 export async function readSingleFile(request: FastifyRequest, fieldName: string, maxBytes: number): Promise<UploadedFile> {
   requireMultipart(request, fieldName);
   if (Number(request.headers['content-length'] ?? 0) > maxBytes + MULTIPART_FRAMING_BYTES) {
-    throw new PayloadTooLargeError(`the upload is larger than ${maxBytes} bytes`);
+    throw new PayloadTooLargeError(uploadLimitMessage(maxBytes));
   }
   let found: UploadedFile | undefined;
+  const limits = { fileSize: maxBytes, files: 2, parts: 20 };
   try {
-    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 2, parts: 20 } })) {
+    for await (const part of request.parts({ limits })) {
       if (part.type !== 'file') continue;
       if (part.fieldname !== fieldName || found !== undefined) {
         part.file.resume(); // a refused part is discarded, so the parser never stalls on it
@@ -54,7 +81,7 @@ export async function readSingleFile(request: FastifyRequest, fieldName: string,
       found = { fieldName, fileName: part.filename, bytes: await part.toBuffer() };
     }
   } catch (error) {
-    readFailure(error, maxBytes);
+    readFailure(error, limits);
   }
   if (found === undefined) throw new InvalidInputError(`no file in field "${fieldName}"`);
   return found;
@@ -64,13 +91,14 @@ export async function readSingleFile(request: FastifyRequest, fieldName: string,
 export async function readAllFiles(request: FastifyRequest, maxBytes: number, maxFiles: number): Promise<UploadedFile[]> {
   requireMultipart(request, 'photos');
   const files: UploadedFile[] = [];
+  const limits = { fileSize: maxBytes, files: maxFiles, parts: maxFiles + 20 };
   try {
-    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: maxFiles, parts: maxFiles + 20 } })) {
+    for await (const part of request.parts({ limits })) {
       if (part.type !== 'file') continue;
       files.push({ fieldName: part.fieldname, fileName: part.filename, bytes: await part.toBuffer() });
     }
   } catch (error) {
-    readFailure(error, maxBytes);
+    readFailure(error, limits);
   }
   if (files.length === 0) throw new InvalidInputError('no photo files in the request');
   return files;

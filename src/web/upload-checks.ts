@@ -1,4 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
+import { settingLabel } from '../config/index.js';
 import { InvalidInputError, UnsupportedMediaError } from '../domain/errors.js';
 import {
   ACCEPTED_SHARP_FORMATS,
@@ -46,7 +47,7 @@ function checkDecodeCost(width: number, height: number, size: number, allowance:
   throw new UnsupportedMediaError(
     `image of ${width}×${height} pixels (${megapixels(width * height)}) in a file of ${size} bytes: a file this size may declare at most `
       + `${megapixels(allowed)} (the larger of ${megapixels(allowance.minPixels)} and ${allowance.pixelsPerByte} pixels per byte); `
-      + 'send it smaller in pixels, or less compressed',
+      + `send it smaller in pixels, or less compressed (the rule's settings: ${settingLabel(['web', 'minDecodePixels'])} and ${settingLabel(['web', 'decodePixelsPerByte'])})`,
   );
 }
 

@@ -123,12 +123,21 @@ describe('loadConfig', () => {
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_AUTOSCALER: 'maybe' })), /SCALEFACE_AUTOSCALER must be true or false/);
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_RUNTIME: 'gpu' })), /recognition\.runtime/);
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_PORT: '70000' })), /web\.port/);
-    assert.match(refusal(() => loadConfig({ prefix: 'Has Capitals' }, {})), /prefix: lowercase letters, digits and dashes/);
+    assert.match(refusal(() => loadConfig({ prefix: 'Has Capitals' }, {})), /prefix \(env SCALEFACE_PREFIX\): lowercase letters, digits and dashes/);
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_CONFIG_FILE: join(dir, 'missing.json') })), /does not exist/);
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_CONFIG_JSON: '{not json' })), /SCALEFACE_CONFIG_JSON is not a valid JSON object/);
     const several = refusal(() => loadConfig({ web: { port: -1 }, queue: { maxReceiveCount: 0 } }, {}));
     assert.match(several, /web\.port/);
     assert.match(several, /queue\.maxReceiveCount/);
     assert.match(refusal(() => loadConfig({}, { SCALEFACE_WORKER_STOP_TIMEOUT_MS: '-5' })), /worker\.stopTimeoutMs/);
+  });
+
+  test('a refused value names its environment variable beside its path, wherever it came from', () => {
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_AUTH_TOKEN: 'short' })), /web\.authToken \(env SCALEFACE_AUTH_TOKEN\)/);
+    assert.match(refusal(() => loadConfig({ web: { maxUploadBytes: 0 } }, {})), /web\.maxUploadBytes \(env SCALEFACE_MAX_UPLOAD_BYTES\)/);
+    const budget = refusal(() => loadConfig({ web: { maxUploadBytes: 1000, bodyBudgetBytes: 1000 } }, {}));
+    assert.match(budget, /web\.bodyBudgetBytes \(env SCALEFACE_WEB_BODY_BUDGET_BYTES\)/);
+    // A setting without a variable is named by its path alone.
+    assert.match(refusal(() => loadConfig({ web: { eventsIntervalMs: 1 } }, {})), /web\.eventsIntervalMs: /);
   });
 });

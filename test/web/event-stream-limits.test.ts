@@ -100,6 +100,7 @@ describe('event clients that never read, over a cap of 2', () => {
     const error = JSON.parse(body).error as { code: string; message: string };
     assert.equal(error.code, 'TOO_MANY_EVENT_CLIENTS');
     assert.match(error.message, /at most 2 /);
+    assert.match(error.message, /web\.eventsMaxClients \(env SCALEFACE_WEB_EVENTS_MAX_CLIENTS\)/);
 
     await waitUntil('the non-reader is dropped', () => web.app.activityFeed.listeners === 1, 60_000);
     assert.equal(reader.counts.closed, false, 'the reading client is the one still connected');

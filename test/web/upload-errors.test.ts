@@ -79,6 +79,7 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
     const res = await post([{ name: 'inputFile', filename: 'big.jpg', content: Buffer.alloc(5000, 1) }]);
     assert.equal(res.statusCode, 413);
     assert.match(res.body, /larger than 4096 bytes/);
+    assert.match(res.body, /web\.maxUploadBytes \(env SCALEFACE_MAX_UPLOAD_BYTES\)/, 'the limit names its setting');
     await assertNothingStored();
   });
 
@@ -139,6 +140,60 @@ describe('POST / refuses bad input with a clear 4xx and enqueues nothing', () =>
     const [message] = await backends.requestQueue.receive({ maxMessages: 1 });
     await backends.requestQueue.delete(message!.receiptHandle);
     await backends.store.delete(backends.names.inputBucket, 'slow.jpg');
+  });
+});
+
+describe('an image sent as the raw body (curl --data-binary) is told how to send it', () => {
+  let backends: TempBackends;
+  let web: WebTier;
+
+  before(async () => {
+    backends = await tempBackends({ web: { maxUploadBytes: 100_000 } });
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
+  });
+  after(async () => {
+    await web.close();
+    await backends.dispose();
+  });
+
+  const routes = [
+    { url: '/', field: 'inputFile', text: true },
+    { url: '/v1/recognitions', field: 'inputFile', text: false },
+    { url: '/v1/jobs', field: 'inputFile', text: false },
+    { url: '/v1/subjects/Paul/examples', field: 'photos', text: false },
+  ];
+  // curl --data-binary's default type, what a client that sets the image's own type sends, and a bare byte stream.
+  for (const contentType of ['application/x-www-form-urlencoded', 'image/jpeg', 'application/octet-stream']) {
+    for (const { url, field, text } of routes) {
+      test(`${contentType} on POST ${url} → 415 naming multipart/form-data, the field "${field}" and curl -F`, async () => {
+        const res = await web.app.inject({ method: 'POST', url, payload: await blankJpeg(), headers: { 'content-type': contentType } });
+        assert.equal(res.statusCode, 415, res.body);
+        const message = text ? res.body : (res.json() as { error: { message: string } }).error.message;
+        assert.match(message, /multipart\/form-data/);
+        assert.match(message, new RegExp(`field "${field}"`));
+        assert.match(message, new RegExp(`curl -F ${field}=@`));
+        assert.match(message, new RegExp(contentType.replace('/', '\\/')), 'it says what was sent');
+        assert.deepEqual(await backends.requestQueue.depth(), { visible: 0, inFlight: 0, delayed: 0 });
+        assert.deepEqual(await backends.store.list(backends.names.inputBucket), []);
+      });
+    }
+  }
+
+  test('an enrollment of more photos than one request takes → 413 naming the count, and nothing is enrolled', async () => {
+    const jpeg = await blankJpeg();
+    const { payload, headers } = multipartBody(Array.from({ length: 51 }, (_, i) => ({ name: 'photos', filename: `p${i}.jpg`, content: jpeg })));
+    const res = await web.app.inject({ method: 'POST', url: '/v1/subjects/Paul/examples', payload, headers });
+    assert.equal(res.statusCode, 413, res.body);
+    assert.match((res.json() as { error: { message: string } }).error.message, /at most 50 files per request/);
+    const listed = await web.app.inject({ method: 'GET', url: '/v1/subjects' });
+    assert.equal(listed.statusCode, 200, listed.body);
+    assert.deepEqual((listed.json() as { subjects: unknown[] }).subjects, []);
+  });
+
+  test('a JSON body gets the same hint, as a 400', async () => {
+    const res = await web.app.inject({ method: 'POST', url: '/', payload: { inputFile: 'x' } });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.body, /curl -F inputFile=@/);
   });
 });
 

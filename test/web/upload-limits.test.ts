@@ -53,7 +53,9 @@ describe('upload limits of the web tier over real sockets', () => {
     const refused = await postUpload(url, '/v1/recognitions', 'c.jpg', big, 10_000);
     assert.equal(refused.status, 503, refused.body);
     assert.ok(Number(refused.headers['retry-after']) >= 1, `Retry-After: ${refused.headers['retry-after']}`);
-    assert.equal((JSON.parse(refused.body) as { error: { code: string } }).error.code, 'OVERLOADED');
+    const overloaded = (JSON.parse(refused.body) as { error: { code: string; message: string } }).error;
+    assert.equal(overloaded.code, 'OVERLOADED');
+    assert.match(overloaded.message, /SCALEFACE_WEB_BODY_BUDGET_BYTES.*SCALEFACE_WEB_MAX_QUEUE_WAIT_MS/, 'the limits the operator can raise');
     assert.ok(refused.ms < BODY_TIMEOUT_MS, `refused after ${Math.round(refused.ms)} ms, before its body was read`);
     const ends = await Promise.all(held.map((h) => h.answer));
     for (const end of ends) assert.ok(end.status === 408 || end.status === 0, `a stalled upload ended with ${end.status}`);
@@ -109,6 +111,7 @@ describe('upload limits of the web tier over real sockets', () => {
       const answer = await postUpload(url, path, 'bomb.png', flat, 20_000);
       assert.equal(answer.status, 415, `${path}: ${answer.status} ${answer.body}`);
       assert.match(answer.body, /6300×6300 pixels \(39\.7 MP\) in a file of \d+ bytes.*at most \d+\.\d MP \(the larger of 4\.0 MP and 64 pixels per byte\)/);
+      assert.match(answer.body, /web\.minDecodePixels \(env SCALEFACE_WEB_MIN_DECODE_PIXELS\).*web\.decodePixelsPerByte \(env SCALEFACE_WEB_DECODE_PIXELS_PER_BYTE\)/);
     }
     assert.deepEqual(await backends.requestQueue.depth(), before);
   });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
+import { settingLabel } from '../../config/index.js';
 import { TooManyEventClientsError } from '../../domain/errors.js';
 import type { EventSink } from '../../observability/activity-feed.js';
 import { RETRY_AFTER_SECONDS } from '../error-handler.js';
@@ -39,7 +40,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const feed = app.activityFeed;
       if (feed.full) {
         void reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('connection', 'close');
-        throw new TooManyEventClientsError(`this service streams events to at most ${feed.maxClients} clients at once; try again later`);
+        throw new TooManyEventClientsError(`this service streams events to at most ${feed.maxClients} clients at once (${settingLabel(['web', 'eventsMaxClients'])}); try again later`);
       }
       reply.hijack();
       reply.raw.writeHead(200, {
