@@ -22,6 +22,8 @@ export interface ReplyFace {
   readonly score: number;
   readonly label: string;
   readonly distance: number | null;
+  /** The nearest subject, also for an `Unknown` face (absent with an empty gallery, and from older workers). */
+  readonly nearest?: string;
 }
 
 /** A label and its score (a class probability, a detector score). */

@@ -15,7 +15,7 @@ export function faceRuntimeLabel(recognizer: Pick<FaceRecognizer, 'runtime'>): s
 
 /** A face recognition result as a classification: every face a labelled box (with its distance), largest first. */
 export function classificationOfFaces(result: RecognitionResult): Classification {
-  const boxes = result.faces.map((face) => ({ box: face.box, label: face.label, score: face.score, distance: face.distance }));
+  const boxes = result.faces.map((face) => ({ box: face.box, label: face.label, score: face.score, distance: face.distance, ...(face.nearest === undefined ? {} : { nearest: face.nearest }) }));
   return {
     label: result.label,
     labels: boxes.map(({ label, score }) => ({ label, score })),

@@ -30,6 +30,8 @@ export interface LabelledBox extends LabelScore {
   readonly box: FaceBox;
   /** The face model's descriptor distance to the best subject (null with an empty gallery); absent for others. */
   readonly distance?: number | null;
+  /** The face model's nearest subject, also for an `Unknown` face; absent for others and with an empty gallery. */
+  readonly nearest?: string;
 }
 
 export interface Classification {

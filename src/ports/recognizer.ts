@@ -14,6 +14,8 @@ export interface RecognizedFace {
   readonly label: string;
   /** Descriptor distance to the nearest example of the best subject; null with an empty gallery. */
   readonly distance: number | null;
+  /** The nearest subject, whether or not it was accepted; absent with an empty gallery. */
+  readonly nearest?: string;
 }
 
 export interface RecognitionResult {

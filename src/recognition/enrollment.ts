@@ -4,6 +4,7 @@
  */
 import { InvalidInputError, NotFoundError, UnsupportedMediaError } from '../domain/errors.js';
 import { safeFileName, validateSubjectName } from '../domain/naming.js';
+import { countSubjects, firstSubjectPhoto } from './subject-photos.js';
 import { MAX_PHOTOS_PER_ENROLLMENT } from '../domain/upload-limits.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { EmbeddedFace, FaceEmbedder } from './embedder.js';
@@ -107,6 +108,14 @@ export class GalleryAdmin {
       summaries.push({ name: subject, photos, descriptors: descriptors.examples.length });
     }
     return summaries;
+  }
+
+  countSubjects(): Promise<number> {
+    return countSubjects(this.store, this.bucket);
+  }
+
+  subjectPhoto(name: string): Promise<Buffer> {
+    return firstSubjectPhoto(this.store, this.bucket, name);
   }
 
   /** Deletes the subject's photos and descriptors. Throws NotFoundError for an unknown subject. */

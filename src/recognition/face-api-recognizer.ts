@@ -58,7 +58,7 @@ class FaceApiRecognizer implements FaceRecognizer {
     const index = this.gallery.index;
     const faces: RecognizedFace[] = embedding.faces.map((face) => {
       const match = matchDescriptor(index, face.descriptor, this.rules);
-      return { box: face.box, score: face.score, label: match.label, distance: match.distance };
+      return { box: face.box, score: face.score, label: match.label, distance: match.distance, ...(match.nearest === undefined ? {} : { nearest: match.nearest }) };
     });
     return {
       label: faces[0]?.label ?? NO_FACE_LABEL, // the embedder lists the largest face first

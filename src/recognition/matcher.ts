@@ -35,6 +35,8 @@ export interface SubjectMatch {
   readonly label: string;
   /** Distance to the nearest example of the best subject (also when refused); null when the gallery is empty. */
   readonly distance: number | null;
+  /** The nearest subject, also when refused (absent when the gallery is empty): what an `Unknown` face was closest to. */
+  readonly nearest?: string;
 }
 
 export function euclideanDistance(a: Descriptor, b: Descriptor): number {
@@ -95,5 +97,5 @@ export function matchDescriptor(gallery: GalleryIndex, descriptor: Descriptor, r
   if (best === undefined) return { label: UNKNOWN_LABEL, distance: null };
   const lead = (second?.distance ?? Number.POSITIVE_INFINITY) - best.distance;
   const accepted = best.distance <= rules.distanceThreshold && lead >= rules.margin;
-  return { label: accepted ? best.name : UNKNOWN_LABEL, distance: best.distance };
+  return { label: accepted ? best.name : UNKNOWN_LABEL, distance: best.distance, nearest: best.name };
 }

@@ -155,6 +155,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
     modelKind: config.model.kind,
+    matchRules: { distanceThreshold: config.recognition.distanceThreshold, margin: config.recognition.margin },
     status: options.status(correlator),
     maxUploadBytes: config.web.maxUploadBytes,
     auth: { token: config.web.authToken, requireAuthForUploads: config.web.requireAuthForUploads },

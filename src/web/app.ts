@@ -53,6 +53,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     jobs: deps.jobs,
     jobRecords: deps.jobRecords,
     modelKind: deps.modelKind,
+    matchRules: deps.matchRules,
     readiness: deps.readiness,
   });
   await app.register(liveStatusPlugin, { readStatus: deps.status, eventsIntervalMs: deps.eventsIntervalMs, eventLimits: deps.events });

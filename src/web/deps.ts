@@ -13,6 +13,15 @@ export interface SubjectsAdmin {
   addExamples(name: string, photos: { fileName: string; bytes: Buffer }[]): Promise<EnrollmentResult>;
   listSubjects(): Promise<SubjectSummary[]>;
   removeSubject(name: string): Promise<{ subject: string; removedPhotos: number }>;
+  countSubjects(): Promise<number>;
+  /** One of the subject's enrolled photos, as stored; NotFoundError when there is none. */
+  subjectPhoto(name: string): Promise<Buffer>;
+}
+
+/** The face model's rule for naming a face (config `recognition.distanceThreshold`, `recognition.margin`). */
+export interface MatchRules {
+  readonly distanceThreshold: number;
+  readonly margin: number;
 }
 
 /** Who may do what (config `web.authToken`, `web.requireAuthForUploads`). */
@@ -75,6 +84,8 @@ export interface WebDeps {
   readonly logger?: FastifyBaseLogger;
   /** Which model the app tier serves (default face): subjects and enrollment answer 409 under another. */
   readonly modelKind?: ModelKind;
+  /** Shown by the page beside an `Unknown` face's nearest subject (default: none shown). */
+  readonly matchRules?: MatchRules;
   /** What `/readyz` checks beside the status (the storage takes writes); rejects while not ready. */
   readonly readiness?: ReadinessCheck;
   /** The load-shedding rule (body budget, predicted wait); default: the default budget and nothing measured. */

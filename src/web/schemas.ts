@@ -45,6 +45,7 @@ export const faceSchema = Type.Object({
   score: Type.Number({ description: 'Detector confidence, 0..1' }),
   label: Type.String({ description: 'Subject name, or Unknown' }),
   distance: nullable(Type.Number({ description: 'Distance to the nearest example of the best subject' })),
+  nearest: Type.Optional(Type.String({ description: 'The nearest subject, also when the face is Unknown (too far, or too close to a second subject)' })),
 });
 
 const labelScoreSchema = Type.Object({ label: Type.String(), score: Type.Number({ description: '0..1' }) });

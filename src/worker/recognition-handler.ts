@@ -8,10 +8,11 @@ import {
   stemOf,
   type RecognitionReply,
   type RecognitionRequest,
+  type ReplyFace,
 } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { QueueMessage, QueueSystem } from '../ports/queue.js';
-import type { Classification, ImageModel, ModelInfo } from '../ports/image-model.js';
+import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../ports/image-model.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
 
@@ -131,9 +132,13 @@ class PhaseTimer {
   }
 }
 
+function faceOfBox({ box, score, label, distance, nearest }: LabelledBox): ReplyFace {
+  return { box, score, label, distance: distance ?? null, ...(nearest === undefined ? {} : { nearest }) };
+}
+
 /** The full result: the face model's faces as before, every model's labels and boxes, and which model answered. */
 function okReply(result: Classification, model: ModelInfo): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {
-  const faces = model.kind === 'face' ? result.boxes.map(({ box, score, label, distance }) => ({ box, score, label, distance: distance ?? null })) : [];
+  const faces = model.kind === 'face' ? result.boxes.map(faceOfBox) : [];
   const boxes = result.boxes.map(({ box, score, label }) => ({ box, score, label }));
   const about = { name: model.name, kind: model.kind, version: model.version };
   return { status: 'ok', label: result.label, faces, labels: result.labels, boxes, model: about, inferenceMs: result.inferenceMs };

@@ -10,6 +10,7 @@ interface Face {
   score: number;
   label: string;
   distance: number | null;
+  nearest?: string;
 }
 interface Recognition {
   file: string;
@@ -106,6 +107,20 @@ describe('recognition routes on a real worker and model', () => {
     const alice = answer.faces[0]!;
     assert.equal(alice.label, 'Alice');
     assert.ok(alice.distance !== null && alice.distance < 0.1, `the enrolled photo itself is at distance ${alice.distance}`);
+    assert.equal(alice.nearest, 'Alice');
+    // The other two people of the photo are nobody enrolled: Unknown, with Alice as the nearest and her distance.
+    const others = answer.faces.slice(1);
+    assert.ok(others.length >= 1 && others.every((f) => f.label === 'Unknown' && f.nearest === 'Alice' && f.distance !== null && f.distance > 0.48), JSON.stringify(others));
+
+    const info = (await system.app.inject({ url: '/v1/info' })).json();
+    assert.deepEqual([info.model, info.subjects, info.matchRules], [{ kind: 'face' }, 1, { distanceThreshold: 0.48, margin: 0.06 }]);
+    const thumbnail = await system.app.inject({ url: '/v1/subjects/Alice/thumbnail' });
+    assert.equal(thumbnail.statusCode, 200, thumbnail.body);
+    assert.equal(thumbnail.headers['content-type'], 'image/jpeg');
+    const pictured = await sharp(thumbnail.rawPayload).metadata();
+    assert.deepEqual([pictured.format, pictured.width, pictured.height], ['jpeg', 96, 96]);
+    assert.ok(thumbnail.rawPayload.length < face.length / 4, `${thumbnail.rawPayload.length} bytes for a ${face.length}-byte photo`);
+    assert.equal((await system.app.inject({ url: '/v1/subjects/Nobody/thumbnail' })).statusCode, 404);
 
     const removed = await system.app.inject({ method: 'DELETE', url: '/v1/subjects/Alice' });
     assert.deepEqual(removed.json(), { subject: 'Alice', removedPhotos: 1 });
@@ -113,6 +128,7 @@ describe('recognition routes on a real worker and model', () => {
     assert.equal(again.statusCode, 404);
     assert.equal(again.json().error.code, 'NOT_FOUND');
     assert.deepEqual((await system.app.inject({ url: '/v1/subjects' })).json(), { subjects: [] });
+    assert.equal((await system.app.inject({ url: '/v1/info' })).json().subjects, 0);
     await waitFor('the worker to forget Alice', async () => ((await recognize('gone.jpg', face)).json<Recognition>().label === 'Unknown' ? true : undefined));
   });
 

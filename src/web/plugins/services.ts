@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import type { ModelKind } from '../../ports/image-model.js';
 import { faceOnlyGuard } from '../model-guard.js';
 import { createAuthGuards, type AuthGuards } from '../auth.js';
-import type { AuthSettings, JobLimits, SubjectsAdmin } from '../deps.js';
+import type { AuthSettings, JobLimits, MatchRules, SubjectsAdmin } from '../deps.js';
 import type { JobRecords } from '../job-records.js';
 import { JobStore } from '../job-store.js';
 import type { RecognitionService } from '../recognition-service.js';
@@ -28,6 +28,7 @@ declare module 'fastify' {
     readonly jobLimits: JobLimits;
     /** Which model the app tier serves (config model.kind): face-only routes refuse under the others. */
     readonly modelKind: ModelKind;
+    readonly matchRules: MatchRules | undefined;
     /** onRequest guard of the face-only routes (subjects, enrollment): 409 WRONG_MODEL under another model. */
     readonly faceOnly: (request: FastifyRequest) => Promise<void>;
     /** `/readyz`'s check beside the status: rejects while the storage does not take writes. */
@@ -43,6 +44,7 @@ export interface ServicesOptions {
   readonly jobs?: JobLimits;
   readonly jobRecords?: JobRecords;
   readonly modelKind?: ModelKind;
+  readonly matchRules?: MatchRules;
   readonly readiness?: ReadinessCheck;
 }
 
@@ -57,6 +59,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('jobRecords', options.jobRecords);
     app.decorate('modelKind', options.modelKind ?? 'face');
     app.decorate('faceOnly', faceOnlyGuard(options.modelKind ?? 'face'));
+    app.decorate('matchRules', options.matchRules);
     app.decorate('checkReadiness', options.readiness ?? (async () => undefined));
   },
   { name: 'scaleface-services', fastify: '5.x' },

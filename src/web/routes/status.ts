@@ -2,12 +2,20 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { BackendUnavailableError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
-import { errors, type TypedApp } from '../schemas.js';
+import { errors, nullable, type TypedApp } from '../schemas.js';
 import { statusSchema } from '../status-schema.js';
 
 const infoSchema = Type.Object({
   auth: Type.Object({ admin: Type.Boolean(), uploads: Type.Boolean() }, { description: 'Which routes need "Authorization: Bearer <token>"' }),
   maxUploadBytes: Type.Integer(),
+  model: Type.Optional(Type.Object({ kind: Type.String({ description: 'face, objects or custom' }) }, { description: 'The model the app tier serves' })),
+  subjects: Type.Optional(nullable(Type.Integer({ description: 'Subjects enrolled (face model); null when the gallery cannot be read now' }))),
+  matchRules: Type.Optional(
+    Type.Object(
+      { distanceThreshold: Type.Number(), margin: Type.Number() },
+      { description: 'Face model: a face is its nearest subject when at most distanceThreshold away and the next subject at least margin farther' },
+    ),
+  ),
 });
 
 const readySchema = Type.Object({ ready: Type.Optional(Type.Boolean()), error: Type.Optional(Type.String()) });
@@ -44,8 +52,19 @@ export const statusRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/v1/info',
-    { onRequest: app.authGuards.admin, schema: { summary: 'What the page needs to know: which routes need a token, the upload limit', tags: ['status'], response: { 200: infoSchema, ...errors(401) } } },
-    async () => ({ auth: app.authGuards.required, maxUploadBytes: app.maxUploadBytes }),
+    { onRequest: app.authGuards.admin, schema: { summary: 'What the page needs to know: which routes need a token, the upload limit, the model and its gallery', tags: ['status'], response: { 200: infoSchema, ...errors(401) } } },
+    async (request) => {
+      const face = app.modelKind === 'face';
+      // The page still loads when the gallery cannot be read; it then shows no count.
+      const subjects = face ? await app.subjectsAdmin.countSubjects().catch((error: unknown) => (request.log.warn({ err: error }, 'subjects not counted'), null)) : undefined;
+      return {
+        auth: app.authGuards.required,
+        maxUploadBytes: app.maxUploadBytes,
+        model: { kind: app.modelKind },
+        ...(subjects === undefined ? {} : { subjects }),
+        ...(face && app.matchRules !== undefined ? { matchRules: app.matchRules } : {}),
+      };
+    },
   );
   app.get(
     '/healthz',

@@ -7,6 +7,7 @@ import { readAllFiles } from '../multipart.js';
 import { errors, subjectNameParams, type TypedApp } from '../schemas.js';
 import type { DecodeAllowance } from '../../domain/image-structure.js';
 import { checkDecodableImage } from '../upload-checks.js';
+import { THUMBNAIL_PIXELS, thumbnailOf } from '../thumbnails.js';
 
 
 const subjectSchema = Type.Object({ name: Type.String(), photos: Type.Integer(), descriptors: Type.Integer() });
@@ -54,6 +55,25 @@ async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], ma
   return photos;
 }
 
+function thumbnailRoute(app: TypedApp): void {
+  app.get(
+    '/v1/subjects/:name/thumbnail',
+    {
+      onRequest: [app.authGuards.admin, app.faceOnly],
+      schema: {
+        summary: `A ${THUMBNAIL_PIXELS}×${THUMBNAIL_PIXELS} JPEG of one of the subject's enrolled photos`,
+        tags: ['subjects'],
+        params: subjectNameParams,
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/jpeg' }), ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    async (request, reply) => {
+      const picture = await thumbnailOf(await app.subjectsAdmin.subjectPhoto(request.params.name));
+      return reply.type('image/jpeg').header('cache-control', 'private, max-age=60').send(picture);
+    },
+  );
+}
+
 function enrollmentRoute(app: TypedApp): void {
   app.post(
     '/v1/subjects/:name/examples',
@@ -90,6 +110,7 @@ export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => ({ subjects: await app.subjectsAdmin.listSubjects() }),
   );
   enrollmentRoute(app);
+  thumbnailRoute(app);
   app.delete(
     '/v1/subjects/:name',
     {
