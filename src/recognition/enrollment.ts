@@ -17,20 +17,8 @@ import {
   type EnrollmentFloor,
   type PhotoReport,
 } from './enrollment-faces.js';
-import {
-  bumpManifest,
-  descriptorsKey,
-  listDescribedSubjects,
-  listStoredPhotos,
-  modelMismatch,
-  parseDescriptors,
-  photoKey,
-  readManifest,
-  serializeDescriptors,
-  subjectPhotosPrefix,
-  type StoredExample,
-  type SubjectDescriptors,
-} from './gallery-layout.js';
+import { bumpManifest, descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
+import { photoKey, readManifest, serializeDescriptors, subjectPhotosPrefix, type StoredExample, type SubjectDescriptors } from './gallery-layout.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
 import { DEFAULT_VARIANTS, findExpectedFace, renderVariants, type VariantSpec } from './variants.js';
 
@@ -51,7 +39,6 @@ export interface SubjectSummary {
   readonly photos: number;
   readonly descriptors: number;
 }
-
 
 interface PreparedPhoto {
   readonly enrolled: EnrolledPhoto;
