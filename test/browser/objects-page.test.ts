@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
 import { DEMO_DIR } from '../helpers/images.js';
-import { artifactsDir, launchChromium } from './support.js';
+import { launchChromium, shootBothWidths } from './support.js';
 
 describe('the Recognize tab with the objects model, in headless Chromium', () => {
   let system: RunningSystem;
@@ -49,7 +49,24 @@ describe('the Recognize tab with the objects model, in headless Chromium', () =>
     const photo = await card.locator('.photo').boundingBox();
     const box = await card.locator('.object-box').first().boundingBox();
     assert.ok(photo && box && box.width > 5 && box.x >= photo.x && box.x + box.width <= photo.x + photo.width + 1, 'the box lies on the photo');
-    await page.screenshot({ path: join(artifactsDir(), 'recognize-objects.png'), fullPage: true });
+    // Listed best first, so the first line is the answer's own object.
+    const scores = (await card.locator('.faces > li').allTextContents()).map((line) => Number(/score (\d\.\d\d)/.exec(line)?.[1]));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), `scores in order: ${scores.join(', ')}`);
+    assert.equal((await card.locator('.faces > li .face-name').first().textContent()), await card.getAttribute('data-label'));
+    assert.match(String(await page.locator('#model-line').textContent()), /^Model: objects/);
+    await shootBothWidths(page, 'recognize-objects');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('the Subjects tab says enrollment needs the face model, and its form is disabled', { timeout: 60_000 }, async () => {
+    await page.getByRole('tab', { name: 'Subjects' }).click();
+    const notice = page.locator('#enroll-unavailable');
+    await notice.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(String(await notice.textContent()), /needs the face model; this service runs the objects model \(start it with --model face\)/);
+    assert.equal(await page.getByLabel('Name').isDisabled(), true);
+    assert.equal(await page.getByRole('button', { name: 'Add photos' }).isDisabled(), true);
+    assert.equal(await page.locator('#subjects-list').isVisible(), false, 'no empty table nor "cannot list subjects" under this model');
+    await shootBothWidths(page, 'subjects-objects');
     assert.deepEqual(pageErrors, []);
   });
 });

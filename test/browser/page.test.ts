@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
 import { startSystem, type RunningSystem } from '../../src/system/up.js';
 import { blankJpeg, DEMO_DIR, demoPhoto } from '../helpers/images.js';
-import { artifactsDir, launchChromium, repoRoot, uploadPlain } from './support.js';
+import { artifactsDir, launchChromium, repoRoot, shootBothWidths, uploadPlain } from './support.js';
 
 interface Sample {
   at: number;
@@ -60,7 +60,36 @@ describe('the web page in headless Chromium, against the real system', () => {
     await row.waitFor({ timeout: 90_000 });
     assert.equal(await row.locator('td.photos').textContent(), '1');
     assert.match(String(await page.locator('#enroll-status').textContent()), /Enrolled 1 photo\(s\) for Alice/);
-    await page.screenshot({ path: join(artifactsDir(), 'subjects.png') });
+    assert.equal(await page.locator('#enroll-status.error').count(), 0);
+    assert.equal(await page.locator('#subject-count').textContent(), '1 subject(s), 1 photo(s)');
+    // The row's picture is the service's 96 px thumbnail of the enrolled photo, fetched with the page's token.
+    await page.waitForFunction(() => (document.querySelector('#subjects-table tr[data-subject="Alice"] img.thumb') as HTMLImageElement | null)?.naturalWidth === 96, null, { timeout: 30_000 });
+    await shootBothWidths(page, 'subjects');
+  });
+
+  test('a refused enrollment is shown as an error that names each photo and why', { timeout: 120_000 }, async () => {
+    await page.getByLabel('Name').fill('Bob');
+    await page.getByLabel('Photos (one face each)').setInputFiles(blankPath);
+    await page.getByRole('button', { name: 'Add photos' }).click();
+    const status = page.locator('#enroll-status.error');
+    await status.waitFor({ timeout: 90_000 });
+    assert.equal(await status.getAttribute('role'), 'alert');
+    assert.match(String(await status.textContent()), /Nothing was enrolled for Bob: 1 photo\(s\) cannot be used/);
+    assert.match(String(await status.locator('li').first().textContent()), /^blank\.jpg: .*face/);
+    const color = await status.evaluate((node) => getComputedStyle(node).color);
+    assert.equal(color, 'rgb(185, 28, 28)', 'styled with the error colour');
+    assert.equal(await page.locator('#subjects-table tr[data-subject="Bob"]').count(), 0);
+  });
+
+  test('the subject search filters the table and says how many match', async () => {
+    await page.getByLabel('Search subjects').fill('ali');
+    assert.equal(await page.locator('#subjects-table tr[data-subject="Alice"]').isVisible(), true);
+    assert.equal(await page.locator('#subject-count').textContent(), '1 of 1 subject(s) match “ali”');
+    await page.getByLabel('Search subjects').fill('zz');
+    assert.equal(await page.locator('#subjects-table tr[data-subject="Alice"]').isVisible(), false);
+    assert.equal(await page.locator('#subject-count').textContent(), '0 of 1 subject(s) match “zz”');
+    await page.getByLabel('Search subjects').fill('');
+    assert.equal(await page.locator('#subjects-table tr[data-subject="Alice"]').isVisible(), true);
   });
 
   test('recognizes uploaded photos and draws their face boxes', { timeout: 180_000 }, async () => {
@@ -80,9 +109,37 @@ describe('the web page in headless Chromium, against the real system', () => {
     assert.ok(photo && box, 'the photo and the box are laid out');
     assert.ok(box.width > 5 && box.x >= photo.x && box.y >= photo.y, 'the box lies on the photo');
     assert.ok(box.x + box.width <= photo.x + photo.width + 1 && box.y + box.height <= photo.y + photo.height + 1);
-    assert.match(String(await alice.locator('.faces').textContent()), /Alice distance 0\.0\d/);
+    assert.match(String(await alice.locator('.faces').textContent()), /Alice distance 0\.0\d \(named: within 0\.48\)/);
     assert.equal(await page.locator('#results > li[data-file="blank.jpg"] .face-box').count(), 0);
-    await page.screenshot({ path: join(artifactsDir(), 'recognize.png'), fullPage: true });
+    // An Unknown face says who it was nearest to, and how far against the threshold.
+    const unknown = String(await page.locator('#results > li[data-file="sample2.jpg"] .faces > li').first().textContent());
+    assert.match(unknown, /^Unknown nearest Alice, distance (0\.(49|[5-9]\d)|1\.\d\d) \(over the threshold 0\.48\)/);
+    assert.match(String(await page.locator('#model-line').textContent()), /^Model: face · 1 subject enrolled · a face is named when its nearest subject is within distance 0\.48/);
+    await shootBothWidths(page, 'recognize');
+  });
+
+  test('a file that is not an image is shown as an error, without a broken picture', { timeout: 60_000 }, async () => {
+    await page.locator('#recognize-files').setInputFiles({ name: 'fake.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('definitely not a jpeg') });
+    const card = page.locator('#results > li.failed[data-file="fake.jpg"]');
+    await card.waitFor({ timeout: 30_000 });
+    assert.match(String(await card.locator('.result-label').textContent()), /^Failed: .*not a decodable image/);
+    await card.locator('.photo-missing').waitFor({ timeout: 10_000 });
+    assert.equal(await card.locator('img').count(), 0, 'no broken-image strip');
+  });
+
+  test('at 420 px every face tag stays on its photo', { timeout: 60_000 }, async () => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    try {
+      const cut = await page.$$eval('#results .photo', (photos) =>
+        photos.flatMap((photo) => {
+          const frame = photo.getBoundingClientRect();
+          return Array.from(photo.querySelectorAll('.face-tag')).map((tag) => tag.getBoundingClientRect()).filter((tag) => tag.top < frame.top - 0.5).map((tag) => tag.top - frame.top);
+        }),
+      );
+      assert.deepEqual(cut, [], 'tags above their photo are cut off by the card');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   test('the dashboard shows instances going up under a small load and back to 0', { timeout: 180_000 }, async () => {

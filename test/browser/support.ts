@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -48,4 +48,14 @@ export async function uploadPlain(url: string, fileName: string, bytes: Buffer):
   form.append('inputFile', new Blob([new Uint8Array(bytes)]), fileName);
   const response = await fetch(new URL('/', url), { method: 'POST', body: form });
   return `${response.status} ${await response.text()}`;
+}
+
+/** Full-page screenshots at a desktop (1400 px) and a phone (420 px) width, `<name>-1400.png`, `<name>-420.png`. */
+export async function shootBothWidths(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const width of [1400, 420]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(artifactsDir(), `${name}-${width}.png`), fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
 }

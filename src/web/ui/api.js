@@ -13,28 +13,29 @@ export function setToken(token) {
 
 /** An error answered by the API: `{ error: { code, message } }`. */
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
 async function errorOf(response) {
   let code = `HTTP_${response.status}`;
   let message = response.statusText || 'request failed';
+  let details;
   try {
     const body = await response.json();
-    if (body?.error) ({ code, message } = body.error);
+    if (body?.error) ({ code, message, details } = body.error);
   } catch {
     // not JSON: keep the status line
   }
   if (response.status === 401) message += ' — paste the access token at the top of the page.';
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, details);
 }
 
-/** fetch() with the token; resolves with the parsed JSON, rejects with an ApiError. */
-export async function api(path, options = {}) {
+async function send(path, options) {
   const headers = new Headers(options.headers ?? {});
   const token = getToken();
   if (token) headers.set('authorization', `Bearer ${token}`);
@@ -45,7 +46,27 @@ export async function api(path, options = {}) {
     throw new ApiError(0, 'NETWORK', `the service did not answer (${error.message})`);
   }
   if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+/** fetch() with the token; resolves with the parsed JSON, rejects with an ApiError. */
+export async function api(path, options = {}) {
+  const response = await send(path, options);
   return response.status === 204 ? undefined : response.json();
+}
+
+/** The same for a picture: an object URL of the answer (an <img> cannot send the token itself). */
+export async function apiImageUrl(path) {
+  return URL.createObjectURL(await (await send(path, {})).blob());
+}
+
+/** What the service serves: `/v1/info` (model, subjects enrolled, the face rule); undefined when unreadable. */
+export async function serviceInfo() {
+  try {
+    return await api('/v1/info');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Makes an element with attributes and children (strings become text, never HTML). */

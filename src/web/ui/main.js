@@ -69,10 +69,19 @@ function setUpToken() {
 }
 
 setUpToken();
-startRecognize();
+const recognize = startRecognize();
 const subjects = startSubjects();
+/** The model decides what the Subjects tab offers; the gallery's size shows on the Recognize tab. */
+async function refreshServiceParts() {
+  const info = await recognize.refresh();
+  subjects.useModel(info?.model?.kind);
+  await subjects.refresh();
+}
 listeners.set('tab-subjects', () => void subjects.refresh());
-document.addEventListener('scaleface:token', () => void subjects.refresh());
+listeners.set('tab-recognize', () => void recognize.refresh());
+document.addEventListener('scaleface:token', () => void refreshServiceParts());
+document.addEventListener('scaleface:gallery', () => void recognize.refresh());
+void refreshServiceParts();
 const dashboard = startDashboard();
 listeners.set('tab-dashboard', () => dashboard.resize());
 setUpTabs();
