@@ -1,8 +1,10 @@
 /**
  * How fast the app tier answers this web process: answers per second over the last WINDOW_MS, counted from
- * the last moment nothing was waiting (a burst after a quiet spell is measured from its start, not diluted by
- * the quiet). Undefined until there is something to go by: less than MIN_SPAN_MS of busy time, or no answer
- * in it yet (the app tier is starting); the caller then assumes the configured capacity.
+ * the first answer after the last moment nothing was waiting. A burst after a quiet spell is measured from its
+ * start, not diluted by the quiet; and an app tier starting from zero is measured from its first answer, not
+ * judged by its boot (the seconds a worker spends loading its model say nothing of how fast it then answers).
+ * Undefined until there is something to go by: fewer than two answers, or less than MIN_SPAN_MS between the
+ * first of them and now; the caller then assumes the configured capacity.
  */
 const WINDOW_MS = 10_000;
 const MIN_SPAN_MS = 2_000;
@@ -32,10 +34,15 @@ export class AnswerRate {
     this.trim();
     const now = this.now();
     const since = Math.max(now - WINDOW_MS, this.busySince);
-    if (now - since < MIN_SPAN_MS) return undefined;
     let count = 0;
-    for (let i = this.times.length - 1; i >= this.first && this.times[i]! >= since; i--) count += 1;
-    return count === 0 ? undefined : count / ((now - since) / 1000);
+    let firstAnswer = now;
+    for (let i = this.times.length - 1; i >= this.first && this.times[i]! >= since; i--) {
+      count += 1;
+      firstAnswer = this.times[i]!;
+    }
+    if (count < 2 || now - firstAnswer < MIN_SPAN_MS) return undefined;
+    // Intervals after the first answer: a stall since the last answer lowers the rate as time passes.
+    return (count - 1) / ((now - firstAnswer) / 1000);
   }
 
   private trim(): void {

@@ -26,9 +26,9 @@ export async function checkSeedWorkload(system: RunningSystem, seedDir: string, 
   const expectedLabels = await readExpectedLabels(join(seedDir, 'classification_face_images_1000.csv'));
   const stats = computeLoadStatistics(run.outcomes, { durationMs: run.durationMs, expectedLabels });
   console.log(`# ${label}: ${stats.correct}/${stats.total} correct in ${stats.durationSeconds.toFixed(1)} s ` +
-    `(${stats.throughputPerSecond.toFixed(1)} req/s, peak ${peak} instances)`);
+    `(${stats.throughputPerSecond.toFixed(1)} req/s, peak ${peak} instances; failures ${JSON.stringify(stats.failuresByReason)})`);
   assert.equal(stats.total, 1000);
-  assert.equal(stats.completed, 1000);
+  assert.equal(stats.completed, 1000, `failures: ${JSON.stringify(stats.failuresByReason)}`);
   assert.equal(stats.correct, 1000);
   assert.ok(peak >= 1, 'instances rose from 0');
   const { store, names } = system.backends;

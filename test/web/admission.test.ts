@@ -85,6 +85,22 @@ describe('the predicted wait', () => {
     admission.admitRecognition();
   });
 
+  test('the app tier starting from zero is not judged by its boot: the rate is measured from the first answer', () => {
+    const { admission, admit, advance } = setup();
+    const tickets = admit(45);
+    advance(5000); // the first worker loads its model: nothing is answered yet
+    assert.equal(admission.snapshot().rateMeasured, false);
+    for (let i = 0; i < 26; i++) {
+      tickets.pop()!.release();
+      admission.observeAnswer(); // then 10 answers a second, for 2.5 s
+      if (i < 25) advance(100);
+    }
+    const snapshot = admission.snapshot();
+    assert.equal(snapshot.rateMeasured, true);
+    assert.equal(snapshot.answersPerSecond, 10, 'answers per second since the first answer, the boot left out');
+    admission.admitRecognition(); // (19 waiting + 1) / 10 per second = 2 s, well within the 5 s bound
+  });
+
   test('a quiet spell restarts the measurement, so a burst is not judged by the answers before it', () => {
     const { admission, admit, advance } = setup();
     const tickets = admit(3);

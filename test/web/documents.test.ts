@@ -37,7 +37,7 @@ describe('the OpenAPI document, the page and the status routes', () => {
     const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
     const expected = [
       'POST /', 'POST /v1/recognitions', 'POST /v1/jobs', 'GET /v1/jobs', 'GET /v1/jobs/{id}',
-      'GET /v1/subjects', 'POST /v1/subjects/{name}/examples', 'DELETE /v1/subjects/{name}',
+      'GET /v1/subjects', 'GET /v1/subjects/{name}/thumbnail', 'POST /v1/subjects/{name}/examples', 'DELETE /v1/subjects/{name}',
       'GET /v1/status', 'GET /v1/info', 'GET /v1/events', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /v1/openapi.json',
     ];
     assert.deepEqual([...operations].sort(), [...expected].sort(), 'the page and its files are hidden; nothing else is');
@@ -109,7 +109,13 @@ describe('the OpenAPI document, the page and the status routes', () => {
     assert.deepEqual(status, statusSnapshot({ queue: { visible: 2, inFlight: 1, delayed: 0 }, backlog: 3, desired: 1, webTier: { replyQueue: 'web-1', waiting: 4 } }));
     assert.deepEqual((await web.app.inject({ url: '/healthz' })).json(), { ok: true });
     assert.deepEqual((await web.app.inject({ url: '/readyz' })).json(), { ready: true });
-    assert.deepEqual((await web.app.inject({ url: '/v1/info' })).json(), { auth: { admin: false, uploads: false }, maxUploadBytes: 10 * 1024 * 1024 });
+    assert.deepEqual((await web.app.inject({ url: '/v1/info' })).json(), {
+      auth: { admin: false, uploads: false },
+      maxUploadBytes: 10 * 1024 * 1024,
+      model: { kind: 'face' },
+      subjects: 0,
+      matchRules: { distanceThreshold: 0.48, margin: 0.06 },
+    });
   });
 
   test('when the status cannot be read: /readyz 503, /v1/status 500 JSON, /metrics still answers with status_up 0', async () => {
