@@ -14,7 +14,10 @@ export interface DecisionRecord {
   /** Pending + running instances when the decision was made. */
   readonly current: number;
   readonly backlog: QueueDepth | undefined;
+  /** The policy's arithmetic. */
   readonly reason: string;
+  /** The decision in a sentence, for people (the dashboard, `scaleface status`). */
+  readonly summary: string;
 }
 
 export interface AutoscalerStatus {

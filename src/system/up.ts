@@ -65,6 +65,7 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
       instances: instances.map(({ name, id, state, ready, busy, runtime }) => ({ name, id, state, ready, busy, runtime })),
       desired: scaling.desired,
       maxInstances: config.autoscaler.maxInstances,
+      latencyTargetMs: config.autoscaler.latencyTargetMs,
       lastDecision: scaling.lastDecision ?? null,
       recentDecisions: scaling.recentDecisions.slice(-20),
       decisionTotals: scaling.decisionTotals,
