@@ -68,6 +68,7 @@ function statusReporter(config: Config, sources: StatusSources, correlator: Repl
       latencyTargetMs: config.autoscaler.latencyTargetMs,
       lastDecision: scaling.lastDecision ?? null,
       recentDecisions: scaling.recentDecisions.slice(-20),
+      recentChanges: scaling.recentChanges,
       decisionTotals: scaling.decisionTotals,
       autoscalerError: scaling.lastError ?? null,
       launchBackoff: scaling.launchBackoff ?? null,

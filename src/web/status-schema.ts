@@ -73,6 +73,9 @@ export const statusSchema = Type.Object(
     lastDecision: nullable(lastDecisionSchema),
     launchBackoff: nullable(launchBackoffSchema),
     recentDecisions: Type.Array(decisionSchema),
+    recentChanges: Type.Optional(
+      Type.Array(decisionSchema, { description: 'The last 20 decisions that scaled up or in, oldest first (a burst makes many decisions a second)' }),
+    ),
     decisionTotals: Type.Object(
       { up: Type.Number(), down: Type.Number(), hold: Type.Number() },
       { description: 'Every autoscaler decision since it started, by direction' },
