@@ -73,8 +73,10 @@ function sizedText(facts: DecisionFacts): string {
     if (current === 0) return `${workOf(facts)}, no instance running${max}`;
     return `${workOf(facts)} would take longer than ${target} with ${instances(current)}${max}`;
   }
-  if (facts.total === 0 && facts.rate < 0.05) return 'nothing waiting';
-  return `${instances(desired)} ${desired === 1 ? 'answers' : 'answer'} ${workOf(facts)} within ${target}${max}`;
+  // At 0 with nothing queued, arrivals the estimate still sees are not worth an instance (idle, or too few).
+  if (facts.total === 0 && (desired === 0 || facts.rate < 0.05)) return 'nothing waiting';
+  if (facts.clampedToMax !== undefined) return `${workOf(facts)} would need more instances, but ${facts.clampedToMax} is the maximum`;
+  return `${instances(desired)} ${desired === 1 ? 'answers' : 'answer'} ${workOf(facts)} within ${target}`;
 }
 
 function causeText(cause: DecisionCause, facts: DecisionFacts): string {

@@ -212,6 +212,6 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   const wishes = (state.wishes ?? []).filter((w) => obs.now - w.at < s.scaleInWindowMs);
   const step = deferredLaunch(obs, total, unclamped, backlogSince, state.sample === undefined, s) ?? decide(obs, wanted, idleFor, wishes, s);
   const nextState: PolicyState = { lastActiveAt, backlogSince, sample: estimate.sample, rate: estimate.rate, wishes: [...wishes, { at: obs.now, wanted }] };
-  const facts = { current: obs.current, desired: step.desired, total, rate: estimate.rate, latencyTargetMs: s.latencyTargetMs, ...(wanted < unclamped ? { clampedToMax: s.maxInstances } : {}) };
+  const facts = { current: obs.current, desired: step.desired, total, rate: estimate.rate, latencyTargetMs: s.latencyTargetMs, ...(unclamped > s.maxInstances ? { clampedToMax: s.maxInstances } : {}) };
   return { desired: step.desired, reason: `${sized}; ${step.reason}`, summary: summarizeDecision(step.cause, facts), state: nextState };
 }

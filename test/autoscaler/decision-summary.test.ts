@@ -41,7 +41,12 @@ describe('decision summaries: the sentence beside the formula', () => {
     assert.equal(summary(q(5), 0, lookedAt(0, 60_000)), 'Scaled up to 1: 5 requests waiting, no instance running');
     assert.equal(summary(q(0), 0, lookedAt(0, 60_000)), 'Holding at 0: nothing waiting');
     assert.equal(summary(q(3), 1, lookedAt(3)), 'Holding at 1: 1 instance answers 3 requests waiting within the 2 s target');
-    assert.equal(summary(q(1000), 2, lookedAt(1000)), 'Holding at 2: 2 instances answer 1000 requests waiting within the 2 s target; 2 is the maximum');
+    assert.equal(summary(q(1000), 2, lookedAt(1000)), 'Holding at 2: 1000 requests waiting would need more instances, but 2 is the maximum');
+  });
+
+  test('idle at 0 while the rate estimate still sees the burst that just ended: nothing waiting', () => {
+    const afterBurst: PolicyState = { lastActiveAt: NOW - 1500, sample: { at: NOW - 1000, total: 0, slope: 0 }, rate: 9.7 };
+    assert.equal(summary(q(0), 0, afterBurst), 'Holding at 0: nothing waiting');
   });
 
   test('scale-in: idle for the idle window, or the most wanted over the scale-in window', () => {
