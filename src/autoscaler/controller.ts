@@ -154,7 +154,8 @@ export class AutoscalerController {
     const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;
-    this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason });
+    const replacing = unresponsive.length === 0 ? '' : `; replacing ${unresponsive.length} unresponsive instance${unresponsive.length === 1 ? '' : 's'}`;
+    this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason, summary: `${decision.summary}${replacing}` });
     // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
     this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, reason);
     await this.terminateUnresponsive(unresponsive);

@@ -12,6 +12,7 @@
  * from 0 for a backlog one instance drains may wait while the oldest request can still meet the target
  * (deferredLaunch); processes always launch at the first look.
  */
+import { summarizeDecision, type DecisionCause, type Kept } from './decision-summary.js';
 import { holdsNoWork } from './fleet.js';
 import { estimateRate, sizeFor, type RateSample } from './policy-sizing.js';
 import { validatePolicySettings, type PolicySettings } from './policy-settings.js';
@@ -64,6 +65,8 @@ export interface Decision {
   readonly desired: number;
   /** Human-readable explanation of the numbers behind the decision. */
   readonly reason: string;
+  /** The decision in a sentence a person reads first (decision-summary.ts); `reason` keeps the arithmetic. */
+  readonly summary: string;
   /** State to pass to the next decision. */
   readonly state: PolicyState;
 }
@@ -94,6 +97,7 @@ function stoppable(obs: Observation, s: PolicySettings): { count: number; paid: 
 interface Step {
   readonly desired: number;
   readonly reason: string;
+  readonly cause: DecisionCause;
 }
 
 /** Fewer wanted than running: how far we may go down now, and why not further. */
@@ -102,32 +106,40 @@ function scaleIn(obs: Observation, wanted: number, idleFor: number, wishes: Poli
   const idle = idleFor >= s.idleWindowMs;
   const stabilized = idle ? wanted : Math.max(wanted, ...(wishes ?? []).map((w) => w.wanted));
   const why = idle ? `idle ${Number.isFinite(idleFor) ? `${idleFor} ms` : 'since start'} >= ${s.idleWindowMs} ms` : `largest wanted over ${s.scaleInWindowMs} ms is ${stabilized}`;
-  if (stabilized >= current) return { desired: current, reason: `${why}, holding ${current}` };
-  if (!idle && withinTolerance(stabilized, current, s.tolerance)) return { desired: current, reason: `${why}, within tolerance ${s.tolerance} of ${current}, holding` };
+  const causeOf = (kept?: Kept): DecisionCause =>
+    idle ? { kind: 'idle', idleMs: idleFor, kept } : { kind: 'recently-wanted', wanted: stabilized, windowMs: s.scaleInWindowMs, kept };
+  if (stabilized >= current) return { desired: current, reason: `${why}, holding ${current}`, cause: causeOf() };
+  if (!idle && withinTolerance(stabilized, current, s.tolerance)) {
+    const cause: DecisionCause = { kind: 'tolerance', wanted: stabilized, tolerance: s.tolerance };
+    return { desired: current, reason: `${why}, within tolerance ${s.tolerance} of ${current}, holding`, cause };
+  }
   const free = stoppable(obs, s);
   const desired = Math.max(stabilized, current - free.count);
   const kept: string[] = [];
   if (free.busy > 0) kept.push(`${free.busy} busy`);
   if (free.paid > 0) kept.push(`${free.paid} idle inside their paid ${s.billingMinimumMs / 1000} s`);
-  const keptText = kept.length > 0 && desired > stabilized ? ` (keeping ${kept.join(', ')})` : '';
-  if (desired === current) return { desired, reason: `${why}; nothing to stop${keptText}, holding ${current}` };
-  return { desired, reason: `${why}, scaling in ${current} → ${desired}${keptText}` };
+  const keeping = kept.length > 0 && desired > stabilized;
+  const keptText = keeping ? ` (keeping ${kept.join(', ')})` : '';
+  const cause = causeOf(keeping ? { busy: free.busy, paid: free.paid, billingMinimumMs: s.billingMinimumMs } : undefined);
+  if (desired === current) return { desired, reason: `${why}; nothing to stop${keptText}, holding ${current}`, cause };
+  return { desired, reason: `${why}, scaling in ${current} → ${desired}${keptText}`, cause };
 }
 
 function decide(obs: Observation, wanted: number, idleFor: number, wishes: PolicyState['wishes'], s: PolicySettings): Step {
   const { current } = obs;
   if (current > s.maxInstances) {
     // Down to max at once; anything further follows the usual scale-in rules, as if we were at max.
-    const atMax = wanted >= s.maxInstances ? { desired: s.maxInstances, reason: 'at max' } : scaleIn({ ...obs, current: s.maxInstances }, wanted, idleFor, wishes, s);
-    return { desired: atMax.desired, reason: `${current} is above max ${s.maxInstances}, scaling in to ${atMax.desired}; ${atMax.reason}` };
+    const atMax: Step = wanted >= s.maxInstances ? { desired: s.maxInstances, reason: 'at max', cause: { kind: 'sized' } } : scaleIn({ ...obs, current: s.maxInstances }, wanted, idleFor, wishes, s);
+    const cause: DecisionCause = { kind: 'above-max', max: s.maxInstances, then: atMax.cause };
+    return { desired: atMax.desired, reason: `${current} is above max ${s.maxInstances}, scaling in to ${atMax.desired}; ${atMax.reason}`, cause };
   }
   if (wanted > current) {
     if (current >= s.minInstances && withinTolerance(wanted, current, s.tolerance)) {
-      return { desired: current, reason: `within tolerance ${s.tolerance} of ${current}, holding` };
+      return { desired: current, reason: `within tolerance ${s.tolerance} of ${current}, holding`, cause: { kind: 'tolerance', wanted, tolerance: s.tolerance } };
     }
-    return { desired: wanted, reason: `${current === 0 ? 'leaving 0,' : 'scaling up'} ${current} → ${wanted}` };
+    return { desired: wanted, reason: `${current === 0 ? 'leaving 0,' : 'scaling up'} ${current} → ${wanted}`, cause: { kind: 'sized' } };
   }
-  if (wanted === current) return { desired: current, reason: `steady at ${current}` };
+  if (wanted === current) return { desired: current, reason: `steady at ${current}`, cause: { kind: 'sized' } };
   return scaleIn(obs, wanted, idleFor, wishes, s);
 }
 
@@ -166,8 +178,8 @@ function deferredLaunch(obs: Observation, total: number, sized: number, backlogS
   const left = s.latencyTargetMs - s.bootTimeMs - drainMs - marginMs - waited;
   const head = `backlog ${total} at 0 instances for ${(waited / 1000).toFixed(1)} s: the target ${secondsText(s.latencyTargetMs)} s`;
   const parts = `(boot ${secondsText(s.bootTimeMs)} s + drain ${secondsText(drainMs)} s + margin ${secondsText(marginMs)} s)`;
-  if (left > 0) return { desired: 0, reason: `${head} leaves ${(left / 1000).toFixed(1)} s before a launch is needed ${parts}; holding 0` };
-  return { desired: 1, reason: `${head} leaves no more time to wait ${parts}; leaving 0, 0 → 1` };
+  if (left > 0) return { desired: 0, reason: `${head} leaves ${(left / 1000).toFixed(1)} s before a launch is needed ${parts}; holding 0`, cause: { kind: 'deferred', leftMs: left } };
+  return { desired: 1, reason: `${head} leaves no more time to wait ${parts}; leaving 0, 0 → 1`, cause: { kind: 'defer-over', waitedMs: waited } };
 }
 
 function working(obs: Observation, inFlight: number): number {
@@ -181,7 +193,8 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   if (obs.backlog === undefined) {
     const desired = clamp(obs.current, s.minInstances, s.maxInstances);
     const adjusted = desired === obs.current ? '' : ` (adjusted to [${s.minInstances}, ${s.maxInstances}] → ${desired})`;
-    return { desired, reason: `queue depth unavailable; holding ${obs.current}${adjusted}`, state };
+    const summary = summarizeDecision({ kind: 'depth-unavailable' }, { current: obs.current, desired, total: 0, rate: 0, latencyTargetMs: s.latencyTargetMs });
+    return { desired, reason: `queue depth unavailable; holding ${obs.current}${adjusted}`, summary, state };
   }
   const { visible, inFlight } = obs.backlog;
   const total = visible + inFlight;
@@ -199,5 +212,6 @@ export function decideDesiredInstances(obs: Observation, state: PolicyState, s: 
   const wishes = (state.wishes ?? []).filter((w) => obs.now - w.at < s.scaleInWindowMs);
   const step = deferredLaunch(obs, total, unclamped, backlogSince, state.sample === undefined, s) ?? decide(obs, wanted, idleFor, wishes, s);
   const nextState: PolicyState = { lastActiveAt, backlogSince, sample: estimate.sample, rate: estimate.rate, wishes: [...wishes, { at: obs.now, wanted }] };
-  return { desired: step.desired, reason: `${sized}; ${step.reason}`, state: nextState };
+  const facts = { current: obs.current, desired: step.desired, total, rate: estimate.rate, latencyTargetMs: s.latencyTargetMs, ...(unclamped > s.maxInstances ? { clampedToMax: s.maxInstances } : {}) };
+  return { desired: step.desired, reason: `${sized}; ${step.reason}`, summary: summarizeDecision(step.cause, facts), state: nextState };
 }

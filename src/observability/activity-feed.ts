@@ -5,6 +5,7 @@
  * how many bytes one stream carries, so that clients that never read cannot make the kernel hold more and more.
  */
 import type { StatusSnapshot } from '../web/status-schema.js';
+import type { AnswerPercentiles } from './answer-times.js';
 import type { StatusSummary } from './status-summary.js';
 
 /** One point of the dashboard's chart. */
@@ -19,6 +20,9 @@ export interface ActivitySample {
   readonly desired: number;
   /** Recognitions answered per second since the previous sample. */
   readonly throughput: number;
+  /** Median arrival → answer (ms) of the recognitions answered in the last 10 s (answer-times.ts); null: none. */
+  readonly latencyP50Ms: number | null;
+  readonly latencyP95Ms: number | null;
 }
 
 /** Where events go: an HTTP response, through the events route's adapter. */
@@ -49,6 +53,8 @@ export interface ActivityFeedOptions {
   readonly summarize: (status: StatusSnapshot) => StatusSummary;
   /** Recognitions completed so far (a counter that only grows). */
   readonly completed: () => number;
+  /** p50/p95 of the recent answer times at `now` (default: none measured). */
+  readonly answerTimes?: (now: number) => AnswerPercentiles;
   readonly intervalMs: number;
   /** Samples kept for clients that connect later (default 600). */
   readonly historySize?: number;
@@ -150,6 +156,7 @@ export class ActivityFeed {
     const elapsedSeconds = this.baseline ? (at - this.baseline.at) / 1000 : 0;
     const throughput = this.baseline && elapsedSeconds > 0 ? (completed - this.baseline.completed) / elapsedSeconds : 0;
     this.baseline = { at, completed };
+    const latency = this.options.answerTimes?.(at);
     return {
       at,
       queued: summary.queue.visible + summary.queue.delayed,
@@ -158,6 +165,8 @@ export class ActivityFeed {
       pending: summary.instancesByState.pending ?? 0,
       desired: summary.desired,
       throughput: Math.round(throughput * 100) / 100,
+      latencyP50Ms: latency?.p50Ms ?? null,
+      latencyP95Ms: latency?.p95Ms ?? null,
     };
   }
 

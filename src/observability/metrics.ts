@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionSnapshot } from '../web/admission.js';
 import type { StatusSnapshot } from '../web/status-schema.js';
+import { RecentAnswerTimes } from './answer-times.js';
 import { readStatusSummary, type StatusSummary } from './status-summary.js';
 
 export type RequestOutcome = 'success' | 'client_error' | 'server_error';
@@ -43,6 +44,8 @@ export class WebMetrics {
   private readonly decisions: DecisionCounter;
   /** Recognitions answered `ok` since the app started (the dashboard's throughput). */
   completedRecognitions = 0;
+  /** Arrival → answer of the recognitions answered `ok` lately (the dashboard's p50/p95). */
+  readonly answerTimes = new RecentAnswerTimes();
 
   constructor() {
     const registers = [this.registry];
@@ -97,9 +100,11 @@ export class WebMetrics {
     this.requestSeconds.observe({ route, method }, seconds);
   }
 
-  observeRecognition(result: 'ok' | 'failed', inferenceMs?: number): void {
+  /** `answerMs`: from the request's arrival at this web tier to the app tier's answer. */
+  observeRecognition(result: 'ok' | 'failed', inferenceMs?: number, answerMs?: number): void {
     this.recognitions.inc({ result });
     if (result === 'ok') this.completedRecognitions += 1;
+    if (result === 'ok' && answerMs !== undefined) this.answerTimes.record(Date.now(), answerMs);
     if (typeof inferenceMs === 'number' && Number.isFinite(inferenceMs)) this.inferenceSeconds.observe(inferenceMs / 1000);
   }
 

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecodeAllowance } from '../domain/image-structure.js';
 import type { RecognitionReply, ReplyBox, ReplyFace, ReplyLabel, ReplyModel } from '../domain/messages.js';
 import { readSingleFile } from './multipart.js';
@@ -36,12 +36,19 @@ export async function readCheckedUpload(request: FastifyRequest, maxBytes: numbe
 export interface RecognizeContext {
   /** The request id; it travels to the worker as `traceId`. */
   readonly traceId: string;
+  /** performance.now() when the request arrived (arrivalOf): its answer time is measured from there. */
+  readonly arrivedAt: number;
   readonly log: FastifyBaseLogger;
   /** Called once the request is on the request queue. */
   readonly onSubmitted?: () => void;
 }
 
 type Services = Pick<FastifyInstance, 'recognitionService' | 'metrics'>;
+
+/** When a request arrived, on performance.now()'s clock: Fastify's reply clock starts as the request comes in. */
+export function arrivalOf(reply: FastifyReply): number {
+  return performance.now() - reply.elapsedTime;
+}
 
 /** Sends a checked upload through the app tier, counts it in the metrics and logs the answer. */
 export function recognizeUpload(services: Services, upload: CheckedUpload, call: RecognizeContext): Promise<RecognitionOutcome> {
@@ -68,7 +75,7 @@ async function outcomeOf(services: Services, file: string, replied: Promise<Reco
     metrics.observeRecognition('failed');
     throw error;
   }
-  metrics.observeRecognition('ok', reply.inferenceMs);
+  metrics.observeRecognition('ok', reply.inferenceMs, performance.now() - call.arrivedAt);
   const outcome: RecognitionOutcome = {
     file,
     label: reply.label ?? 'Unknown',

@@ -22,7 +22,8 @@ const decisionSchema = Type.Object(
     desired: Type.Number(),
     current: Type.Number({ description: 'Pending + running instances when the decision was made' }),
     backlog: Type.Optional(queueDepthSchema),
-    reason: Type.String(),
+    reason: Type.String({ description: "The policy's arithmetic behind the decision" }),
+    summary: Type.Optional(Type.String({ description: 'The decision in a sentence, e.g. "Scaled in to 0: idle for 1 s"' })),
   },
   { additionalProperties: true },
 );
@@ -66,9 +67,15 @@ export const statusSchema = Type.Object(
     instances: Type.Array(instanceSchema),
     desired: Type.Number(),
     maxInstances: Type.Number(),
+    latencyTargetMs: Type.Optional(
+      Type.Number({ description: "The autoscaler's latency target (autoscaler.latencyTargetMs): the p95 answer time it sizes for" }),
+    ),
     lastDecision: nullable(lastDecisionSchema),
     launchBackoff: nullable(launchBackoffSchema),
     recentDecisions: Type.Array(decisionSchema),
+    recentChanges: Type.Optional(
+      Type.Array(decisionSchema, { description: 'The last 20 decisions that scaled up or in, oldest first (a burst makes many decisions a second)' }),
+    ),
     decisionTotals: Type.Object(
       { up: Type.Number(), down: Type.Number(), hold: Type.Number() },
       { description: 'Every autoscaler decision since it started, by direction' },

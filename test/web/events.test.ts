@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { get, type IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { ActivityFeed, type EventSink } from '../../src/observability/activity-feed.js';
+import { RecentAnswerTimes } from '../../src/observability/answer-times.js';
 import { readStatusSummary } from '../../src/observability/status-summary.js';
 import { createWebTier, type WebTier } from '../../src/system/web-tier.js';
 import { statusSnapshot } from '../helpers/status.js';
@@ -67,7 +68,11 @@ describe('GET /v1/events over a real socket', () => {
     assert.deepEqual(events[0]!.data, { intervalMs: 100, samples: [] });
     const { status, sample } = events[1]!.data as { status: { desired: number }; sample: Record<string, number> };
     assert.equal(status.desired, 2);
-    assert.deepEqual({ ...sample, at: 0 }, { at: 0, queued: 5, inFlight: 2, running: 1, pending: 0, desired: 2, throughput: 0 });
+    assert.deepEqual(
+      { ...sample, at: 0 },
+      { at: 0, queued: 5, inFlight: 2, running: 1, pending: 0, desired: 2, throughput: 0, latencyP50Ms: null, latencyP95Ms: null },
+      'no answer yet: no latency',
+    );
 
     // A second client gets the samples taken so far as its history.
     const second = await new Promise<IncomingMessage>((resolve) => get(`${url}/v1/events`, resolve));
@@ -135,6 +140,29 @@ describe('ActivityFeed', () => {
     const readsAfterClose = reads;
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(reads, readsAfterClose, 'nothing is read without listeners');
+  });
+
+  test("each sample carries the p50 and p95 of the answers of the last 10 s, null once they are older", async () => {
+    const time = { now: 100_000 };
+    const answerTimes = new RecentAnswerTimes();
+    for (const ms of [100, 200, 300, 400, 2500]) answerTimes.record(time.now - 5000, ms);
+    const feed = new ActivityFeed({
+      readStatus: async () => statusSnapshot(),
+      summarize: readStatusSummary,
+      completed: () => 0,
+      answerTimes: (now) => answerTimes.percentiles(now),
+      intervalMs: 60_000,
+      now: () => time.now,
+    });
+    const client = sink();
+    feed.subscribe(client);
+    const samples = () => client.chunks.filter((c) => c.startsWith('event: status')).map((c) => JSON.parse(c.split('data: ')[1]!).sample);
+    await waitFor('the first sample', async () => (samples().length === 1 ? true : undefined));
+    assert.deepEqual([samples()[0].latencyP50Ms, samples()[0].latencyP95Ms], [300, 2500]);
+    time.now += 6000;
+    await feed.tick();
+    assert.deepEqual([samples()[1].latencyP50Ms, samples()[1].latencyP95Ms], [null, null]);
+    feed.close();
   });
 
   test('a failing status read is sent as a status-error event', async () => {

@@ -26,6 +26,7 @@ export const liveStatusPlugin = fp<LiveStatusOptions>(
       readStatus: options.readStatus,
       summarize: (status) => app.metrics.observeStatus(status),
       completed: () => app.metrics.completedRecognitions,
+      answerTimes: (now) => app.metrics.answerTimes.percentiles(now),
       intervalMs: options.eventsIntervalMs ?? 1000,
       onStatusError: (error) => app.log.warn({ err: error }, 'status for /v1/events failed'),
       limits: options.eventLimits,

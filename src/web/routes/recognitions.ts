@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { admitRecognition, type RecognitionInProgress } from '../plugins/upload-limits.js';
 import { Type } from 'typebox';
 import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
-import { readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { arrivalOf, readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
 const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -38,9 +38,10 @@ function jobView(job: Job<RecognitionOutcome>) {
  * A job this process stops waiting for (it shuts down) is left as recorded: its request stays queued, and its
  * result is read from the output bucket.
  */
-async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: FastifyRequest, inProgress: RecognitionInProgress): Promise<void> {
+async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, reply: FastifyReply, inProgress: RecognitionInProgress): Promise<void> {
+  const { request } = reply;
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
-  const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
+  const call = { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
   let outcome: Promise<RecognitionOutcome>;
   try {
     ({ outcome } = await startUploadJob(app, upload, call));
@@ -86,7 +87,7 @@ function jobRoutes(app: TypedApp): void {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       const inProgress = admitRecognition(app.admission, reply);
       const job = app.jobs.create(upload.fileName);
-      await startJob(app, job, upload, request, inProgress);
+      await startJob(app, job, upload, reply, inProgress);
       return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
     },
   );
@@ -128,7 +129,7 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       admitRecognition(app.admission, reply);
-      return recognizeUpload(app, upload, { traceId: request.id, log: request.log });
+      return recognizeUpload(app, upload, { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log });
     },
   );
   jobRoutes(app);

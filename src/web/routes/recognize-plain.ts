@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { stemOf } from '../../domain/messages.js';
 import { admitRecognition } from '../plugins/upload-limits.js';
-import { readCheckedUpload, recognizeUpload } from '../recognize-upload.js';
+import { arrivalOf, readCheckedUpload, recognizeUpload } from '../recognize-upload.js';
 import { textSchema } from '../schemas.js';
 
 /**
@@ -25,7 +25,7 @@ export const recognizePlainRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       admitRecognition(app.admission, reply);
-      const outcome = await recognizeUpload(app, upload, { traceId: request.id, log: request.log });
+      const outcome = await recognizeUpload(app, upload, { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log });
       return reply.type('text/plain; charset=utf-8').send(`${stemOf(upload.fileName)}:${outcome.label}`);
     },
   );

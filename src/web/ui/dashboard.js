@@ -1,40 +1,23 @@
 // Dashboard tab: live status over Server-Sent Events (GET /v1/events, read by event-stream.js with the token),
-// a uPlot chart of the last minutes, the instances and the autoscaler's decisions with their reasons.
+// three uPlot panels over a chosen time window (dashboard-charts.js), the instances and the autoscaler's
+// decisions: a sentence first, the policy's formula on hover and behind a disclosure.
 import { el } from './api.js';
+import { createCharts } from './dashboard-charts.js';
 import { openEventStream } from './event-stream.js';
 
-const KEEP_SECONDS = 10 * 60;
-const MIN_WINDOW_SECONDS = 30;
-const SERIES = [
-  { key: 'queued', label: 'Queued', stroke: '#d97706', scale: 'n' },
-  { key: 'inFlight', label: 'In flight', stroke: '#2563eb', scale: 'n' },
-  { key: 'desired', label: 'Desired instances', stroke: '#7c3aed', scale: 'n', dash: [6, 4] },
-  { key: 'running', label: 'Instances running', stroke: '#059669', scale: 'n', width: 3 },
-  { key: 'throughput', label: 'Throughput (req/s)', stroke: '#dc2626', scale: 'rate' },
-];
-
-function chartOptions(width) {
-  return {
-    width,
-    height: 280,
-    scales: {
-      // At least 30 s wide, so that a short history does not stretch over the whole chart.
-      x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_WINDOW_SECONDS), max] },
-      n: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max))] },
-      rate: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max))] },
-    },
-    series: [{}, ...SERIES.map(({ label, stroke, scale, width: w, dash }) => ({ label, stroke, scale, width: w ?? 2, dash }))],
-    axes: [
-      { values: (_u, ticks) => ticks.map((t) => clockTime(t * 1000)), space: 70 },
-      { scale: 'n', label: 'count', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] },
-      { scale: 'rate', side: 1, label: 'req/s', grid: { show: false } },
-    ],
-    legend: { live: false },
-  };
-}
+/** Samples kept by the page for "All": 6 h at one a second (the server sends its last 10 min on connect). */
+const KEEP_SECONDS = 6 * 60 * 60;
+const DEFAULT_WINDOW_SECONDS = 600;
 
 function clockTime(at) {
   return new Date(at).toLocaleTimeString([], { hour12: false });
+}
+
+/** For a producer without `summary` (an older `up`): the change alone. */
+function fallbackSummary({ desired, current }) {
+  if (desired > current) return `Scaled up to ${desired}`;
+  if (desired < current) return `Scaled in to ${desired}`;
+  return `Holding at ${desired}`;
 }
 
 function decisionItem(decision) {
@@ -44,10 +27,26 @@ function decisionItem(decision) {
     { class: `decision ${change}` },
     el('time', { datetime: new Date(decision.at).toISOString() }, clockTime(decision.at)),
     ' ',
-    el('strong', {}, `${decision.current} → ${decision.desired}`),
+    el('strong', { class: 'change', 'aria-label': `from ${decision.current} to ${decision.desired} instances` }, `${decision.current} → ${decision.desired}`),
     ' ',
-    el('span', { class: 'reason' }, decision.reason),
+    el('span', { class: 'summary', title: decision.reason }, decision.summary ?? fallbackSummary(decision)),
+    el('details', { class: 'formula' }, el('summary', {}, 'Formula'), el('code', {}, decision.reason)),
   );
+}
+
+/** A decision's element, made once: one re-shown every second keeps its open formula and its hover. */
+const decisionElements = new Map();
+function decisionElement(decision) {
+  if (!decisionElements.has(decision.at)) decisionElements.set(decision.at, decisionItem(decision));
+  return decisionElements.get(decision.at);
+}
+
+/** "0.42 s" p95 of the last 10 s of answers, against the target. */
+function showLatency(sample, status) {
+  const p95 = sample.latencyP95Ms;
+  document.getElementById('stat-p95').textContent = p95 === null || p95 === undefined ? '–' : `${Number((p95 / 1000).toFixed(2))} s`;
+  const target = status.latencyTargetMs;
+  document.getElementById('stat-target').textContent = target === undefined ? '' : `target ${Number((target / 1000).toFixed(1))} s`;
 }
 
 const KEEP_CHANGES = 30;
@@ -55,8 +54,8 @@ const KEEP_CHANGES = 30;
 const changes = new Map();
 
 /** Newest first: the latest decision (whatever it was), then the recent scale-ups and scale-ins. */
-function notableDecisions(decisions) {
-  for (const decision of decisions) if (decision.desired !== decision.current) changes.set(decision.at, decision);
+function notableDecisions(decisions, recentChanges) {
+  for (const decision of [...recentChanges, ...decisions]) if (decision.desired !== decision.current) changes.set(decision.at, decision);
   while (changes.size > KEEP_CHANGES) changes.delete(changes.keys().next().value);
   const newest = decisions.at(-1);
   const older = [...changes.values()].filter((d) => d.at !== newest?.at).sort((a, b) => b.at - a.at);
@@ -86,34 +85,44 @@ function showStatus(status, sample, feedState) {
   const instances = status.instances ?? [];
   document.querySelector('#instances-table tbody').replaceChildren(...instances.map(instanceRow));
   document.getElementById('instances-empty').hidden = instances.length > 0;
-  document.getElementById('decisions').replaceChildren(...notableDecisions(status.recentDecisions ?? []).map(decisionItem));
+  const shown = notableDecisions(status.recentDecisions ?? [], status.recentChanges ?? []);
+  document.getElementById('decisions').replaceChildren(...shown.map(decisionElement));
+  for (const at of decisionElements.keys()) if (!shown.some((d) => d.at === at)) decisionElements.delete(at);
+  showLatency(sample, status);
   feedState.textContent = status.autoscalerError ? `autoscaler: ${status.autoscalerError}` : `live, updated ${clockTime(sample.at)}`;
 }
 
+/** The time-window radio group: sets `view.windowSeconds` (null: All) and redraws. */
+function setUpWindowChoice(view, redraw) {
+  const group = document.getElementById('chart-window');
+  for (const input of group.querySelectorAll('input[type="radio"]')) {
+    input.checked = Number(input.value) === DEFAULT_WINDOW_SECONDS;
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      view.windowSeconds = input.value === 'all' ? null : Number(input.value);
+      redraw();
+    });
+  }
+}
+
 export function startDashboard() {
-  const chartBox = document.getElementById('chart');
   const feedState = document.getElementById('feed-state');
   const samples = [];
-  let chart;
-  const view = { samples, get chart() { return chart; } };
+  const view = { samples, windowSeconds: DEFAULT_WINDOW_SECONDS, latencyTargetMs: null, maxInstances: null };
+  const panels = createCharts(view);
+  Object.defineProperties(view, {
+    charts: { get: () => panels.charts, enumerable: true },
+    // The queue chart, as before the panels were split (tests read its data).
+    chart: { get: () => panels.charts.activity, enumerable: true },
+  });
   window.scaleface = { ...(window.scaleface ?? {}), dashboard: view };
-
-  function chartData() {
-    return [samples.map((s) => s.at / 1000), ...SERIES.map(({ key }) => samples.map((s) => s[key]))];
-  }
-
-  function redraw() {
-    if (chartBox.offsetParent === null) return; // hidden tab: drawn when shown
-    const width = chartBox.clientWidth || 600;
-    if (!chart) chart = new window.uPlot(chartOptions(width), chartData(), chartBox);
-    else chart.setData(chartData());
-  }
+  setUpWindowChoice(view, () => panels.redraw());
 
   function addSamples(more) {
     samples.push(...more);
     const oldest = Date.now() - KEEP_SECONDS * 1000;
     while (samples.length && samples[0].at < oldest) samples.shift();
-    redraw();
+    panels.redraw();
   }
 
   const events = openEventStream(
@@ -126,6 +135,8 @@ export function startDashboard() {
       },
       status: (event) => {
         const { status, sample } = JSON.parse(event.data);
+        view.latencyTargetMs = status.latencyTargetMs ?? null;
+        view.maxInstances = status.maxInstances ?? null;
         showStatus(status, sample, feedState);
         addSamples([sample]);
       },
@@ -134,12 +145,12 @@ export function startDashboard() {
     (problem) => (feedState.textContent = problem),
   );
   document.addEventListener('scaleface:token', () => events.restart());
-  window.addEventListener('resize', () => chart?.setSize({ width: chartBox.clientWidth, height: 280 }));
+  window.addEventListener('resize', () => panels.resize());
 
   return {
     resize() {
-      redraw();
-      chart?.setSize({ width: chartBox.clientWidth, height: 280 });
+      panels.redraw();
+      panels.resize();
     },
   };
 }
