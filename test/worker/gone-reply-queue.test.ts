@@ -35,7 +35,7 @@ describe('answering a reply queue that no longer exists', () => {
     });
     const request = { v: 1, requestId: 'r1', key: 'gone.jpg', sha256: sha256(image), replyTo };
     const message: QueueMessage = { id: 'm', body: JSON.stringify(request), receiptHandle: 'h', receiveCount: 1, sentAt: Date.now() };
-    assert.equal(await handler(message), 'done');
+    assert.equal(await handler(message, new AbortController().signal), 'done');
     assert.equal((await backends.store.get(backends.names.outputBucket, 'gone')).toString(), 'Paul');
     assert.deepEqual(await backends.queues.list(replyTo), [], 'the reply queue was not re-created');
     const logged = log.lines.map((line) => line.msg);

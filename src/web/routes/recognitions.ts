@@ -39,7 +39,7 @@ function jobView(job: Job<RecognitionOutcome>) {
  * result is read from the output bucket.
  */
 async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, request: FastifyRequest, inProgress: RecognitionInProgress): Promise<void> {
-  const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
+  const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: error }, 'job record not written'));
   const call = { traceId: request.id, log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
   let outcome: Promise<RecognitionOutcome>;
   try {
