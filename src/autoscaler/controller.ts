@@ -4,20 +4,13 @@
  * is logged and kept in status(), never crashes the loop and never causes a scale-in.
  */
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
+import type { LogFields, Logger } from '../ports/logger.js';
 import { CapacityExceededError } from '../domain/errors.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
 import { isActive, scaleInCandidates, unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
 import { DecisionLog, type AutoscalerStatus } from './decision-log.js';
 import { LaunchBackoff } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
-
-/** The subset of a pino logger the controller uses. */
-export interface AutoscalerLogger {
-  info(obj: object, msg: string): void;
-  warn?(obj: object, msg: string): void;
-  debug?(obj: object, msg: string): void;
-  error?(obj: object, msg: string): void;
-}
 
 export interface AutoscalerControllerOptions {
   /** The request queue; only depth() is read. */
@@ -26,7 +19,7 @@ export interface AutoscalerControllerOptions {
   readonly settings: PolicySettings;
   /** Milliseconds between the end of one tick and the start of the next. */
   readonly tickMs: number;
-  readonly logger?: AutoscalerLogger;
+  readonly logger?: Logger;
   /** Clock, epoch milliseconds (default Date.now). */
   readonly now?: () => number;
   /** Instances past these are not counted, but terminated and replaced (default: none applied). */
@@ -157,7 +150,7 @@ export class AutoscalerController {
     const replacing = unresponsive.length === 0 ? '' : `; replacing ${unresponsive.length} unresponsive instance${unresponsive.length === 1 ? '' : 's'}`;
     this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason, summary: `${decision.summary}${replacing}` });
     // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
-    this.options.logger?.debug?.({ desired: decision.desired, current, backlog: this.backlog }, reason);
+    this.options.logger?.debug({ desired: decision.desired, current, backlog: this.backlog }, reason);
     await this.terminateUnresponsive(unresponsive);
     if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, reason);
     else if (decision.desired < current) await this.scaleIn(current - decision.desired, counted, reason);
@@ -253,10 +246,7 @@ export class AutoscalerController {
     this.log('error', { err: error }, this.lastError);
   }
 
-  private log(level: 'info' | 'error', obj: object, msg: string): void {
-    const logger = this.options.logger;
-    if (logger === undefined) return;
-    if (level === 'error') (logger.error ?? logger.warn ?? logger.info).call(logger, obj, msg);
-    else logger.info(obj, msg);
+  private log(level: 'info' | 'error', fields: LogFields, msg: string): void {
+    this.options.logger?.[level](fields, msg);
   }
 }

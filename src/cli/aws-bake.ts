@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { loadConfig, type Config } from '../config/index.js';
 import { ConfigInvalidError } from '../domain/errors.js';
+import { silentLogger } from '../ports/logger.js';
 import { createBackends } from '../system/backends.js';
 
 export interface BakeOptions {
@@ -18,8 +19,7 @@ async function listWorkers(config: Config) {
   const { createInstancePool } = await import('../adapters/compute/index.js');
   const backends = await createBackends(config);
   try {
-    const silent = { info: () => undefined, warn: () => undefined };
-    const pool = await createInstancePool(config, { store: backends.store, controlBucket: backends.names.controlBucket, workerArgs: () => [], log: silent });
+    const pool = await createInstancePool(config, { store: backends.store, controlBucket: backends.names.controlBucket, workerArgs: () => [], log: silentLogger });
     return await pool.list();
   } finally {
     await backends.queues.close();

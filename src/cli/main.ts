@@ -75,8 +75,8 @@ program
     const { startSystem } = await import('../system/up.js');
     const system = await startSystem(loadConfig(overrides)).catch(fail);
     console.error(`scaleface: serving on ${system.url}  (POST / with field inputFile; GET /v1/status)`);
-    const { exitOnSignals } = await import('../web/server.js');
-    exitOnSignals(system.close, { log: system.app.log });
+    const { stopOnSignals } = await import('../system/lifecycle.js');
+    stopOnSignals(system.close, { log: system.app.log, stoppingMessage: 'closing: no new connections; requests in flight may finish' });
   });
 
 program

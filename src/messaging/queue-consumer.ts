@@ -13,7 +13,12 @@ export type HandlerOutcome =
   /** Not finished; leave it for redelivery after the given delay (seconds). */
   | { retryAfterSeconds: number };
 
-export type MessageHandler = (message: QueueMessage) => Promise<HandlerOutcome>;
+/**
+ * Handles one message. `signal` aborts when the consumer gives the handler up (past `handlerTimeoutMs`, or still
+ * running when stop() reaches its bound), with an Error saying which as its reason: from then on the consumer
+ * ignores the outcome, so the handler should stop before its next step and write or answer nothing more.
+ */
+export type MessageHandler = (message: QueueMessage, signal: AbortSignal) => Promise<HandlerOutcome>;
 
 export interface ConsumerOptions {
   readonly queue: Queue;
@@ -29,8 +34,8 @@ export interface ConsumerOptions {
   /** How long stop() waits for messages in hand (default 30 s). */
   readonly stopTimeoutMs?: number;
   /**
-   * A handler still running after this long is given up (default 5 min): its message is made visible again
-   * at once for another worker, its slot is freed, and what it does later is ignored.
+   * A handler still running after this long is given up (default 5 min): its signal aborts, its message is made
+   * visible again at once for another worker, its slot is freed, and what it does later is ignored.
    */
   readonly handlerTimeoutMs?: number;
   /** Wait after failed receives, growing with each failure in a row (default: up to 1 s, doubling to 20 s). */
@@ -47,8 +52,8 @@ export class QueueConsumer {
   private readonly options: Required<Omit<ConsumerOptions, 'onBusyChange' | 'onError' | 'receiveBackoff'>> &
     Pick<ConsumerOptions, 'onBusyChange' | 'onError' | 'receiveBackoff'>;
   private readonly inHand = new Set<Promise<void>>();
-  /** Stops the heartbeat and timeout of each message in hand (run for those abandoned by a bounded stop). */
-  private readonly releases = new Set<() => void>();
+  /** Aborts the handler of each message in hand and stops its heartbeat and timeout (run by a bounded stop). */
+  private readonly releases = new Set<(reason: Error) => void>();
   private pollAbort = new AbortController();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -94,9 +99,10 @@ export class QueueConsumer {
     const finished = await Promise.race([drained, timedOut]);
     clearTimeout(timer);
     if (!finished) {
-      this.report(new Error(`stopped with ${this.inHand.size} message(s) still in hand`), 'stop');
-      // No more visibility extensions: their messages come back to the queue after the timeout.
-      for (const release of this.releases) release();
+      const reason = new Error(`stopped with ${this.inHand.size} message(s) still in hand`);
+      this.report(reason, 'stop');
+      // Their handlers are aborted and no longer extended: their messages come back to the queue after the timeout.
+      for (const release of this.releases) release(reason);
     }
   }
 
@@ -149,32 +155,41 @@ export class QueueConsumer {
 
   private async handle(message: QueueMessage): Promise<void> {
     const heartbeat = this.startHeartbeat(message);
+    const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<'hung'>((resolve) => {
       timer = setTimeout(() => resolve('hung'), this.options.handlerTimeoutMs);
     });
-    const release = () => {
+    const release = (reason?: Error) => {
       clearInterval(heartbeat);
       clearTimeout(timer);
+      if (reason !== undefined) abort.abort(reason);
     };
     this.releases.add(release);
     try {
-      const outcome = await Promise.race([this.options.handler(message), hung]);
-      if (outcome === 'hung') return await this.giveUp(message);
+      const outcome = await Promise.race([this.options.handler(message, abort.signal), hung]);
+      if (outcome === 'hung') return await this.giveUp(message, abort);
+      // Given up by a bounded stop meanwhile: the message is left to its visibility timeout, whatever the handler said.
+      if (abort.signal.aborted) return;
       if (outcome === 'done') await this.options.queue.delete(message.receiptHandle);
       else await this.options.queue.changeVisibility(message.receiptHandle, outcome.retryAfterSeconds);
     } catch (error) {
       // Unexpected failure: leave the message; it becomes visible again after its timeout.
-      this.report(error, `handle ${message.id}`);
+      if (!abort.signal.aborted) this.report(error, `handle ${message.id}`);
     } finally {
       release();
       this.releases.delete(release);
     }
   }
 
-  /** A handler that hangs: release its message for another worker now rather than when the process dies. */
-  private async giveUp(message: QueueMessage): Promise<void> {
-    this.report(new Error(`the handler of ${message.id} ran past ${this.options.handlerTimeoutMs} ms; message released`), 'handler timeout');
+  /**
+   * A handler that hangs: abort it (so it writes and answers nothing more) and release its message for another
+   * worker now rather than when the process dies.
+   */
+  private async giveUp(message: QueueMessage, abort: AbortController): Promise<void> {
+    const reason = new Error(`the handler of ${message.id} ran past ${this.options.handlerTimeoutMs} ms; message released`);
+    abort.abort(reason);
+    this.report(reason, 'handler timeout');
     await this.options.queue.changeVisibility(message.receiptHandle, 0).catch((error: unknown) => this.report(error, `release ${message.id}`));
   }
 

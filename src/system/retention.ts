@@ -37,7 +37,7 @@ export function startRetention(backends: Backends, config: Config, log: Logger):
     const sweep = () =>
       sweepExpired(backends.store, bucket, ttlMs).then(
         (deleted) => deleted > 0 && log.info({ bucket, deleted, ttlSeconds }, 'retention: deleted expired objects'),
-        (error: unknown) => log.warn({ bucket, err: String(error) }, 'retention sweep failed'),
+        (error: unknown) => log.warn({ bucket, err: error }, 'retention sweep failed'),
       );
     const timer = setInterval(() => void sweep(), Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(1000, ttlMs / 2)));
     timer.unref();

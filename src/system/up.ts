@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createInstancePool, startAutoscalerHeartbeat } from '../adapters/compute/index.js';
-import { AutoscalerController, type AutoscalerLogger } from '../autoscaler/controller.js';
+import { AutoscalerController } from '../autoscaler/controller.js';
 import type { Config } from '../config/index.js';
 import type { InstancePool } from '../ports/instance-pool.js';
+import type { Logger as LoggerPort } from '../ports/logger.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { startServer } from '../web/server.js';
@@ -33,7 +34,7 @@ const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
  * The autoscaler `up` runs: the policy's settings and the deadlines past which an instance is replaced (boot:
  * compute.bootDeadlineMs on every backend; heartbeat: EC2's, as only EC2 workers write heartbeats).
  */
-export function createController(config: Config, queue: Queue, pool: InstancePool, log: AutoscalerLogger): AutoscalerController {
+export function createController(config: Config, queue: Queue, pool: InstancePool, log: LoggerPort): AutoscalerController {
   const { tickMs, enabled: _enabled, ...settings } = config.autoscaler;
   return new AutoscalerController({
     queue,
@@ -83,7 +84,7 @@ function startReaper(backends: Backends, ownInstanceId: string, log: Logger): No
   const reap = () =>
     reapReplyQueues({ ...backends, ownInstanceId, staleAfterMs }).then(
       (removed) => removed.length > 0 && log.info({ removed }, 'removed the reply queues of web processes that are gone'),
-      (error: unknown) => log.warn({ err: String(error) }, 'reply-queue reaper failed'),
+      (error: unknown) => log.warn({ err: error }, 'reply-queue reaper failed'),
     );
   void reap();
   const timer = setInterval(() => void reap(), staleAfterMs / 2);
@@ -97,7 +98,7 @@ function startAutoscaler(config: Config, backends: Backends, controller: Autosca
   return startAutoscalerHeartbeat(config, {
     store: backends.store,
     controlBucket: backends.names.controlBucket,
-    onError: (error) => log.warn({ err: String(error) }, 'autoscaler heartbeat write failed'),
+    onError: (error) => log.warn({ err: error }, 'autoscaler heartbeat write failed'),
   });
 }
 
@@ -129,7 +130,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
   });
   const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));
   onFailedStart = (why) => controller.noteFailedStart(why);
-  const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: String(e) }, 'dead-letter notifier error'));
+  const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: e }, 'dead-letter notifier error'));
   notifier.start();
   const web = await createWebTier(backends, {
     requestQueue,

@@ -56,9 +56,9 @@ function startJobRecords(backends: Backends, ttlMs: number, logger: FastifyBaseL
   const { store, names } = backends;
   const jobRecords = new JobRecords({ store, bucket: names.controlBucket, outputBucket: names.outputBucket, ttlMs });
   const sweepJobs = setInterval(() => {
-    jobRecords.sweep().catch((error: unknown) => logger?.warn({ err: String(error) }, 'job record sweep failed'));
+    jobRecords.sweep().catch((error: unknown) => logger?.warn({ err: error }, 'job record sweep failed'));
     sweepExpired(store, names.controlBucket, ttlMs, Date.now(), STAGED_UPLOADS_PREFIX).catch((error: unknown) =>
-      logger?.warn({ err: String(error), prefix: STAGED_UPLOADS_PREFIX }, 'control bucket sweep failed'),
+      logger?.warn({ err: error, prefix: STAGED_UPLOADS_PREFIX }, 'control bucket sweep failed'),
     );
   }, Math.min(ttlMs, JOB_SWEEP_MS));
   sweepJobs.unref();
@@ -139,11 +139,11 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     backends.store,
     names.controlBucket,
     instanceId,
-    (e) => options.logger?.warn({ err: String(e) }, 'liveness write failed'),
+    (e) => options.logger?.warn({ err: e }, 'liveness write failed'),
     config.web.livenessIntervalMs,
   );
   const correlator = new ReplyCorrelator(backends.queues, names.replyQueue(instanceId), (e) =>
-    options.logger?.warn({ err: e.message }, 'reply consumer error'),
+    options.logger?.warn({ err: e }, 'reply consumer error'),
   );
   await correlator.start();
   const admission = createAdmission(config);

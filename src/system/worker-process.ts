@@ -6,6 +6,7 @@ import type { ImageModel } from '../ports/image-model.js';
 import { QueueConsumer } from '../messaging/queue-consumer.js';
 import { createRecognitionHandler } from '../worker/recognition-handler.js';
 import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue, type Backends } from './backends.js';
+import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** The configured model (face, objects or custom: src/models), with its gallery when it is the face model. */
@@ -15,7 +16,7 @@ function loadModel(config: Config, backends: Backends, log: Logger): Promise<Ima
     galleryBucket: backends.names.galleryBucket,
     runtime: faceRuntimeOf(config),
     // e.g. the gallery was re-enrolled with another model: the one loaded before stays in use meanwhile
-    onGalleryError: (error) => log.warn({ code: error.code, err: error.message }, 'gallery refresh failed'),
+    onGalleryError: (error) => log.warn({ code: error.code, err: error }, 'gallery refresh failed'),
     // Several times slower than onnx: say so loudly, once, with the reason and the way to make it an error.
     onRuntimeFallback: (reason) => log.warn({ reason }, 'onnxruntime could not load: the face nets run on wasm, several times slower (SCALEFACE_RUNTIME=onnx makes this an error)'),
   });
@@ -36,7 +37,7 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
     store: backends.store,
     controlBucket: backends.names.controlBucket,
     name: workerName,
-    onError: (error) => log.warn({ err: String(error) }, 'heartbeat write failed'),
+    onError: (error) => log.warn({ err: error }, 'heartbeat write failed'),
     onShutdown: (outcome) => log.warn({ outcome }, 'no work and no autoscaler for too long: gave this machine up'),
   });
   let orphaned = false;
@@ -62,7 +63,10 @@ interface RunningWorker {
   readonly workerName: string;
 }
 
-/** Consumes the request queue until SIGTERM, SIGINT or the owner's end; resolves once everything is closed. */
+/**
+ * Consumes the request queue until SIGTERM, SIGINT (src/system/lifecycle.ts: exits once stopped, at once on a second
+ * signal) or the owner's end; resolves once everything is closed.
+ */
 async function consumeUntilStopped(config: Config, worker: RunningWorker): Promise<void> {
   const { backends, model, reporter, log, workerName } = worker;
   const queue = await openRequestQueue(backends);
@@ -80,10 +84,10 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
       maxReceiveCount: config.queue.maxReceiveCount,
       retryBackoff: { baseMs: config.worker.retryBaseMs, maxMs: config.worker.retryMaxMs },
       faultHoldMs: config.worker.faultHoldMs,
-      log: (level, fields, msg) => log[level](fields, msg),
+      log,
     }),
     onBusyChange: (count) => reporter.busy(count),
-    onError: (error, context) => log.warn({ err: error.message, context }, 'consumer error'),
+    onError: (error, context) => log.warn({ err: error, context }, 'consumer error'),
   });
   consumer.start();
   const info = model.describe();
@@ -102,10 +106,8 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
       await backends.queues.close();
       log.info('worker stopped');
     })());
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => void stop('SIGTERM').then(resolve));
-    process.once('SIGINT', () => void stop('SIGINT').then(resolve));
-    // Local: the parent process died; EC2: no work and no autoscaler for unattendedShutdownMs.
-    void reporter.ownerGone.then(() => stop('owner gone').then(resolve));
-  });
+  const removeSignalHandlers = stopOnSignals((signal) => stop(signal), { log });
+  // Local: the parent process died; EC2: no work and no autoscaler for unattendedShutdownMs.
+  await reporter.ownerGone.then(() => stop('owner gone'));
+  removeSignalHandlers();
 }

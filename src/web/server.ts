@@ -1,9 +1,9 @@
 /**
  * The web tier's server: where the app listens, and how it stops. Closing stops accepting connections, lets
  * the requests in flight finish within a bound (they may be waiting for a worker's reply, so the backends
- * stay open meanwhile), drops what is left at the bound, and only then closes the backends.
+ * stay open meanwhile), drops what is left at the bound, and only then closes the backends. Signals are
+ * answered by src/system/lifecycle.ts, which calls close().
  */
-import { constants } from 'node:os';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 
@@ -64,40 +64,4 @@ export async function startServer(app: FastifyInstance, options: ServerOptions):
       await options.closeBackends();
     })());
   return { url, close };
-}
-
-export interface SignalOptions {
-  readonly log?: Pick<FastifyBaseLogger, 'info' | 'error'>;
-  /** process.exit in production; tests pass a recorder. */
-  readonly exit?: (code: number) => void;
-  readonly signals?: readonly NodeJS.Signals[];
-}
-
-/**
- * First SIGINT/SIGTERM: close gracefully, then exit 0 (1 when closing failed). A second signal while closing
- * exits at once (128 + its number), for an operator who will not wait. Returns a function removing the handlers.
- */
-export function exitOnSignals(close: () => Promise<void>, options: SignalOptions = {}): () => void {
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
-  let closing = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) {
-      options.log?.info({ signal }, 'second signal while closing: exiting now');
-      return exit(128 + (constants.signals[signal] ?? 0));
-    }
-    closing = true;
-    options.log?.info({ signal }, 'closing: no new connections; requests in flight may finish');
-    close().then(
-      () => exit(0),
-      (error: unknown) => {
-        options.log?.error({ err: error }, 'closing failed');
-        exit(1);
-      },
-    );
-  };
-  for (const signal of signals) process.on(signal, onSignal);
-  return () => {
-    for (const signal of signals) process.off(signal, onSignal);
-  };
 }

@@ -10,6 +10,7 @@ import {
   type RecognitionRequest,
   type ReplyFace,
 } from '../domain/messages.js';
+import type { Logger } from '../ports/logger.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../ports/image-model.js';
@@ -40,12 +41,14 @@ export interface RecognitionHandlerDeps {
    * passes costs the request none of its receives (after maxReceiveCount it would be dead-lettered).
    */
   readonly faultHoldMs?: number;
-  readonly log?: (level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, msg: string) => void;
+  readonly log?: Logger;
 }
 
 /**
  * The app tier's work for one request: read the image, classify it, store the label in the output bucket,
- * reply to the requester, and only then let the consumer delete the request.
+ * reply to the requester, and only then let the consumer delete the request. Once the consumer's signal aborts
+ * (the handler was given up), it takes no further step: no label is written and no reply sent after it, and
+ * the request stays on the queue to be received again.
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
   const replies = new ReplySender(deps.queues);
@@ -53,70 +56,101 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
     if (!(await replies.send(request.replyTo, message))) {
-      deps.log?.('warn', { requestId: request.requestId, replyTo: request.replyTo, droppedReplies: replies.dropped }, 'reply dropped: the reply queue is gone');
+      deps.log?.warn({ requestId: request.requestId, replyTo: request.replyTo, droppedReplies: replies.dropped }, 'reply dropped: the reply queue is gone');
     }
   };
 
-  return async (message: QueueMessage): Promise<HandlerOutcome> => {
+  return async (message: QueueMessage, signal: AbortSignal): Promise<HandlerOutcome> => {
     let request: RecognitionRequest;
     try {
       request = parseRecognitionRequest(message.body);
     } catch (error) {
-      deps.log?.('warn', { messageId: message.id, err: asScalefaceError(error).message }, 'dropping malformed request');
+      deps.log?.warn({ messageId: message.id, err: asScalefaceError(error) }, 'dropping malformed request');
       return 'done';
     }
+    // Every step first checks the signal: a reply or label of a request given up could contradict another worker's.
+    const replyUnlessAborted: Reply = async (req, body) => (signal.throwIfAborted(), reply(req, body));
     try {
-      return await processRequest(deps, request, reply);
+      return await processRequest(deps, request, replyUnlessAborted, signal);
     } catch (error) {
-      return await handleFailure(deps, request, message, asScalefaceError(error), reply);
+      if (signal.aborted) return abandoned(deps, request, signal);
+      return await handleFailure(deps, request, message, asScalefaceError(error), replyUnlessAborted).catch((failure: unknown) => {
+        if (signal.aborted) return abandoned(deps, request, signal);
+        throw failure;
+      });
     }
   };
 }
 
 type Reply = (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => Promise<void>;
 
+/** The consumer gave this request up: nothing more is done, and the request is left for another receive. */
+function abandoned(deps: RecognitionHandlerDeps, request: RecognitionRequest, signal: AbortSignal): HandlerOutcome {
+  const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, err: signal.reason as unknown };
+  deps.log?.warn(fields, 'request abandoned: its handler was given up; it stays on the queue to be received again');
+  return { retryAfterSeconds: 0 };
+}
+
+/** `work`, or the signal's reason as soon as it aborts (a model that never returns must not hold the handler). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Runs a storage step, trying it again through passing faults for up to `faultHoldMs`; then throws its error. */
-async function holdThroughFaults<T>(deps: RecognitionHandlerDeps, request: RecognitionRequest, step: string, run: () => Promise<T>): Promise<T> {
+async function holdThroughFaults<T>(deps: RecognitionHandlerDeps, request: RecognitionRequest, step: Step, run: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + (deps.faultHoldMs ?? DEFAULT_FAULT_HOLD_MS);
   for (let retry = 0; ; retry++) {
+    step.signal.throwIfAborted();
     try {
       return await run();
     } catch (error) {
       if (!isPassingFault(error) || Date.now() >= deadline) throw error;
       if (retry === 0) {
-        const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, step, err: asScalefaceError(error).message };
-        deps.log?.('warn', fields, 'storage fault: the request is held and the step retried until the fault passes');
+        const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, step: step.name, err: asScalefaceError(error) };
+        deps.log?.warn(fields, 'storage fault: the request is held and the step retried until the fault passes');
       }
-      await delay(Math.min(backoffCapMs(retry, FAULT_RETRY), Math.max(0, deadline - Date.now())));
+      await delay(Math.min(backoffCapMs(retry, FAULT_RETRY), Math.max(0, deadline - Date.now())), undefined, { signal: step.signal });
     }
   }
 }
 
-async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply): Promise<HandlerOutcome> {
+/** One storage step of a request: its name in the log, and the signal that ends its retries. */
+interface Step {
+  readonly name: string;
+  readonly signal: AbortSignal;
+}
+
+async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply, signal: AbortSignal): Promise<HandlerOutcome> {
   const phases = new PhaseTimer();
-  const image = await holdThroughFaults(deps, request, 'read image', () => deps.store.get(deps.names.inputBucket, request.key));
+  const image = await holdThroughFaults(deps, request, { name: 'read image', signal }, () => deps.store.get(deps.names.inputBucket, request.key));
   phases.mark('getMs');
   if (sha256(image) !== request.sha256) {
     // Another upload with the same file name replaced the object; the web tier stores and sends again.
     await reply(request, { status: 'conflict', error: { code: 'CONFLICT', message: 'input object changed' } });
     return 'done';
   }
-  const result = await deps.model.classify(image);
+  signal.throwIfAborted();
+  const result = await untilAborted(deps.model.classify(image), signal);
   phases.mark('recognizeMs');
   const label = Buffer.from(result.label);
-  await holdThroughFaults(deps, request, 'write label', () => deps.store.put(deps.names.outputBucket, stemOf(request.key), label, { contentType: 'text/plain' }));
+  await holdThroughFaults(deps, request, { name: 'write label', signal }, () => deps.store.put(deps.names.outputBucket, stemOf(request.key), label, { contentType: 'text/plain' }));
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {
     await reply(request, okReply(result, deps.model.describe())); // a gone reply queue is dropped inside
   } catch (error) {
     const failure = asScalefaceError(error);
-    if (failure.retryable) throw failure;
-    deps.log?.('warn', { ...fields, replyTo: request.replyTo, err: failure.message }, 'reply undeliverable');
+    if (failure.retryable || signal.aborted) throw failure;
+    deps.log?.warn({ ...fields, replyTo: request.replyTo, err: failure }, 'reply undeliverable');
     return 'done';
   }
   phases.mark('replyMs');
-  deps.log?.('debug', { ...fields, label: result.label, inferenceMs: result.inferenceMs, ...phases.durations }, 'recognized');
+  deps.log?.debug({ ...fields, label: result.label, inferenceMs: result.inferenceMs, ...phases.durations }, 'recognized');
   return 'done';
 }
 
@@ -151,16 +185,16 @@ async function handleFailure(
   error: ScalefaceError,
   reply: Reply,
 ): Promise<HandlerOutcome> {
-  const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, code: error.code, err: error.message, receiveCount: message.receiveCount };
+  const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key, code: error.code, err: error, receiveCount: message.receiveCount };
   const lastAttempt = message.receiveCount >= deps.maxReceiveCount;
   if (error.retryable && !lastAttempt) {
-    deps.log?.('warn', fields, 'retryable failure; the request will be received again');
+    deps.log?.warn(fields, 'retryable failure; the request will be received again');
     // Up to 1 s, then 2, 4, ... 30 s, with jitter: retries of requests that failed together spread out.
     const delayMs = backoffDelayMs(message.receiveCount - 1, deps.retryBackoff ?? DEFAULT_RETRY_BACKOFF);
     return { retryAfterSeconds: Math.max(1, Math.round(delayMs / 1000)) };
   }
   const code = error instanceof NotFoundError ? 'INPUT_MISSING' : error.code;
-  deps.log?.('error', fields, 'request failed');
+  deps.log?.error(fields, 'request failed');
   // An unexpected error's message may hold a path or a statement: the client gets the code and a generic text.
   const message_ = error.code === 'INTERNAL' ? 'internal error' : error.message;
   await reply(request, { status: 'failed', error: { code, message: message_ } });

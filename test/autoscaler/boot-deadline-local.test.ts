@@ -10,6 +10,7 @@ import { LocalProcessPool, type InstanceExit } from '../../src/adapters/compute/
 import { loadConfig } from '../../src/config/index.js';
 import type { Queue } from '../../src/ports/queue.js';
 import { createController } from '../../src/system/up.js';
+import { memoryLogger } from '../helpers/memory-logger.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const NEVER_READY = fileURLToPath(new URL('./fixtures/never-ready-child.js', import.meta.url));
@@ -19,8 +20,7 @@ test('a local worker that never becomes ready within compute.bootDeadlineMs is k
   const exits: InstanceExit[] = [];
   const pool = new LocalProcessPool({ command: process.execPath, args: () => [NEVER_READY], stopTimeoutMs: 300, onExit: (exit) => exits.push(exit) });
   const queue = { name: 'q', depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) } as unknown as Queue;
-  const errors: string[] = [];
-  const logger = { info: () => undefined, error: (_obj: object, msg: string) => void errors.push(msg) };
+  const logger = memoryLogger();
   const controller = createController(config, queue, pool, logger);
   try {
     controller.start();
@@ -37,6 +37,7 @@ test('a local worker that never becomes ready within compute.bootDeadlineMs is k
     const reasons = controller.status().recentDecisions.map((d) => d.reason);
     const why = new RegExp(`replacing 1 unresponsive: ${first!.name} was launched \\d+ s ago and never reported ready \\(boot deadline 1 s\\)`);
     assert.ok(reasons.some((r) => why.test(r)), reasons.join('\n'));
+    const errors = logger.lines.filter((line) => line.level === 'error').map((line) => line.msg);
     assert.ok(errors.some((m) => m.startsWith(`terminating ${first!.name}: `)), errors.join('\n'));
   } finally {
     await controller.stop();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AutoscalerController, type AutoscalerLogger } from '../../src/autoscaler/controller.js';
+import { AutoscalerController } from '../../src/autoscaler/controller.js';
 import { scaleInCandidates } from '../../src/autoscaler/fleet.js';
 import type { PolicySettings } from '../../src/autoscaler/policy.js';
 import { LocalProcessPool } from '../../src/adapters/compute/local-process-pool.js';
@@ -11,23 +11,11 @@ import { EmbeddedQueueSystem } from '../../src/adapters/queue/embedded-queue.js'
 import { BackendUnavailableError } from '../../src/domain/errors.js';
 import type { Instance } from '../../src/ports/instance-pool.js';
 import type { Queue, QueueDepth } from '../../src/ports/queue.js';
+import { memoryLogger, type LogLine } from '../helpers/memory-logger.js';
 import { waitUntil } from '../helpers/wait.js';
 import { makeSandbox, QUEUE_NAME, TEST_POLICY_SETTINGS, type Sandbox } from './support.js';
 
 const SETTINGS: PolicySettings = TEST_POLICY_SETTINGS;
-
-interface LogLine {
-  level: string;
-  obj: object;
-  msg: string;
-}
-
-function memoryLogger(lines: LogLine[]): AutoscalerLogger {
-  return {
-    info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
-    error: (obj, msg) => lines.push({ level: 'error', obj, msg }),
-  };
-}
 
 /** The real queue, except that reading its depth fails (the monitoring API is down). */
 function withBrokenDepth(queue: Queue): Queue {
@@ -216,7 +204,7 @@ describe('AutoscalerController with the local process pool and the embedded queu
       const states = (await pool.list()).map((i) => i.state).sort();
       assert.deepEqual(states, ['pending', 'stopping', 'stopping']);
       assert.equal(controller.status().desired, 2);
-      assert.ok(logs.some((l) => l.msg.startsWith('scaling up, launching 1: ') && (l.obj as { waitingForStoppingToExit?: number }).waitingForStoppingToExit === 1));
+      assert.ok(logs.some((l) => l.msg.startsWith('scaling up, launching 1: ') && l.fields.waitingForStoppingToExit === 1));
     } finally {
       await controller.stop();
       await pool.close();

@@ -11,6 +11,7 @@ import { LaunchBackoff } from '../../src/autoscaler/launch-backoff.js';
 import { EXIT_CANNOT_START, type Instance, type InstancePool } from '../../src/ports/instance-pool.js';
 import type { Queue } from '../../src/ports/queue.js';
 import { CapacityExceededError } from '../../src/domain/errors.js';
+import { memoryLogger } from '../helpers/memory-logger.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('launch backoff', () => {
@@ -131,10 +132,10 @@ describe('a controller that starts with instances already running', () => {
     };
     const queue = { name: 'q', depth: async () => ({ visible: 0, inFlight: 0, delayed: 0 }) } as unknown as Queue;
     const settings = { ...TEST_POLICY_SETTINGS, maxInstances: 2, idleWindowMs: 120_000 };
-    const logged: string[] = [];
-    const logger = { info: (_obj: object, msg: string) => logged.push(msg) };
+    const logger = memoryLogger();
     const controller = new AutoscalerController({ queue, pool, settings, tickMs: 1000, now: () => now, logger });
     await controller.tick();
+    const logged = logger.lines.map((line) => line.msg);
     assert.deepEqual(terminated, [], 'kept after a restart');
     assert.ok(logged.some((line) => /found 2 instance\(s\) at start; holding them for one idle window \(120000 ms\)/.test(line)), logged.join('\n'));
     now += 120_001;

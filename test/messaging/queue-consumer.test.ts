@@ -100,6 +100,49 @@ describe('QueueConsumer', () => {
     await consumer.stop();
   });
 
+  test('a handler that hangs past its timeout is aborted: its signal fires, with a reason naming the timeout', async () => {
+    const queue = await fresh();
+    await queue.send('stuck');
+    const signals: AbortSignal[] = [];
+    const { consumer } = consume(queue, {
+      visibilityTimeoutSeconds: 30,
+      handlerTimeoutMs: 300,
+      handler: async (_message, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined); // never settles, whatever the signal says
+      },
+    });
+    await waitUntil('a handler started', async () => signals.length > 0, 5000);
+    assert.equal(signals[0]!.aborted, false, 'not aborted while within its timeout');
+    await waitUntil('its signal aborted', async () => signals[0]!.aborted, 5000);
+    const reason: unknown = signals[0]!.reason;
+    assert.ok(reason instanceof Error, `the reason is an Error, got ${String(reason)}`);
+    assert.match(reason.message, /ran past 300 ms/);
+    await consumer.stop();
+  });
+
+  test('stop() past its bound aborts the handlers still in hand; within it, none is aborted', async () => {
+    const queue = await fresh();
+    await queue.send('quick');
+    await queue.send('long');
+    const signals = new Map<string, AbortSignal>();
+    const { consumer } = consume(queue, {
+      concurrency: 2,
+      stopTimeoutMs: 300,
+      handler: async (message, signal) => {
+        signals.set(message.body, signal);
+        if (message.body === 'quick') return 'done';
+        return new Promise(() => undefined);
+      },
+    });
+    await waitUntil('both started', async () => signals.size === 2, 5000);
+    await consumer.stop();
+    assert.equal(signals.get('quick')!.aborted, false, 'a handler that finished is not aborted');
+    const long = signals.get('long')!;
+    assert.equal(long.aborted, true, 'the one still in hand at the bound is aborted');
+    assert.match(String((long.reason as Error).message), /stopped with 1 message\(s\) still in hand/);
+  });
+
   test('stop() waits for work in hand, but no longer than its bound', async () => {
     const queue = await fresh();
     await queue.send('long');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { exitOnSignals, listenHostOf, startServer, type RunningServer } from '../../src/web/server.js';
+import { listenHostOf, startServer, type RunningServer } from '../../src/web/server.js';
 
 interface Gate {
   /** Resolves when the slow route has received its request. */
@@ -110,40 +110,5 @@ describe('startServer', () => {
     const started = Date.now();
     await server.close();
     assert.ok(Date.now() - started < 5000, 'closed without waiting for the keep-alive timeout');
-  });
-});
-
-describe('exitOnSignals', () => {
-  test('a signal closes, then exits 0; a second one while closing exits at once', async () => {
-    const exits: number[] = [];
-    let finishClose!: () => void;
-    let closes = 0;
-    const close = () => ((closes += 1), new Promise<void>((resolve) => (finishClose = resolve)));
-    const remove = exitOnSignals(close, { exit: (code) => void exits.push(code), signals: ['SIGUSR2'] });
-    try {
-      process.emit('SIGUSR2', 'SIGUSR2');
-      assert.equal(closes, 1);
-      assert.deepEqual(exits, [], 'no exit before the close finished');
-      process.emit('SIGUSR2', 'SIGUSR2');
-      assert.equal(exits.length, 1);
-      assert.ok(exits[0]! > 128, `second signal exits with 128 + its number, got ${exits[0]}`);
-      assert.equal(closes, 1, 'the second signal does not close again');
-      finishClose();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      assert.deepEqual(exits.slice(1), [0]);
-    } finally {
-      remove();
-    }
-  });
-
-  test('a failing close exits 1', async () => {
-    const exited = new Promise<number>((resolve) => {
-      const remove = exitOnSignals(async () => Promise.reject(new Error('queue already closed')), {
-        exit: (code) => (remove(), resolve(code)),
-        signals: ['SIGUSR2'],
-      });
-    });
-    process.emit('SIGUSR2', 'SIGUSR2');
-    assert.equal(await exited, 1);
   });
 });

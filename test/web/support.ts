@@ -7,12 +7,9 @@ import { multipartBody, type Part } from '../helpers/multipart.js';
 import { IDLE_STATUS } from '../helpers/status.js';
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { startInProcessWorker } from '../helpers/worker.js';
+import { memoryLogger, type LogLine } from '../helpers/memory-logger.js';
 
-export interface WorkerLogLine {
-  readonly level: string;
-  readonly fields: Record<string, unknown>;
-  readonly msg: string;
-}
+export type WorkerLogLine = LogLine;
 
 /** A web tier on real embedded backends, with a real app-tier worker (real model) in this process. */
 export interface WebWithWorker {
@@ -30,9 +27,7 @@ export async function startWebWithWorker(overrides: ConfigInput = {}): Promise<W
   const backends = await tempBackends(overrides);
   const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: TEST_STATUS });
   const workerLogs: WorkerLogLine[] = [];
-  const worker = await startInProcessWorker(backends, backends.requestQueue, 'web-test-worker', (level, fields, msg) =>
-    workerLogs.push({ level, fields, msg }),
-  );
+  const worker = await startInProcessWorker(backends, backends.requestQueue, 'web-test-worker', memoryLogger(workerLogs));
   return {
     backends,
     web,

@@ -10,6 +10,7 @@ import { createRecognitionHandler, sha256 } from '../../src/worker/recognition-h
 import { tempBackends, type TempBackends } from '../helpers/system.js';
 import { waitUntil } from '../helpers/wait.js';
 import { fixedLabelModel } from '../helpers/fixed-model.js';
+import { memoryLogger } from '../helpers/memory-logger.js';
 
 describe('answering a reply queue that no longer exists', () => {
   let backends: TempBackends;
@@ -24,19 +25,20 @@ describe('answering a reply queue that no longer exists', () => {
     const image = Buffer.from('image bytes');
     await backends.store.put(backends.names.inputBucket, 'gone.jpg', image);
     const replyTo = backends.names.replyQueue('gone1');
-    const logged: string[] = [];
+    const log = memoryLogger();
     const handler = createRecognitionHandler({
       ...backends,
       model: fixedLabelModel('Paul'),
       workerName: 'w',
       maxReceiveCount: 3,
-      log: (_level, _fields, msg) => logged.push(msg),
+      log,
     });
     const request = { v: 1, requestId: 'r1', key: 'gone.jpg', sha256: sha256(image), replyTo };
     const message: QueueMessage = { id: 'm', body: JSON.stringify(request), receiptHandle: 'h', receiveCount: 1, sentAt: Date.now() };
-    assert.equal(await handler(message), 'done');
+    assert.equal(await handler(message, new AbortController().signal), 'done');
     assert.equal((await backends.store.get(backends.names.outputBucket, 'gone')).toString(), 'Paul');
     assert.deepEqual(await backends.queues.list(replyTo), [], 'the reply queue was not re-created');
+    const logged = log.lines.map((line) => line.msg);
     assert.ok(logged.some((line) => /reply (dropped|undeliverable)/.test(line)), logged.join('; '));
   });
 

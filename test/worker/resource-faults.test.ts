@@ -93,10 +93,10 @@ describe('resource faults', () => {
       });
       const request = { v: 1, requestId: 'r1', key: 'photo.jpg', sha256: sha256(image), replyTo: replyQueue.name };
       const message = (receiveCount: number): QueueMessage => ({ id: 'm', body: JSON.stringify(request), receiptHandle: 'h', receiveCount, sentAt: Date.now() });
-      const first = await handler(message(1));
+      const first = await handler(message(1), new AbortController().signal);
       assert.notEqual(first, 'done', 'not deleted: it will be received again');
       assert.deepEqual(await replyQueue.receive({ maxMessages: 10 }), [], 'no reply before the last attempt');
-      await handler(message(3));
+      await handler(message(3), new AbortController().signal);
       for (const received of await replyQueue.receive({ maxMessages: 10 })) replies.push(JSON.parse(received.body) as RecognitionReply);
       assert.equal(replies.length, 1);
       assert.ok(!JSON.stringify(replies[0]).includes('/srv'), JSON.stringify(replies[0]));

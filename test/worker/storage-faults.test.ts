@@ -58,7 +58,7 @@ describe('a worker whose output bucket is immutable', { skip }, () => {
 
   test('holds the request through a fault that passes, then writes the label and answers ok', async () => {
     setImmutable([outputDir], true);
-    const handled = handler(60_000)(message('held'));
+    const handled = handler(60_000)(message('held'), new AbortController().signal);
     // The fault lasts longer than the worker's first retries.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(await backends.store.head(backends.names.outputBucket, 'photo'), undefined, 'nothing written during the fault');
@@ -72,7 +72,7 @@ describe('a worker whose output bucket is immutable', { skip }, () => {
   test('past its hold it leaves the request to be received again: not deleted, no failure answered', async () => {
     setImmutable([outputDir], true);
     try {
-      const outcome = await handler(300)(message('released'));
+      const outcome = await handler(300)(message('released'), new AbortController().signal);
       assert.notEqual(outcome, 'done', 'the message is not deleted');
       assert.ok(typeof outcome === 'object' && outcome.retryAfterSeconds >= 1, JSON.stringify(outcome));
       assert.deepEqual(await replies(), [], 'no reply: the requester keeps waiting');

@@ -8,18 +8,13 @@ import { join } from 'node:path';
 import { ConfigInvalidError } from '../../domain/errors.js';
 import { configToEnv, inheritedEnv, type Config } from '../../config/index.js';
 import { EXIT_CANNOT_START, type InstancePool } from '../../ports/instance-pool.js';
+import type { Logger } from '../../ports/logger.js';
 import type { ObjectStore } from '../../ports/object-store.js';
 import type { WorkerReporter } from '../../ports/worker-reporter.js';
 import { startAutoscalerHeartbeat as startHeartbeatObject } from './autoscaler-heartbeat.js';
 import { Ec2HeartbeatReporter, heartbeatReader } from './ec2-heartbeat.js';
 import { LocalProcessPool, type InstanceExit } from './local-process-pool.js';
 import { LocalProcessReporter } from './local-process-reporter.js';
-
-/** The subset of a pino logger the pool's exit reports use. */
-export interface PoolLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
 
 /** Where EC2 workers write their heartbeats: the deployment's object store and control bucket. */
 export interface HeartbeatLocation {
@@ -30,7 +25,7 @@ export interface HeartbeatLocation {
 export interface InstancePoolDeps extends HeartbeatLocation {
   /** Arguments of `node` that run one local worker named `name` (e.g. the CLI's `worker --name <name>`). */
   readonly workerArgs: (name: string) => string[];
-  readonly log: PoolLogger;
+  readonly log: Logger;
   /** A local worker exited before it was ready, with why; the autoscaler backs off launching. */
   readonly onFailedStart?: (why: string) => void;
   /**
@@ -77,7 +72,7 @@ export async function createInstancePool(config: Config, deps: InstancePoolDeps)
 }
 
 /** Throws ConfigInvalidError naming each right EC2 denied; a call that could not be checked is only a warning. */
-async function refuseWithoutEc2Permissions(config: Config, log: PoolLogger): Promise<void> {
+async function refuseWithoutEc2Permissions(config: Config, log: Logger): Promise<void> {
   const { checkEc2Permissions } = await import('./ec2-permissions.js');
   const checks = await checkEc2Permissions(config);
   const denied = checks.filter((c) => c.allowed === false && c.detail.startsWith('missing:'));
@@ -115,8 +110,8 @@ export function localWorkerEnv(config: Config): Record<string, string> {
 }
 
 function reportExit(exit: InstanceExit, { log, onFailedStart }: Pick<InstancePoolDeps, 'log' | 'onFailedStart'>): void {
-  if (exit.expected) return log.info(exit, 'instance exited');
-  log.warn(exit, exit.beforeReady ? 'instance failed to start' : 'instance died');
+  if (exit.expected) return log.info({ ...exit }, 'instance exited');
+  log.warn({ ...exit }, exit.beforeReady ? 'instance failed to start' : 'instance died');
   if (!exit.beforeReady) return;
   const hint = exit.code === EXIT_CANNOT_START ? ' (its model or gallery cannot be loaded: see its log)' : '';
   onFailedStart?.(`${exit.name} exited with code ${exit.code ?? exit.signal} before it was ready${hint}`);

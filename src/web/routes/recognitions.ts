@@ -40,7 +40,7 @@ function jobView(job: Job<RecognitionOutcome>) {
  */
 async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, reply: FastifyReply, inProgress: RecognitionInProgress): Promise<void> {
   const { request } = reply;
-  const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: String(error) }, 'job record not written'));
+  const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: error }, 'job record not written'));
   const call = { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
   let outcome: Promise<RecognitionOutcome>;
   try {

@@ -14,13 +14,15 @@ import { LocalProcessPool } from '../../../src/adapters/compute/local-process-po
 import { LocalProcessReporter } from '../../../src/adapters/compute/local-process-reporter.js';
 import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
 import { loadConfig } from '../../../src/config/index.js';
+import { silentLogger } from '../../../src/ports/logger.js';
 import { awsError } from '../../helpers/ec2-mock.js';
+import { memoryLogger } from '../../helpers/memory-logger.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 describe('compute factory', () => {
   let dir: string;
   let store: LocalFolderStore;
-  const silent = { info: () => undefined, warn: () => undefined };
+  const silent = silentLogger;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'scaleface-compute-factory-'));
@@ -85,8 +87,8 @@ describe('compute factory', () => {
 
   test('the local pool stops a worker with the configured bound and logs the exit', async () => {
     const config = loadConfig({ dataDir: dir, compute: { stopTimeoutMs: 200 } }, {});
-    const exits: { exit: object; msg: string }[] = [];
-    const log = { info: (exit: object, msg: string) => exits.push({ exit, msg }), warn: (exit: object, msg: string) => exits.push({ exit, msg }) };
+    const log = memoryLogger();
+    const exits = log.lines;
     // A worker that never reports ready and ignores SIGTERM: only the SIGKILL after the bound ends it.
     const stubborn = ['-e', "process.on('SIGTERM', () => undefined); console.log('armed'); setInterval(() => undefined, 1000)"];
     const pool = await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => stubborn, log });
@@ -97,19 +99,18 @@ describe('compute factory', () => {
     await pool.terminate(instance.id);
     await waitUntil('the stubborn worker was killed', async () => (await pool.list()).length === 0, 5000);
     assert.deepEqual(exits.map((e) => e.msg), ['instance exited']);
-    assert.equal((exits[0]?.exit as { signal?: string }).signal, 'SIGKILL');
+    assert.equal(exits[0]?.fields.signal, 'SIGKILL');
     await pool.close();
   });
 
   test('an unexpected exit before ready is logged and reported as a failed start', async () => {
     const config = loadConfig({ dataDir: dir }, {});
-    const warnings: string[] = [];
     const failed: string[] = [];
-    const log = { info: () => undefined, warn: (_exit: object, msg: string) => warnings.push(msg) };
+    const log = memoryLogger();
     const pool = await createInstancePool(config, { store, controlBucket: 'c', workerArgs: () => ['-e', 'process.exit(78)'], log, onFailedStart: (why) => failed.push(why) });
     await pool.launch(1);
     await waitUntil('the failed start was reported', () => failed.length === 1, 5000);
-    assert.deepEqual(warnings, ['instance failed to start']);
+    assert.deepEqual(log.lines.filter((line) => line.level === 'warn').map((line) => line.msg), ['instance failed to start']);
     assert.match(failed[0] ?? '', /^app-tier-instance-1 exited with code 78 before it was ready \(its model or gallery cannot be loaded/);
     await pool.close();
   });
