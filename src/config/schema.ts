@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { z } from 'zod';
+import { MODEL_KINDS } from '../ports/image-model.js';
 import { BACKEND_TIMINGS, derivePolicySettings, SERVICE_TIME_MS, type PolicySettings } from '../autoscaler/policy-settings.js';
-import { MODEL_KINDS } from './model-spec.js';
 import { webSchema } from './web-schema.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
