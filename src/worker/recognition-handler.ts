@@ -15,6 +15,7 @@ import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../ports/image-model.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
+import { ServiceClock } from './service-clock.js';
 
 /** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
 const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
@@ -49,6 +50,7 @@ export interface RecognitionHandlerDeps {
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
   const replies = new ReplySender(deps.queues);
+  const clock = new ServiceClock();
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
@@ -66,7 +68,7 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
       return 'done';
     }
     try {
-      return await processRequest(deps, request, reply);
+      return await processRequest(deps, request, reply, clock);
     } catch (error) {
       return await handleFailure(deps, request, message, asScalefaceError(error), reply);
     }
@@ -92,7 +94,8 @@ async function holdThroughFaults<T>(deps: RecognitionHandlerDeps, request: Recog
   }
 }
 
-async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply): Promise<HandlerOutcome> {
+async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply, clock: ServiceClock): Promise<HandlerOutcome> {
+  const startedAt = clock.started();
   const phases = new PhaseTimer();
   const image = await holdThroughFaults(deps, request, 'read image', () => deps.store.get(deps.names.inputBucket, request.key));
   phases.mark('getMs');
@@ -108,7 +111,8 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {
-    await reply(request, okReply(result, deps.model.describe())); // a gone reply queue is dropped inside
+    const serviceMs = clock.answered(startedAt);
+    await reply(request, { ...okReply(result, deps.model.describe()), serviceMs }); // a gone reply queue is dropped inside
   } catch (error) {
     const failure = asScalefaceError(error);
     if (failure.retryable) throw failure;
