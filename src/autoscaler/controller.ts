@@ -24,6 +24,8 @@ export interface AutoscalerControllerOptions {
   readonly now?: () => number;
   /** Instances past these are not counted, but terminated and replaced (default: none applied). */
   readonly deadlines?: InstanceDeadlines;
+  /** The model's service time as measured from the workers' answers (service-time.ts); undefined: settings.serviceTimeMs. */
+  readonly serviceTimeMs?: () => number | undefined;
 }
 
 function messageOf(error: unknown): string {
@@ -143,7 +145,9 @@ export class AutoscalerController {
     const current = counted.length;
     this.holdFoundInstancesOnce(current, at);
     const fleet = counted.map((i) => ({ ageMs: at - i.launchedAt, ready: i.ready, busy: i.busy }));
-    const decision = decideDesiredInstances({ now: at, backlog: this.backlog, current, fleet }, this.policyState, this.options.settings);
+    const serviceTimeMs = this.options.serviceTimeMs?.();
+    const observation = { now: at, backlog: this.backlog, current, fleet, ...(serviceTimeMs === undefined ? {} : { serviceTimeMs }) };
+    const decision = decideDesiredInstances(observation, this.policyState, this.options.settings);
     const reason = unresponsive.length === 0 ? decision.reason : `${decision.reason}; replacing ${unresponsive.length} unresponsive: ${unresponsive.map((u) => u.reason).join('; ')}`;
     this.policyState = decision.state;
     this.desired = decision.desired;

@@ -10,7 +10,7 @@ export interface PolicySettings {
   readonly maxInstances: number;
   /** The operator's knob: 95 % of requests answered within this many ms of their upload. */
   readonly latencyTargetMs: number;
-  /** One image on one instance (a worker), measured: see SERVICE_TIME_MS. */
+  /** One image on one instance (a worker): the configured start (SERVICE_TIME_MS); observations may carry a measured one. */
   readonly serviceTimeMs: number;
   /** Launch → ready on this backend (a high percentile, not the median: sizing must survive a slow boot). */
   readonly bootTimeMs: number;
@@ -29,8 +29,9 @@ export interface PolicySettings {
 export const DEFAULT_TOLERANCE = 0.1;
 
 /**
- * Per image per worker, end to end: 2 workers answered the course workload at 87.8 img/s on this project's
- * 2-vCPU machine (bench/results/2026-11-29-issue12-pair1-after.json: 2 / 87.8 s = 22.8 ms), web tier included.
+ * The starting service time, until the workers' answers have measured the model that runs (see service-time.ts):
+ * per image per worker, end to end, 2 workers answered the course workload with the face model at 87.8 img/s on
+ * this project's 2-vCPU machine (bench/results/2026-11-29-issue12-pair1-after.json: 2 / 87.8 s = 22.8 ms).
  */
 export const SERVICE_TIME_MS = 23;
 

@@ -42,6 +42,8 @@ export interface Observation {
   readonly current: number;
   /** The `current` instances; without it, all count as ready, past their billing minimum, busy as in flight says. */
   readonly fleet?: readonly FleetMember[];
+  /** The model's service time as the workers measured it (service-time.ts); undefined: the settings' value. */
+  readonly serviceTimeMs?: number;
 }
 
 export interface PolicyState {
@@ -188,7 +190,8 @@ function working(obs: Observation, inFlight: number): number {
 }
 
 /** Observation + state → desired instance count, with the reason and the next state. */
-export function decideDesiredInstances(obs: Observation, state: PolicyState, s: PolicySettings): Decision {
+export function decideDesiredInstances(obs: Observation, state: PolicyState, settings: PolicySettings): Decision {
+  const s = obs.serviceTimeMs === undefined ? settings : { ...settings, serviceTimeMs: obs.serviceTimeMs };
   validatePolicySettings(s);
   if (obs.backlog === undefined) {
     const desired = clamp(obs.current, s.minInstances, s.maxInstances);

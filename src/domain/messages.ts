@@ -59,6 +59,8 @@ export interface RecognitionReply {
   readonly error?: { code: string; message: string };
   readonly worker?: string;
   readonly inferenceMs?: number;
+  /** What this answer cost its worker, in ms (src/worker/service-clock.ts): the autoscaler's measured service time. */
+  readonly serviceMs?: number;
   /** The request's traceId, echoed. */
   readonly traceId?: string;
 }

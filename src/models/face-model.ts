@@ -31,7 +31,8 @@ export class FaceImageModel implements ImageModel {
 
   describe(): ModelInfo {
     const identity = currentModelIdentity();
-    return { name: identity.model, version: identity.version, kind: 'face', labels: [], runtime: faceRuntimeLabel(this.recognizer) };
+    const gallery = { loadedModel: this.recognizer.gallery.loadedModel };
+    return { name: identity.model, version: identity.version, kind: 'face', labels: [], runtime: faceRuntimeLabel(this.recognizer), gallery };
   }
 
   async classify(image: Buffer): Promise<Classification> {

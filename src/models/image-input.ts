@@ -3,10 +3,8 @@
  * alpha flattened on white, resized (stretched, or letterboxed to keep the aspect ratio), channel order,
  * layout and normalisation as the model wants them.
  */
-import sharp, { type Sharp } from 'sharp';
-import { UnsupportedMediaError } from '../domain/errors.js';
-import { MAX_IMAGE_PIXELS } from '../domain/image-structure.js';
-import { readOrientedSize } from '../recognition/decode.js';
+import sharp from 'sharp';
+import { openImage, readOrientedSize, rgbPixelsOf } from '../imaging/decode-image.js';
 
 export type ChannelOrder = 'RGB' | 'BGR';
 export type Layout = 'NHWC' | 'NCHW';
@@ -37,7 +35,6 @@ export interface ModelFrame {
   readonly padY: number;
 }
 
-const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error', autoOrient: true } as const;
 const LETTERBOX_GREY = { r: 114, g: 114, b: 114 };
 
 /** Decodes untrusted bytes to the model's input size. Throws UnsupportedMediaError for anything but an image. */
@@ -50,33 +47,17 @@ export async function decodeForModel(bytes: Buffer, spec: Pick<InputSpec, 'width
   // Letterbox borders (contain) are positive; a centre crop's (cover) negative.
   const padX = Math.floor((spec.width - inner.width) / 2);
   const padY = Math.floor((spec.height - inner.height) / 2);
-  let pipeline = decodingPipeline(bytes);
+  let pipeline = openImage(bytes);
   if (spec.fit === 'cover') pipeline = pipeline.resize(spec.width, spec.height, { fit: 'cover' });
   else pipeline = pipeline.resize(inner.width, inner.height, { fit: 'fill' });
   if (spec.fit === 'contain') {
     const [right, bottom] = [spec.width - inner.width - padX, spec.height - inner.height - padY];
     pipeline = pipeline.extend({ left: padX, top: padY, right, bottom, background: LETTERBOX_GREY });
   }
-  const rgb = await decodedRgb(pipeline);
+  const rgb = (await rgbPixelsOf(pipeline)).data;
   const scaleX = inner.width / size.width;
   const scaleY = inner.height / size.height;
   return { rgb, originalWidth: size.width, originalHeight: size.height, scaleX, scaleY, padX, padY };
-}
-
-/** Untrusted bytes opened for decoding: EXIF orientation applied, alpha flattened on white, sRGB. */
-function decodingPipeline(bytes: Buffer): Sharp {
-  return sharp(bytes, SHARP_INPUT).flatten({ background: '#ffffff' }).toColourspace('srgb');
-}
-
-/** The pipeline's RGB bytes; UnsupportedMediaError when the bytes do not decode to three channels. */
-async function decodedRgb(pipeline: Sharp): Promise<Buffer> {
-  try {
-    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return data;
-  } catch (error) {
-    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
-  }
 }
 
 /** The input tensor's values for `rgb` (spec.width × spec.height pixels), batch of one. */
@@ -131,7 +112,7 @@ export async function decodeImage(bytes: Buffer, maxSide: number): Promise<Decod
   const ratio = Math.min(1, maxSide / Math.max(size.width, size.height));
   const width = Math.max(1, Math.round(size.width * ratio));
   const height = Math.max(1, Math.round(size.height * ratio));
-  const rgb = await decodedRgb(decodingPipeline(bytes).resize(width, height, { fit: 'fill' }));
+  const rgb = (await rgbPixelsOf(openImage(bytes).resize(width, height, { fit: 'fill' }))).data;
   return { rgb, width, height, originalWidth: size.width, originalHeight: size.height };
 }
 

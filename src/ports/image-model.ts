@@ -4,8 +4,23 @@
  */
 import type { FaceBox } from './recognizer.js';
 
+/** The kinds of model a deployment can serve (config `model.kind`, validated against this list). */
+export const MODEL_KINDS = ['face', 'objects', 'custom'] as const;
 /** Which kind of model a deployment serves (config `model.kind`). */
-export type ModelKind = 'face' | 'objects' | 'custom';
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** The model and enrollment pipeline a gallery was enrolled with (see src/recognition/model-identity.ts). */
+export interface GalleryModel {
+  readonly model: string;
+  readonly version: string;
+  readonly enrollment: number;
+}
+
+/** What a model that names subjects from a gallery (the face model) says about the gallery it loaded. */
+export interface GalleryInfo {
+  /** The model the loaded gallery records; undefined before loading and for a gallery that records none. */
+  readonly loadedModel: GalleryModel | undefined;
+}
 
 export interface ModelInfo {
   /** e.g. `face-api`, `centernet-coco`, or the custom model's folder name. */
@@ -16,6 +31,8 @@ export interface ModelInfo {
   readonly labels: readonly string[];
   /** What runs it, as the worker reports it in /v1/status: e.g. `onnx: onnxruntime-node 1.30.0 (1 thread per net)`. */
   readonly runtime: string;
+  /** Present for a model that matches against a gallery (the face model); absent for the others. */
+  readonly gallery?: GalleryInfo;
 }
 
 export interface LabelScore {

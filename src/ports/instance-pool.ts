@@ -18,7 +18,7 @@ export interface Instance {
   readonly state: InstanceState;
   /** Epoch milliseconds of the launch. */
   readonly launchedAt: number;
-  /** True once the worker reported that its model is loaded and it polls the queue. */
+  /** True once the worker reported that its model is loaded and it polls the queue; false again once it is stopping. */
   readonly ready: boolean;
   /**
    * Epoch milliseconds of the worker's last proof of life since this launch, fresh or not (EC2: its newest

@@ -3,13 +3,14 @@
  * caller's image. Applies EXIF orientation, shrinks huge images, and pads small ones with mirrored
  * edges: faces in 64x64 crops fill the frame, and the tiny detector only finds them with some context.
  */
-import sharp, { type Metadata } from 'sharp';
-import { UnsupportedMediaError } from '../domain/errors.js';
 import { jpegHasSrgbProfile } from '../domain/icc-profile.js';
-import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
+import { MAX_IMAGE_PIXELS, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
+import { openImage, readOrientedSize, rgbPixelsOf, type OrientedSize } from '../imaging/decode-image.js';
+import type { RgbPixels } from '../imaging/pixels.js';
 import type { FaceBox } from '../ports/recognizer.js';
 import { mirrorPad } from './mirror-pad.js';
 
+export type { RgbPixels } from '../imaging/pixels.js';
 
 export interface FramingSettings {
   /** Images whose longer side is at most this get a mirrored border before detection. */
@@ -21,13 +22,6 @@ export interface FramingSettings {
 }
 
 export const DEFAULT_FRAMING: FramingSettings = { padUpToSide: 512, padFraction: 0.25, maxWorkingSide: 2048 };
-
-export interface RgbPixels {
-  /** width * height * 3 bytes, row-major RGB. */
-  readonly data: Buffer;
-  readonly width: number;
-  readonly height: number;
-}
 
 /** The pixels handed to the model and how they relate to the original (EXIF-oriented) image. */
 export interface DetectionFrame {
@@ -41,51 +35,15 @@ export interface DetectionFrame {
   readonly padY: number;
 }
 
-const SHARP_INPUT = { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' } as const;
-
-export interface OrientedSize {
-  readonly width: number;
-  readonly height: number;
-}
-
-/** The size of untrusted bytes as shown (EXIF orientation applied); UnsupportedMediaError unless an accepted, sane image. */
-export async function readOrientedSize(bytes: Buffer): Promise<OrientedSize> {
-  if (bytes.length === 0) throw new UnsupportedMediaError('the image is empty');
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(bytes, SHARP_INPUT).metadata();
-  } catch (error) {
-    throw new UnsupportedMediaError('the bytes are not a decodable image', { cause: error });
-  }
-  if (!ACCEPTED_SHARP_FORMATS.has(metadata.format)) {
-    throw new UnsupportedMediaError(`image format "${metadata.format}" is not accepted`);
-  }
-  const { width, height } = metadata.autoOrient ?? metadata;
-  if (!(width > 0 && height > 0)) throw new UnsupportedMediaError('the image has no pixels');
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new UnsupportedMediaError(`the image is ${width}x${height}, more than ${MAX_IMAGE_PIXELS} pixels`);
-  }
-  return { width, height };
-}
-
 async function decodeToRgb(bytes: Buffer, size: OrientedSize, scale: number): Promise<RgbPixels> {
   // An sRGB profile converts sRGB to sRGB: skipping the transform saves most of a small JPEG's decoding time.
-  const ignoreIcc = jpegHasSrgbProfile(bytes);
-  let pipeline = sharp(bytes, { ...SHARP_INPUT, autoOrient: true, ignoreIcc })
-    .flatten({ background: '#ffffff' })
-    .toColourspace('srgb');
+  let pipeline = openImage(bytes, { ignoreIcc: jpegHasSrgbProfile(bytes) });
   if (scale < 1) {
     const width = Math.max(1, Math.round(size.width * scale));
     const height = Math.max(1, Math.round(size.height * scale));
     pipeline = pipeline.resize(width, height, { fit: 'fill' });
   }
-  try {
-    const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data, width: info.width, height: info.height };
-  } catch (error) {
-    throw new UnsupportedMediaError('the image could not be decoded', { cause: error });
-  }
+  return rgbPixelsOf(pipeline);
 }
 
 function borderFor(side: number, fraction: number): number {

@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as FaceApiModule from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import type * as TfModule from '@tensorflow/tfjs';
-import type * as TfWasmModule from '@tensorflow/tfjs-backend-wasm';
 import { ModelUnavailableError } from '../domain/errors.js';
+import { requireRuntimeModule, startWasmBackend } from '../runtimes/tfjs-wasm.js';
 
 export type FaceApi = typeof FaceApiModule;
 export type Tf = typeof TfModule;
@@ -32,42 +32,6 @@ export function faceApiModelFolder(): string {
   return join(dirname(requireFromHere.resolve('@vladmandic/face-api/package.json')), 'model');
 }
 
-/** Folder holding tfjs-backend-wasm's `.wasm` files, with the trailing slash tfjs needs. */
-export function wasmBinariesFolder(): string {
-  return dirname(requireFromHere.resolve('@tensorflow/tfjs-backend-wasm')) + '/';
-}
-
-function requireModule<T>(id: string): T {
-  try {
-    return requireFromHere(id) as T;
-  } catch (error) {
-    throw new ModelUnavailableError(`cannot load ${id}`, { cause: error });
-  }
-}
-
-/**
- * Makes tfjs run on its wasm backend with the `.wasm` files of `wasmFolder`, or throws
- * ModelUnavailableError. Process-wide: tfjs has one active backend per process.
- */
-export async function startWasmBackend(wasmFolder: string = wasmBinariesFolder()): Promise<string> {
-  const tf = requireModule<Tf>('@tensorflow/tfjs');
-  const wasm = requireModule<typeof TfWasmModule>('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(wasmFolder);
-  let selected: boolean;
-  try {
-    selected = await tf.setBackend('wasm');
-    await tf.ready();
-  } catch (error) {
-    throw new ModelUnavailableError('the tfjs wasm backend failed to start', { cause: error });
-  }
-  const backend = tf.getBackend();
-  if (!selected || backend !== 'wasm') {
-    // tfjs would otherwise fall back to its pure-JS backend, 25-40x slower: refuse instead.
-    throw new ModelUnavailableError(`the tfjs wasm backend is not available (active backend: ${backend})`);
-  }
-  return backend;
-}
-
 async function loadWeights(faceapi: FaceApi): Promise<void> {
   const folder = faceApiModelFolder();
   try {
@@ -82,8 +46,8 @@ async function loadWeights(faceapi: FaceApi): Promise<void> {
 async function loadOnce(): Promise<FaceModel> {
   const started = performance.now();
   const backend = await startWasmBackend();
-  const tf = requireModule<Tf>('@tensorflow/tfjs');
-  const faceapi = requireModule<FaceApi>(FACE_API_WASM_BUILD);
+  const tf = requireRuntimeModule<Tf>('@tensorflow/tfjs');
+  const faceapi = requireRuntimeModule<FaceApi>(FACE_API_WASM_BUILD);
   const faceApiBackend = (faceapi.tf as unknown as Tf).getBackend();
   if (faceApiBackend !== 'wasm') {
     // face-api resolved another copy of tfjs than ours (a nested node_modules): it would run on cpu.

@@ -1,33 +1,32 @@
 /**
  * Traces from recorded runs. The bench records no per-request times, so `bench` rebuilds the arrivals of its
- * phases from what a result file holds: the cold request, the warm requests one after another, then the
- * course workload at concurrency 100 (a closed loop: 100 at once, then one new request per answer, at the
+ * phases from a bench record (bench-record.ts: the recorded run compiled in, or a result file the caller names):
+ * the cold request, the warm requests one after another, then the course workload at concurrency 100 (a closed loop: 100 at once, then one new request per answer, at the
  * measured end-to-end rate). `--replay FILE` reads arrival times, or the controller's decision log.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../domain/errors.js';
+import { benchRecordOf, RECORDED_BENCH, type BenchRecord } from './bench-record.js';
 import type { Trace } from './traces.js';
 
-export const BENCH_RESULT = 'bench/results/2026-11-29-issue12-pair1-after.json';
-const BENCH_FILE = fileURLToPath(new URL(`../../../${BENCH_RESULT}`, import.meta.url));
-
-interface BenchResult {
-  readonly phases_s: Record<string, number>;
-  readonly warm_requests: number;
-  readonly warm_p50_ms: number;
-  readonly requests: number;
-  readonly concurrency: number;
-  readonly end_to_end_img_per_s: number;
-}
-
-export async function benchTrace(file = BENCH_FILE): Promise<Trace> {
-  const bench = JSON.parse(await readFile(file, 'utf8')) as BenchResult;
+/** The bench's arrivals rebuilt from `bench` (default: the recorded run compiled into bench-record.ts). */
+export function benchTrace(bench: BenchRecord = RECORDED_BENCH): Trace {
   const { cold = 0, warm = 0, load = 0 } = bench.phases_s;
   const times = [cold];
   for (let k = 0; k < bench.warm_requests; k++) times.push(warm + (k * bench.warm_p50_ms) / 1000);
   for (let k = 0; k < bench.requests; k++) times.push(k < bench.concurrency ? load : load + (k - bench.concurrency + 1) / bench.end_to_end_img_per_s);
-  return { name: 'bench', description: `arrivals rebuilt from ${BENCH_RESULT}: cold, ${bench.warm_requests} warm, ${bench.requests} at concurrency ${bench.concurrency}`, arrivals: Float64Array.from(times).sort() };
+  return { name: 'bench', description: `arrivals rebuilt from ${bench.source}: cold, ${bench.warm_requests} warm, ${bench.requests} at concurrency ${bench.concurrency}`, arrivals: Float64Array.from(times).sort() };
+}
+
+/** A bench result file (`npm run bench`'s JSON) the caller names, as the record the bench trace is rebuilt from. */
+export async function readBenchRecord(file: string): Promise<BenchRecord> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidInputError(`${file}: not a bench result (${(error as Error).message})`, { cause: error });
+  }
+  return benchRecordOf(json, file);
 }
 
 interface DecisionLike {

@@ -32,6 +32,7 @@ export function registerSimulateCommand(program: Command, fail: (error: unknown)
     .option('--trace <name...>', `traces to run (default all: ${TRACE_NAMES.join(', ')})`)
     .option('--seed <n>', 'seed of the traces, service and boot times', seedOf, 1)
     .option('--replay <file>', 'a recorded run instead of the set: arrival times (JSON array, {"arrivals_s": []} or one per line) or decision records (/v1/status JSON)')
+    .option('--bench-result <file>', 'rebuild the bench trace from this bench result (JSON of npm run bench) instead of the recorded run')
     .option('--boot <profile>', 'local | stopped-fleet | fresh-boot', bootOf, 'stopped-fleet' as BootProfileName)
     .option('--slo <seconds>', 'the latency target (p95) instead of the profile default', sloOf)
     .action(async (opts: SimulateOptions) => {

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { replayTrace } from './bench-trace.js';
+import { readBenchRecord, replayTrace } from './bench-trace.js';
 import { compareOnTrace, SWEEP, type ComparisonRow } from './compare.js';
 import { PROFILES, SERVICE_TIME, type BootProfileName, type SimulationProfile } from './profiles.js';
 import { comparisonTable, verdictLines } from './report.js';
@@ -20,12 +20,15 @@ export interface SimulateOptions {
   readonly replay?: string;
   readonly boot: BootProfileName;
   readonly slo?: number;
+  /** A bench result file (JSON) to rebuild the `bench` trace from, instead of the recorded run. */
+  readonly benchResult?: string;
 }
 
 async function tracesFor(options: SimulateOptions): Promise<Trace[]> {
   if (options.replay !== undefined) return [await replayTrace(options.replay, SERVICE_TIME.median)];
   const names = options.trace ?? TRACE_NAMES;
-  return Promise.all(names.map((name) => makeTrace(name, options.seed)));
+  const bench = options.benchResult === undefined ? undefined : await readBenchRecord(options.benchResult);
+  return Promise.all(names.map((name) => makeTrace(name, options.seed, bench)));
 }
 
 function describe(profile: SimulationProfile, seed: number): string {

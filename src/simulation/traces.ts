@@ -5,6 +5,7 @@
 import { InvalidInputError } from '../domain/errors.js';
 import { exponential, seededRandom, type Random } from './random.js';
 import { benchTrace } from './bench-trace.js';
+import type { BenchRecord } from './bench-record.js';
 
 export interface Trace {
   readonly name: string;
@@ -65,9 +66,12 @@ const MAKERS: Record<string, TraceMaker> = {
 
 export const TRACE_NAMES = [...Object.keys(MAKERS), 'bench'];
 
-/** One trace of the set, drawn with `seed` (each trace from its own stream, so one trace's draws don't move another's). */
-export async function makeTrace(name: string, seed: number): Promise<Trace> {
-  if (name === 'bench') return benchTrace();
+/**
+ * One trace of the set, drawn with `seed` (each trace from its own stream, so one trace's draws don't move another's);
+ * `bench` is rebuilt from `bench` when given, else from the recorded run (bench-record.ts).
+ */
+export async function makeTrace(name: string, seed: number, bench?: BenchRecord): Promise<Trace> {
+  if (name === 'bench') return benchTrace(bench);
   const maker = MAKERS[name];
   if (maker === undefined) throw new InvalidInputError(`unknown trace ${name}; known: ${TRACE_NAMES.join(', ')}`);
   const salt = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { createInstancePool, startAutoscalerHeartbeat } from '../adapters/compute/index.js';
 import { AutoscalerController } from '../autoscaler/controller.js';
+import { MeasuredServiceTime } from '../autoscaler/service-time.js';
 import type { Config } from '../config/index.js';
 import type { InstancePool } from '../ports/instance-pool.js';
 import type { Logger as LoggerPort } from '../ports/logger.js';
@@ -32,15 +33,17 @@ const CLI_ENTRY = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /**
  * The autoscaler `up` runs: the policy's settings and the deadlines past which an instance is replaced (boot:
- * compute.bootDeadlineMs on every backend; heartbeat: EC2's, as only EC2 workers write heartbeats).
+ * compute.bootDeadlineMs on every backend; heartbeat: EC2's, as only EC2 workers write heartbeats). The service
+ * time is `measured` from the workers' answers once there are enough, the configured one until then.
  */
-export function createController(config: Config, queue: Queue, pool: InstancePool, log: LoggerPort): AutoscalerController {
+export function createController(config: Config, queue: Queue, pool: InstancePool, log: LoggerPort, measured?: MeasuredServiceTime): AutoscalerController {
   const { tickMs, enabled: _enabled, ...settings } = config.autoscaler;
   return new AutoscalerController({
     queue,
     pool,
     tickMs,
     logger: log,
+    ...(measured === undefined ? {} : { serviceTimeMs: () => measured.current() }),
     deadlines: { bootMs: config.compute.bootDeadlineMs, heartbeatMs: config.compute.ec2.heartbeatDeadlineMs },
     settings,
   });
@@ -128,7 +131,8 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     log,
     onFailedStart: (why) => onFailedStart(why),
   });
-  const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'));
+  const serviceTime = new MeasuredServiceTime();
+  const controller = createController(config, requestQueue, pool, createLogger(config, 'autoscaler'), serviceTime);
   onFailedStart = (why) => controller.noteFailedStart(why);
   const notifier = new DeadLetterNotifier(backends.queues, deadLetters, (e) => log.warn({ err: e }, 'dead-letter notifier error'));
   notifier.start();
@@ -136,6 +140,7 @@ export async function startSystem(config: Config): Promise<RunningSystem> {
     requestQueue,
     status: (correlator) => statusReporter(config, { requestQueue, deadLetters, controller, pool }, correlator),
     onEnqueued: () => void controller.poke(),
+    onAnswer: (reply) => serviceTime.observeReply(reply),
     logger: createLogger(config, 'web'),
   });
   const retention = startRetention(backends, config, log);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ACCESS_CHECK_PREFIX } from '../config/names.js';
+import type { RecognitionReply } from '../domain/messages.js';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
@@ -27,6 +28,8 @@ export interface WebTierOptions {
   /** Builds the reader of the status snapshot (it reports this instance's reply queue). */
   readonly status: (correlator: ReplyCorrelator) => () => Promise<StatusSnapshot>;
   readonly onEnqueued?: () => void;
+  /** Told every reply of the app tier this process waited for (the autoscaler measures the service time from them). */
+  readonly onAnswer?: (reply: RecognitionReply) => void;
   readonly logger?: FastifyBaseLogger;
   /** How often `/v1/events` pushes a status snapshot (default: config web.eventsIntervalMs). */
   readonly eventsIntervalMs?: number;
@@ -116,7 +119,10 @@ function createRecognitionService(backends: Backends, options: WebTierOptions, c
     replyTimeoutMs: backends.config.web.replyTimeoutMs,
     onEnqueued: options.onEnqueued,
     // The answer rate and the body budget of the load-shedding rule.
-    onAnswer: () => admission.observeAnswer(),
+    onAnswer: (reply) => {
+      admission.observeAnswer();
+      options.onAnswer?.(reply);
+    },
     bodyRoom: (bytes) => admission.acquireBody(bytes),
   });
 }

@@ -1,8 +1,8 @@
 import { createWorkerReporter } from '../adapters/compute/index.js';
 import type { Config } from '../config/index.js';
 import type { WorkerReporter } from '../ports/worker-reporter.js';
-import { createImageModel, FaceImageModel } from '../models/index.js';
-import type { ImageModel } from '../ports/image-model.js';
+import { createImageModel } from '../models/index.js';
+import type { ImageModel, ModelInfo } from '../ports/image-model.js';
 import { QueueConsumer } from '../messaging/queue-consumer.js';
 import { createRecognitionHandler } from '../worker/recognition-handler.js';
 import { createBackends, ensureBuckets, faceRuntimeOf, openRequestQueue, type Backends } from './backends.js';
@@ -55,6 +55,12 @@ export async function runWorker(config: Config, workerName: string): Promise<voi
   await consumeUntilStopped(config, { backends, model, reporter, log, workerName });
 }
 
+/** What the `worker ready` line says: the queue, the model as it describes itself, and its gallery's model if it has one. */
+export function readyLogFields(queueName: string, info: ModelInfo): Record<string, unknown> {
+  const model = { name: info.name, kind: info.kind, version: info.version, labels: info.labels.length };
+  return { queue: queueName, runtime: info.runtime, model, galleryModel: info.gallery?.loadedModel };
+}
+
 interface RunningWorker {
   readonly backends: Backends;
   readonly model: ImageModel;
@@ -93,8 +99,7 @@ async function consumeUntilStopped(config: Config, worker: RunningWorker): Promi
   const info = model.describe();
   // What /v1/status shows beside the instance: the face model's runtime as before; other models say their name.
   reporter.ready(info.runtime);
-  const galleryModel = model instanceof FaceImageModel ? model.recognizer.gallery.loadedModel : undefined;
-  log.info({ queue: queue.name, runtime: info.runtime, model: { name: info.name, kind: info.kind, version: info.version, labels: info.labels.length }, galleryModel }, 'worker ready');
+  log.info(readyLogFields(queue.name, info), 'worker ready');
 
   let stopping: Promise<void> | undefined;
   const stop = (why: string) =>

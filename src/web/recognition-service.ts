@@ -14,8 +14,8 @@ export interface RecognitionServiceDeps {
   readonly replyTimeoutMs: number;
   /** Called after a request is enqueued (the autoscaler reacts at once instead of at its next tick). */
   readonly onEnqueued?: () => void;
-  /** Called for every reply of the app tier (how fast it answers: see admission.ts). */
-  readonly onAnswer?: () => void;
+  /** Called with every reply of the app tier (how fast it answers: see admission.ts; what answers cost: the autoscaler's service time). */
+  readonly onAnswer?: (reply: RecognitionReply) => void;
   /** Waits for room in the body budget to hold `bytes` (a staged job's image on its way to the input bucket). */
   readonly bodyRoom?: (bytes: number) => Promise<{ release(): void }>;
 }
@@ -157,7 +157,7 @@ export class RecognitionService {
     this.deps.onEnqueued?.();
     options.onSubmitted?.();
     const reply = await answer;
-    this.deps.onAnswer?.();
+    this.deps.onAnswer?.(reply);
     return reply;
   }
 }

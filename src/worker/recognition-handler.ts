@@ -16,6 +16,7 @@ import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../ports/image-model.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
+import { ServiceClock } from './service-clock.js';
 
 /** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
 const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
@@ -52,6 +53,7 @@ export interface RecognitionHandlerDeps {
  */
 export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageHandler {
   const replies = new ReplySender(deps.queues);
+  const clock = new ServiceClock();
   const reply = async (request: RecognitionRequest, body: Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>) => {
     const trace = request.traceId === undefined ? {} : { traceId: request.traceId };
     const message: RecognitionReply = { v: 1, requestId: request.requestId, key: request.key, worker: deps.workerName, ...trace, ...body };
@@ -71,7 +73,7 @@ export function createRecognitionHandler(deps: RecognitionHandlerDeps): MessageH
     // Every step first checks the signal: a reply or label of a request given up could contradict another worker's.
     const replyUnlessAborted: Reply = async (req, body) => (signal.throwIfAborted(), reply(req, body));
     try {
-      return await processRequest(deps, request, replyUnlessAborted, signal);
+      return await processRequest(deps, request, replyUnlessAborted, signal, clock);
     } catch (error) {
       if (signal.aborted) return abandoned(deps, request, signal);
       return await handleFailure(deps, request, message, asScalefaceError(error), replyUnlessAborted).catch((failure: unknown) => {
@@ -125,7 +127,8 @@ interface Step {
   readonly signal: AbortSignal;
 }
 
-async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply, signal: AbortSignal): Promise<HandlerOutcome> {
+async function processRequest(deps: RecognitionHandlerDeps, request: RecognitionRequest, reply: Reply, signal: AbortSignal, clock: ServiceClock): Promise<HandlerOutcome> {
+  const startedAt = clock.started();
   const phases = new PhaseTimer();
   const image = await holdThroughFaults(deps, request, { name: 'read image', signal }, () => deps.store.get(deps.names.inputBucket, request.key));
   phases.mark('getMs');
@@ -142,7 +145,8 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
   phases.mark('putMs');
   const fields = { traceId: request.traceId, requestId: request.requestId, key: request.key };
   try {
-    await reply(request, okReply(result, deps.model.describe())); // a gone reply queue is dropped inside
+    const serviceMs = clock.answered(startedAt);
+    await reply(request, { ...okReply(result, deps.model.describe()), serviceMs }); // a gone reply queue is dropped inside
   } catch (error) {
     const failure = asScalefaceError(error);
     if (failure.retryable || signal.aborted) throw failure;

@@ -1,11 +1,17 @@
-/** Runs the queue and object-store conformance suites against the embedded backends: SQLite and local folders. */
+/**
+ * Runs the queue, object-store and compute conformance suites against the embedded backends: SQLite, local
+ * folders, and local worker processes (real children running reporting-worker.ts).
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LocalProcessPool } from '../../src/adapters/compute/local-process-pool.js';
 import { createQueueSystem, EmbeddedQueueSystem } from '../../src/adapters/queue/index.js';
 import { availableSqliteDrivers, preferredSqliteDriver } from '../../src/adapters/queue/sqlite-driver.js';
 import { createObjectStore } from '../../src/adapters/storage/index.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { runComputeConformance } from './compute-suite.js';
 import { runObjectStoreConformance } from './object-store-suite.js';
 import { runQueueConformance } from './queue-suite.js';
 
@@ -59,4 +65,14 @@ runObjectStoreConformance('local folders', {
   },
   rejectsPathTraversal: true,
   cleanup: () => storeData.remove(),
+});
+
+const REPORTING_WORKER = fileURLToPath(new URL('./reporting-worker.js', import.meta.url));
+
+runComputeConformance('local processes', {
+  async makeWorld(plan) {
+    const pool = new LocalProcessPool({ command: process.execPath, args: (name) => [REPORTING_WORKER, name, JSON.stringify(plan(name))], stopTimeoutMs: 5000 });
+    return { pool, dispose: () => pool.close() };
+  },
+  closeStopsInstances: true,
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import sharp from 'sharp';
 import type * as TfModule from '@tensorflow/tfjs';
-import { startWasmBackend } from '../../src/recognition/model.js';
+import { startWasmBackend } from '../../src/runtimes/tfjs-wasm.js';
 
 const { onnx } = onnxProto;
 const require = createRequire(import.meta.url);

@@ -37,7 +37,7 @@ describe('face model', () => {
 
   test('refuses to run without wasm (ModelUnavailableError) instead of falling back to the slow cpu backend', async () => {
     // In a child process: tfjs has one backend per process, and this one must keep its wasm backend.
-    const modelModule = new URL('../../src/recognition/model.js', import.meta.url).href;
+    const modelModule = new URL('../../src/runtimes/tfjs-wasm.js', import.meta.url).href;
     const script = `
       const { startWasmBackend } = await import(${JSON.stringify(modelModule)});
       try { await startWasmBackend('/nonexistent-wasm-folder/'); console.log('started'); }

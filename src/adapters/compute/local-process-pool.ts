@@ -100,10 +100,11 @@ export class LocalProcessPool implements InstancePool {
 
   private describe(child: Child): Instance {
     const state: InstanceState = child.stopping ? 'stopping' : child.ready ? 'running' : 'pending';
-    const { id, name, launchedAt, ready, busy, runtime } = child;
+    const { id, name, launchedAt, busy, runtime } = child;
+    // A stopping worker polls no more: not ready, as the EC2 pool says of a shutting-down instance.
+    const ready = child.ready && !child.stopping;
     return { id, name, state, launchedAt, ready, busy, ...(runtime === undefined ? {} : { runtime }) };
   }
-
 
   private openStdio(name: string): { stdio: StdioOptions; fds: number[] } {
     if (this.options.logDir === undefined) return { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], fds: [] };

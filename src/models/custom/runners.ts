@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type * as TfModule from '@tensorflow/tfjs';
 import type * as OrtModule from 'onnxruntime-node';
 import { ModelUnavailableError } from '../../domain/errors.js';
-import { startWasmBackend } from '../../recognition/model.js';
+import { startWasmBackend } from '../../runtimes/tfjs-wasm.js';
 import { folderHandler } from '../tfjs-files.js';
 import type { ModelFolder } from './model-folder.js';
 

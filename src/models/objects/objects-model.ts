@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as TfModule from '@tensorflow/tfjs';
 import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../../ports/image-model.js';
-import { startWasmBackend } from '../../recognition/model.js';
+import { startWasmBackend } from '../../runtimes/tfjs-wasm.js';
 import { decodeImage, resizeRegion, stretchedFrame, type DecodedImage, type ImageRegion } from '../image-input.js';
 import { CenterNetDetector, DETECTOR_INPUT_SIZE, type DetectorOptions } from './centernet-model.js';
 import { COCO_LABELS, NO_OBJECT_LABEL } from './coco-labels.js';
