@@ -34,6 +34,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_WEB_BODY_TIMEOUT_MS: { path: ['web', 'bodyTimeoutMs'], kind: 'number' },
   SCALEFACE_WEB_HEADERS_TIMEOUT_MS: { path: ['web', 'headersTimeoutMs'], kind: 'number' },
   SCALEFACE_WEB_MAX_QUEUE_WAIT_MS: { path: ['web', 'maxQueueWaitMs'], kind: 'number' },
+  SCALEFACE_WEB_MAX_JOBS: { path: ['web', 'maxJobs'], kind: 'number' },
   SCALEFACE_WEB_DECODE_PIXELS_PER_BYTE: { path: ['web', 'decodePixelsPerByte'], kind: 'number' },
   SCALEFACE_WEB_MIN_DECODE_PIXELS: { path: ['web', 'minDecodePixels'], kind: 'number' },
   SCALEFACE_QUEUE: { path: ['queue', 'backend'], kind: 'string' },

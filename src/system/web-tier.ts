@@ -4,7 +4,7 @@ import { ACCESS_CHECK_PREFIX } from '../config/names.js';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
-import type { JobLimits, WebDeps } from '../web/deps.js';
+import type { WebDeps } from '../web/deps.js';
 import { JobRecords } from '../web/job-records.js';
 import { cachedCheck, type ReadinessCheck } from '../web/readiness.js';
 import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
@@ -30,8 +30,6 @@ export interface WebTierOptions {
   readonly logger?: FastifyBaseLogger;
   /** How often `/v1/events` pushes a status snapshot (default: config web.eventsIntervalMs). */
   readonly eventsIntervalMs?: number;
-  /** Bounds of the in-memory job table (defaults: 1000 jobs, config web.jobTtlMs after finishing). */
-  readonly jobs?: JobLimits;
   /** Id of this web-tier instance, naming its reply queue (default: random). */
   readonly instanceId?: string;
 }
@@ -149,8 +147,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   const admission = createAdmission(config);
   const stopIdleCollector = startIdleCollector({ traffic: () => admission.snapshot() });
   const recognition = createRecognitionService(backends, options, correlator, admission);
-  const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
-  const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
+  const { jobRecords, sweepJobs } = startJobRecords(backends, config.web.jobTtlMs, options.logger);
   const app = await buildApp({
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
@@ -162,7 +159,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     eventsIntervalMs: options.eventsIntervalMs ?? config.web.eventsIntervalMs,
     events: { maxClients: config.web.eventsMaxClients, drainTimeoutMs: config.web.eventsDrainTimeoutMs, maxStreamBytes: config.web.eventsMaxStreamBytes },
     browser: { allowedHosts: config.web.allowedHosts, allowedOrigins: config.web.allowedOrigins },
-    jobs: { ...options.jobs, ttlMs: jobTtlMs },
+    jobs: { maxJobs: config.web.maxJobs, ttlMs: config.web.jobTtlMs },
     jobRecords,
     logger: options.logger,
     readiness: inputBucketProbe(backends, instanceId),
