@@ -9,7 +9,9 @@ import { jpegHasSrgbProfile } from '../domain/icc-profile.js';
 import { ACCEPTED_SHARP_FORMATS, MAX_IMAGE_PIXELS, readImageSize, sniffImageFormat } from '../domain/image-structure.js';
 import type { FaceBox } from '../ports/recognizer.js';
 import { mirrorPad } from './mirror-pad.js';
+import type { RgbPixels } from './rgb-pixels.js';
 
+export type { RgbPixels };
 
 export interface FramingSettings {
   /** Images whose longer side is at most this get a mirrored border before detection. */
@@ -21,13 +23,6 @@ export interface FramingSettings {
 }
 
 export const DEFAULT_FRAMING: FramingSettings = { padUpToSide: 512, padFraction: 0.25, maxWorkingSide: 2048 };
-
-export interface RgbPixels {
-  /** width * height * 3 bytes, row-major RGB. */
-  readonly data: Buffer;
-  readonly width: number;
-  readonly height: number;
-}
 
 /** The pixels handed to the model and how they relate to the original (EXIF-oriented) image. */
 export interface DetectionFrame {

@@ -1,4 +1,4 @@
-import type { RgbPixels } from './decode.js';
+import type { RgbPixels } from './rgb-pixels.js';
 
 /**
  * Adds a mirrored border to RGB pixels in JavaScript: the same bytes as libvips' `extend` with

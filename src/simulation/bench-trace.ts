@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../domain/errors.js';
-import type { Trace } from './traces.js';
+import type { Trace } from './trace.js';
 
 export const BENCH_RESULT = 'bench/results/2026-11-29-issue12-pair1-after.json';
 const BENCH_FILE = fileURLToPath(new URL(`../../../${BENCH_RESULT}`, import.meta.url));

@@ -11,7 +11,7 @@ import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 import { Admission } from '../web/admission.js';
 import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
 import { sweepExpired } from './retention.js';

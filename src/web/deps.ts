@@ -7,7 +7,7 @@ import type { JobRecords } from './job-records.js';
 import type { JobLimits } from './job-store.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RecognitionService } from './recognition-service.js';
-import type { StatusSnapshot } from './status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 
 /** What the subjects routes need of the gallery (implemented in src/recognition). */
 export interface SubjectsAdmin {
