@@ -1,3 +1,8 @@
+/**
+ * The only reader of the environment. Sources, later ones winning:
+ * defaults < config file (SCALEFACE_CONFIG_FILE or ./scaleface.config.json) < SCALEFACE_* variables
+ * < SCALEFACE_CONFIG_JSON (how a parent hands its whole config to the workers it starts) < overrides.
+ */
 import { readFileSync, existsSync } from 'node:fs';
 import { ConfigInvalidError } from '../domain/errors.js';
 import { modelFromSpec } from './model-spec.js';
@@ -5,13 +10,9 @@ import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } f
 import { isTree, mergeConfig, type Tree } from './tree.js';
 import { describeUnknown, unknownSettings } from './unknown-settings.js';
 
-/**
- * The only reader of the environment. Sources, later ones winning:
- * defaults < config file (SCALEFACE_CONFIG_FILE or ./scaleface.config.json) < SCALEFACE_* variables
- * < SCALEFACE_CONFIG_JSON (how a parent hands its whole config to the workers it starts) < overrides.
- */
 type Env = Record<string, string | undefined>;
 
+/** Each `SCALEFACE_*` variable, the setting it gives and how its text is read. */
 const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'boolean' | 'list' }> = {
   SCALEFACE_DATA_DIR: { path: ['dataDir'], kind: 'string' },
   SCALEFACE_PREFIX: { path: ['prefix'], kind: 'string' },

@@ -59,7 +59,7 @@ export const recognitionSchema = Type.Object({
   file: Type.String({ description: 'The file name as stored (made safe)' }),
   label: Type.String({ description: "The top label: the largest face's (or NoFace), the best object's (or NoObject), the best class" }),
   faces: Type.Array(faceSchema, { description: 'Face model only: every face with its subject and distance' }),
-  // Optional: job records written before models were pluggable lack them.
+  // Optional: job records written by a build whose replies had no labels or boxes lack them.
   labels: Type.Optional(Type.Array(labelScoreSchema, { description: 'Every label with its score, best first' })),
   boxes: Type.Optional(Type.Array(boxSchema, { description: 'What the model located (faces, objects); empty for whole-image classifiers' })),
   model: Type.Optional(nullable(modelSchema)),
