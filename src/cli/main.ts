@@ -14,7 +14,7 @@ import { registerSimulateCommand } from '../simulation/command.js';
 import { MODEL_OPTION_HELP, registerModelCommand } from './model.js';
 import { authHeaders, callService, serviceToken, serviceUrl } from './service-client.js';
 import { formatStatus } from './status.js';
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 
 /** dist/src/cli/main.js → the package's own package.json, in a clone and in an installed package alike. */
 const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

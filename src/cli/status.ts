@@ -2,7 +2,7 @@
  * `scaleface status`: a summary a person reads (backlog, instances, the autoscaler's last decisions) of the
  * service's status document, or the document itself with --json.
  */
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 
 /** How many of the autoscaler's decisions the summary shows, newest first (the document keeps more). */
 export const SUMMARY_DECISIONS = 5;

@@ -1,3 +1,8 @@
+/**
+ * The only reader of the environment. Sources, later ones winning:
+ * defaults < config file (SCALEFACE_CONFIG_FILE or ./scaleface.config.json) < SCALEFACE_* variables
+ * < SCALEFACE_CONFIG_JSON (how a parent hands its whole config to the workers it starts) < overrides.
+ */
 import { readFileSync, existsSync } from 'node:fs';
 import { ConfigInvalidError } from '../domain/errors.js';
 import { modelFromSpec } from './model-spec.js';
@@ -5,13 +10,9 @@ import { configSchema, resolveDerivedDefaults, type Config, type ConfigInput } f
 import { isTree, mergeConfig, type Tree } from './tree.js';
 import { describeUnknown, unknownSettings } from './unknown-settings.js';
 
-/**
- * The only reader of the environment. Sources, later ones winning:
- * defaults < config file (SCALEFACE_CONFIG_FILE or ./scaleface.config.json) < SCALEFACE_* variables
- * < SCALEFACE_CONFIG_JSON (how a parent hands its whole config to the workers it starts) < overrides.
- */
 type Env = Record<string, string | undefined>;
 
+/** Each `SCALEFACE_*` variable, the setting it gives and how its text is read. */
 const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'boolean' | 'list' }> = {
   SCALEFACE_DATA_DIR: { path: ['dataDir'], kind: 'string' },
   SCALEFACE_PREFIX: { path: ['prefix'], kind: 'string' },
@@ -34,6 +35,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_WEB_BODY_TIMEOUT_MS: { path: ['web', 'bodyTimeoutMs'], kind: 'number' },
   SCALEFACE_WEB_HEADERS_TIMEOUT_MS: { path: ['web', 'headersTimeoutMs'], kind: 'number' },
   SCALEFACE_WEB_MAX_QUEUE_WAIT_MS: { path: ['web', 'maxQueueWaitMs'], kind: 'number' },
+  SCALEFACE_WEB_MAX_JOBS: { path: ['web', 'maxJobs'], kind: 'number' },
   SCALEFACE_WEB_DECODE_PIXELS_PER_BYTE: { path: ['web', 'decodePixelsPerByte'], kind: 'number' },
   SCALEFACE_WEB_MIN_DECODE_PIXELS: { path: ['web', 'minDecodePixels'], kind: 'number' },
   SCALEFACE_QUEUE: { path: ['queue', 'backend'], kind: 'string' },

@@ -2,10 +2,9 @@ import { cpus } from 'node:os';
 import { z } from 'zod';
 import { MODEL_KINDS } from '../ports/image-model.js';
 import { BACKEND_TIMINGS, derivePolicySettings, SERVICE_TIME_MS, type PolicySettings } from '../autoscaler/policy-settings.js';
-import { webSchema } from './web-schema.js';
+import { DEFAULT_JOB_TTL_MS, webSchema } from './web-schema.js';
 import { DEFAULT_ONNX_THREADS } from '../recognition/face-runtime.js';
 import { DEFAULT_MATCH_RULES } from '../recognition/matcher.js';
-import { DEFAULT_JOB_TTL_MS } from '../web/job-store.js';
 
 const awsEndpoint = z.object({
   region: z.string().default('us-east-1'),

@@ -1,5 +1,5 @@
 /**
- * The web tier's limits under load (issue 24): the body budget, request timeouts, the predicted-wait bound and the
+ * The web tier's limits under load: the body budget, request timeouts, the predicted-wait bound and the
  * decoding allowance, as part of the `web` section of the configuration schema (schema.ts spreads them in).
  */
 import { z } from 'zod';

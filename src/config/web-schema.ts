@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { DEFAULT_EVENT_LIMITS } from '../observability/activity-feed.js';
 import { refineWebLimits, webLimitsShape } from './web-limits.js';
 
+/** How long a finished `/v1/jobs` job stays readable unless the labels' time to live is shorter (schema.ts). */
+export const DEFAULT_JOB_TTL_MS = 10 * 60_000;
+
 /** The web tier's settings (`web.*` in the configuration; env names in src/config/load.ts). */
 export const webSchema = z.object({
   host: z.string().optional(),
@@ -15,6 +18,8 @@ export const webSchema = z.object({
   replyTimeoutMs: z.number().int().positive().optional(),
   /** How long a finished job stays readable; default 10 min, or the labels' time to live when shorter. */
   jobTtlMs: z.number().int().positive().optional(),
+  /** Jobs one web process keeps at once: the oldest finished ones make room; all unfinished, a new one gets 429. */
+  maxJobs: z.number().int().positive().default(1000),
   /** How often `/v1/events` pushes a status snapshot. */
   eventsIntervalMs: z.number().int().min(100).default(1000),
   /** How often a web process rewrites its liveness object (what keeps its reply queue from being reaped). */

@@ -15,7 +15,9 @@ export interface RecognitionRequest {
   readonly traceId?: string;
 }
 
-export type ReplyStatus = 'ok' | 'failed' | 'conflict' | 'dead-lettered';
+const REPLY_STATUSES = ['ok', 'failed', 'conflict', 'dead-lettered'] as const;
+
+export type ReplyStatus = (typeof REPLY_STATUSES)[number];
 
 export interface ReplyFace {
   readonly box: { x: number; y: number; width: number; height: number };
@@ -95,11 +97,47 @@ export function parseRecognitionRequest(body: string): RecognitionRequest {
   };
 }
 
+type Check = (value: unknown) => boolean;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString: Check = (v) => typeof v === 'string';
+const isNumber: Check = (v) => typeof v === 'number';
+const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const isBox: Check = (v) => isRecord(v) && ['x', 'y', 'width', 'height'].every((k) => isNumber(v[k]));
+const isLabel: Check = (v) => isRecord(v) && isString(v.label) && isNumber(v.score);
+const isRegion: Check = (v) => isLabel(v) && isRecord(v) && isBox(v.box);
+const isFace: Check = (v) => isRegion(v) && isRecord(v) && (v.distance === null || isNumber(v.distance)) && (v.nearest === undefined || isString(v.nearest));
+
+/** Each optional field of a reply, what it must be, and how a refusal names that. */
+const OPTIONAL_REPLY_FIELDS: Readonly<Record<string, { check: Check; is: string }>> = {
+  label: { check: isString, is: 'a string' },
+  faces: { check: arrayOf(isFace), is: 'a list of faces ({box, score, label, distance[, nearest]})' },
+  labels: { check: arrayOf(isLabel), is: 'a list of {label, score}' },
+  boxes: { check: arrayOf(isRegion), is: 'a list of {box, score, label}' },
+  model: { check: (v) => isRecord(v) && isString(v.name) && isString(v.kind) && isString(v.version), is: 'a model ({name, kind, version})' },
+  error: { check: (v) => isRecord(v) && isString(v.code) && isString(v.message), is: 'an error ({code, message})' },
+  worker: { check: isString, is: 'a string' },
+  inferenceMs: { check: isNumber, is: 'a number' },
+  traceId: { check: isString, is: 'a string' },
+};
+
+/** A reply checked field by field: a malformed one is an InvalidInputError naming its field; unknown fields are dropped. */
 export function parseRecognitionReply(body: string): RecognitionReply {
-  const obj = parseObject(body, 'reply message');
-  requireString(obj, 'requestId', 'reply message');
-  requireString(obj, 'status', 'reply message');
-  return obj as unknown as RecognitionReply;
+  const what = 'reply message';
+  const obj = parseObject(body, what);
+  if (Array.isArray(obj)) throw new InvalidInputError(`${what} is not an object`);
+  if (obj.v !== 1) throw new InvalidInputError(`${what}: v must be 1, got ${JSON.stringify(obj.v)}`);
+  const requestId = requireString(obj, 'requestId', what);
+  const key = requireString(obj, 'key', what);
+  const status = obj.status as ReplyStatus;
+  if (!REPLY_STATUSES.includes(status)) throw new InvalidInputError(`${what}: status must be one of ${REPLY_STATUSES.join(', ')}`);
+  const reply: Record<string, unknown> = { v: 1, requestId, key, status };
+  for (const [field, { check, is }] of Object.entries(OPTIONAL_REPLY_FIELDS)) {
+    if (obj[field] === undefined) continue;
+    if (!check(obj[field])) throw new InvalidInputError(`${what}: ${field} is not ${is}`);
+    reply[field] = obj[field];
+  }
+  return reply as unknown as RecognitionReply;
 }
 
 /** `test_000.jpg` → `test_000`: the output bucket's key and the answer's prefix. */

@@ -1,13 +1,13 @@
 /**
- * The face model behind the ImageModel port: today's recognizer (detector, descriptor, gallery matching)
- * unchanged; faces become labelled boxes, the largest face's label the answer.
+ * The face model behind the ImageModel port: the recognizer of src/recognition (detector, descriptor, gallery
+ * matching) as it is; faces become labelled boxes, the largest face's label the answer.
  */
 import type { Classification, ImageModel, ModelInfo } from '../ports/image-model.js';
 import type { RecognitionResult } from '../ports/recognizer.js';
 import { createFaceRecognizer, type FaceRecognizer, type FaceRecognizerOptions } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
 
-/** What runs the nets, as /v1/status showed it before models were pluggable: `onnx: onnxruntime-node 1.30.0 (...)`. */
+/** What runs the nets, as /v1/status shows it: `onnx: onnxruntime-node 1.30.0 (...)`. */
 export function faceRuntimeLabel(recognizer: Pick<FaceRecognizer, 'runtime'>): string {
   const { runtime, engine, fallbackReason } = recognizer.runtime;
   return `${runtime}: ${engine}${fallbackReason === undefined ? '' : ' (fallback)'}`;

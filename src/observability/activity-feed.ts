@@ -4,7 +4,7 @@
  * Nothing is read while nobody listens. Clients are bounded (limits): how many, how long a socket may stay full,
  * how many bytes one stream carries, so that clients that never read cannot make the kernel hold more and more.
  */
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 import type { AnswerPercentiles } from './answer-times.js';
 import type { StatusSummary } from './status-summary.js';
 

@@ -3,8 +3,7 @@
  * so that several apps in one process, as in tests, do not share or clash).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AdmissionSnapshot } from '../web/admission.js';
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { AdmissionSnapshot, StatusSnapshot } from '../domain/status-snapshot.js';
 import { RecentAnswerTimes } from './answer-times.js';
 import { readStatusSummary, type StatusSummary } from './status-summary.js';
 

@@ -2,7 +2,7 @@
  * The numbers the metrics and the dashboard need from a status snapshot (built by src/system/up.ts, typed by
  * its schema in src/web/status-schema.ts).
  */
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 
 export interface DepthNumbers {
   readonly visible: number;

@@ -7,7 +7,9 @@
 export interface WorkerReporter {
   /**
    * Settles once the owner of this worker is gone, and then the worker should stop as on SIGTERM
-   * (local: the parent process that started it died; EC2: never settles, the machine is the worker's own).
+   * (local: the parent process that started it died; EC2: the machine is the worker's own, and its owner counts
+   * as gone only when nobody drives the app tier any more: no work and no autoscaler heartbeat for
+   * `compute.ec2.unattendedShutdownMs`; close() then gives the machine up).
    * Watched from the moment the reporter is created, so that an owner that dies while the model loads counts.
    */
   readonly ownerGone: Promise<void>;

@@ -10,7 +10,7 @@ import { ModelUnavailableError } from '../domain/errors.js';
 import { faceApiModelFolder } from './model.js';
 
 export interface ModelIdentity {
-  /** The networks, named independently of the runtime that executes them (tfjs today, maybe ONNX later). */
+  /** The networks, named independently of the runtime that executes them (tfjs-wasm, or the ONNX graphs rebuilt from the same weights: the same descriptors). */
   readonly model: string;
   /** `<face-api version>+sha256:<first 12 hex of the recognition net's weights>`. */
   readonly version: string;

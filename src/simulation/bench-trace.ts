@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInputError } from '../domain/errors.js';
 import { benchRecordOf, RECORDED_BENCH, type BenchRecord } from './bench-record.js';
-import type { Trace } from './traces.js';
+import type { Trace } from './trace.js';
 
 /** The bench's arrivals rebuilt from `bench` (default: the recorded run compiled into bench-record.ts). */
 export function benchTrace(bench: BenchRecord = RECORDED_BENCH): Trace {

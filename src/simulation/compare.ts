@@ -48,8 +48,6 @@ const ANCHORS: Record<string, { label: string; make: AnchorFactory }> = {
   'sagemaker-async': { label: 'backlog/instance', make: (k, p) => new SageMakerAsyncPolicy(k, p.maxInstances, p.depthLagS) },
 };
 
-export const POLICY_NAMES = ['scaleface', ...Object.keys(ANCHORS), 'clairvoyant'];
-
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;

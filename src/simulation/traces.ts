@@ -6,13 +6,9 @@ import { InvalidInputError } from '../domain/errors.js';
 import { exponential, seededRandom, type Random } from './random.js';
 import { benchTrace } from './bench-trace.js';
 import type { BenchRecord } from './bench-record.js';
+import type { Trace } from './trace.js';
 
-export interface Trace {
-  readonly name: string;
-  readonly description: string;
-  /** Seconds from the start, ascending. */
-  readonly arrivals: Float64Array;
-}
+export type { Trace };
 
 function sorted(times: number[]): Float64Array {
   return Float64Array.from(times).sort();

@@ -7,12 +7,39 @@ import type { Queue, QueueMessage, QueueSystem } from '../ports/queue.js';
 const HIDE_NOTIFIED_SECONDS = 43_200;
 
 /**
+ * The ids of the messages already notified, so that one seen again (12 h later, or after a failed visibility
+ * change) is not notified twice; at most `bound` of them, the oldest forgotten first. 10 000 ids of about 40
+ * bytes stay under 1 MB; a forgotten one is at worst notified once more, to a web process that no longer waits
+ * for it (its reply correlator counts the reply as unmatched) or whose reply queue is gone (dropped).
+ */
+export class NotifiedIds {
+  private readonly ids = new Set<string>();
+
+  constructor(readonly bound = 10_000) {}
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: string): void {
+    if (this.ids.has(id)) return;
+    this.ids.add(id);
+    // A Set iterates in insertion order: its first id is the oldest.
+    if (this.ids.size > this.bound) this.ids.delete(this.ids.values().next().value as string);
+  }
+}
+
+/**
  * Tells the waiting web tier that its request was moved to the dead-letter queue (so it answers 502 at once
  * instead of timing out). A handler on the one consumer loop that never deletes: messages stay in the
  * dead-letter queue, hidden for 12 hours after each notice, for inspection or redrive.
  */
 export class DeadLetterNotifier {
-  private readonly notified = new Set<string>();
+  private readonly notified = new NotifiedIds();
   private readonly replies: ReplySender;
   private readonly consumer: QueueConsumer;
 

@@ -9,7 +9,7 @@ import type { Logger as LoggerPort } from '../ports/logger.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReplyCorrelator } from '../web/reply-correlator.js';
 import { startServer } from '../web/server.js';
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 import { DeadLetterNotifier } from './dead-letter-notifier.js';
 import { createBackends, ensureBuckets, createRequestQueues, type Backends } from './backends.js';
 import { createLogger, type Logger } from './logger.js';

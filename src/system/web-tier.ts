@@ -5,14 +5,14 @@ import type { RecognitionReply } from '../domain/messages.js';
 import type { Queue } from '../ports/queue.js';
 import { createGalleryAdmin } from '../recognition/index.js';
 import { buildApp } from '../web/app.js';
-import type { JobLimits, WebDeps } from '../web/deps.js';
+import type { WebDeps } from '../web/deps.js';
 import { JobRecords } from '../web/job-records.js';
 import { cachedCheck, type ReadinessCheck } from '../web/readiness.js';
 import { MULTIPART_FRAMING_BYTES } from '../domain/upload-limits.js';
 import { Admission } from '../web/admission.js';
 import { RecognitionService, STAGED_UPLOADS_PREFIX } from '../web/recognition-service.js';
 import { ReplyCorrelator } from '../web/reply-correlator.js';
-import type { StatusSnapshot } from '../web/status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 import { faceRuntimeOf, type Backends } from './backends.js';
 import { startLiveness } from './reply-queue-reaper.js';
 import { sweepExpired } from './retention.js';
@@ -33,8 +33,6 @@ export interface WebTierOptions {
   readonly logger?: FastifyBaseLogger;
   /** How often `/v1/events` pushes a status snapshot (default: config web.eventsIntervalMs). */
   readonly eventsIntervalMs?: number;
-  /** Bounds of the in-memory job table (defaults: 1000 jobs, config web.jobTtlMs after finishing). */
-  readonly jobs?: JobLimits;
   /** Id of this web-tier instance, naming its reply queue (default: random). */
   readonly instanceId?: string;
 }
@@ -155,8 +153,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   const admission = createAdmission(config);
   const stopIdleCollector = startIdleCollector({ traffic: () => admission.snapshot() });
   const recognition = createRecognitionService(backends, options, correlator, admission);
-  const jobTtlMs = options.jobs?.ttlMs ?? config.web.jobTtlMs;
-  const { jobRecords, sweepJobs } = startJobRecords(backends, jobTtlMs, options.logger);
+  const { jobRecords, sweepJobs } = startJobRecords(backends, config.web.jobTtlMs, options.logger);
   const app = await buildApp({
     recognition,
     subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
@@ -168,7 +165,7 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
     eventsIntervalMs: options.eventsIntervalMs ?? config.web.eventsIntervalMs,
     events: { maxClients: config.web.eventsMaxClients, drainTimeoutMs: config.web.eventsDrainTimeoutMs, maxStreamBytes: config.web.eventsMaxStreamBytes },
     browser: { allowedHosts: config.web.allowedHosts, allowedOrigins: config.web.allowedOrigins },
-    jobs: { ...options.jobs, ttlMs: jobTtlMs },
+    jobs: { maxJobs: config.web.maxJobs, ttlMs: config.web.jobTtlMs },
     jobRecords,
     logger: options.logger,
     readiness: inputBucketProbe(backends, instanceId),

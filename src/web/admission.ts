@@ -11,6 +11,7 @@
  * Work already accepted (an async job's re-send after a conflict) waits for room instead of being refused.
  */
 import { OverloadedError } from '../domain/errors.js';
+import type { AdmissionSnapshot } from '../domain/status-snapshot.js';
 import { AnswerRate } from './answer-rate.js';
 
 export interface AdmissionSettings {
@@ -33,25 +34,6 @@ export interface BodyHold {
 /** One admitted recognition, in progress until released (idempotent). */
 export interface RecognitionTicket {
   release(): void;
-}
-
-export interface AdmissionSnapshot {
-  readonly bodyBudgetBytes: number;
-  readonly bodyBytesHeld: number;
-  /** Bytes of bodies admitted since start (what passed through). */
-  readonly bodyBytesAdmitted: number;
-  readonly bodiesHeld: number;
-  /** Accepted work waiting for room in the budget. */
-  readonly bodiesWaitingForRoom: number;
-  /** Recognitions of this process admitted and not answered yet. */
-  readonly recognitionsInProgress: number;
-  readonly answersPerSecond: number;
-  /** Whether answersPerSecond was measured (false: assumed from the configuration). */
-  readonly rateMeasured: boolean;
-  readonly predictedWaitMs: number;
-  readonly maxQueueWaitMs: number;
-  /** Requests refused since start, by reason. */
-  readonly shed: { readonly memory: number; readonly wait: number };
 }
 
 /** A body this small may use the part of the budget reserved for small bodies. */

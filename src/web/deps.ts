@@ -4,9 +4,10 @@ import type { Admission } from './admission.js';
 import type { ModelKind } from '../ports/image-model.js';
 import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
 import type { JobRecords } from './job-records.js';
+import type { JobLimits } from './job-store.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { RecognitionService } from './recognition-service.js';
-import type { StatusSnapshot } from './status-schema.js';
+import type { StatusSnapshot } from '../domain/status-snapshot.js';
 
 /** What the subjects routes need of the gallery (implemented in src/recognition). */
 export interface SubjectsAdmin {
@@ -49,14 +50,6 @@ export interface EventLimits {
   readonly maxStreamBytes: number;
 }
 
-/** Bounds of the in-memory job table behind `/v1/jobs`. */
-export interface JobLimits {
-  /** Jobs kept at once (default 1000); the oldest finished ones are dropped first. */
-  readonly maxJobs?: number;
-  /** How long a finished job stays readable (default 10 minutes). */
-  readonly ttlMs?: number;
-}
-
 /** How long a client may take to send its request (config web.headersTimeoutMs, web.bodyTimeoutMs). */
 export interface RequestTimeouts {
   /** The whole request, body included. */
@@ -72,7 +65,7 @@ export interface WebDeps {
   readonly status: () => Promise<StatusSnapshot>;
   readonly maxUploadBytes: number;
   readonly auth: AuthSettings;
-  readonly jobs?: JobLimits;
+  readonly jobs: JobLimits;
   /** Where jobs are written through, so that any web process answers for them (absent: memory only). */
   readonly jobRecords?: JobRecords;
   /** How often `/v1/events` pushes a status snapshot (default 1000 ms). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { settingLabel } from '../config/index.js';
 import { TooManyJobsError } from '../domain/errors.js';
-import type { JobLimits } from './deps.js';
 
 /**
  * queued: accepted, not yet handed to the app tier (the image is being stored, or waits behind an
@@ -18,8 +18,13 @@ export interface Job<Result> {
   error?: { code: string; message: string };
 }
 
-export const DEFAULT_MAX_JOBS = 1000;
-export const DEFAULT_JOB_TTL_MS = 10 * 60_000;
+/** Bounds of the in-memory job table behind `/v1/jobs` (config `web.maxJobs`, `web.jobTtlMs`). */
+export interface JobLimits {
+  /** Jobs kept at once; the oldest finished ones are dropped first. */
+  readonly maxJobs: number;
+  /** How long a finished job stays readable. */
+  readonly ttlMs: number;
+}
 
 export { TooManyJobsError };
 
@@ -30,13 +35,8 @@ export { TooManyJobsError };
  */
 export class JobStore<Result> {
   private readonly jobs = new Map<string, Job<Result>>();
-  private readonly maxJobs: number;
-  private readonly ttlMs: number;
 
-  constructor(limits: JobLimits = {}, private readonly now: () => number = Date.now) {
-    this.maxJobs = limits.maxJobs ?? DEFAULT_MAX_JOBS;
-    this.ttlMs = limits.ttlMs ?? DEFAULT_JOB_TTL_MS;
-  }
+  constructor(private readonly limits: JobLimits, private readonly now: () => number = Date.now) {}
 
   get size(): number {
     this.expire();
@@ -52,8 +52,8 @@ export class JobStore<Result> {
 
   create(file: string): Job<Result> {
     this.expire();
-    if (this.jobs.size >= this.maxJobs && !this.dropOldestFinished()) {
-      throw new TooManyJobsError(`${this.maxJobs} jobs are still unfinished; try again later`);
+    if (this.jobs.size >= this.limits.maxJobs && !this.dropOldestFinished()) {
+      throw new TooManyJobsError(`${this.limits.maxJobs} jobs are still unfinished (the limit ${settingLabel(['web', 'maxJobs'])}); try again later`);
     }
     const job: Job<Result> = { id: randomUUID(), file, status: 'queued', createdAt: this.now() };
     this.jobs.set(job.id, job);
@@ -84,7 +84,7 @@ export class JobStore<Result> {
   }
 
   private expire(): void {
-    const cutoff = this.now() - this.ttlMs;
+    const cutoff = this.now() - this.limits.ttlMs;
     for (const [id, job] of this.jobs) {
       if (job.finishedAt !== undefined && job.finishedAt <= cutoff) this.jobs.delete(id);
     }

@@ -1,23 +1,17 @@
 /**
  * TypeBox schemas shared by the routes: they validate, type the handlers (through the type provider), shape
  * the answers and feed the OpenAPI document. A few keep the JSON Schema spelling the document always had
- * (`type: [T, 'null']`, `enum`) instead of TypeBox's `anyOf`/`const`, through `nullable` and `stringEnum`.
+ * (`type: [T, 'null']`, `enum`) instead of TypeBox's `anyOf`/`const`, through `nullable` and `stringEnum`
+ * (src/domain/json-schema.ts, which the status document's schema uses too).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
+import { Type, type TUnsafe } from 'typebox';
+import { nullable, stringEnum } from '../domain/json-schema.js';
+
+export { nullable, stringEnum };
 
 /** The app as route plugins see it: params, query, body and replies typed from their TypeBox schemas. */
 export type TypedApp = Parameters<FastifyPluginAsyncTypebox>[0];
-
-/** `{ ...schema, type: [its type, 'null'] }`, typed as the schema's value or null. */
-export function nullable<S extends TSchema & { readonly type: string }>(schema: S): TUnsafe<Static<S> | null> {
-  return Type.Unsafe<Static<S> | null>({ ...schema, type: [schema.type, 'null'] });
-}
-
-/** A string that is one of `values`. */
-export function stringEnum<const V extends readonly string[]>(values: V, options: { description?: string } = {}): TUnsafe<V[number]> {
-  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
-}
 
 /** An object whose properties are not described (the OpenAPI document itself, free-form details). */
 export function anyObject(options: { description?: string } = {}): TUnsafe<Record<string, unknown>> {
@@ -65,7 +59,7 @@ export const recognitionSchema = Type.Object({
   file: Type.String({ description: 'The file name as stored (made safe)' }),
   label: Type.String({ description: "The top label: the largest face's (or NoFace), the best object's (or NoObject), the best class" }),
   faces: Type.Array(faceSchema, { description: 'Face model only: every face with its subject and distance' }),
-  // Optional: job records written before models were pluggable lack them.
+  // Optional: job records written by a build whose replies had no labels or boxes lack them.
   labels: Type.Optional(Type.Array(labelScoreSchema, { description: 'Every label with its score, best first' })),
   boxes: Type.Optional(Type.Array(boxSchema, { description: 'What the model located (faces, objects); empty for whole-image classifiers' })),
   model: Type.Optional(nullable(modelSchema)),

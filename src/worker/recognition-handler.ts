@@ -174,7 +174,7 @@ function faceOfBox({ box, score, label, distance, nearest }: LabelledBox): Reply
   return { box, score, label, distance: distance ?? null, ...(nearest === undefined ? {} : { nearest }) };
 }
 
-/** The full result: the face model's faces as before, every model's labels and boxes, and which model answered. */
+/** The full result: the face model's faces, every model's labels and boxes, and which model answered. */
 function okReply(result: Classification, model: ModelInfo): Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'> {
   const faces = model.kind === 'face' ? result.boxes.map(faceOfBox) : [];
   const boxes = result.boxes.map(({ box, score, label }) => ({ box, score, label }));

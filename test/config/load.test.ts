@@ -61,6 +61,13 @@ describe('loadConfig', () => {
     assert.deepEqual([explicit.web.jobTtlMs, explicit.web.replyQueueStaleAfterMs, explicit.compute.stopTimeoutMs], [5000, 7000, 9000]);
   });
 
+  test('web.maxJobs: 1000 unfinished jobs per web process by default, SCALEFACE_WEB_MAX_JOBS sets it', () => {
+    assert.equal(loadConfig({}, {}).web.maxJobs, 1000);
+    assert.equal(loadConfig({}, { SCALEFACE_WEB_MAX_JOBS: '5' }).web.maxJobs, 5);
+    assert.equal(loadConfig({ web: { maxJobs: 7 } }, {}).web.maxJobs, 7);
+    assert.match(refusal(() => loadConfig({}, { SCALEFACE_WEB_MAX_JOBS: '0' })), /web\.maxJobs \(env SCALEFACE_WEB_MAX_JOBS\)/);
+  });
+
   test('EC2 deadlines and unattended shutdown: defaults, the derived heartbeat deadline, environment variables', () => {
     const ec2 = loadConfig({}, {}).compute.ec2;
     assert.equal(loadConfig({ compute: { backend: 'ec2' } }, {}).compute.bootDeadlineMs, 300_000, 'five minutes to become ready');

@@ -1,4 +1,4 @@
-import type { StatusSnapshot } from '../../src/web/status-schema.js';
+import type { StatusSnapshot } from '../../src/domain/status-snapshot.js';
 
 const idleDepth = { visible: 0, inFlight: 0, delayed: 0 };
 

@@ -6,3 +6,15 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Polls `check` once per turn of the event loop (setImmediate), for tests that mock setTimeout and setInterval
+ * (`t.mock.timers`), where waitUntil's own timer would never fire; fails after `timeoutMs` of real time.
+ */
+export async function waitUntilEachTurn(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

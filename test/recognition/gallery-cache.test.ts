@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ScalefaceError } from '../../src/domain/errors.js';
 import { GalleryCache } from '../../src/recognition/gallery.js';
 import { bumpManifest, descriptorsKey, serializeDescriptors } from '../../src/recognition/gallery-layout.js';
+import { waitUntilEachTurn } from '../helpers/wait.js';
 import { MODEL_A, tempStore, type TempStore } from './support.js';
 
 const BUCKET = 'gallery';
@@ -67,23 +68,30 @@ describe('GalleryCache', () => {
     await t.store.delete(BUCKET, descriptorsKey('broken'));
   });
 
-  test('the timer picks up a change made elsewhere, and stops when told', async () => {
+  test('the timer checks the manifest every refreshMs, picks up a change made elsewhere, and stops when told', async (context) => {
     const cache = new GalleryCache(t.store, BUCKET, { refreshMs: 100, model: MODEL_A });
     await cache.refreshIfChanged();
+    await writeSubject(t, 'dave', [0.5]);
+    await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
+    context.mock.timers.enable({ apis: ['setTimeout'] });
+    // A check begins with a read of the manifest's head, at once when its timer fires.
+    const checks = context.mock.method(t.store, 'head');
     cache.start();
     try {
-      await writeSubject(t, 'dave', [0.5]);
-      await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
-      const deadline = Date.now() + 10_000;
-      while (!summary(cache).includes('dave:1') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(summary(cache).includes('dave:1'), `dave not picked up: ${summary(cache).join(' ')}`);
+      context.mock.timers.tick(99);
+      assert.equal(checks.mock.callCount(), 0, 'no check before refreshMs');
+      context.mock.timers.tick(1);
+      assert.equal(checks.mock.callCount(), 1, 'a check once refreshMs has passed');
+      await waitUntilEachTurn('dave is picked up', () => summary(cache).includes('dave:1'), 10_000);
     } finally {
       cache.stop();
     }
     const versionWhenStopped = cache.loadedVersion;
     await writeSubject(t, 'erin', [0.6]);
     await bumpManifest(t.store, BUCKET, MODEL_A, 'test');
-    await new Promise((r) => setTimeout(r, 400));
+    const checksWhenStopped = checks.mock.callCount();
+    context.mock.timers.tick(10 * 100);
+    assert.equal(checks.mock.callCount(), checksWhenStopped, 'no check once stopped');
     assert.equal(cache.loadedVersion, versionWhenStopped);
     assert.ok(!summary(cache).includes('erin:1'));
   });

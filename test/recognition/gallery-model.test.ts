@@ -134,24 +134,34 @@ describe('GalleryCache pinned to its model', () => {
     assert.match(errors[0]?.message ?? '', /descriptors\/bob\.json/);
   });
 
-  test('in the background a refusal is reported once and the gallery loaded before stays in use', async () => {
+  test('in the background a refusal is reported once and the gallery loaded before stays in use', async (context) => {
     await writeSubject(t, 'g-switch', 'alice', MODEL_B);
     await bumpManifest(t.store, 'g-switch', MODEL_B, 'test');
     const errors: ScalefaceError[] = [];
     const cache = cacheRunning(t, 'g-switch', MODEL_B, errors, 50);
     await cache.refreshIfChanged();
+    await writeSubject(t, 'g-switch', 'alice', MODEL_A); // as another model's enrollment would
+    await writeSubject(t, 'g-switch', 'bob', MODEL_A);
+    await bumpManifest(t.store, 'g-switch', MODEL_A, 'test');
+    context.mock.timers.enable({ apis: ['setTimeout'] });
+    const checks = context.mock.method(cache, 'refreshIfChanged');
+    /** One refreshMs passes: the background check it starts runs to its end. */
+    const oneCheck = async () => {
+      const before = checks.mock.callCount();
+      context.mock.timers.tick(50);
+      assert.equal(checks.mock.callCount(), before + 1, 'one check per refreshMs');
+      await Promise.allSettled(checks.mock.calls.map((call) => call.result));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
     cache.start();
     try {
-      await writeSubject(t, 'g-switch', 'alice', MODEL_A); // as another model's enrollment would
-      await writeSubject(t, 'g-switch', 'bob', MODEL_A);
-      await bumpManifest(t.store, 'g-switch', MODEL_A, 'test');
-      const deadline = Date.now() + 10_000;
-      while (errors.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
-      await new Promise((r) => setTimeout(r, 300)); // several more ticks
+      await oneCheck();
+      assert.deepEqual(errors.map((e) => e.code), ['MODEL_MISMATCH'], 'the first check reports the refusal');
+      for (let n = 0; n < 5; n++) await oneCheck();
     } finally {
       cache.stop();
     }
-    assert.deepEqual(errors.map((e) => e.code), ['MODEL_MISMATCH']);
+    assert.deepEqual(errors.map((e) => e.code), ['MODEL_MISMATCH'], 'five more checks report nothing more');
     assert.deepEqual(names(cache), ['alice']);
     assert.deepEqual(cache.loadedModel, MODEL_B);
   });

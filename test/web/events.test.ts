@@ -106,9 +106,8 @@ describe('ActivityFeed', () => {
   test('throughput is the completed count per second between samples; history is bounded', async () => {
     const time = { now: 10_000 };
     let completed = 0;
-    let reads = 0;
     const feed = new ActivityFeed({
-      readStatus: async () => ((reads += 1), statusSnapshot({ queue: { visible: 1, inFlight: 0, delayed: 0 } })),
+      readStatus: async () => statusSnapshot({ queue: { visible: 1, inFlight: 0, delayed: 0 } }),
       summarize: readStatusSummary,
       completed: () => completed,
       intervalMs: 60_000,
@@ -137,9 +136,40 @@ describe('ActivityFeed', () => {
     feed.close();
     assert.equal(late.ended, true);
     assert.equal(feed.listeners, 0);
-    const readsAfterClose = reads;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(reads, readsAfterClose, 'nothing is read without listeners');
+  });
+
+  test('the status is read once per interval while a client listens, and never while none does', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    let reads = 0;
+    const feed = new ActivityFeed({
+      readStatus: async () => ((reads += 1), statusSnapshot()),
+      summarize: readStatusSummary,
+      completed: () => 0,
+      intervalMs: 1000,
+    });
+    // A read resolves within a turn of the event loop (setImmediate is not mocked): let it, then move the clock.
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    const advance = async (ms: number) => {
+      await settle();
+      for (let step = 0; step < ms; step += 1000) {
+        t.mock.timers.tick(1000);
+        await settle();
+      }
+    };
+    const unsubscribe = feed.subscribe(sink());
+    await advance(0);
+    assert.equal(reads, 1, 'a first read at once');
+    await advance(3000);
+    assert.equal(reads, 4, 'then one per interval');
+    unsubscribe();
+    await advance(60_000);
+    assert.equal(reads, 4, 'nothing is read without listeners');
+    feed.subscribe(sink());
+    await advance(2000);
+    assert.equal(reads, 7, 'a new listener starts the reads again');
+    feed.close();
+    await advance(60_000);
+    assert.equal(reads, 7, 'nothing is read once the feed is closed');
   });
 
   test("each sample carries the p50 and p95 of the answers of the last 10 s, null once they are older", async () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { JobStore, TooManyJobsError } from '../../src/web/job-store.js';
 
+const LIMITS = { maxJobs: 1000, ttlMs: 600_000 };
+
 function clock(start = 1_000) {
   const time = { now: start };
   return { time, now: () => time.now };
@@ -9,7 +11,7 @@ function clock(start = 1_000) {
 
 describe('JobStore: bounded, in memory, with a TTL after finishing', () => {
   test('a job goes queued → running → succeeded and keeps its result', () => {
-    const jobs = new JobStore<string>();
+    const jobs = new JobStore<string>(LIMITS);
     const job = jobs.create('a.jpg');
     assert.equal(job.status, 'queued');
     jobs.markRunning(job);
@@ -22,7 +24,7 @@ describe('JobStore: bounded, in memory, with a TTL after finishing', () => {
 
   test('a finished job expires ttlMs after it finished; an unfinished one never does', () => {
     const { time, now } = clock();
-    const jobs = new JobStore<string>({ ttlMs: 1000 }, now);
+    const jobs = new JobStore<string>({ ...LIMITS, ttlMs: 1000 }, now);
     const done = jobs.create('done.jpg');
     const waiting = jobs.create('waiting.jpg');
     time.now += 500;
@@ -37,7 +39,7 @@ describe('JobStore: bounded, in memory, with a TTL after finishing', () => {
   });
 
   test('when full, the oldest finished job makes room; when all are unfinished, a new one is refused', () => {
-    const jobs = new JobStore<string>({ maxJobs: 3 });
+    const jobs = new JobStore<string>({ ...LIMITS, maxJobs: 3 });
     const [a, b, c] = ['a', 'b', 'c'].map((f) => jobs.create(f)) as [ReturnType<typeof jobs.create>, ReturnType<typeof jobs.create>, ReturnType<typeof jobs.create>];
     assert.throws(() => jobs.create('d'), (error: unknown) => error instanceof TooManyJobsError && error.code === 'TOO_MANY_JOBS');
     jobs.succeed(c, 'C');

@@ -13,8 +13,9 @@ import { submitJob } from './support.js';
 describe('jobs written through to the control bucket', () => {
   let backends: TempBackends;
   const tiers: WebTier[] = [];
-  const tier = async (ttlMs = 60_000) => {
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS, jobs: { ttlMs } });
+  const tier = async (jobTtlMs = 60_000) => {
+    const config = { ...backends.config, web: { ...backends.config.web, jobTtlMs } };
+    const web = await createWebTier({ ...backends, config }, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     tiers.push(web);
     return web;
   };

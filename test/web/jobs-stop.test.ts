@@ -22,7 +22,7 @@ describe('jobs across a graceful stop of their web tier', () => {
   let backends: TempBackends;
   const open: WebTier[] = [];
   const tier = async () => {
-    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS, jobs: { ttlMs: 60_000 } });
+    const web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: IDLE_STATUS });
     open.push(web);
     return web;
   };
@@ -32,7 +32,7 @@ describe('jobs across a graceful stop of their web tier', () => {
   };
 
   before(async () => {
-    backends = await tempBackends({ web: { replyTimeoutMs: 60_000 } });
+    backends = await tempBackends({ web: { replyTimeoutMs: 60_000, jobTtlMs: 60_000 } });
   });
   after(async () => {
     for (const web of open) await web.close();

@@ -11,8 +11,8 @@ describe('jobs and recognitions when no worker answers', () => {
   let image: Buffer;
 
   before(async () => {
-    backends = await tempBackends({ web: { replyTimeoutMs: 400 } });
-    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: TEST_STATUS, jobs: { maxJobs: 2, ttlMs: 60_000 } });
+    backends = await tempBackends({ web: { replyTimeoutMs: 400, maxJobs: 2, jobTtlMs: 60_000 } });
+    web = await createWebTier(backends, { requestQueue: backends.requestQueue, status: TEST_STATUS });
     image = await blankJpeg();
   });
   after(async () => {
@@ -53,6 +53,7 @@ describe('jobs and recognitions when no worker answers', () => {
     const full = await submit('c.jpg');
     assert.equal(full.statusCode, 429);
     assert.equal(full.json().error.code, 'TOO_MANY_JOBS');
+    assert.match(full.json().error.message, /2 jobs are still unfinished .*web\.maxJobs \(env SCALEFACE_WEB_MAX_JOBS\)/, 'the refusal names the setting that raises it');
     await waitFor('the first to fail', async () => ((await jobStatus(first.id)).status === 'failed' ? true : undefined));
     assert.equal((await submit('d.jpg')).statusCode, 202);
   });

@@ -84,10 +84,6 @@ export function awsErrorMessage(error: unknown): string {
   return typeof message === 'string' && message.length > 0 ? message : String(error);
 }
 
-export function isThrottlingError(error: unknown): boolean {
-  return THROTTLING_CODES.has(awsErrorCode(error)) || awsHttpStatus(error) === 429;
-}
-
 /** Throttling, capacity, server-side (5xx) and network failures: retrying later may succeed. */
 export function isTransientAwsError(error: unknown): boolean {
   const code = awsErrorCode(error);

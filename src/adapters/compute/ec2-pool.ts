@@ -43,10 +43,10 @@ export interface Ec2InstancePoolOptions {
   readonly instanceType?: string;
   /**
    * Subnets to spread launches over (see ec2-subnets.ts), used with a template too (a launch template cannot
-   * name a subnet of its own through the CDK). `subnetId` is the same as a list of one.
+   * name a subnet of its own through the CDK). The older single `compute.ec2.subnetId` arrives here as a list
+   * of one (src/config/schema.ts).
    */
   readonly subnetIds?: readonly string[];
-  readonly subnetId?: string;
   readonly securityGroupIds?: readonly string[];
   readonly instanceProfileArn?: string;
   /** Start and stop pre-created instances instead of running and terminating new ones. */
@@ -63,7 +63,9 @@ export interface Ec2InstancePoolOptions {
 /**
  * App-tier instances on EC2, found by our tags. `ready` and `busy` come from the worker's own heartbeat
  * (fresh, and written since the instance's last launch), never from the EC2 state alone.
- * Every EC2 call is retried on throttling, capacity and limit errors, then surfaced as BackendUnavailableError.
+ * Every EC2 call goes through withEc2Retries (ec2-retry.ts): throttling and transient errors are retried a few
+ * times, then surfaced as BackendUnavailableError; quota and capacity refusals are surfaced at once as
+ * CapacityExceededError (a launch refused for capacity tries the next subnet, ec2-subnets.ts).
  */
 export class Ec2InstancePool implements InstancePool {
   private readonly client: EC2Client;
@@ -80,7 +82,7 @@ export class Ec2InstancePool implements InstancePool {
     this.options = options;
     this.now = options.now ?? Date.now;
     this.inFlight = new LaunchesInFlight(options.launchMemoryMs);
-    this.subnets = options.subnetIds ?? (options.subnetId === undefined ? [] : [options.subnetId]);
+    this.subnets = options.subnetIds ?? [];
     this.spread = new SubnetSpread(this.subnets);
     // Our own retry policy replaces the SDK's, so that a throttled call is not retried twice over.
     this.client = options.client ?? new EC2Client({ region: options.region, maxAttempts: 1 });

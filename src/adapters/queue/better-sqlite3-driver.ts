@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteConnection, SqliteParams, SqliteStatement } from './sqlite-driver.js';
+import type { SqliteConnection, SqliteParams, SqliteStatement } from './sqlite-connection.js';
 
 type BetterSqlite3Constructor = typeof BetterSqlite3;
 

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { SqliteConnection, SqliteParams, SqliteStatement } from './sqlite-driver.js';
+import type { SqliteConnection, SqliteParams, SqliteStatement } from './sqlite-connection.js';
 
 type NodeSqlite = typeof import('node:sqlite');
 

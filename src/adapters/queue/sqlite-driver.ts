@@ -1,5 +1,6 @@
 import { openBetterSqlite3, betterSqlite3Available } from './better-sqlite3-driver.js';
 import { nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
+import type { SqliteConnection, SqliteDriverName, SqliteParams, SqliteStatement } from './sqlite-connection.js';
 
 /**
  * The little of SQLite the embedded queue needs, over two drivers chosen at run time:
@@ -8,24 +9,7 @@ import { nodeSqliteModule, openNodeSqlite } from './node-sqlite-driver.js';
  * - `better-sqlite3` (an optional dependency, compiled at install) where Node has no `node:sqlite` (Node 20).
  * Both are synchronous, as the queue's transactions must be (one short transaction per call, no await inside).
  */
-export type SqliteDriverName = 'node:sqlite' | 'better-sqlite3';
-
-export type SqliteParams = readonly unknown[];
-
-export interface SqliteStatement<Row = unknown> {
-  run(...params: SqliteParams): { changes: number };
-  get(...params: SqliteParams): Row | undefined;
-  all(...params: SqliteParams): Row[];
-}
-
-export interface SqliteConnection {
-  readonly driver: SqliteDriverName;
-  exec(sql: string): void;
-  prepare<Row = unknown>(sql: string): SqliteStatement<Row>;
-  /** Runs `body` in `BEGIN IMMEDIATE … COMMIT` (rolled back when it throws) and returns what it returned. */
-  immediate<T>(body: () => T): T;
-  close(): void;
-}
+export type { SqliteConnection, SqliteDriverName, SqliteParams, SqliteStatement };
 
 export type SqliteDriverChoice = SqliteDriverName | 'auto';
 

@@ -1,6 +1,7 @@
 /**
  * One SQS queue of an SqsQueueSystem (sqs-queue.ts): send, receive, visibility, delete and depth on its URL.
- * Split from the system so that each file stays readable; the system maps errors and owns the client.
+ * Split from the system so that each file stays readable; the system owns the client and maps errors, and hands
+ * each queue what it needs of them (SqsQueueContext), so that this file does not know the system.
  */
 import {
   ChangeMessageVisibilityCommand,
@@ -10,21 +11,31 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, type ScalefaceError } from '../../domain/errors.js';
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions, SendOptions } from '../../ports/queue.js';
 import { checkMessageBody, checkVisibilityTimeout, resolveReceiveOptions, resolveSendDelay } from './limits.js';
 import { isStaleReceiptHandle, toQueueMessage } from './sqs-support.js';
-import type { SqsQueueSystem } from './sqs-queue.js';
+
+/** What a queue needs of its system. */
+export interface SqsQueueContext {
+  readonly client: SQSClient;
+  /** Aborted when the system closes: cuts every poll still waiting. */
+  readonly closeSignal: AbortSignal;
+  /** Longest single poll of a receive that has an abort signal. */
+  readonly abortCheckSeconds: number;
+  /** Maps an SDK error of an operation on queue `name`; a missing queue becomes NotFoundError (and its URL is forgotten). */
+  mapError(error: unknown, name: string, what: string): ScalefaceError;
+}
 
 export class SqsQueue implements Queue {
   constructor(
-    private readonly system: SqsQueueSystem,
+    private readonly context: SqsQueueContext,
     readonly name: string,
     private readonly url: string,
   ) {}
 
   private get client(): SQSClient {
-    return this.system.client;
+    return this.context.client;
   }
 
   async send(body: string, options: SendOptions = {}): Promise<string> {
@@ -36,7 +47,7 @@ export class SqsQueue implements Queue {
       );
       return out.MessageId ?? '';
     } catch (error) {
-      throw this.system.mapError(error, this.name, 'send');
+      throw this.context.mapError(error, this.name, 'send');
     }
   }
 
@@ -51,8 +62,8 @@ export class SqsQueue implements Queue {
     const deadline = Date.now() + waitTimeSeconds * 1000;
     let remaining = waitTimeSeconds;
     for (;;) {
-      if (options.signal?.aborted || this.system.closeSignal.aborted) return [];
-      const slice = options.signal ? Math.min(remaining, this.system.abortCheckSeconds) : remaining;
+      if (options.signal?.aborted || this.context.closeSignal.aborted) return [];
+      const slice = options.signal ? Math.min(remaining, this.context.abortCheckSeconds) : remaining;
       const messages = await this.receiveOnce(maxMessages, slice, visibilityTimeoutSeconds);
       remaining = Math.round((deadline - Date.now()) / 1000);
       if (messages.length > 0 || remaining <= 0) return messages;
@@ -60,7 +71,7 @@ export class SqsQueue implements Queue {
   }
 
   private async receiveOnce(maxMessages: number, waitTimeSeconds: number, visibilityTimeoutSeconds?: number): Promise<QueueMessage[]> {
-    const closeSignal = this.system.closeSignal;
+    const closeSignal = this.context.closeSignal;
     const command = new ReceiveMessageCommand({
       QueueUrl: this.url,
       MaxNumberOfMessages: maxMessages,
@@ -73,7 +84,7 @@ export class SqsQueue implements Queue {
       return (out.Messages ?? []).map(toQueueMessage);
     } catch (error) {
       if (closeSignal.aborted) return [];
-      throw this.system.mapError(error, this.name, 'receive');
+      throw this.context.mapError(error, this.name, 'receive');
     }
   }
 
@@ -87,7 +98,7 @@ export class SqsQueue implements Queue {
       if (isStaleReceiptHandle(error)) {
         throw new NotFoundError(`message of receipt handle is no longer in flight on ${this.name}`, { cause: error });
       }
-      throw this.system.mapError(error, this.name, 'changeVisibility');
+      throw this.context.mapError(error, this.name, 'changeVisibility');
     }
   }
 
@@ -96,7 +107,7 @@ export class SqsQueue implements Queue {
       await this.client.send(new DeleteMessageCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle }));
     } catch (error) {
       if (isStaleReceiptHandle(error)) return;
-      throw this.system.mapError(error, this.name, 'delete');
+      throw this.context.mapError(error, this.name, 'delete');
     }
   }
 
@@ -119,7 +130,7 @@ export class SqsQueue implements Queue {
         delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
       };
     } catch (error) {
-      throw this.system.mapError(error, this.name, 'depth');
+      throw this.context.mapError(error, this.name, 'depth');
     }
   }
 }

@@ -27,7 +27,7 @@ import {
   QUEUE_EXISTS_CODES,
   sameAttribute,
 } from './sqs-support.js';
-import { SqsQueue } from './sqs-queue-handle.js';
+import { SqsQueue, type SqsQueueContext } from './sqs-queue-handle.js';
 
 export interface SqsQueueSystemOptions {
   readonly region: string;
@@ -47,20 +47,21 @@ export interface SqsQueueSystemOptions {
  */
 export class SqsQueueSystem implements QueueSystem {
   readonly client: SQSClient;
-  readonly abortCheckSeconds: number;
   private readonly ownsClient: boolean;
   private readonly urls = new Map<string, string>();
   private readonly closing = new AbortController();
+  /** What each of its queues uses: the client, close()'s signal, the error mapping. */
+  private readonly queueContext: SqsQueueContext;
 
   constructor(options: SqsQueueSystemOptions) {
     this.ownsClient = options.client === undefined;
-    this.abortCheckSeconds = Math.max(1, Math.min(20, Math.round(options.abortCheckSeconds ?? 5)));
     this.client = options.client ?? new SQSClient({ region: options.region, endpoint: options.endpoint });
-  }
-
-  /** Aborted by close(): cuts every poll still waiting. */
-  get closeSignal(): AbortSignal {
-    return this.closing.signal;
+    this.queueContext = {
+      client: this.client,
+      closeSignal: this.closing.signal,
+      abortCheckSeconds: Math.max(1, Math.min(20, Math.round(options.abortCheckSeconds ?? 5))),
+      mapError: (error, name, what) => this.mapError(error, name, what),
+    };
   }
 
   async create(name: string, options: QueueOptions = {}): Promise<Queue> {
@@ -73,14 +74,14 @@ export class SqsQueueSystem implements QueueSystem {
       desired.RedrivePolicy = JSON.stringify({ deadLetterTargetArn, maxReceiveCount: options.deadLetter.maxReceiveCount });
     }
     const url = await this.ensureQueue(name, desired);
-    return new SqsQueue(this, name, url);
+    return new SqsQueue(this.queueContext, name, url);
   }
 
   async open(name: string): Promise<Queue> {
     checkQueueName(name);
     const url = await this.lookupUrl(name);
     if (url === undefined) throw new NotFoundError(`queue ${name} does not exist`);
-    return new SqsQueue(this, name, url);
+    return new SqsQueue(this.queueContext, name, url);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -116,7 +117,7 @@ export class SqsQueueSystem implements QueueSystem {
   }
 
   /** Maps an SDK error of an operation on queue `name`; a missing queue becomes NotFoundError. */
-  mapError(error: unknown, name: string, what: string): ScalefaceError {
+  private mapError(error: unknown, name: string, what: string): ScalefaceError {
     if (isMissingQueue(error)) {
       this.urls.delete(name);
       return new NotFoundError(`queue ${name} does not exist`, { cause: error });

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { ActivityFeed, type EventStreamLimits } from '../../observability/activity-feed.js';
-import type { StatusSnapshot } from '../status-schema.js';
+import type { StatusSnapshot } from '../../domain/status-snapshot.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

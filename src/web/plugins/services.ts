@@ -1,12 +1,12 @@
-/** The services the routes call, each a decorator of the app (replacing the hand-built context of before). */
+/** The services the routes call, each a decorator of the app. */
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ModelKind } from '../../ports/image-model.js';
 import { faceOnlyGuard } from '../model-guard.js';
 import { createAuthGuards, type AuthGuards } from '../auth.js';
-import type { AuthSettings, JobLimits, MatchRules, SubjectsAdmin } from '../deps.js';
+import type { AuthSettings, MatchRules, SubjectsAdmin } from '../deps.js';
 import type { JobRecords } from '../job-records.js';
-import { JobStore } from '../job-store.js';
+import { JobStore, type JobLimits } from '../job-store.js';
 import type { RecognitionService } from '../recognition-service.js';
 import type { ReadinessCheck } from '../readiness.js';
 import type { RecognitionOutcome } from '../recognize-upload.js';
@@ -41,7 +41,7 @@ export interface ServicesOptions {
   readonly recognition: RecognitionService;
   readonly subjects: SubjectsAdmin;
   readonly maxUploadBytes: number;
-  readonly jobs?: JobLimits;
+  readonly jobs: JobLimits;
   readonly jobRecords?: JobRecords;
   readonly modelKind?: ModelKind;
   readonly matchRules?: MatchRules;
@@ -54,7 +54,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('recognitionService', options.recognition);
     app.decorate('subjectsAdmin', options.subjects);
     app.decorate('maxUploadBytes', options.maxUploadBytes);
-    app.decorate('jobLimits', options.jobs ?? {});
+    app.decorate('jobLimits', options.jobs);
     app.decorate('jobs', new JobStore<RecognitionOutcome>(options.jobs));
     app.decorate('jobRecords', options.jobRecords);
     app.decorate('modelKind', options.modelKind ?? 'face');

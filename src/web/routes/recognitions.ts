@@ -4,7 +4,7 @@ import { admitRecognition, type RecognitionInProgress } from '../plugins/upload-
 import { Type } from 'typebox';
 import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
-import { DEFAULT_JOB_TTL_MS, DEFAULT_MAX_JOBS, type Job } from '../job-store.js';
+import type { Job } from '../job-store.js';
 import { arrivalOf, readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
@@ -13,8 +13,8 @@ const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const acceptedJobSchema = Type.Object({ id: Type.String(), status: stringEnum(['queued']) });
 
 function jobLimitsText(app: TypedApp): string {
-  const maxJobs = app.jobLimits.maxJobs ?? DEFAULT_MAX_JOBS;
-  const ttlSeconds = Math.round((app.jobLimits.ttlMs ?? DEFAULT_JOB_TTL_MS) / 1000);
+  const { maxJobs, ttlMs } = app.jobLimits;
+  const ttlSeconds = Math.round(ttlMs / 1000);
   return `Jobs are kept by the web-tier process that accepted them (at most ${maxJobs} at once; when every kept job is `
     + `unfinished, new ones get 429) and written to the control bucket, so any web-tier process answers for them, also `
     + `after a restart; a finished job is kept ${ttlSeconds} s.`;

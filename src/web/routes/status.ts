@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { BackendUnavailableError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import { errors, nullable, type TypedApp } from '../schemas.js';
-import { statusSchema } from '../status-schema.js';
+import { statusSchema } from '../../domain/status-snapshot.js';
 
 const infoSchema = Type.Object({
   auth: Type.Object({ admin: Type.Boolean(), uploads: Type.Boolean() }, { description: 'Which routes need "Authorization: Bearer <token>"' }),

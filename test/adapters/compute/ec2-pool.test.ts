@@ -48,7 +48,7 @@ describe('launch and terminate requests', () => {
 
   test('a subnet given with a template is passed along (a CDK launch template has none)', async () => {
     describes();
-    await pool({ subnetId: 'subnet-public-1' }).launch(1);
+    await pool({ subnetIds: ['subnet-public-1'] }).launch(1);
     const [input] = runInputs();
     assert.equal(input?.SubnetId, 'subnet-public-1');
     assert.equal(input?.SecurityGroupIds, undefined);
@@ -78,7 +78,7 @@ describe('launch and terminate requests', () => {
       launchTemplateId: undefined,
       imageId: 'ami-1',
       instanceType: 't3.medium',
-      subnetId: 'subnet-1',
+      subnetIds: ['subnet-1'],
       securityGroupIds: ['sg-1', 'sg-2'],
       instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/app',
     });

@@ -9,14 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, test, type TestContext } from 'node:test';
 import { AUTOSCALER_HEARTBEAT_KEY, startAutoscalerHeartbeat } from '../../../src/adapters/compute/autoscaler-heartbeat.js';
 import { Ec2HeartbeatReporter } from '../../../src/adapters/compute/ec2-heartbeat.js';
 import { createWorkerReporter } from '../../../src/adapters/compute/index.js';
 import { LocalFolderStore } from '../../../src/adapters/storage/local-folder.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { waitUntil } from '../../helpers/wait.js';
+import { waitUntil, waitUntilEachTurn } from '../../helpers/wait.js';
 
 const BUCKET = 'sf-control';
 const UNATTENDED_MS = 400;
@@ -47,31 +46,70 @@ function reporter(): { reporter: Ec2HeartbeatReporter; gone: () => boolean } {
   return { reporter: r, gone: () => gone };
 }
 
+/**
+ * The clock and the timers under the test's hand (`t.mock.timers`: setInterval and Date), with the store's real
+ * file operations let finish after every step, so that each check of the watch has ended before the test looks.
+ */
+function mockedClock(t: TestContext): { advance(ms: number): Promise<void> } {
+  t.mock.timers.enable({ apis: ['setInterval', 'Date'], now: Date.now() });
+  const running = new Set<Promise<unknown>>();
+  for (const name of ['get', 'put', 'head', 'delete'] as const) {
+    const original = store[name].bind(store) as (...args: unknown[]) => Promise<unknown>;
+    t.mock.method(store, name, (...args: unknown[]) => {
+      const call = original(...args);
+      running.add(call);
+      call.then(() => running.delete(call), () => running.delete(call));
+      return call;
+    });
+  }
+  const settle = async () => {
+    do {
+      await Promise.allSettled([...running]);
+      await new Promise((resolve) => setImmediate(resolve));
+    } while (running.size > 0);
+  };
+  return {
+    async advance(ms) {
+      await settle();
+      for (let passed = 0; passed < ms; passed += 50) {
+        t.mock.timers.tick(50);
+        await settle();
+      }
+    },
+  };
+}
+
 describe('unattended shutdown of an EC2 worker', () => {
-  test('an idle worker stays while the autoscaler beats, and shuts its machine down once the autoscaler is silent', async () => {
+  test('an idle worker stays while the autoscaler beats, and shuts its machine down once the autoscaler is silent', async (t) => {
+    const clock = mockedClock(t);
     const autoscaler = startAutoscalerHeartbeat({ store, controlBucket: BUCKET, intervalMs: 50 });
     const { reporter: r, gone } = reporter();
     r.ready('test runtime');
-    await waitUntil('the autoscaler heartbeat is written', async () => (await store.head(BUCKET, AUTOSCALER_HEARTBEAT_KEY)) !== undefined);
-    await sleep(3 * UNATTENDED_MS); // idle all along, but attended
+    await waitUntilEachTurn('the autoscaler heartbeat is written', async () => (await store.head(BUCKET, AUTOSCALER_HEARTBEAT_KEY)) !== undefined);
+    await clock.advance(3 * UNATTENDED_MS); // idle all along, but attended
     assert.equal(gone(), false, 'an attended idle worker is left to the autoscaler');
     await autoscaler.stop();
-    await waitUntil('the worker gives up its machine', gone, 5000);
+    await clock.advance(UNATTENDED_MS - 100);
+    assert.equal(gone(), false, 'not before the autoscaler has been silent for the bound');
+    await clock.advance(200);
+    assert.equal(gone(), true, 'the worker gives up its machine once the autoscaler has been silent for the bound');
     assert.equal(existsSync(marker), false, 'the command runs when the worker has stopped, on close');
     await r.close();
     assert.equal(existsSync(marker), true, 'the shutdown command ran');
   });
 
-  test('a busy worker keeps going without an autoscaler; once idle for the bound it shuts down', async () => {
+  test('a busy worker keeps going without an autoscaler; once idle for the bound it shuts down', async (t) => {
+    const clock = mockedClock(t);
     const { reporter: r, gone } = reporter();
     r.ready('test runtime');
     r.busy(1);
-    await sleep(3 * UNATTENDED_MS);
+    await clock.advance(3 * UNATTENDED_MS);
     assert.equal(gone(), false, 'work in hand: the worker keeps going');
-    const idleFrom = Date.now();
     r.busy(0);
-    await waitUntil('the idle, unattended worker gives up', gone, 5000);
-    assert.ok(Date.now() - idleFrom >= UNATTENDED_MS - 20, 'not before the bound of idleness');
+    await clock.advance(UNATTENDED_MS - 100);
+    assert.equal(gone(), false, 'not before the bound of idleness');
+    await clock.advance(200);
+    assert.equal(gone(), true, 'the idle, unattended worker gives up once idle for the bound');
     await r.close();
     assert.equal(existsSync(marker), true);
   });

@@ -1,9 +1,10 @@
 /**
  * The status document (`GET /v1/status`, the dashboard's events, the metrics' gauges) as a TypeBox schema and
- * its type: src/system/up.ts builds a StatusSnapshot, src/observability reads one without guessing its shape.
+ * its type: src/system/up.ts builds a StatusSnapshot, the web tier serves it (src/web/routes/status.ts) and
+ * src/observability reads one without guessing its shape; here so that both import it downward.
  */
 import { Type, type Static } from 'typebox';
-import { nullable } from './schemas.js';
+import { nullable } from './json-schema.js';
 
 const queueDepthSchema = Type.Object({ visible: Type.Number(), inFlight: Type.Number(), delayed: Type.Number() });
 
@@ -37,6 +38,26 @@ const launchBackoffSchema = Type.Object(
     additionalProperties: true,
   },
 );
+
+/** This web process's load shedding (src/web/admission.ts), as the status reports it. */
+export interface AdmissionSnapshot {
+  readonly bodyBudgetBytes: number;
+  readonly bodyBytesHeld: number;
+  /** Bytes of bodies admitted since start (what passed through). */
+  readonly bodyBytesAdmitted: number;
+  readonly bodiesHeld: number;
+  /** Accepted work waiting for room in the budget. */
+  readonly bodiesWaitingForRoom: number;
+  /** Recognitions of this process admitted and not answered yet. */
+  readonly recognitionsInProgress: number;
+  readonly answersPerSecond: number;
+  /** Whether answersPerSecond was measured (false: assumed from the configuration). */
+  readonly rateMeasured: boolean;
+  readonly predictedWaitMs: number;
+  readonly maxQueueWaitMs: number;
+  /** Requests refused since start, by reason. */
+  readonly shed: { readonly memory: number; readonly wait: number };
+}
 
 const admissionSchema = Type.Object(
   {
