@@ -1,13 +1,14 @@
 /**
  * The autoscaler's control loop: observe (request-queue depth, the pool's instances) → decide
- * (the pure policy) → apply (launch or terminate). Ticks never overlap; a failing queue or pool
- * is logged and kept in status(), never crashes the loop and never causes a scale-in.
+ * (the pure policy) → apply (executor.ts: the plan of what to launch or terminate, the simulator's too,
+ * carried out on the pool). Ticks never overlap; a failing queue or pool is logged and kept in status(),
+ * never crashes the loop and never causes a scale-in.
  */
 import type { Instance, InstancePool } from '../ports/instance-pool.js';
 import type { LogFields, Logger } from '../ports/logger.js';
-import { CapacityExceededError } from '../domain/errors.js';
 import type { Queue, QueueDepth } from '../ports/queue.js';
-import { isActive, scaleInCandidates, unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
+import { unresponsiveInstances, type InstanceDeadlines, type Unresponsive } from './fleet.js';
+import { applyFleetPlan, countedInstances, planFleetChange, type ApplyContext, type PlanInput } from './executor.js';
 import { DecisionLog, type AutoscalerStatus } from './decision-log.js';
 import { LaunchBackoff } from './launch-backoff.js';
 import { decideDesiredInstances, INITIAL_POLICY_STATE, validatePolicySettings, type PolicySettings, type PolicyState } from './policy.js';
@@ -141,7 +142,7 @@ export class AutoscalerController {
     if (instances === undefined) return; // without the fleet there is nothing safe to do
     if (instances.some((i) => i.ready)) this.backoff.noteReady();
     const unresponsive = this.options.deadlines === undefined ? [] : unresponsiveInstances(instances, at, this.options.deadlines);
-    const counted = instances.filter((i) => isActive(i) && !unresponsive.some((u) => u.instance.id === i.id));
+    const counted = countedInstances(instances, unresponsive);
     const current = counted.length;
     this.holdFoundInstancesOnce(current, at);
     const fleet = counted.map((i) => ({ ageMs: at - i.launchedAt, ready: i.ready, busy: i.busy }));
@@ -153,13 +154,39 @@ export class AutoscalerController {
     this.desired = decision.desired;
     const replacing = unresponsive.length === 0 ? '' : `; replacing ${unresponsive.length} unresponsive instance${unresponsive.length === 1 ? '' : 's'}`;
     this.decisions.record({ at, desired: decision.desired, current, backlog: this.backlog, reason, summary: `${decision.summary}${replacing}` });
-    // Changes are logged at info by scaleUp/scaleIn; every decision, steady ones included, at debug.
+    // Changes are logged at info by the apply step; every decision, steady ones included, at debug.
     this.options.logger?.debug({ desired: decision.desired, current, backlog: this.backlog }, reason);
-    await this.terminateUnresponsive(unresponsive);
-    if (decision.desired > current) await this.scaleUp(decision.desired - current, instances, reason);
-    else if (decision.desired < current) await this.scaleIn(current - decision.desired, counted, reason);
+    const input = this.planInput(at, decision.desired, instances, unresponsive);
+    await applyFleetPlan(planFleetChange(input), input, reason, this.applyContext);
     this.instances = (await this.listInstances()) ?? instances;
   }
+
+  private planInput(at: number, desired: number, instances: Instance[], unresponsive: Unresponsive[]): PlanInput {
+    const { maxInstances, billingMinimumMs } = this.options.settings;
+    const launchHoldReason = this.backoff.status()?.lastFailure;
+    return {
+      now: at,
+      desired,
+      instances,
+      unresponsive,
+      maxInstances,
+      billingMinimumMs,
+      queueInFlight: this.backlog?.inFlight,
+      launchHoldMs: this.backoff.holdMs(at),
+      ...(launchHoldReason === undefined ? {} : { launchHoldReason }),
+    };
+  }
+
+  private readonly applyContext: ApplyContext = {
+    pool: { launch: (count) => this.options.pool.launch(count), terminate: (id) => this.options.pool.terminate(id) },
+    backoff: this.backoff,
+    now: () => this.now(),
+    report: {
+      info: (obj, msg) => this.log('info', obj, msg),
+      error: (obj, msg) => this.log('error', obj, msg),
+      fail: (what, error) => this.fail(what, error),
+    },
+  };
 
   /**
    * A controller that starts and finds instances running (a restarted `up` on EC2) knows nothing of their
@@ -190,57 +217,6 @@ export class AutoscalerController {
     } catch (error) {
       this.fail('listing instances failed', error);
       return undefined;
-    }
-  }
-
-  /** Launches `count`, but never so many that pending + running + stopping would exceed max. */
-  private async scaleUp(count: number, instances: Instance[], reason: string): Promise<void> {
-    const alive = instances.filter((i) => i.state !== 'terminated' && i.state !== 'stopped').length;
-    const room = Math.max(0, this.options.settings.maxInstances - alive);
-    const held = this.backoff.holdMs(this.now());
-    if (held > 0) {
-      const why = this.backoff.status()?.lastFailure ?? '';
-      this.log('info', { wanted: count, heldMs: held, reason }, `not launching ${count} for ${held} ms more: ${why}`);
-      return;
-    }
-    const launching = Math.min(count, room);
-    const waiting = count - launching;
-    this.log('info', { launching, waitingForStoppingToExit: waiting, reason }, `scaling up, launching ${launching}: ${reason}`);
-    if (launching === 0) return;
-    try {
-      const launched = await this.options.pool.launch(launching);
-      this.backoff.noteLaunched();
-      this.log('info', { launched: launched.map((i) => i.name) }, `launched ${launched.length} instance(s)`);
-    } catch (error) {
-      this.fail(`launching ${launching} instance(s) failed`, error);
-      if (error instanceof CapacityExceededError) this.backoff.noteRefused(this.now(), error.message);
-    }
-  }
-
-  /** Instances past their boot or heartbeat deadline are not coming back: terminate them (their work returns to the queue). */
-  private async terminateUnresponsive(unresponsive: Unresponsive[]): Promise<void> {
-    for (const { instance, reason } of unresponsive) {
-      this.log('error', { instance: instance.name, id: instance.id }, `terminating ${instance.name}: ${reason}`);
-      try {
-        await this.options.pool.terminate(instance.id);
-      } catch (error) {
-        this.fail(`terminating ${instance.name} failed`, error);
-      }
-    }
-  }
-
-  /** Terminates up to `count` idle instances, those past their billing minimum first; busy ones are left alone. */
-  private async scaleIn(count: number, instances: Instance[], reason: string): Promise<void> {
-    const billing = { now: this.now(), billingMinimumMs: this.options.settings.billingMinimumMs };
-    const victims = scaleInCandidates(instances, this.backlog?.inFlight, billing).slice(0, count);
-    const names = victims.map((i) => i.name);
-    this.log('info', { terminating: names, wanted: count, reason }, `scaling in, terminating ${victims.length} of ${count}: ${reason}`);
-    for (const victim of victims) {
-      try {
-        await this.options.pool.terminate(victim.id);
-      } catch (error) {
-        this.fail(`terminating ${victim.name} failed`, error);
-      }
     }
   }
 

@@ -26,7 +26,7 @@ function sloOf(value: string): number {
 export function registerSimulateCommand(program: Command, fail: (error: unknown) => never): void {
   program
     .command('simulate')
-    .description('compare autoscaling policies (ours, KEDA, AWS target tracking, SageMaker async, a clairvoyant bound) in simulated time')
+    .description('compare autoscaling policies (ours, KEDA, AWS target tracking, SageMaker async, greedy hindsight, a lower bound) in simulated time')
     .option('--json <file>', 'write the table as JSON rows')
     .option('--svg-dir <dir>', 'draw one SVG per trace there')
     .option('--trace <name...>', `traces to run (default all: ${TRACE_NAMES.join(', ')})`)

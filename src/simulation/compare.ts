@@ -1,16 +1,18 @@
 /**
  * Every policy on one trace, under one profile: ours (the live policy, its knob the latency target itself),
  * each anchor tuned (its main knob swept; the cheapest setting that meets the target is reported, or, when
- * none does, the one with the fewest misses), and the clairvoyant bound.
+ * none does, the one with the fewest misses), greedy hindsight (a schedule made knowing the trace), and the lower
+ * bound no policy that meets the target can beat (lower-bound.ts).
  */
-import { clairvoyantSchedule } from './anchors/clairvoyant.js';
+import { greedyHindsightSchedule } from './anchors/greedy-hindsight.js';
 import { AwsTargetTrackingPolicy } from './anchors/aws-target-tracking.js';
 import { KedaHpaPolicy } from './anchors/keda-hpa.js';
 import { SageMakerAsyncPolicy } from './anchors/sagemaker-async.js';
 import { ScalefacePolicy, scalefaceSettings } from './anchors/scaleface.js';
 import { simulate, type SimPolicy, type Timeline } from './engine.js';
+import { lowerBound } from './lower-bound.js';
 import { SERVICE_TIME, type SimulationProfile } from './profiles.js';
-import { drawLogNormal, seededRandom } from './random.js';
+import { drawLogNormal, seededRandom, type Random } from './random.js';
 import type { Trace } from './traces.js';
 
 export interface ComparisonRow {
@@ -33,7 +35,7 @@ export interface ComparisonRow {
 
 export interface TraceComparison {
   readonly rows: ComparisonRow[];
-  /** Instances over time per simulated policy (the clairvoyant has none), for the plots. */
+  /** Instances over time per simulated policy (greedy hindsight and the bound have none), for the plots. */
   readonly timelines: Record<string, Timeline>;
 }
 
@@ -86,8 +88,13 @@ export function drawServiceTimes(count: number, seed: number): Float64Array {
   return Float64Array.from({ length: count }, () => drawLogNormal(SERVICE_TIME, random));
 }
 
+/** The stream of boot and shutdown draws of a run with this seed (the lower bound reads a copy of it). */
+export function drawStream(seed: number): Random {
+  return seededRandom(seed ^ 0xb007);
+}
+
 function run(trace: Trace, service: Float64Array, profile: SimulationProfile, policy: SimPolicy, seed: number): Outcome & { timeline: Timeline } {
-  const result = simulate({ trace, service, profile, policy, random: seededRandom(seed ^ 0xb007) });
+  const result = simulate({ trace, service, profile, policy, random: drawStream(seed) });
   return { latencies: result.latencies, instanceSeconds: result.instanceSeconds, scaleEvents: result.launches + result.stops, timeline: result.timeline };
 }
 
@@ -97,6 +104,16 @@ function better(a: ComparisonRow, b: ComparisonRow): boolean {
   if (a.meets_slo) return a.instance_seconds < b.instance_seconds;
   return a.slo_misses < b.slo_misses || (a.slo_misses === b.slo_misses && a.instance_seconds < b.instance_seconds);
 }
+
+/** The lower bound as a row: its instance-seconds; no latencies (it is not a schedule), so the latency cells are 0. */
+function boundRow(trace: Trace, service: Float64Array, profile: SimulationProfile, seed: number): ComparisonRow {
+  const bound = lowerBound(trace, service, profile, drawStream(seed));
+  const setting = `p95 rule: ${bound.allowedMisses} may miss`;
+  return { ...row(trace, LOWER_BOUND, setting, { latencies: new Float64Array(trace.arrivals.length), instanceSeconds: bound.instanceSeconds, scaleEvents: 0 }, profile), slo_misses: bound.allowedMisses };
+}
+
+/** The row name of the bound. */
+export const LOWER_BOUND = 'lower-bound';
 
 export function compareOnTrace(trace: Trace, profile: SimulationProfile, seed: number): TraceComparison {
   const service = drawServiceTimes(trace.arrivals.length, seed);
@@ -114,7 +131,8 @@ export function compareOnTrace(trace: Trace, profile: SimulationProfile, seed: n
     rows.push(best!.row);
     timelines[name] = best!.timeline;
   }
-  const bound = clairvoyantSchedule(trace, service, profile);
-  rows.push(row(trace, 'clairvoyant', 'knows the trace', { latencies: bound.latencies, instanceSeconds: bound.instanceSeconds, scaleEvents: 2 * bound.launches }, profile));
+  const greedy = greedyHindsightSchedule(trace, service, profile);
+  rows.push(row(trace, 'greedy-hindsight', 'knows the trace, packs greedily', { latencies: greedy.latencies, instanceSeconds: greedy.instanceSeconds, scaleEvents: 2 * greedy.launches }, profile));
+  rows.push(boundRow(trace, service, profile, seed));
   return { rows, timelines };
 }

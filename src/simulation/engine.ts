@@ -2,11 +2,12 @@
  * The simulator: discrete time in controller ticks, requests served first come, first served by whichever
  * ready instance frees first (an instance works one image at a time, its service time drawn per request).
  * Each tick it samples the true queue depth, asks the policy for a count on what the policy may see (depth as
- * of its own delay), launches (ready after a drawn boot time) or stops idle instances (chosen by the live
- * controller's rule, src/autoscaler/fleet.ts; billing ends after a drawn shutdown time). No policy stops a
- * busy instance: each finishes what it holds, as ours does.
+ * of its own delay), and carries the count out with the live controller's apply step (src/autoscaler/executor.ts:
+ * which instances to launch, which idle ones to stop, under the maximum and the billing minimum): launches are
+ * ready after a drawn boot time, billing ends a drawn shutdown time after a stop. No policy stops a busy
+ * instance: each finishes what it holds, as ours does.
  */
-import { scaleInCandidates } from '../autoscaler/fleet.js';
+import { planFleetChange, type FleetPlan } from '../autoscaler/executor.js';
 import type { Instance } from '../ports/instance-pool.js';
 import type { SimulationProfile } from './profiles.js';
 import { drawLogNormal, type Random } from './random.js';
@@ -56,6 +57,17 @@ export interface SimulationResult {
   readonly timeline: Timeline;
 }
 
+/** The plan function the simulator applies: the very one src/autoscaler/controller.ts imports. */
+export const SIMULATED_PLAN = planFleetChange;
+
+/** One tick's apply step: the fleet as the controller would list it, what the policy asked, the plan. */
+export interface SimulationStep {
+  readonly t: number;
+  readonly instances: readonly Instance[];
+  readonly desired: number;
+  readonly plan: FleetPlan;
+}
+
 export interface SimulationInput {
   readonly trace: Trace;
   /** Service seconds per request, in arrival order. */
@@ -66,6 +78,8 @@ export interface SimulationInput {
   readonly random: Random;
   /** Seconds past the last arrival after which the run ends whatever the fleet does (default 3600). */
   readonly tailS?: number;
+  /** Told every tick's apply step (tests compare it with the live controller's). */
+  readonly onStep?: (step: SimulationStep) => void;
 }
 
 interface SimInstance {
@@ -98,18 +112,33 @@ class Fleet {
     }
   }
 
-  /** Stops up to `count` idle instances, those the live controller would pick. */
-  stopIdle(t: number, count: number): void {
-    const asInstances: Instance[] = this.active()
-      .filter((i) => i.busyUntil <= t || i.readyAt > t)
-      .map((i) => ({ id: String(i.id), name: `app-tier-instance-${i.id + 1}`, state: i.readyAt > t ? 'pending' : 'running', launchedAt: i.launchedAt * 1000, ready: i.readyAt <= t, busy: 0 }));
-    const billing = { now: t * 1000, billingMinimumMs: this.input.profile.billingMinimumS * 1000 };
-    for (const victim of scaleInCandidates(asInstances, 0, billing).slice(0, count)) {
+  /** The instances not yet stopped at `t`, as a pool lists them (ids are indices into `all`). */
+  listed(t: number): Instance[] {
+    return this.all
+      .filter((i) => i.launchedAt <= t && (i.stoppedAt === undefined || i.stoppedAt > t))
+      .map((i) => ({
+        id: String(i.id),
+        name: `app-tier-instance-${i.id + 1}`,
+        state: i.stoppedAt !== undefined ? 'stopping' : i.readyAt > t ? 'pending' : 'running',
+        launchedAt: i.launchedAt * 1000,
+        ready: i.readyAt <= t,
+        busy: i.readyAt <= t && i.busyUntil > t ? 1 : 0,
+      }));
+  }
+
+  /** Carries out the live apply step's plan for `desired` at `t`. */
+  apply(t: number, desired: number, inFlight: number): SimulationStep {
+    const instances = this.listed(t);
+    const { profile } = this.input;
+    const plan = SIMULATED_PLAN({ now: t * 1000, desired, instances, unresponsive: [], maxInstances: profile.maxInstances, billingMinimumMs: profile.billingMinimumS * 1000, queueInFlight: inFlight, launchHoldMs: 0 });
+    this.launch(t, plan.launch);
+    for (const victim of plan.stops) {
       const instance = this.all[Number(victim.id)]!;
-      instance.stoppedAt = t + drawLogNormal(this.input.profile.shutdown, this.input.random);
+      instance.stoppedAt = t + drawLogNormal(profile.shutdown, this.input.random);
       instance.busyUntil = Infinity;
       this.stops++;
     }
+    return { t, instances, desired, plan };
   }
 
   billedSeconds(end: number): number {
@@ -173,9 +202,8 @@ export function simulate(input: SimulationInput): SimulationResult {
     };
     const max = input.profile.maxInstances;
     const desired = Math.max(0, Math.min(max, Math.round(input.policy.decide(view))));
-    const alive = fleet.billedAt(t);
-    if (desired > active.length) fleet.launch(t, Math.min(desired - active.length, Math.max(0, max - alive)));
-    else if (desired < active.length) fleet.stopIdle(t, active.length - desired);
+    const step = fleet.apply(t, desired, inFlight);
+    input.onStep?.(step);
   }
   return { latencies: requests.latencies, instanceSeconds: fleet.billedSeconds(t), launches: fleet.launches, stops: fleet.stops, timeline };
 }

@@ -15,8 +15,8 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-/** A standard normal draw (Box–Muller). */
-function normal(random: Random): number {
+/** A standard normal draw (Box–Muller); every log-normal draw takes one (the lower bound reads the same stream). */
+export function normal(random: Random): number {
   const u = Math.max(random(), Number.MIN_VALUE);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

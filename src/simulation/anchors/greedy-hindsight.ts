@@ -1,12 +1,12 @@
 /**
- * The clairvoyant bound: a schedule made knowing every arrival and every service time in advance. Each
+ * Greedy hindsight: a schedule made knowing every arrival and every service time in advance. Each
  * request, in arrival order, goes to the instance that can still answer it within the latency target and
  * would otherwise sit idle the shortest (best fit: work packed on few instances); when none can, an instance
  * is launched one boot time (the median) earlier so that it is ready exactly at the arrival. An instance
  * whose next work is further than a boot plus a shutdown from the later of its last work and the end of its
  * paid minimum is stopped then, and a new one launched in time instead. Billing as for every policy: launch to stopped,
- * at least the minimum. Every request meets the target (not only 95 %), and the packing is greedy, so this is
- * a near-lower bound of what a real policy can reach, not a proven optimum.
+ * at least the minimum. Every request meets the target (not only 95 %), and the packing is greedy: a reference
+ * point, not a bound (online policies beat it on some traces; the bound is lower-bound.ts).
  */
 import type { SimulationProfile } from '../profiles.js';
 import { logNormalQuantile } from '../random.js';
@@ -17,13 +17,13 @@ interface Planned {
   freeAt: number;
 }
 
-export interface ClairvoyantResult {
+export interface GreedyHindsightResult {
   readonly latencies: Float64Array;
   readonly instanceSeconds: number;
   readonly launches: number;
 }
 
-export function clairvoyantSchedule(trace: Trace, service: Float64Array, profile: SimulationProfile): ClairvoyantResult {
+export function greedyHindsightSchedule(trace: Trace, service: Float64Array, profile: SimulationProfile): GreedyHindsightResult {
   const boot = logNormalQuantile(profile.boot, 0.5);
   const shutdown = logNormalQuantile(profile.shutdown, 0.5);
   const { arrivals } = trace;
