@@ -118,6 +118,7 @@ const OPTIONAL_REPLY_FIELDS: Readonly<Record<string, { check: Check; is: string 
   error: { check: (v) => isRecord(v) && isString(v.code) && isString(v.message), is: 'an error ({code, message})' },
   worker: { check: isString, is: 'a string' },
   inferenceMs: { check: isNumber, is: 'a number' },
+  serviceMs: { check: isNumber, is: 'a number' },
   traceId: { check: isString, is: 'a string' },
 };
 
