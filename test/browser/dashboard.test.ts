@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/index.js';
-import { startSystem, type RunningSystem } from '../../src/system/up.js';
+import type { Page } from 'playwright-core';
+import type { RunningSystem } from '../../src/system/up.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
-import { artifactsDir, launchChromium, uploadPlain } from './support.js';
+import { artifactsDir, openPageSession, uploadPlain, type PageSession } from './support.js';
 
 /** What the page exposes of a uPlot chart. */
 interface ChartView {
@@ -38,30 +35,20 @@ function readChart(page: Page, name: keyof DashboardView['charts']) {
 }
 
 describe('the dashboard tab: time window, instance and latency panels, decisions in words', () => {
+  let session: PageSession;
   let system: RunningSystem;
-  let dataDir: string;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    browser = await launchChromium();
-    dataDir = await mkdtemp(join(tmpdir(), 'scaleface-dashboard-'));
-    const config = loadConfig(
-      { dataDir, logLevel: 'silent', web: { port: 0 }, autoscaler: { maxInstances: 2, idleWindowMs: 1000, tickMs: 250 } },
-      {},
+    session = await openPageSession(
+      { autoscaler: { maxInstances: 2, idleWindowMs: 1000, tickMs: 250 } },
+      { viewport: { width: 1400, height: 1000 }, path: '/#dashboard', dataDirPrefix: 'scaleface-dashboard-' },
     );
-    system = await startSystem(config);
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${system.url}/#dashboard`);
+    ({ system, page, pageErrors } = session);
     await page.waitForFunction(() => (window as unknown as ViewWindow).scaleface?.dashboard?.charts?.activity !== undefined, null, { timeout: 30_000 });
   });
-  after(async () => {
-    await browser?.close();
-    await system?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(async () => session?.close());
 
   test('the window buttons set every chart\'s x range (10 min by default) and the choice survives new samples', { timeout: 90_000 }, async () => {
     const group = page.getByRole('radiogroup', { name: 'Time window' });

@@ -3,37 +3,22 @@
  * and listed with its score, as faces are under the face model.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { loadConfig } from '../../src/config/index.js';
-import { startSystem, type RunningSystem } from '../../src/system/up.js';
+import type { Page } from 'playwright-core';
 import { DEMO_DIR } from '../helpers/images.js';
-import { launchChromium, shootBothWidths } from './support.js';
+import { openPageSession, shootBothWidths, type PageSession } from './support.js';
 
 describe('the Recognize tab with the objects model, in headless Chromium', () => {
-  let system: RunningSystem;
-  let dataDir: string;
-  let browser: Browser;
+  let session: PageSession;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
-    browser = await launchChromium();
-    dataDir = await mkdtemp(join(tmpdir(), 'scaleface-browser-objects-'));
-    const config = loadConfig({ dataDir, logLevel: 'silent', web: { port: 0 }, model: { kind: 'objects' }, autoscaler: { maxInstances: 1, tickMs: 250 } }, {});
-    system = await startSystem(config);
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(system.url);
+    session = await openPageSession({ model: { kind: 'objects' }, autoscaler: { maxInstances: 1, tickMs: 250 } }, { viewport: { width: 1280, height: 900 }, dataDirPrefix: 'scaleface-browser-objects-' });
+    ({ page, pageErrors } = session);
   });
-  after(async () => {
-    await browser?.close();
-    await system?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  after(async () => session?.close());
 
   test('draws every object the model located, with its label, and lists them with their scores', { timeout: 180_000 }, async () => {
     await page.getByRole('tab', { name: 'Recognize' }).click();

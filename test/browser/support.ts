@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { startSystem, type RunningSystem } from '../../src/system/up.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -58,4 +62,35 @@ export async function shootBothWidths(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(artifactsDir(), `${name}-${width}.png`), fullPage: true });
   }
   if (before) await page.setViewportSize(before);
+}
+
+/** A real system on a fresh data folder, and a Chromium page on it that records its script errors. */
+export interface PageSession {
+  readonly system: RunningSystem;
+  readonly page: Page;
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPageSession(
+  settings: ConfigInput,
+  options: { viewport: { width: number; height: number }; path?: string; dataDirPrefix: string },
+): Promise<PageSession> {
+  const browser = await launchChromium();
+  const dataDir = await mkdtemp(join(tmpdir(), options.dataDirPrefix));
+  const system = await startSystem(loadConfig({ dataDir, logLevel: 'silent', web: { port: 0 }, ...settings }, {}));
+  const page = await browser.newPage({ viewport: options.viewport });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${system.url}${options.path ?? '/'}`);
+  return {
+    system,
+    page,
+    pageErrors,
+    close: async () => {
+      await browser.close();
+      await system.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
