@@ -11,9 +11,15 @@ import type { FaceEmbedder } from '../../src/recognition/index.js';
 import type { Probe } from '../recognition-analysis.js';
 import { photosByPerson, type RealPhotoSet } from './real-photo-set.js';
 
-/** A probe and which gallery it is matched against (real people enrolled from 1 or from 3 photos). */
+/**
+ * Which gallery a probe is matched against: real people enrolled from 1 or from 3 photos beside the seed
+ * subjects, or the seed subjects alone (the course workload's gallery).
+ */
+export type GalleryName = 1 | 3 | 'seed';
+
+/** A probe and the gallery it is matched against. */
 export interface GalleryProbe extends Probe {
-  readonly gallery: 1 | 3;
+  readonly gallery: GalleryName;
 }
 
 async function largestFace(embedder: FaceEmbedder, bytes: Buffer): Promise<Float32Array | undefined> {
@@ -26,7 +32,7 @@ export async function courseProbes(seedDir: string, embedder: FaceEmbedder): Pro
   const probes: GalleryProbe[] = [];
   for (const image of await distinctWorkloadImages(workload)) {
     const expected = workload.expected.get(image.stem);
-    probes.push({ name: image.stem, expected, descriptor: await largestFace(embedder, image.bytes), gallery: 3 });
+    probes.push({ name: image.stem, expected, descriptor: await largestFace(embedder, image.bytes), gallery: 'seed' });
   }
   return probes;
 }
@@ -53,7 +59,7 @@ export async function degradedCourseProbes(seedDir: string, embedder: FaceEmbedd
       const photo = await readFile(join(seedDir, 'gallery', subject, file));
       for (const [name, degrade] of Object.entries(DEGRADATIONS)) {
         const bytes = await degrade(sharp(photo)).toBuffer();
-        probes.push({ name: `${subject}/${file} ${name}`, expected: subject, descriptor: await largestFace(embedder, bytes), gallery: 3 });
+        probes.push({ name: `${subject}/${file} ${name}`, expected: subject, descriptor: await largestFace(embedder, bytes), gallery: 'seed' });
       }
     }
   }

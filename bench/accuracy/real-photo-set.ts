@@ -1,7 +1,8 @@
 /**
- * The labelled real-photo evaluation set (not part of a clone: photos from public repositories, each with
- * its source and licence in `manifest.json`; see its README.md). Looked for in --real-photos,
- * $SCALEFACE_REAL_PHOTOS, `../shared/real-photos` beside the clone, and /work/shared/real-photos.
+ * The labelled real-photo evaluation set: photos from public repositories, each with its source repository,
+ * commit, path, licence and digest in `manifest.json` (test/fixtures/real-photos/README.md;
+ * `node scripts/real-photos.mjs verify|fetch` checks or rebuilds it). Looked for in --real-photos,
+ * $SCALEFACE_REAL_PHOTOS, then the copy shipped in the repository.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The set shipped in the repository (not in the npm package). */
+export const SHIPPED_REAL_PHOTOS = join(REPO_ROOT, 'test/fixtures/real-photos');
 
 export interface AnnotatedFace {
   readonly person: string;
@@ -38,7 +42,7 @@ export interface RealPhotoSet {
 }
 
 export function findRealPhotoSet(explicit: string | undefined, envDir: string | undefined): { dir: string } | { missing: string } {
-  const candidates = explicit !== undefined ? [explicit] : [envDir, join(REPO_ROOT, '../shared/real-photos'), '/work/shared/real-photos'];
+  const candidates = explicit !== undefined ? [explicit] : [envDir, SHIPPED_REAL_PHOTOS];
   const dir = candidates.find((d) => d !== undefined && existsSync(join(d, 'manifest.json')));
   if (dir !== undefined) return { dir };
   return { missing: `REAL-PHOTO SET MISSING: no manifest.json in ${candidates.filter(Boolean).join(', ')}` };

@@ -3,7 +3,7 @@
  */
 import type { MatchRules } from '../../src/recognition/matcher.js';
 import { count, decide, fmt, rank, type Example, type Outcome, type Ranking } from '../recognition-analysis.js';
-import type { GalleryProbe, GroupCount } from './probes.js';
+import type { GalleryName, GalleryProbe, GroupCount } from './probes.js';
 
 export type Counts = Record<Outcome, number>;
 
@@ -39,7 +39,7 @@ function missLine(r: Ranking, rules: MatchRules): string | undefined {
 
 export function evaluate(
   probeSets: Record<string, readonly GalleryProbe[]>,
-  galleries: Record<1 | 3, readonly Example[]>,
+  galleries: Record<GalleryName, readonly Example[]>,
   defaults: MatchRules,
 ): SetResult[] {
   return Object.entries(probeSets).map(([name, probes]) => {

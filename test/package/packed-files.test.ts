@@ -68,6 +68,7 @@ describe('the packed package', () => {
       (f) => /^(test|bench|deploy|scripts|examples|\.ci)\//.test(f) || /^dist\/(?!src\/)/.test(f) || /\.test\.js$|\.map$|\.ts$/.test(f),
     );
     assert.deepEqual(unwanted, []);
+    assert.deepEqual(packed.files.filter((f) => /real-photos/.test(f)), [], 'the labelled real-photo set stays in the repository');
     const sources = packed.files.filter((f) => f.startsWith('src/') && !f.startsWith('src/web/ui/'));
     assert.deepEqual(sources, [], 'only the page of src/ (it is served as it is)');
   });
