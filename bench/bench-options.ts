@@ -55,7 +55,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --out-dir <dir>       where results go (default bench/results)
   --keep                keep the system's temporary data folder
   --accuracy            instead: recognition accuracy on the seed data and the real-photo set (bench/accuracy)
-  --real-photos <dir>   the labelled real-photo set for --accuracy (folder with manifest.json)
+  --real-photos <dir>   the labelled real-photo set for --accuracy (folder with manifest.json; default test/fixtures/real-photos)
   --store <dir>         --accuracy: keep the enrolled gallery there and reuse it next time
   --model-cost          instead: per-image model time of this build vs --baseline, side by side
   --baseline <dist>     dist/ folder of the other build (npx tsc -p . in a worktree of the other commit)

@@ -25,7 +25,8 @@ import {
 export interface RuleFit {
   readonly current: RuleTally;
   readonly chosen: RuleTally | undefined;
-  readonly tradeOff: readonly RuleTally[];
+  /** Every candidate rule's totals (per set only for the rules above and the frontier, to keep the JSON small). */
+  readonly tradeOff: readonly Omit<RuleTally, 'perSet'>[];
   readonly crossCheck: readonly CrossCheck[];
   readonly frontier: readonly RuleTally[];
 }
@@ -50,7 +51,7 @@ function printTradeOff(tallies: readonly RuleTally[], current: MatchRules): void
 }
 
 function printSideBySide(current: RuleTally, chosen: RuleTally | undefined): void {
-  console.log(`\ngenuine accepts / false accepts per set: default ${describeRule(current.rule)} | fitted ${chosen ? describeRule(chosen.rule) : '(no rule without false accepts)'}`);
+  console.log(`\ngenuine accepts / false accepts per set: default ${describeRule(current.rule)} | no false accept: ${chosen ? describeRule(chosen.rule) : '(no such rule)'}`);
   for (const [name, before] of Object.entries(current.perSet)) {
     const after = chosen?.perSet[name];
     const fmt = (t: typeof before | undefined) => (t ? `${t.genuineAccepts}/${t.genuine} named right, ${t.falseAccepts} named wrong` : '-');
@@ -86,5 +87,6 @@ export function fitRule(results: readonly SetResult[], current: MatchRules): Rul
   const lines = frontier(tradeOff, Math.max(currentTally.falseAccepts + 6, 10));
   printFrontier(lines, current);
   printCrossCheck(checks);
-  return { current: currentTally, chosen, tradeOff, crossCheck: checks, frontier: lines };
+  const totals = tradeOff.map(({ perSet: _perSet, ...rest }) => rest);
+  return { current: currentTally, chosen, tradeOff: totals, crossCheck: checks, frontier: lines };
 }
