@@ -25,6 +25,7 @@ const ENV_PATHS: Record<string, { path: string[]; kind: 'string' | 'number' | 'b
   SCALEFACE_REPLY_TIMEOUT_MS: { path: ['web', 'replyTimeoutMs'], kind: 'number' },
   SCALEFACE_AUTH_TOKEN: { path: ['web', 'authToken'], kind: 'string' },
   SCALEFACE_REQUIRE_AUTH_FOR_UPLOADS: { path: ['web', 'requireAuthForUploads'], kind: 'boolean' },
+  SCALEFACE_ACCESS_CACHE_MS: { path: ['web', 'accessCacheMs'], kind: 'number' },
   SCALEFACE_WEB_CLOSE_GRACE_MS: { path: ['web', 'closeGraceMs'], kind: 'number' },
   SCALEFACE_WEB_EVENTS_MAX_CLIENTS: { path: ['web', 'eventsMaxClients'], kind: 'number' },
   SCALEFACE_WEB_EVENTS_DRAIN_TIMEOUT_MS: { path: ['web', 'eventsDrainTimeoutMs'], kind: 'number' },

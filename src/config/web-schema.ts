@@ -41,6 +41,12 @@ export const webSchema = z.object({
   /** With a token, uploads and job results need it too; false opens them (the course's token-less client). */
   requireAuthForUploads: z.boolean().default(true),
   /**
+   * How long a web process trusts what it read of a collection or an API key (src/web/access-registry.ts): a revoked
+   * key stops working on every web process within this. 2 s: a revocation is felt at once by a person, and a client
+   * sending 100 requests a second with one key costs the gallery bucket one read per 2 s per web process.
+   */
+  accessCacheMs: z.number().int().min(0).max(60_000).default(2000),
+  /**
    * On SIGINT/SIGTERM the web tier stops accepting connections and lets requests in flight finish for at most
    * this long (default 10000 ms, env SCALEFACE_WEB_CLOSE_GRACE_MS) before it drops them and closes the backends.
    */

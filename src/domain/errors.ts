@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'ORIGIN_NOT_ALLOWED'
   | 'HOST_NOT_ALLOWED'
   | 'TOO_MANY_EVENT_CLIENTS'
@@ -75,6 +76,9 @@ export class NotFoundError extends errorOfCode('NOT_FOUND') {}
 export class ConflictError extends errorOfCode('CONFLICT', { retryable: true }) {}
 
 export class UnauthorizedError extends errorOfCode('UNAUTHORIZED') {}
+
+/** A valid credential that does not grant what the request needs (an API key without the route's scope). */
+export class ForbiddenError extends errorOfCode('FORBIDDEN') {}
 
 /** A state-changing request sent by a page of another site (foreign Origin, Sec-Fetch-Site: cross-site). */
 export class OriginNotAllowedError extends errorOfCode('ORIGIN_NOT_ALLOWED') {}

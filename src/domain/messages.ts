@@ -1,3 +1,4 @@
+import { DEFAULT_COLLECTION, validateCollectionName } from './collections.js';
 import { InvalidInputError } from './errors.js';
 
 /** What the web tier puts on the request queue: references only, never image bytes (fits 1 KB SQS queues). */
@@ -13,6 +14,8 @@ export interface RecognitionRequest {
   readonly submittedAt: number;
   /** The web tier's request id (from `x-request-id` or generated), logged by the worker and echoed in its reply. */
   readonly traceId?: string;
+  /** The collection whose gallery names the faces (src/domain/collections.ts); absent: the default collection. */
+  readonly collection?: string;
 }
 
 const REPLY_STATUSES = ['ok', 'failed', 'conflict', 'dead-lettered'] as const;
@@ -94,7 +97,15 @@ export function parseRecognitionRequest(body: string): RecognitionRequest {
     replyTo: requireString(obj, 'replyTo', 'request message'),
     submittedAt: typeof obj.submittedAt === 'number' ? obj.submittedAt : 0,
     ...(typeof obj.traceId === 'string' && obj.traceId.length > 0 ? { traceId: obj.traceId.slice(0, 128) } : {}),
+    ...collectionOf(obj),
   };
+}
+
+/** A message without a collection (from a web tier older than collections) means the default one. */
+function collectionOf(obj: Record<string, unknown>): { collection?: string } {
+  if (obj.collection === undefined || obj.collection === DEFAULT_COLLECTION) return {};
+  if (typeof obj.collection !== 'string') throw new InvalidInputError('request message: collection is not a string');
+  return { collection: validateCollectionName(obj.collection) };
 }
 
 type Check = (value: unknown) => boolean;

@@ -2,7 +2,7 @@
  * The face model behind the ImageModel port: the recognizer of src/recognition (detector, descriptor, gallery
  * matching) as it is; faces become labelled boxes, the largest face's label the answer.
  */
-import type { Classification, ImageModel, ModelInfo } from '../ports/image-model.js';
+import type { Classification, ClassifyContext, ImageModel, ModelInfo } from '../ports/image-model.js';
 import type { RecognitionResult } from '../ports/recognizer.js';
 import { createFaceRecognizer, type FaceRecognizer, type FaceRecognizerOptions } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
@@ -35,8 +35,8 @@ export class FaceImageModel implements ImageModel {
     return { name: identity.model, version: identity.version, kind: 'face', labels: [], runtime: faceRuntimeLabel(this.recognizer), gallery };
   }
 
-  async classify(image: Buffer): Promise<Classification> {
-    return classificationOfFaces(await this.recognizer.recognize(image));
+  async classify(image: Buffer, context: ClassifyContext = {}): Promise<Classification> {
+    return classificationOfFaces(await this.recognizer.recognize(image, context.collection));
   }
 
   close(): Promise<void> {

@@ -64,9 +64,15 @@ export interface Classification {
   readonly inferenceMs: number;
 }
 
+/** What a request says beside its image. */
+export interface ClassifyContext {
+  /** The collection whose gallery a gallery-matching model (the face model) names faces from; absent: the default. Other models ignore it. */
+  readonly collection?: string;
+}
+
 export interface ImageModel {
   describe(): ModelInfo;
   /** Throws UnsupportedMediaError when the bytes are not a decodable image. */
-  classify(image: Buffer): Promise<Classification>;
+  classify(image: Buffer, context?: ClassifyContext): Promise<Classification>;
   close(): Promise<void>;
 }

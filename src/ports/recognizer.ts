@@ -31,7 +31,10 @@ export interface RecognitionResult {
 export { NO_FACE_LABEL, UNKNOWN_LABEL } from '../domain/naming.js';
 
 export interface Recognizer {
-  /** Throws UnsupportedMediaError when the bytes are not a decodable image. */
-  recognize(image: Buffer): Promise<RecognitionResult>;
+  /**
+   * Names the faces from the gallery of `collection` (default: the default collection's).
+   * Throws UnsupportedMediaError when the bytes are not a decodable image.
+   */
+  recognize(image: Buffer, collection?: string): Promise<RecognitionResult>;
   close(): Promise<void>;
 }

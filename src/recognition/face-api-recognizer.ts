@@ -13,6 +13,7 @@ import { FaceApiEmbedder, type FaceEmbedder } from './embedder.js';
 import type { FaceRuntime } from './face-networks.js';
 import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
 import { GalleryAdmin } from './enrollment.js';
+import { CollectionGalleries } from './collection-galleries.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
@@ -39,23 +40,30 @@ export interface RuntimeReport {
   readonly fallbackReason?: string;
 }
 
-/** A Recognizer plus what tests and the worker may want to poke: the cache behind it. */
+/** A Recognizer plus what tests and the worker may want to poke: the cache behind it (the default collection's). */
 export interface FaceRecognizer extends Recognizer {
   readonly gallery: GalleryCache;
+  /** Every collection's gallery this process matched against. */
+  readonly galleries: CollectionGalleries;
   readonly runtime: RuntimeReport;
 }
 
 class FaceApiRecognizer implements FaceRecognizer {
   constructor(
     private readonly embedder: FaceEmbedder,
-    readonly gallery: GalleryCache,
+    readonly galleries: CollectionGalleries,
     private readonly rules: MatchRules,
     readonly runtime: RuntimeReport,
   ) {}
 
-  async recognize(image: Buffer): Promise<RecognitionResult> {
+  get gallery(): GalleryCache {
+    return this.galleries.defaultGallery;
+  }
+
+  async recognize(image: Buffer, collection?: string): Promise<RecognitionResult> {
+    const gallery = await this.galleries.of(collection);
     const embedding = await this.embedder.embed(image);
-    const index = this.gallery.index;
+    const index = gallery.index;
     const faces: RecognizedFace[] = embedding.faces.map((face) => {
       const match = matchDescriptor(index, face.descriptor, this.rules);
       return { box: face.box, score: face.score, label: match.label, distance: match.distance, ...(match.nearest === undefined ? {} : { nearest: match.nearest }) };
@@ -70,7 +78,7 @@ class FaceApiRecognizer implements FaceRecognizer {
   }
 
   async close(): Promise<void> {
-    this.gallery.stop();
+    this.galleries.stop();
   }
 }
 
@@ -82,16 +90,14 @@ class FaceApiRecognizer implements FaceRecognizer {
 export async function createFaceRecognizer(options: FaceRecognizerOptions): Promise<FaceRecognizer> {
   const networks = await loadFaceNetworks(options.runtime);
   const embedder = new FaceApiEmbedder(networks);
-  const gallery = new GalleryCache(options.store, options.galleryBucket, {
-    refreshMs: options.galleryRefreshMs,
-    model: options.model ?? currentModelIdentity(),
-    onError: options.onGalleryError,
-  });
+  const cacheOptions = { refreshMs: options.galleryRefreshMs, model: options.model ?? currentModelIdentity(), onError: options.onGalleryError };
+  const gallery = new GalleryCache(options.store, options.galleryBucket, cacheOptions);
   await gallery.refreshIfChanged();
   gallery.start();
+  const galleries = new CollectionGalleries(gallery, options.store, options.galleryBucket, cacheOptions);
   const rules = { distanceThreshold: options.distanceThreshold, margin: options.margin };
   const { runtime, engine, fallbackReason } = networks;
-  return new FaceApiRecognizer(embedder, gallery, rules, { runtime, engine, ...(fallbackReason ? { fallbackReason } : {}) });
+  return new FaceApiRecognizer(embedder, galleries, rules, { runtime, engine, ...(fallbackReason ? { fallbackReason } : {}) });
 }
 
 /**

@@ -3,8 +3,10 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ACCESS_CHECK_PREFIX } from '../config/names.js';
 import type { RecognitionReply } from '../domain/messages.js';
 import type { Queue } from '../ports/queue.js';
-import { createGalleryAdmin } from '../recognition/index.js';
+import { DEFAULT_COLLECTION } from '../domain/collections.js';
+import { AccessRegistry } from '../web/access-registry.js';
 import { buildApp } from '../web/app.js';
+import { collectionGalleryAdmins } from './collection-admins.js';
 import type { WebDeps } from '../web/deps.js';
 import { JobRecords } from '../web/job-records.js';
 import { cachedCheck, type ReadinessCheck } from '../web/readiness.js';
@@ -154,9 +156,12 @@ export async function createWebTier(backends: Backends, options: WebTierOptions)
   const stopIdleCollector = startIdleCollector({ traffic: () => admission.snapshot() });
   const recognition = createRecognitionService(backends, options, correlator, admission);
   const { jobRecords, sweepJobs } = startJobRecords(backends, config.web.jobTtlMs, options.logger);
+  const subjectsOf = collectionGalleryAdmins(backends.store, names.galleryBucket, faceRuntimeOf(config));
+  const access = new AccessRegistry(backends.store, names.galleryBucket, { cacheMs: config.web.accessCacheMs });
   const app = await buildApp({
     recognition,
-    subjects: createGalleryAdmin(backends.store, names.galleryBucket, faceRuntimeOf(config)),
+    subjects: subjectsOf(DEFAULT_COLLECTION),
+    collections: { access, subjectsOf },
     modelKind: config.model.kind,
     matchRules: { distanceThreshold: config.recognition.distanceThreshold, margin: config.recognition.margin },
     status: options.status(correlator),

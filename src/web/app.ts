@@ -17,6 +17,7 @@ import { servicesPlugin } from './plugins/services.js';
 import { uploadLimitsPlugin } from './plugins/upload-limits.js';
 import { eventsRoutes } from './routes/events.js';
 import { observabilityRoutes } from './routes/observability.js';
+import { collectionsRoutes } from './routes/collections.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { recognizePlainRoutes } from './routes/recognize-plain.js';
 import { statusRoutes } from './routes/status.js';
@@ -37,7 +38,7 @@ function registerHooks(app: FastifyInstance): void {
     // Every route documents its answers: they shape the replies and the OpenAPI document.
     if (route.schema?.response === undefined) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`);
     // With a token, everything under /v1/ and /metrics needs it: a route there that names no guard is a mistake.
-    const guarded = [route.onRequest ?? []].flat().some((hook) => hook === app.authGuards.admin || hook === app.authGuards.upload);
+    const guarded = [route.onRequest ?? []].flat().some((hook) => app.authGuards.isGuard(hook));
     if ((route.url.startsWith('/v1/') || route.url === '/metrics') && !guarded) throw new Error(`route ${String(route.method)} ${route.url} has no auth guard`);
   });
 }
@@ -49,6 +50,7 @@ async function registerServices(app: FastifyInstance, deps: WebDeps): Promise<vo
     auth: deps.auth,
     recognition: deps.recognition,
     subjects: deps.subjects,
+    collections: deps.collections,
     maxUploadBytes: deps.maxUploadBytes,
     jobs: deps.jobs,
     jobRecords: deps.jobRecords,
@@ -92,7 +94,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes } });
   await registerServices(app, deps);
   registerHooks(app);
-  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, subjectsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
+  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, subjectsRoutes, collectionsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
     await app.register(routes);
   }
   return app;

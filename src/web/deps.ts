@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DecodeAllowance } from '../domain/image-structure.js';
+import type { CollectionAccess } from './access-registry.js';
 import type { Admission } from './admission.js';
 import type { ModelKind } from '../ports/image-model.js';
 import type { EnrollmentResult, SubjectSummary } from '../recognition/index.js';
@@ -19,6 +20,13 @@ export interface SubjectsAdmin {
   subjectPhoto(name: string): Promise<Buffer>;
 }
 
+/** The deployment's collections beyond the default one: who may use them, and each one's gallery. */
+export interface CollectionsDeps {
+  readonly access: CollectionAccess;
+  /** The enrollment of one collection's gallery (the default collection's is WebDeps.subjects). */
+  subjectsOf(collection: string): SubjectsAdmin;
+}
+
 /** The face model's rule for naming a face (config `recognition.distanceThreshold`, `recognition.margin`). */
 export interface MatchRules {
   readonly distanceThreshold: number;
@@ -27,7 +35,7 @@ export interface MatchRules {
 
 /** Who may do what (config `web.authToken`, `web.requireAuthForUploads`). */
 export interface AuthSettings {
-  /** When set, every /v1/ route, /metrics and the event stream need `Authorization: Bearer <token>`. */
+  /** When set, every /v1/ route, /metrics and the event stream need `Authorization: Bearer <token>` (or, on a collection's routes, a key of it). */
   readonly token?: string;
   /** With a token, uploads (`POST /`, `/v1/recognitions`, `/v1/jobs`, a job's result) need it too; false opens them. */
   readonly requireAuthForUploads: boolean;
@@ -60,7 +68,10 @@ export interface RequestTimeouts {
 /** Everything the web tier's routes use; built by src/system and passed to buildApp. */
 export interface WebDeps {
   readonly recognition: RecognitionService;
+  /** The default collection's gallery. */
   readonly subjects: SubjectsAdmin;
+  /** Collections and their keys (absent: only the default collection, and no keys). */
+  readonly collections?: CollectionsDeps;
   /** Reads GET /v1/status's snapshot: queue depths, backlog, instances, desired, the autoscaler's decisions. */
   readonly status: () => Promise<StatusSnapshot>;
   readonly maxUploadBytes: number;

@@ -8,6 +8,7 @@ import { withMultipartHint } from './multipart.js';
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403, // a valid API key without the route's scope
   ORIGIN_NOT_ALLOWED: 403,
   HOST_NOT_ALLOWED: 421, // Misdirected Request: this server does not serve that name
   TOO_MANY_EVENT_CLIENTS: 429,

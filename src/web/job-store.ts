@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { settingLabel } from '../config/index.js';
+import { DEFAULT_COLLECTION } from '../domain/collections.js';
 import { TooManyJobsError } from '../domain/errors.js';
 
 /**
@@ -13,6 +14,8 @@ export interface Job<Result> {
   readonly file: string;
   status: JobStatus;
   readonly createdAt: number;
+  /** The collection whose gallery answers it; absent: the default collection (and records older than collections). */
+  readonly collection?: string;
   finishedAt?: number;
   result?: Result;
   error?: { code: string; message: string };
@@ -50,12 +53,13 @@ export class JobStore<Result> {
     return count;
   }
 
-  create(file: string): Job<Result> {
+  create(file: string, collection: string = DEFAULT_COLLECTION): Job<Result> {
     this.expire();
     if (this.jobs.size >= this.limits.maxJobs && !this.dropOldestFinished()) {
       throw new TooManyJobsError(`${this.limits.maxJobs} jobs are still unfinished (the limit ${settingLabel(['web', 'maxJobs'])}); try again later`);
     }
-    const job: Job<Result> = { id: randomUUID(), file, status: 'queued', createdAt: this.now() };
+    const named = collection === DEFAULT_COLLECTION ? {} : { collection };
+    const job: Job<Result> = { id: randomUUID(), file, status: 'queued', createdAt: this.now(), ...named };
     this.jobs.set(job.id, job);
     return job;
   }

@@ -33,12 +33,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'web.authToken, when configured' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: "web.authToken (the deployment's admin), or on a collection's routes an API key of the collection" },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "An API key of the collection the route names (or web.authToken)" },
+        },
       },
       tags: [
         { name: 'recognition' },
         { name: 'jobs' },
-        { name: 'subjects', description: 'Admin: needs the token whenever one is configured' },
+        { name: 'subjects', description: 'Enrollment: the token, or a key of the collection with the enroll scope (admin to delete)' },
+        {
+          name: 'collections',
+          description: 'Every face route exists for the default collection (/v1/recognitions, /v1/subjects, ...) and under '
+            + '/v1/collections/{collection}/... for the others. Unknown collection: 404; missing or invalid key: 401; a key without the scope: 403',
+        },
         { name: 'status' },
         { name: 'observability' },
       ],

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ResourceNames } from '../config/names.js';
+import { DEFAULT_COLLECTION } from '../domain/collections.js';
 import { ConflictError, UnsupportedMediaError, WorkerFailedError } from '../domain/errors.js';
 import type { RecognitionReply, RecognitionRequest } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
@@ -38,6 +39,8 @@ export interface RecognizeOptions {
   readonly traceId?: string;
   /** Called after the request message is on the request queue (first attempt). */
   readonly onSubmitted?: () => void;
+  /** The collection whose gallery names the faces; absent: the default collection. */
+  readonly collection?: string;
 }
 
 /**
@@ -146,6 +149,8 @@ export class RecognitionService {
       replyTo: correlator.queueName,
       submittedAt: Date.now(),
       ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
+      // Absent for the default collection: the message reads as before, for workers older than collections too.
+      ...(options.collection === undefined || options.collection === DEFAULT_COLLECTION ? {} : { collection: options.collection }),
     };
     const answer = correlator.waitFor(request.requestId, this.deps.replyTimeoutMs);
     try {

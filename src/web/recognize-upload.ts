@@ -41,6 +41,8 @@ export interface RecognizeContext {
   readonly log: FastifyBaseLogger;
   /** Called once the request is on the request queue. */
   readonly onSubmitted?: () => void;
+  /** Whose gallery names the faces (default: the default collection). */
+  readonly collection?: string;
 }
 
 type Services = Pick<FastifyInstance, 'recognitionService' | 'metrics'>;
@@ -52,7 +54,7 @@ export function arrivalOf(reply: FastifyReply): number {
 
 /** Sends a checked upload through the app tier, counts it in the metrics and logs the answer. */
 export function recognizeUpload(services: Services, upload: CheckedUpload, call: RecognizeContext): Promise<RecognitionOutcome> {
-  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted };
+  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted, collection: call.collection };
   return outcomeOf(services, upload.fileName, services.recognitionService.recognize(upload.fileName, upload.bytes, options), call);
 }
 
@@ -61,7 +63,7 @@ export function recognizeUpload(services: Services, upload: CheckedUpload, call:
  * `outcome` settles with the app tier's answer, counted and logged as recognizeUpload's.
  */
 export async function startUploadJob(services: Services, upload: CheckedUpload, call: RecognizeContext): Promise<{ outcome: Promise<RecognitionOutcome> }> {
-  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted };
+  const options = { traceId: call.traceId, onSubmitted: call.onSubmitted, collection: call.collection };
   const { result } = await services.recognitionService.startJob(upload.fileName, upload.bytes, options);
   return { outcome: outcomeOf(services, upload.fileName, result, call) };
 }

@@ -75,6 +75,7 @@ export const jobSchema = Type.Object({
   finishedAt: Type.Optional(Type.Number()),
   result: Type.Optional(recognitionSchema),
   error: Type.Optional(problemSchema),
+  collection: Type.Optional(Type.String({ description: 'The collection that answers it; absent: the default collection' })),
 });
 
 /**

@@ -138,7 +138,7 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
     return 'done';
   }
   signal.throwIfAborted();
-  const result = await untilAborted(deps.model.classify(image), signal);
+  const result = await untilAborted(deps.model.classify(image, request.collection === undefined ? {} : { collection: request.collection }), signal);
   phases.mark('recognizeMs');
   const label = Buffer.from(result.label);
   await holdThroughFaults(deps, request, { name: 'write label', signal }, () => deps.store.put(deps.names.outputBucket, stemOf(request.key), label, { contentType: 'text/plain' }));

@@ -11,6 +11,7 @@ import { createQueueSystem, EmbeddedQueueSystem } from '../../src/adapters/queue
 import { availableSqliteDrivers, preferredSqliteDriver } from '../../src/adapters/queue/sqlite-driver.js';
 import { createObjectStore } from '../../src/adapters/storage/index.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { prefixedObjectStore } from '../../src/ports/object-store-view.js';
 import { runComputeConformance } from './compute-suite.js';
 import { runObjectStoreConformance } from './object-store-suite.js';
 import { runQueueConformance } from './queue-suite.js';
@@ -65,6 +66,18 @@ runObjectStoreConformance('local folders', {
   },
   rejectsPathTraversal: true,
   cleanup: () => storeData.remove(),
+});
+
+const viewData = tempDataDir('store-view');
+
+// A collection's gallery reads and writes through this view: it must keep every promise of the port.
+runObjectStoreConformance('a key-prefix view of local folders', {
+  async makeStore() {
+    const dataDir = await viewData.get();
+    return prefixedObjectStore(await createObjectStore(loadConfig({ dataDir, storage: { backend: 'local' } }, {})), 'collections/conformance/');
+  },
+  rejectsPathTraversal: true,
+  cleanup: () => viewData.remove(),
 });
 
 const REPORTING_WORKER = fileURLToPath(new URL('./reporting-worker.js', import.meta.url));

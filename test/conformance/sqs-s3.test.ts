@@ -6,6 +6,7 @@
 import { createQueueSystem } from '../../src/adapters/queue/index.js';
 import { createObjectStore } from '../../src/adapters/storage/index.js';
 import { loadConfig, type ConfigInput } from '../../src/config/index.js';
+import { prefixedObjectStore } from '../../src/ports/object-store-view.js';
 import { runObjectStoreConformance } from './object-store-suite.js';
 import { runQueueConformance } from './queue-suite.js';
 import { startFauxqs, useDummyAwsCredentials, type Fauxqs } from '../helpers/fauxqs.js';
@@ -60,4 +61,17 @@ runObjectStoreConformance('S3 adapter on fauxqs', {
   // S3ObjectStore applies the local store's key rules, so that a key valid on one backend is valid on both.
   rejectsPathTraversal: true,
   cleanup: () => storeEmulator.stop(),
+});
+
+const viewEmulator = emulator();
+
+// A collection's gallery reads and writes through this view: it must keep every promise of the port on S3 too.
+runObjectStoreConformance('a key-prefix view of the S3 adapter on fauxqs', {
+  async makeStore() {
+    const { endpoint, region } = await viewEmulator.get();
+    const store = await createObjectStore(loadConfig({ storage: { backend: 's3', s3: { endpoint, region, forcePathStyle: true } } }, {}));
+    return prefixedObjectStore(store, 'collections/conformance/');
+  },
+  rejectsPathTraversal: true,
+  cleanup: () => viewEmulator.stop(),
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRecognitionReply, type RecognitionReply } from '../../src/domain/messages.js';
+import { parseRecognitionReply, parseRecognitionRequest, type RecognitionReply } from '../../src/domain/messages.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 
 const box = { x: 1, y: 2, width: 30, height: 40 };
@@ -75,5 +75,20 @@ describe('parseRecognitionReply', () => {
   test('fields it does not know are not passed on', () => {
     const parsed = parseRecognitionReply(JSON.stringify({ ...OK_REPLY, extra: 'x' }));
     assert.equal('extra' in parsed, false);
+  });
+});
+
+describe('parseRecognitionRequest: the collection', () => {
+  const base = { v: 1, requestId: 'r1', key: 'a.jpg', sha256: 'ab', replyTo: 'q', submittedAt: 1 };
+
+  test('a message without a collection (an older web tier\'s) and one naming the default both mean the default', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify(base)).collection, undefined);
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, collection: 'default' })).collection, undefined);
+  });
+
+  test('a named collection travels; a malformed one is refused', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, collection: 'shop-a' })).collection, 'shop-a');
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, collection: '../etc' })), InvalidInputError);
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, collection: 7 })), /collection is not a string/);
   });
 });

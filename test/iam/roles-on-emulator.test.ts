@@ -140,6 +140,33 @@ describe('every process under exactly its deployed role, IAM enforced', { skip: 
     assert.equal(refused().length, 0, describeRefusals());
   });
 
+  test('a collection, its key, enrollment and recognition in it, under the web and app roles', async () => {
+    const token = 'iam-collections-admin-token';
+    const web = await startUp('web', 'web-collections', { SCALEFACE_AUTOSCALER: 'off', SCALEFACE_AUTH_TOKEN: token });
+    const worker = new TierProcess('worker collections', ['worker', '--name', 'app-tier-instance-collections'], envOf('app', 'worker-collections'));
+    started.push(worker);
+    const send = (path: string, credential: string, body: FormData | object) =>
+      fetch(`${web.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${credential}`, ...(body instanceof FormData ? {} : { 'content-type': 'application/json' }) },
+        body: body instanceof FormData ? body : JSON.stringify(body),
+      });
+    assert.equal((await send('/v1/collections', token, { name: 'iam-c' })).status, 201, describeRefusals());
+    const created = await send('/v1/collections/iam-c/keys', token, { scopes: ['enroll', 'recognize'] });
+    assert.equal(created.status, 201, describeRefusals());
+    const { key } = (await created.json()) as { key: string };
+    const photos = new FormData();
+    photos.append('photos', new Blob([new Uint8Array(await demoFace('a1'))]), 'a1.jpg');
+    assert.equal((await send('/v1/collections/iam-c/subjects/Alice/examples', key, photos)).status, 201, describeRefusals());
+    const probe = new FormData();
+    probe.append('inputFile', new Blob([new Uint8Array(await degraded(await demoFace('a1')))]), 'alice_in_c.jpg');
+    const answer = await send('/v1/collections/iam-c/recognitions', key, probe);
+    assert.equal(((await answer.json()) as { label?: string }).label, 'Alice', `${worker.tail()}\n${describeRefusals()}`);
+    assert.equal(await worker.stop(), 0, worker.tail());
+    assert.equal(await web.process.stop(), 0, web.process.tail());
+    assert.equal(refused().length, 0, describeRefusals());
+  });
+
   test('aws check passes under the web and the autoscaler roles', async () => {
     for (const tier of ['web', 'autoscaler'] as const) {
       const { code, output } = await runToEnd(`aws check (${tier})`, ['aws', 'check'], envOf(tier, `check-${tier}`));

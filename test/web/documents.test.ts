@@ -39,6 +39,11 @@ describe('the OpenAPI document, the page and the status routes', () => {
       'POST /', 'POST /v1/recognitions', 'POST /v1/jobs', 'GET /v1/jobs', 'GET /v1/jobs/{id}',
       'GET /v1/subjects', 'GET /v1/subjects/{name}/thumbnail', 'POST /v1/subjects/{name}/examples', 'DELETE /v1/subjects/{name}',
       'GET /v1/status', 'GET /v1/info', 'GET /v1/events', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /v1/openapi.json',
+      'POST /v1/collections', 'GET /v1/collections',
+      'POST /v1/collections/{collection}/keys', 'GET /v1/collections/{collection}/keys', 'DELETE /v1/collections/{collection}/keys/{id}',
+      'POST /v1/collections/{collection}/recognitions', 'POST /v1/collections/{collection}/jobs', 'GET /v1/collections/{collection}/jobs/{id}',
+      'GET /v1/collections/{collection}/subjects', 'GET /v1/collections/{collection}/subjects/{name}/thumbnail',
+      'POST /v1/collections/{collection}/subjects/{name}/examples', 'DELETE /v1/collections/{collection}/subjects/{name}',
     ];
     assert.deepEqual([...operations].sort(), [...expected].sort(), 'the page and its files are hidden; nothing else is');
     for (const [path, methods] of Object.entries(doc.paths)) {
@@ -52,6 +57,10 @@ describe('the OpenAPI document, the page and the status routes', () => {
     assert.ok(doc.paths['/v1/subjects/{name}/examples']!.post!.requestBody?.content['multipart/form-data']?.schema.properties.photos);
     assert.deepEqual(doc.paths['/v1/jobs/{id}']!.get!.parameters?.map((p) => [p.name, p.in]), [['id', 'path']]);
     assert.deepEqual(doc.paths['/v1/subjects/{name}']!.delete!.parameters?.map((p) => [p.name, p.in]), [['name', 'path']]);
+    const named = doc.paths['/v1/collections/{collection}/jobs/{id}']!.get!;
+    assert.deepEqual(named.parameters?.map((p) => [p.name, p.in]), [['collection', 'path'], ['id', 'path']]);
+    assert.ok(named.responses['403'] && named.responses['404'], 'a collection route documents the scope refusal and the unknown collection');
+    assert.ok(doc.paths['/v1/collections/{collection}/recognitions']!.post!.requestBody?.content['multipart/form-data']?.schema.properties.inputFile);
   });
 
   test('a route without a response schema, or under /v1/ without an auth guard, cannot be added', async () => {

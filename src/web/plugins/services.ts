@@ -4,7 +4,9 @@ import fp from 'fastify-plugin';
 import type { ModelKind } from '../../ports/image-model.js';
 import { faceOnlyGuard } from '../model-guard.js';
 import { createAuthGuards, type AuthGuards } from '../auth.js';
-import type { AuthSettings, MatchRules, SubjectsAdmin } from '../deps.js';
+import type { AuthSettings, CollectionsDeps, MatchRules, SubjectsAdmin } from '../deps.js';
+import { defaultCollectionOnly, type CollectionAccess } from '../access-registry.js';
+import { DEFAULT_COLLECTION } from '../../domain/collections.js';
 import type { JobRecords } from '../job-records.js';
 import { JobStore, type JobLimits } from '../job-store.js';
 import type { RecognitionService } from '../recognition-service.js';
@@ -17,8 +19,12 @@ declare module 'fastify' {
     readonly authGuards: AuthGuards;
     /** Uploads through the app tier: input bucket, request queue, this process's reply. */
     readonly recognitionService: RecognitionService;
-    /** The gallery's enrollment (admin routes). */
+    /** The default collection's enrollment. */
     readonly subjectsAdmin: SubjectsAdmin;
+    /** One collection's enrollment (`default`: subjectsAdmin). */
+    readonly subjectsOf: (collection: string) => SubjectsAdmin;
+    /** The deployment's collections and their API keys. */
+    readonly collectionAccess: CollectionAccess;
     /** The largest file an upload may carry. */
     readonly maxUploadBytes: number;
     /** The jobs this process accepted (`/v1/jobs`). */
@@ -40,6 +46,7 @@ export interface ServicesOptions {
   readonly auth: AuthSettings;
   readonly recognition: RecognitionService;
   readonly subjects: SubjectsAdmin;
+  readonly collections?: CollectionsDeps;
   readonly maxUploadBytes: number;
   readonly jobs: JobLimits;
   readonly jobRecords?: JobRecords;
@@ -50,9 +57,14 @@ export interface ServicesOptions {
 
 export const servicesPlugin = fp<ServicesOptions>(
   async (app, options) => {
-    app.decorate('authGuards', createAuthGuards(options.auth));
+    const access = options.collections?.access ?? defaultCollectionOnly();
+    app.decorate('collectionAccess', access);
+    app.decorate('authGuards', createAuthGuards(options.auth, access));
+    app.decorateRequest('collection', DEFAULT_COLLECTION);
     app.decorate('recognitionService', options.recognition);
     app.decorate('subjectsAdmin', options.subjects);
+    const { collections } = options;
+    app.decorate('subjectsOf', (collection: string) => (collection === DEFAULT_COLLECTION || collections === undefined ? options.subjects : collections.subjectsOf(collection)));
     app.decorate('maxUploadBytes', options.maxUploadBytes);
     app.decorate('jobLimits', options.jobs);
     app.decorate('jobs', new JobStore<RecognitionOutcome>(options.jobs));

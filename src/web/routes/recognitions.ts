@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { admitRecognition, type RecognitionInProgress } from '../plugins/upload-limits.js';
 import { Type } from 'typebox';
+import { DEFAULT_COLLECTION } from '../../domain/collections.js';
 import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import type { Job } from '../job-store.js';
 import { arrivalOf, readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { COLLECTION_PREFIXES, collectionOnlyParams, paramsWithCollection, summaryIn, type CollectionPrefix } from './collection-prefixes.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
-
-const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 const acceptedJobSchema = Type.Object({ id: Type.String(), status: stringEnum(['queued']) });
 
@@ -29,6 +29,7 @@ function jobView(job: Job<RecognitionOutcome>) {
     ...(job.finishedAt === undefined ? {} : { finishedAt: job.finishedAt }),
     ...(job.result === undefined ? {} : { result: job.result }),
     ...(job.error === undefined ? {} : { error: job.error }),
+    ...(job.collection === undefined ? {} : { collection: job.collection }),
   };
 }
 
@@ -41,7 +42,7 @@ function jobView(job: Job<RecognitionOutcome>) {
 async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: CheckedUpload, reply: FastifyReply, inProgress: RecognitionInProgress): Promise<void> {
   const { request } = reply;
   const persist = () => app.jobRecords?.save(job).catch((error: unknown) => request.log.warn({ jobId: job.id, err: error }, 'job record not written'));
-  const call = { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log, onSubmitted: () => app.jobs.markRunning(job) };
+  const call = { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log, onSubmitted: () => app.jobs.markRunning(job), collection: job.collection };
   let outcome: Promise<RecognitionOutcome>;
   try {
     ({ outcome } = await startUploadJob(app, upload, call));
@@ -70,39 +71,79 @@ async function startJob(app: TypedApp, job: Job<RecognitionOutcome>, upload: Che
   );
 }
 
-function jobRoutes(app: TypedApp): void {
+function jobRoutes(app: TypedApp, prefix: CollectionPrefix): void {
   app.post(
-    '/v1/jobs',
+    `${prefix.base}/jobs`,
     {
-      onRequest: app.authGuards.upload,
+      onRequest: app.authGuards.collection('recognize'),
       config: { multipartField: 'inputFile', admission: 'recognition' },
       schema: {
-        summary: 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result',
+        summary: summaryIn(prefix, 'Queue one photo for recognition; poll GET /v1/jobs/{id} for the result'),
         description: jobLimitsText(app),
         tags: ['jobs'],
-        response: { 202: acceptedJobSchema, ...errors(400, 401, 413, 415, 429, 503) },
+        ...collectionOnlyParams(prefix),
+        response: { 202: acceptedJobSchema, ...errors(400, 401, 403, 404, 413, 415, 429, 503) },
       },
     },
     async (request, reply) => {
       const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
       const inProgress = admitRecognition(app.admission, reply);
-      const job = app.jobs.create(upload.fileName);
+      const job = app.jobs.create(upload.fileName, request.collection);
       await startJob(app, job, upload, reply, inProgress);
-      return reply.status(202).header('location', `/v1/jobs/${job.id}`).send({ id: job.id, status: 'queued' });
+      const location = prefix.named ? `/v1/collections/${request.collection}/jobs/${job.id}` : `/v1/jobs/${job.id}`;
+      return reply.status(202).header('location', location).send({ id: job.id, status: 'queued' });
     },
   );
   app.get(
-    '/v1/jobs/:id',
+    `${prefix.base}/jobs/:id`,
     {
-      onRequest: app.authGuards.upload,
-      schema: { summary: 'A job: queued, running, succeeded (with result) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
+      onRequest: app.authGuards.collection('recognize'),
+      schema: {
+        summary: summaryIn(prefix, 'A job: queued, running, succeeded (with result) or failed (with error)'),
+        tags: ['jobs'],
+        params: paramsWithCollection(prefix, { id: Type.String({ maxLength: 64 }) }),
+        response: { 200: jobSchema, ...errors(401, 403, 404) },
+      },
     },
     async (request) => {
       const job = app.jobs.get(request.params.id) ?? (await app.jobRecords?.load(request.params.id));
-      if (job === undefined) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
+      // Another collection's job is not this collection's to show: its key may not read the other's results.
+      if (job === undefined || (job.collection ?? DEFAULT_COLLECTION) !== request.collection) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
       return jobView(job);
     },
   );
+}
+
+function recognitionRoute(app: TypedApp, prefix: CollectionPrefix): void {
+  app.post(
+    `${prefix.base}/recognitions`,
+    {
+      onRequest: app.authGuards.collection('recognize'),
+      config: { multipartField: 'inputFile', admission: 'recognition' },
+      schema: {
+        summary: summaryIn(prefix, 'Recognize one photo and wait for the answer, with every face box'),
+        tags: ['recognition'],
+        ...collectionOnlyParams(prefix),
+        response: { 200: recognitionSchema, ...errors(400, 401, 403, 404, 413, 415, 502, 503, 504) },
+      },
+    },
+    async (request, reply) => {
+      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
+      admitRecognition(app.admission, reply);
+      return recognizeUpload(app, upload, { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log, collection: request.collection });
+    },
+  );
+}
+
+/**
+ * `POST /v1/recognitions` (wait for the answer) and `/v1/jobs` (answer at once, poll later), for the default
+ * collection and under `/v1/collections/{collection}`; `GET /v1/jobs` lists every job (the deployment's admin).
+ */
+export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  for (const prefix of COLLECTION_PREFIXES) {
+    recognitionRoute(app, prefix);
+    jobRoutes(app, prefix);
+  }
   app.get(
     '/v1/jobs',
     {
@@ -111,26 +152,4 @@ function jobRoutes(app: TypedApp): void {
     },
     async () => ({ jobs: app.jobs.list().map(jobView) }),
   );
-}
-
-/** `POST /v1/recognitions` (wait for the answer) and `/v1/jobs` (answer at once, poll later). */
-export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post(
-    '/v1/recognitions',
-    {
-      onRequest: app.authGuards.upload,
-      config: { multipartField: 'inputFile', admission: 'recognition' },
-      schema: {
-        summary: 'Recognize one photo and wait for the answer, with every face box',
-        tags: ['recognition'],
-        response: { 200: recognitionSchema, ...errors(400, 401, 413, 415, 502, 503, 504) },
-      },
-    },
-    async (request, reply) => {
-      const upload = await readCheckedUpload(request, app.maxUploadBytes, app.decodeAllowance);
-      admitRecognition(app.admission, reply);
-      return recognizeUpload(app, upload, { traceId: request.id, arrivedAt: arrivalOf(reply), log: request.log });
-    },
-  );
-  jobRoutes(app);
 };

@@ -5,6 +5,7 @@ import { safeFileName } from '../../domain/naming.js';
 import { MAX_PHOTOS_PER_ENROLLMENT } from '../../domain/upload-limits.js';
 import { readAllFiles } from '../multipart.js';
 import { errors, subjectNameParams, type TypedApp } from '../schemas.js';
+import { COLLECTION_PREFIXES, collectionOnlyParams, paramsWithCollection, summaryIn, type CollectionPrefix } from './collection-prefixes.js';
 import type { DecodeAllowance } from '../../domain/image-structure.js';
 import { checkDecodableImage } from '../upload-checks.js';
 import { THUMBNAIL_PIXELS, thumbnailOf } from '../thumbnails.js';
@@ -55,68 +56,83 @@ async function readCheckedPhotos(request: Parameters<typeof readAllFiles>[0], ma
   return photos;
 }
 
-function thumbnailRoute(app: TypedApp): void {
+function thumbnailRoute(app: TypedApp, prefix: CollectionPrefix): void {
   app.get(
-    '/v1/subjects/:name/thumbnail',
+    `${prefix.base}/subjects/:name/thumbnail`,
     {
-      onRequest: [app.authGuards.admin, app.faceOnly],
+      onRequest: [app.authGuards.collection('enroll'), app.faceOnly],
       schema: {
-        summary: `A ${THUMBNAIL_PIXELS}×${THUMBNAIL_PIXELS} JPEG of one of the subject's enrolled photos`,
+        summary: summaryIn(prefix, `A ${THUMBNAIL_PIXELS}×${THUMBNAIL_PIXELS} JPEG of one of the subject's enrolled photos`),
         tags: ['subjects'],
-        params: subjectNameParams,
-        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/jpeg' }), ...errors(400, 401, 404, 409, 415) },
+        params: paramsWithCollection(prefix, subjectNameParams.properties),
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'image/jpeg' }), ...errors(400, 401, 403, 404, 409, 415) },
       },
     },
     async (request, reply) => {
-      const picture = await thumbnailOf(await app.subjectsAdmin.subjectPhoto(request.params.name));
+      const picture = await thumbnailOf(await app.subjectsOf(request.collection).subjectPhoto(request.params.name));
       return reply.type('image/jpeg').header('cache-control', 'private, max-age=60').send(picture);
     },
   );
 }
 
-function enrollmentRoute(app: TypedApp): void {
+function enrollmentRoute(app: TypedApp, prefix: CollectionPrefix): void {
   app.post(
-    '/v1/subjects/:name/examples',
+    `${prefix.base}/subjects/:name/examples`,
     {
-      onRequest: [app.authGuards.admin, app.faceOnly],
+      onRequest: [app.authGuards.collection('enroll'), app.faceOnly],
       config: { multipartField: 'photos', multipartMany: true, admission: 'enrollment' },
       schema: {
-        summary: 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos',
+        summary: summaryIn(prefix, 'Add example photos to a subject (created when new); all or nothing: a refusal lists every photo in error.details.photos'),
         tags: ['subjects'],
-        params: subjectNameParams,
-        response: { 201: enrollmentSchema, ...errors(400, 401, 409, 413, 415, 503) },
+        params: paramsWithCollection(prefix, subjectNameParams.properties),
+        response: { 201: enrollmentSchema, ...errors(400, 401, 403, 404, 409, 413, 415, 503) },
       },
     },
     async (request, reply) => {
       const photos = await readCheckedPhotos(request, app.maxUploadBytes, app.decodeAllowance);
-      const result = await app.subjectsAdmin.addExamples(request.params.name, photos);
+      const result = await app.subjectsOf(request.collection).addExamples(request.params.name, photos);
       return reply.status(201).send({ ...result, photos: [...result.photos] });
     },
   );
 }
 
-/** Enrollment (admin): `GET /v1/subjects`, `POST /v1/subjects/{name}/examples` (multipart photos), `DELETE /v1/subjects/{name}`. */
-export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+function subjectListRoutes(app: TypedApp, prefix: CollectionPrefix): void {
   app.get(
-    '/v1/subjects',
+    `${prefix.base}/subjects`,
     {
-      onRequest: [app.authGuards.admin, app.faceOnly],
+      onRequest: [app.authGuards.collection('enroll'), app.faceOnly],
       schema: {
-        summary: 'Enrolled subjects with their photo and descriptor counts',
+        summary: summaryIn(prefix, 'Enrolled subjects with their photo and descriptor counts'),
         tags: ['subjects'],
-        response: { 200: Type.Object({ subjects: Type.Array(subjectSchema) }), ...errors(401, 409) },
+        ...collectionOnlyParams(prefix),
+        response: { 200: Type.Object({ subjects: Type.Array(subjectSchema) }), ...errors(401, 403, 404, 409) },
       },
     },
-    async () => ({ subjects: await app.subjectsAdmin.listSubjects() }),
+    async (request) => ({ subjects: await app.subjectsOf(request.collection).listSubjects() }),
   );
-  enrollmentRoute(app);
-  thumbnailRoute(app);
   app.delete(
-    '/v1/subjects/:name',
+    `${prefix.base}/subjects/:name`,
     {
-      onRequest: [app.authGuards.admin, app.faceOnly],
-      schema: { summary: 'Delete a subject and its photos', tags: ['subjects'], params: subjectNameParams, response: { 200: removalSchema, ...errors(400, 401, 404, 409) } },
+      onRequest: [app.authGuards.collection('admin'), app.faceOnly],
+      schema: {
+        summary: summaryIn(prefix, 'Delete a subject and its photos'),
+        tags: ['subjects'],
+        params: paramsWithCollection(prefix, subjectNameParams.properties),
+        response: { 200: removalSchema, ...errors(400, 401, 403, 404, 409) },
+      },
     },
-    async (request) => app.subjectsAdmin.removeSubject(request.params.name),
+    async (request) => app.subjectsOf(request.collection).removeSubject(request.params.name),
   );
+}
+
+/**
+ * Enrollment: `GET /v1/subjects`, `POST /v1/subjects/{name}/examples` (multipart photos), `DELETE /v1/subjects/{name}`,
+ * the thumbnail; the same under `/v1/collections/{collection}`.
+ */
+export const subjectsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  for (const prefix of COLLECTION_PREFIXES) {
+    subjectListRoutes(app, prefix);
+    enrollmentRoute(app, prefix);
+    thumbnailRoute(app, prefix);
+  }
 };
