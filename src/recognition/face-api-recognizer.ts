@@ -13,6 +13,8 @@ import { FaceApiEmbedder, type FaceEmbedder } from './embedder.js';
 import type { FaceRuntime } from './face-networks.js';
 import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
 import { GalleryAdmin } from './enrollment.js';
+import { FaceAnalyzer } from './face-analysis.js';
+import type { FaceAnalysis } from '../ports/image-model.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
@@ -43,6 +45,8 @@ export interface RuntimeReport {
 export interface FaceRecognizer extends Recognizer {
   readonly gallery: GalleryCache;
   readonly runtime: RuntimeReport;
+  /** Detection (no gallery) and verification, on the same nets and gallery. */
+  readonly analysis: FaceAnalysis;
 }
 
 class FaceApiRecognizer implements FaceRecognizer {
@@ -51,7 +55,11 @@ class FaceApiRecognizer implements FaceRecognizer {
     readonly gallery: GalleryCache,
     private readonly rules: MatchRules,
     readonly runtime: RuntimeReport,
-  ) {}
+  ) {
+    this.analysis = new FaceAnalyzer(embedder, gallery, rules.distanceThreshold);
+  }
+
+  readonly analysis: FaceAnalysis;
 
   async recognize(image: Buffer): Promise<RecognitionResult> {
     const embedding = await this.embedder.embed(image);

@@ -16,6 +16,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { servicesPlugin } from './plugins/services.js';
 import { uploadLimitsPlugin } from './plugins/upload-limits.js';
 import { eventsRoutes } from './routes/events.js';
+import { faceTaskRoutes } from './routes/face-tasks.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { recognizePlainRoutes } from './routes/recognize-plain.js';
@@ -92,7 +93,7 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes } });
   await registerServices(app, deps);
   registerHooks(app);
-  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, subjectsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
+  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, faceTaskRoutes, subjectsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
     await app.register(routes);
   }
   return app;

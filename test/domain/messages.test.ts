@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseRecognitionReply, type RecognitionReply } from '../../src/domain/messages.js';
+import { parseRecognitionReply, parseRecognitionRequest, type RecognitionReply } from '../../src/domain/messages.js';
 import { InvalidInputError } from '../../src/domain/errors.js';
 
 const box = { x: 1, y: 2, width: 30, height: 40 };
@@ -75,5 +75,24 @@ describe('parseRecognitionReply', () => {
   test('fields it does not know are not passed on', () => {
     const parsed = parseRecognitionReply(JSON.stringify({ ...OK_REPLY, extra: 'x' }));
     assert.equal('extra' in parsed, false);
+  });
+});
+
+describe('request tasks (verify, detect)', () => {
+  const base = { requestId: 'r', key: 'k', sha256: 's', replyTo: 'q' };
+  test('a message without a task, or with recognize, is a recognition (as every older web tier sends)', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify(base)).task, undefined);
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, task: 'recognize' })).task, undefined);
+  });
+  test('detect and verify keep their references; a verification names a target photo or a subject', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, task: 'detect' })).task, 'detect');
+    const photo = parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify', targetKey: 'tasks/x/target', targetSha256: 'abc' }));
+    assert.deepEqual([photo.task, photo.targetKey, photo.targetSha256, photo.subject], ['verify', 'tasks/x/target', 'abc', undefined]);
+    const subject = parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify', subject: 'Ann' }));
+    assert.deepEqual([subject.task, subject.subject], ['verify', 'Ann']);
+  });
+  test('an unknown task, or a verification with neither target, is refused naming what is wrong', () => {
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, task: 'erase' })), /task must be one of recognize, verify, detect/);
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify' })), /lacks targetKey/);
   });
 });
