@@ -16,6 +16,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { servicesPlugin } from './plugins/services.js';
 import { uploadLimitsPlugin } from './plugins/upload-limits.js';
 import { eventsRoutes } from './routes/events.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
 import { faceTaskRoutes } from './routes/face-tasks.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -93,8 +94,10 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   await app.register(multipart, { limits: { fileSize: deps.maxUploadBytes } });
   await registerServices(app, deps);
   registerHooks(app);
-  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, faceTaskRoutes, subjectsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
+  for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, subjectsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
     await app.register(routes);
   }
+  // Relative paths: a collection's prefix may register them again.
+  for (const routes of [faceTaskRoutes, enrollmentRoutes]) await app.register(routes, { prefix: '/v1' });
   return app;
 }

@@ -8,7 +8,7 @@ declare module 'fastify' {
     /** True when the field may carry several files. */
     multipartMany?: boolean;
     /** A form of several named parts instead (file or text, with a description), documented as it is. */
-    multipartForm?: { readonly required: readonly string[]; readonly parts: Readonly<Record<string, { kind: 'file' | 'text'; description: string }>> };
+    multipartForm?: { readonly required: readonly string[]; readonly parts: Readonly<Record<string, { kind: 'file' | 'files' | 'text'; description: string }>> };
   }
 }
 
@@ -28,7 +28,7 @@ type MultipartForm = NonNullable<import('fastify').FastifyContextConfig['multipa
 
 function documentForm(schema: Record<string, unknown>, form: MultipartForm): Record<string, unknown> {
   const properties = Object.fromEntries(
-    Object.entries(form.parts).map(([name, part]) => [name, part.kind === 'file' ? { ...binary, description: part.description } : { type: 'string', description: part.description }]),
+    Object.entries(form.parts).map(([name, part]) => [name, part.kind === 'file' ? { ...binary, description: part.description } : part.kind === 'files' ? { type: 'array', items: binary, description: part.description } : { type: 'string', description: part.description }]),
   );
   return { ...schema, consumes: ['multipart/form-data'], body: { type: 'object', required: [...form.required], properties } };
 }

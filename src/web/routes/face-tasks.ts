@@ -79,7 +79,7 @@ function answeredByOf(reply: RecognitionReply) {
 
 export const faceTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
-    '/v1/verifications',
+    '/verifications',
     {
       onRequest: [app.authGuards.upload, app.faceOnly],
       config: { multipartField: 'source', multipartForm: VERIFICATION_FORM, admission: 'recognition' },
@@ -98,7 +98,7 @@ export const faceTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
   app.post(
-    '/v1/detections',
+    '/detections',
     {
       onRequest: [app.authGuards.upload, app.faceOnly],
       config: { multipartField: 'inputFile', admission: 'recognition' },

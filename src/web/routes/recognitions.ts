@@ -6,6 +6,7 @@ import { NotFoundError, StoppedWaitingError } from '../../domain/errors.js';
 import { problemOf } from '../error-handler.js';
 import type { Job } from '../job-store.js';
 import { arrivalOf, readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
+import { bulkJobView, type BulkJob } from '../bulk-enrollment.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
 const jobIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -95,9 +96,11 @@ function jobRoutes(app: TypedApp): void {
     '/v1/jobs/:id',
     {
       onRequest: app.authGuards.upload,
-      schema: { summary: 'A job: queued, running, succeeded (with result) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
+      schema: { summary: 'A job: queued, running, succeeded (with result, or a bulk enrollment\'s progress and refusals in enrollment) or failed (with error)', tags: ['jobs'], params: jobIdParams, response: { 200: jobSchema, ...errors(401, 404) } },
     },
     async (request) => {
+      const bulk = app.bulkJobs.get(request.params.id);
+      if (bulk !== undefined) return bulkJobView(bulk as BulkJob);
       const job = app.jobs.get(request.params.id) ?? (await app.jobRecords?.load(request.params.id));
       if (job === undefined) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
       return jobView(job);
@@ -107,9 +110,12 @@ function jobRoutes(app: TypedApp): void {
     '/v1/jobs',
     {
       onRequest: app.authGuards.admin,
-      schema: { summary: 'Every job this web tier keeps, newest first (admin)', tags: ['jobs'], response: { 200: Type.Object({ jobs: Type.Array(jobSchema) }), ...errors(401) } },
+      schema: { summary: 'Every job this web tier keeps (recognitions and bulk enrollments), newest first (admin)', tags: ['jobs'], response: { 200: Type.Object({ jobs: Type.Array(jobSchema) }), ...errors(401) } },
     },
-    async () => ({ jobs: app.jobs.list().map(jobView) }),
+    async () => {
+      const jobs = [...app.jobs.list().map(jobView), ...app.bulkJobs.list().map((job) => bulkJobView(job as BulkJob))];
+      return { jobs: jobs.sort((a, b) => b.createdAt - a.createdAt) };
+    },
   );
 }
 
