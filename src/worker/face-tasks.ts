@@ -7,6 +7,12 @@ import { NoFaceError, NotFoundError, ScalefaceError, WrongModelError } from '../
 import type { RecognitionReply, RecognitionRequest } from '../domain/messages.js';
 import type { FaceAnalysis, ImageModel } from '../ports/image-model.js';
 
+/**
+ * Faces a detection's reply carries, the largest first: about 2 KB each with their landmarks, so 100 stay well
+ * inside the 256 KiB a queue message may hold (src/adapters/queue/limits.ts).
+ */
+export const MAX_DETECTIONS_IN_REPLY = 100;
+
 export type TaskReply = Omit<RecognitionReply, 'v' | 'requestId' | 'key' | 'worker'>;
 
 /** Reads the verification's second photo (its digest checked); undefined when another upload replaced it. */
@@ -27,7 +33,7 @@ async function runTask(model: ImageModel, request: RecognitionRequest, image: Bu
   const about = { name: model.describe().name, kind: model.describe().kind, version: model.describe().version };
   if (request.task === 'detect') {
     const found = await analysis.detect(image);
-    return { status: 'ok', detections: found.faces, model: about, inferenceMs: found.inferenceMs };
+    return { status: 'ok', detections: found.faces.slice(0, MAX_DETECTIONS_IN_REPLY), model: about, inferenceMs: found.inferenceMs };
   }
   let target: Buffer | undefined;
   if (request.subject === undefined) {

@@ -39,7 +39,7 @@ const detectionSchema = Type.Object({
   keyPoints: Type.Array(point, { description: "5 points: the eyes' centers (image left, then right), the nose tip, the mouth corners (left, right)" }),
 });
 
-const detectionsSchema = Type.Object({ file: Type.String(), faces: Type.Array(detectionSchema, { description: 'Largest first' }), ...answeredBy });
+const detectionsSchema = Type.Object({ file: Type.String(), faces: Type.Array(detectionSchema, { description: 'Largest first; at most the 100 largest' }), ...answeredBy });
 
 const VERIFICATION_FORM = {
   required: ['source'],
