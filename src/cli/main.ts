@@ -99,7 +99,7 @@ program
 
 program
   .command('enroll')
-  .description('enroll every sub-folder of <dir> as a subject (folder name) with the photos inside, through the web tier')
+  .description('enroll every sub-folder of <dir> as a subject (folder name) with the photos inside, through the web tier\'s bulk enrollment (POST /v1/enrollments)')
   .argument('<dir>', 'folder with one sub-folder per subject')
   .option('-u, --url <url>', URL_HELP)
   .option('-t, --token <token>', TOKEN_HELP)
@@ -109,6 +109,7 @@ program
       url: serviceUrl(config, opts.url),
       token: serviceToken(config, opts.token),
       onSubject: (name, ok, detail) => console.log(`${ok ? 'enrolled' : 'FAILED  '} ${name}: ${detail}`),
+      onProgress: ({ processed, photos }) => console.error(`enrolling: ${processed}/${photos} photos`),
     }).catch(fail);
     if (summary.stopped !== undefined) {
       console.error(`scaleface: stopped after this refusal, which every other subject would get too: ${summary.stopped}`);

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'NATIVE_MODULE_MISMATCH'
   | 'QUEUE_LOST'
+  | 'NO_FACE'
   | 'INTERNAL';
 
 export interface ScalefaceErrorOptions {
@@ -132,6 +133,9 @@ export class GalleryModelMismatchError extends errorOfCode('MODEL_MISMATCH') {}
  * exist for the face model only). Not retryable: the deployment's model must change.
  */
 export class WrongModelError extends errorOfCode('WRONG_MODEL') {}
+
+/** A photo of a verification or a detection's answer needs a face where the detector found none (names the photo). */
+export class NoFaceError extends errorOfCode('NO_FACE') {}
 
 export class ConfigInvalidError extends errorOfCode('CONFIG_INVALID') {}
 

@@ -16,7 +16,24 @@ export interface RecognitionRequest {
   readonly traceId?: string;
   /** The collection whose gallery names the faces (src/domain/collections.ts); absent: the default collection. */
   readonly collection?: string;
+  /** What to do with the image; absent (messages of older web tiers): recognize. */
+  readonly task?: TaskKind;
+  /** A verification's second photo in the input bucket, and its SHA-256 (verify only; else `subject`). */
+  readonly targetKey?: string;
+  readonly targetSha256?: string;
+  /** A verification against an enrolled subject instead of a second photo. */
+  readonly subject?: string;
 }
+
+/**
+ * recognize: name every face from the gallery, write the top label to the output bucket (the course's contract);
+ * verify and detect answer in the reply only (nothing is written to the output bucket).
+ */
+/** Where the web tier puts a verify or detect task's photos in the input bucket (uploads are base names: no `/`). */
+export const TASK_INPUTS_PREFIX = 'tasks/';
+
+export const TASK_KINDS = ['recognize', 'verify', 'detect'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
 
 const REPLY_STATUSES = ['ok', 'failed', 'conflict', 'dead-lettered'] as const;
 
@@ -68,6 +85,25 @@ export interface RecognitionReply {
   readonly serviceMs?: number;
   /** The request's traceId, echoed. */
   readonly traceId?: string;
+  /** A verify task's answer. */
+  readonly verification?: ReplyVerification;
+  /** A detect task's answer: every face, largest first. */
+  readonly detections?: readonly ReplyDetection[];
+}
+
+export interface ReplyVerification {
+  readonly same: boolean;
+  readonly distance: number;
+  readonly threshold: number;
+  readonly faces: { readonly source: number; readonly target?: number };
+}
+
+export interface ReplyDetection {
+  readonly box: { x: number; y: number; width: number; height: number };
+  readonly score: number;
+  readonly quality: number;
+  readonly landmarks: readonly { x: number; y: number }[];
+  readonly keyPoints: readonly { x: number; y: number }[];
 }
 
 function parseObject(body: string, what: string): Record<string, unknown> {
@@ -98,6 +134,7 @@ export function parseRecognitionRequest(body: string): RecognitionRequest {
     submittedAt: typeof obj.submittedAt === 'number' ? obj.submittedAt : 0,
     ...(typeof obj.traceId === 'string' && obj.traceId.length > 0 ? { traceId: obj.traceId.slice(0, 128) } : {}),
     ...collectionOf(obj),
+    ...taskFieldsOf(obj),
   };
 }
 
@@ -108,6 +145,16 @@ function collectionOf(obj: Record<string, unknown>): { collection?: string } {
   return { collection: validateCollectionName(obj.collection) };
 }
 
+/** The task and its references; a verification names its target (a second photo with its digest, or a subject). */
+function taskFieldsOf(obj: Record<string, unknown>): Pick<RecognitionRequest, 'task' | 'targetKey' | 'targetSha256' | 'subject'> {
+  const what = 'request message';
+  if (obj.task === undefined || obj.task === 'recognize') return {};
+  if (!TASK_KINDS.includes(obj.task as TaskKind)) throw new InvalidInputError(`${what}: task must be one of ${TASK_KINDS.join(', ')}`);
+  if (obj.task === 'detect') return { task: 'detect' };
+  if (typeof obj.subject === 'string' && obj.subject.length > 0) return { task: 'verify', subject: obj.subject };
+  return { task: 'verify', targetKey: requireString(obj, 'targetKey', what), targetSha256: requireString(obj, 'targetSha256', what) };
+}
+
 type Check = (value: unknown) => boolean;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -115,6 +162,7 @@ const isString: Check = (v) => typeof v === 'string';
 const isNumber: Check = (v) => typeof v === 'number';
 const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
 const isBox: Check = (v) => isRecord(v) && ['x', 'y', 'width', 'height'].every((k) => isNumber(v[k]));
+const isPoint: Check = (v) => isRecord(v) && isNumber(v.x) && isNumber(v.y);
 const isLabel: Check = (v) => isRecord(v) && isString(v.label) && isNumber(v.score);
 const isRegion: Check = (v) => isLabel(v) && isRecord(v) && isBox(v.box);
 const isFace: Check = (v) => isRegion(v) && isRecord(v) && (v.distance === null || isNumber(v.distance)) && (v.nearest === undefined || isString(v.nearest));
@@ -131,6 +179,14 @@ const OPTIONAL_REPLY_FIELDS: Readonly<Record<string, { check: Check; is: string 
   inferenceMs: { check: isNumber, is: 'a number' },
   serviceMs: { check: isNumber, is: 'a number' },
   traceId: { check: isString, is: 'a string' },
+  verification: {
+    check: (v) => isRecord(v) && typeof v.same === 'boolean' && isNumber(v.distance) && isNumber(v.threshold) && isRecord(v.faces),
+    is: 'a verification ({same, distance, threshold, faces})',
+  },
+  detections: {
+    check: arrayOf((v) => isRecord(v) && isBox(v.box) && isNumber(v.score) && isNumber(v.quality) && arrayOf(isPoint)(v.landmarks) && arrayOf(isPoint)(v.keyPoints)),
+    is: 'a list of detections ({box, score, quality, landmarks, keyPoints})',
+  },
 };
 
 /** A reply checked field by field: a malformed one is an InvalidInputError naming its field; unknown fields are dropped. */

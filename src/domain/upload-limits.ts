@@ -30,3 +30,9 @@ const MULTIPART_OVERHEAD_BYTES = 1024 * 1024;
 export function maxRequestBytes(maxUploadBytes: number): number {
   return maxUploadBytes * MAX_PHOTOS_PER_ENROLLMENT + MULTIPART_OVERHEAD_BYTES;
 }
+
+/** Photos one bulk enrollment (`POST /v1/enrollments`) may carry, as multipart files or archive entries. */
+export const MAX_PHOTOS_PER_BULK_ENROLLMENT = 1000;
+
+/** Bytes of one bulk enrollment: its files, or its archive once decompressed (held until its job has run). */
+export const MAX_BULK_ENROLLMENT_BYTES = 64 * 1024 * 1024;

@@ -2,7 +2,7 @@
  * The face model behind the ImageModel port: the recognizer of src/recognition (detector, descriptor, gallery
  * matching) as it is; faces become labelled boxes, the largest face's label the answer.
  */
-import type { Classification, ClassifyContext, ImageModel, ModelInfo } from '../ports/image-model.js';
+import type { Classification, ClassifyContext, FaceAnalysis, ImageModel, ModelInfo } from '../ports/image-model.js';
 import type { RecognitionResult } from '../ports/recognizer.js';
 import { createFaceRecognizer, type FaceRecognizer, type FaceRecognizerOptions } from '../recognition/index.js';
 import { currentModelIdentity } from '../recognition/model-identity.js';
@@ -28,6 +28,10 @@ export function classificationOfFaces(result: RecognitionResult): Classification
 
 export class FaceImageModel implements ImageModel {
   constructor(readonly recognizer: FaceRecognizer) {}
+
+  get faces(): FaceAnalysis {
+    return this.recognizer.analysis;
+  }
 
   describe(): ModelInfo {
     const identity = currentModelIdentity();

@@ -74,5 +74,64 @@ export interface ImageModel {
   describe(): ModelInfo;
   /** Throws UnsupportedMediaError when the bytes are not a decodable image. */
   classify(image: Buffer, context?: ClassifyContext): Promise<Classification>;
+  /** Present for the face model only: detection with landmarks and verification (the other kinds have none). */
+  readonly faces?: FaceAnalysis;
   close(): Promise<void>;
+}
+
+/** A point in pixels of the image (after its EXIF orientation). */
+export interface ImagePoint {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** One face a detection found: no gallery involved. */
+export interface DetectedFace {
+  readonly box: FaceBox;
+  /** The detector's confidence, 0..1. */
+  readonly score: number;
+  /**
+   * 0..1: the detector's score times how well the face's size serves a descriptor (its shorter side over the
+   * size the descriptor net is fed, capped at 1; see src/recognition/face-quality.ts).
+   */
+  readonly quality: number;
+  /** face-api's 68 landmark points (dlib's order: jaw 0-16, brows, nose 27-35, eyes 36-47, mouth 48-67). */
+  readonly landmarks: readonly ImagePoint[];
+  /** Five key points derived from them: left eye, right eye (centers), nose tip, left and right mouth corner. */
+  readonly keyPoints: readonly ImagePoint[];
+}
+
+export interface FaceDetections {
+  readonly width: number;
+  readonly height: number;
+  /** Largest face first. */
+  readonly faces: readonly DetectedFace[];
+  readonly inferenceMs: number;
+}
+
+/** The other side of a verification: a second photo, or an enrolled subject of the gallery. */
+export type VerificationTarget =
+  | { readonly image: Buffer }
+  /** `collection`: whose gallery holds the subject; absent: the default collection. */
+  | { readonly subject: string; readonly collection?: string };
+
+export interface Verification {
+  /** distance ≤ threshold. */
+  readonly same: boolean;
+  /** Between the largest face of the photo and the target's (a photo's largest face, or the subject's nearest example). */
+  readonly distance: number;
+  /** The configured rule's distance threshold (config recognition.distanceThreshold). */
+  readonly threshold: number;
+  /** Faces found in each photo (the second is absent for a subject). */
+  readonly faces: { readonly source: number; readonly target?: number };
+  readonly inferenceMs: number;
+}
+
+/**
+ * What a face model does besides classify: detect faces with landmarks and verify one face against another.
+ * Throws NoFaceError naming the photo without a face, NotFoundError for a subject not enrolled.
+ */
+export interface FaceAnalysis {
+  detect(image: Buffer): Promise<FaceDetections>;
+  verify(image: Buffer, target: VerificationTarget): Promise<Verification>;
 }

@@ -91,6 +91,11 @@ export function toOriginalBox(box: FaceBox, frame: DetectionFrame): FaceBox {
   return { x: round2(left), y: round2(top), width: round2(right - left), height: round2(bottom - top) };
 }
 
+/** A point of the detection frame in the original image's pixels (not clamped: a landmark may lie past the edge). */
+export function toOriginalPoint(point: { x: number; y: number }, frame: DetectionFrame): { x: number; y: number } {
+  return { x: round2((point.x - frame.padX) / frame.scale), y: round2((point.y - frame.padY) / frame.scale) };
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }

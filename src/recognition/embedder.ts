@@ -3,7 +3,7 @@
  * Tiny face detector + 68-point landmarks + recognition net, on the runtime face-runtime.ts chose.
  */
 import type { FaceBox } from '../ports/recognizer.js';
-import { DEFAULT_FRAMING, decodeForDetection, toOriginalBox, type DetectionFrame, type FramingSettings } from './decode.js';
+import { DEFAULT_FRAMING, decodeForDetection, toOriginalBox, toOriginalPoint, type DetectionFrame, type FramingSettings } from './decode.js';
 import { planDetection, type FrameSize, type MultiScaleSettings } from './detection-plan.js';
 import type { FaceNetworks } from './face-networks.js';
 import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
@@ -14,6 +14,8 @@ export interface EmbeddedFace {
   readonly box: FaceBox;
   readonly score: number;
   readonly descriptor: Float32Array;
+  /** The 68 landmark points, in the original image's pixels (absent from the enrollment threads' answers). */
+  readonly landmarks?: readonly { readonly x: number; readonly y: number }[];
 }
 
 export interface ImageEmbedding {
@@ -82,7 +84,12 @@ export class FaceApiEmbedder implements FaceEmbedder {
       const plan = planDetection(frameSize(frame), this.settings);
       const boxes = await this.detector.detect(nets, { width, height }, plan, (box) => isInsideImage(box, frame));
       const described = await nets.describe(boxes);
-      const faces = described.map(({ box, score, descriptor }) => ({ box: toOriginalBox(box, frame), score, descriptor }));
+      const faces = described.map(({ box, score, descriptor, landmarks }) => ({
+        box: toOriginalBox(box, frame),
+        score,
+        descriptor,
+        landmarks: landmarks.map((point) => toOriginalPoint(point, frame)),
+      }));
       faces.sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
       const inferenceMs = performance.now() - started;
       return { width: frame.originalWidth, height: frame.originalHeight, faces, inferenceMs };

@@ -14,6 +14,7 @@ import {
   WrongModelError,
   InvalidInputError,
   ModelUnavailableError,
+  NoFaceError,
   NotFoundError,
   PayloadTooLargeError,
   ScalefaceError,
@@ -83,6 +84,7 @@ const ERROR_CLASS_BY_CODE: Record<Exclude<ErrorCode, 'INTERNAL'>, ErrorClass> = 
   CONFIG_INVALID: ConfigInvalidError,
   NATIVE_MODULE_MISMATCH: NativeModuleMismatchError,
   QUEUE_LOST: QueueLostError,
+  NO_FACE: NoFaceError,
 };
 
 /** The ScalefaceError subclass of `serialized.code`, with its message and retryability. */

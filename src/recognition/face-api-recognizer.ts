@@ -14,6 +14,8 @@ import type { FaceRuntime } from './face-networks.js';
 import { loadFaceNetworks, type RuntimeChoice } from './face-runtime.js';
 import { GalleryAdmin } from './enrollment.js';
 import { CollectionGalleries } from './collection-galleries.js';
+import { FaceAnalyzer } from './face-analysis.js';
+import type { FaceAnalysis } from '../ports/image-model.js';
 import { GalleryCache } from './gallery.js';
 import { matchDescriptor, type MatchRules } from './matcher.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
@@ -46,6 +48,8 @@ export interface FaceRecognizer extends Recognizer {
   /** Every collection's gallery this process matched against. */
   readonly galleries: CollectionGalleries;
   readonly runtime: RuntimeReport;
+  /** Detection (no gallery) and verification, on the same nets and gallery. */
+  readonly analysis: FaceAnalysis;
 }
 
 class FaceApiRecognizer implements FaceRecognizer {
@@ -54,7 +58,11 @@ class FaceApiRecognizer implements FaceRecognizer {
     readonly galleries: CollectionGalleries,
     private readonly rules: MatchRules,
     readonly runtime: RuntimeReport,
-  ) {}
+  ) {
+    this.analysis = new FaceAnalyzer(embedder, (collection) => galleries.of(collection), rules.distanceThreshold);
+  }
+
+  readonly analysis: FaceAnalysis;
 
   get gallery(): GalleryCache {
     return this.galleries.defaultGallery;

@@ -19,6 +19,8 @@ export interface ScoredFace {
 export interface DescribedFace extends ScoredFace {
   /** 128-d face-api descriptor. */
   readonly descriptor: Float32Array;
+  /** The 68 landmark points the descriptor's face was aligned on, in frame pixels. */
+  readonly landmarks: readonly { readonly x: number; readonly y: number }[];
 }
 
 /** The nets bound to one frame (the wasm runtime converts the frame to a tensor once). */

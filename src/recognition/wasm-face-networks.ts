@@ -61,10 +61,11 @@ class WasmFrameNetworks implements FrameNetworks {
       const task = new faceapi.DetectAllFaceLandmarksTask(Promise.resolve(sources), input as never, false);
       const results = await task.withFaceDescriptors();
       // Read the box back from each result: face-api may drop a face it could not describe.
-      return results.map(({ detection, descriptor }) => ({
+      return results.map(({ detection, descriptor, landmarks }) => ({
         box: { x: detection.box.x - m.left, y: detection.box.y - m.top, width: detection.box.width, height: detection.box.height },
         score: detection.score,
         descriptor,
+        landmarks: landmarks.positions.map((p) => ({ x: p.x - m.left, y: p.y - m.top })),
       }));
     } finally {
       if (bordered) input.dispose();

@@ -7,7 +7,7 @@
  */
 import { ACCESS_CHECK_PREFIX } from '../config/names.js';
 import { NotFoundError, QueueLostError } from '../domain/errors.js';
-import { stemOf } from '../domain/messages.js';
+import { stemOf, TASK_INPUTS_PREFIX } from '../domain/messages.js';
 import { JOB_RECORDS_PREFIX } from '../web/job-records.js';
 import type { Backends } from './backends.js';
 
@@ -32,7 +32,7 @@ async function queueExists(backends: Backends): Promise<boolean> {
 export async function workInBuckets(backends: Backends): Promise<WorkWithoutQueue> {
   const { store, names } = backends;
   const labels = new Set((await store.list(names.outputBucket)).map((o) => o.key));
-  const uploads = (await store.list(names.inputBucket)).filter((o) => !o.key.startsWith(ACCESS_CHECK_PREFIX));
+  const uploads = (await store.list(names.inputBucket)).filter((o) => !o.key.startsWith(ACCESS_CHECK_PREFIX) && !o.key.startsWith(TASK_INPUTS_PREFIX));
   let unfinishedJobs = 0;
   for (const record of await store.list(names.controlBucket, JOB_RECORDS_PREFIX)) {
     const job = JSON.parse((await store.get(names.controlBucket, record.key).catch(() => Buffer.from('{}'))).toString('utf8')) as { status?: string; file?: string };

@@ -16,6 +16,8 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { servicesPlugin } from './plugins/services.js';
 import { uploadLimitsPlugin } from './plugins/upload-limits.js';
 import { eventsRoutes } from './routes/events.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
+import { faceTaskRoutes } from './routes/face-tasks.js';
 import { observabilityRoutes } from './routes/observability.js';
 import { collectionsRoutes } from './routes/collections.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -97,5 +99,6 @@ export async function buildApp(deps: WebDeps): Promise<FastifyInstance> {
   for (const routes of [uiRoutes, recognizePlainRoutes, recognitionRoutes, subjectsRoutes, collectionsRoutes, statusRoutes, eventsRoutes, observabilityRoutes]) {
     await app.register(routes);
   }
+  for (const routes of [faceTaskRoutes, enrollmentRoutes]) await app.register(routes);
   return app;
 }

@@ -18,6 +18,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   MODEL_MISMATCH: 409, // the gallery's state (enrolled with another model) conflicts with the request
   WRONG_MODEL: 409, // a face-only route while another model is configured
   PAYLOAD_TOO_LARGE: 413,
+  NO_FACE: 422, // the photo is an image, but a verification needs a face in it
   UNSUPPORTED_MEDIA: 415,
   INTERNAL: 500,
   CONFIG_INVALID: 500,

@@ -15,7 +15,7 @@ export function multipartHint(field: string, contentType: string | undefined): s
   return `send the image as multipart/form-data with the file in field "${field}" (curl -F ${field}=@photo.jpg <url>), not as the raw body; got ${sent}`;
 }
 
-function requireMultipart(request: FastifyRequest, expected: string): void {
+export function requireMultipart(request: FastifyRequest, expected: string): void {
   if (!request.isMultipart()) throw new InvalidInputError(multipartHint(expected, request.headers['content-type']));
 }
 
@@ -34,7 +34,7 @@ export function uploadLimitMessage(maxBytes: number): string {
   return `the upload is larger than ${maxBytes} bytes, the limit ${settingLabel(['web', 'maxUploadBytes'])}`;
 }
 
-interface PartLimits {
+export interface PartLimits {
   readonly fileSize: number;
   readonly files: number;
   readonly parts: number;
@@ -44,7 +44,7 @@ interface PartLimits {
  * What went wrong while reading the parts, as the client's fault: over a limit → 413; anything the parser
  * refused (a boundary that does not match the header, a body cut short, a malformed part header) → 400.
  */
-function readFailure(error: unknown, limits: PartLimits): never {
+export function readFailure(error: unknown, limits: PartLimits): never {
   if (error instanceof ScalefaceError) throw error;
   const code = (error as { code?: string }).code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') throw new PayloadTooLargeError(uploadLimitMessage(limits.fileSize), { cause: error });

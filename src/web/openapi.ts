@@ -7,6 +7,8 @@ declare module 'fastify' {
     multipartField?: string;
     /** True when the field may carry several files. */
     multipartMany?: boolean;
+    /** A form of several named parts instead (file or text, with a description), documented as it is. */
+    multipartForm?: { readonly required: readonly string[]; readonly parts: Readonly<Record<string, { kind: 'file' | 'files' | 'text'; description: string }>> };
   }
 }
 
@@ -20,6 +22,15 @@ function documentMultipart(schema: Record<string, unknown>, field: string, many:
     consumes: ['multipart/form-data'],
     body: { type: 'object', required: [field], properties: { [field]: file } },
   };
+}
+
+type MultipartForm = NonNullable<import('fastify').FastifyContextConfig['multipartForm']>;
+
+function documentForm(schema: Record<string, unknown>, form: MultipartForm): Record<string, unknown> {
+  const properties = Object.fromEntries(
+    Object.entries(form.parts).map(([name, part]) => [name, part.kind === 'file' ? { ...binary, description: part.description } : part.kind === 'files' ? { type: 'array', items: binary, description: part.description } : { type: 'string', description: part.description }]),
+  );
+  return { ...schema, consumes: ['multipart/form-data'], body: { type: 'object', required: [...form.required], properties } };
 }
 
 /** Registers @fastify/swagger; call before any route so that every route is in `app.swagger()`. */
@@ -41,6 +52,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'recognition' },
         { name: 'jobs' },
+        { name: 'faces', description: 'Face model only: verification and detection, through the app tier like recognition' },
         { name: 'subjects', description: 'Enrollment: the token, or a key of the collection with the enroll scope (admin to delete)' },
         {
           name: 'collections',
@@ -53,7 +65,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     transform: ({ schema, url, route }) => {
       const field = route.config?.multipartField;
-      const transformed = schema && field ? documentMultipart(schema as Record<string, unknown>, field, route.config?.multipartMany === true) : schema;
+      const form = route.config?.multipartForm;
+      let transformed = schema && field ? documentMultipart(schema as Record<string, unknown>, field, route.config?.multipartMany === true) : schema;
+      if (schema && form) transformed = documentForm(schema as Record<string, unknown>, form) as typeof schema;
       return { schema: transformed as typeof schema, url };
     },
   });

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ResourceNames } from '../config/names.js';
 import { DEFAULT_COLLECTION } from '../domain/collections.js';
-import { ConflictError, UnsupportedMediaError, WorkerFailedError } from '../domain/errors.js';
-import type { RecognitionReply, RecognitionRequest } from '../domain/messages.js';
+import { ConflictError, NoFaceError, NotFoundError, UnsupportedMediaError, WorkerFailedError, WrongModelError } from '../domain/errors.js';
+import { TASK_INPUTS_PREFIX, type RecognitionReply, type RecognitionRequest } from '../domain/messages.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import type { Queue } from '../ports/queue.js';
 import type { ReplyCorrelator } from './reply-correlator.js';
@@ -42,6 +42,15 @@ export interface RecognizeOptions {
   /** The collection whose gallery names the faces; absent: the default collection. */
   readonly collection?: string;
 }
+
+/** A verify or detect task: its photo, and a verification's other side (a second photo or a subject). */
+export type FaceTask =
+  | { readonly task: 'detect'; readonly source: Buffer }
+  | { readonly task: 'verify'; readonly source: Buffer; readonly target: Buffer }
+  | { readonly task: 'verify'; readonly source: Buffer; readonly subject: string };
+
+/** The task fields of a request message (see RecognitionRequest). */
+type TaskFields = Pick<RecognitionRequest, 'task' | 'targetKey' | 'targetSha256' | 'subject'>;
 
 /**
  * The web tier's path for one upload: store the image in the input bucket under its file name, send a
@@ -94,6 +103,31 @@ export class RecognitionService {
     return { result: result.finally(() => this.deps.store.delete(this.deps.names.controlBucket, image.stagedKey).catch(() => undefined)) };
   }
 
+  /**
+   * A verify or detect task through the app tier. Its photos go in under keys of their own
+   * (`tasks/<id>/source`, `tasks/<id>/target`), which no other upload shares, and are deleted once answered.
+   */
+  async analyze(task: FaceTask, options: RecognizeOptions = {}): Promise<RecognitionReply> {
+    const prefix = `${TASK_INPUTS_PREFIX}${randomUUID()}/`;
+    const keys = [`${prefix}source`];
+    try {
+      await this.putInput(keys[0]!, task.source);
+      let fields: TaskFields = { task: task.task };
+      if ('target' in task) {
+        keys.push(`${prefix}target`);
+        await this.putInput(keys[1]!, task.target);
+        fields = { task: 'verify', targetKey: keys[1], targetSha256: digestOf(task.target) };
+      } else if ('subject' in task) {
+        fields = { task: 'verify', subject: task.subject };
+      }
+      const reply = await this.send(keys[0]!, digestOf(task.source), options, fields);
+      if (reply.status !== 'ok') throw failureOf(reply);
+      return reply;
+    } finally {
+      await Promise.all(keys.map((key) => this.deps.store.delete(this.deps.names.inputBucket, key).catch(() => undefined)));
+    }
+  }
+
   /** Runs `task` after every earlier request of this file name in this process (their objects share the key). */
   private serialized<T>(fileName: string, task: () => Promise<T>): Promise<T> {
     const previous = this.keyLocks.get(fileName) ?? Promise.resolve();
@@ -139,7 +173,7 @@ export class RecognitionService {
     return this.deps.store.put(this.deps.names.inputBucket, key, bytes, { contentType: 'application/octet-stream' });
   }
 
-  private async send(key: string, sha256: string, options: RecognizeOptions): Promise<RecognitionReply> {
+  private async send(key: string, sha256: string, options: RecognizeOptions, fields: TaskFields = {}): Promise<RecognitionReply> {
     const { correlator, requestQueue } = this.deps;
     const request: RecognitionRequest = {
       v: 1,
@@ -151,6 +185,7 @@ export class RecognitionService {
       ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
       // Absent for the default collection: the message reads as before, for workers older than collections too.
       ...(options.collection === undefined || options.collection === DEFAULT_COLLECTION ? {} : { collection: options.collection }),
+      ...fields,
     };
     const answer = correlator.waitFor(request.requestId, this.deps.replyTimeoutMs);
     try {
@@ -171,8 +206,17 @@ function digestOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The worker's refusals the client can act on, as their own errors (4xx); anything else is the app tier's failure. */
+const CLIENT_ERRORS: Readonly<Record<string, new (message: string) => Error>> = {
+  UNSUPPORTED_MEDIA: UnsupportedMediaError,
+  NO_FACE: NoFaceError,
+  NOT_FOUND: NotFoundError,
+  WRONG_MODEL: WrongModelError,
+};
+
 function failureOf(reply: RecognitionReply): Error {
   const message = reply.error?.message ?? 'the app tier could not process the image';
-  if (reply.error?.code === 'UNSUPPORTED_MEDIA') return new UnsupportedMediaError(message);
+  const ClientError = CLIENT_ERRORS[reply.error?.code ?? ''];
+  if (ClientError !== undefined) return new ClientError(message);
   return new WorkerFailedError(`the app tier failed: ${message}`);
 }

@@ -67,13 +67,29 @@ export const recognitionSchema = Type.Object({
   worker: nullable(Type.String({ description: 'The app-tier instance that answered' })),
 });
 
+const bulkRefusalSchema = Type.Object({ file: Type.String(), subject: Type.Optional(Type.String()), reason: Type.String() });
+
+/** A bulk enrollment's progress and outcome (kind enrollment), growing while it runs. */
+export const bulkEnrollmentSchema = Type.Object({
+  progress: Type.Object({
+    photos: Type.Integer({ description: 'Photos to enroll (entries refused on arrival excluded)' }),
+    processed: Type.Integer(),
+    enrolled: Type.Integer(),
+    refused: Type.Integer({ description: 'Entries refused so far, those refused on arrival included' }),
+  }),
+  subjects: Type.Array(Type.Object({ subject: Type.String(), enrolled: Type.Integer(), examples: nullable(Type.Integer({ description: 'Descriptors the subject has now' })) })),
+  refused: Type.Array(bulkRefusalSchema, { description: 'Every entry not enrolled, with why' }),
+});
+
 export const jobSchema = Type.Object({
   id: Type.String(),
+  kind: Type.Optional(stringEnum(['recognition', 'enrollment'], { description: 'Absent: recognition' })),
   status: stringEnum(['queued', 'running', 'succeeded', 'failed']),
   file: Type.String(),
   createdAt: Type.Number(),
   finishedAt: Type.Optional(Type.Number()),
   result: Type.Optional(recognitionSchema),
+  enrollment: Type.Optional(bulkEnrollmentSchema),
   error: Type.Optional(problemSchema),
   collection: Type.Optional(Type.String({ description: 'The collection that answers it; absent: the default collection' })),
 });

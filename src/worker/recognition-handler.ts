@@ -16,6 +16,7 @@ import type { QueueMessage, QueueSystem } from '../ports/queue.js';
 import type { Classification, ImageModel, LabelledBox, ModelInfo } from '../ports/image-model.js';
 import type { HandlerOutcome, MessageHandler } from '../messaging/queue-consumer.js';
 import { ReplySender } from '../messaging/reply-sender.js';
+import { faceTaskReply } from './face-tasks.js';
 import { ServiceClock } from './service-clock.js';
 
 /** Redelivery delay of a request after a retryable failure (config worker.retryBaseMs/retryMaxMs). */
@@ -138,6 +139,15 @@ async function processRequest(deps: RecognitionHandlerDeps, request: Recognition
     return 'done';
   }
   signal.throwIfAborted();
+  if (request.task !== undefined && request.task !== 'recognize') {
+    const readTarget = async () => {
+      const target = await holdThroughFaults(deps, request, { name: 'read target', signal }, () => deps.store.get(deps.names.inputBucket, request.targetKey!));
+      return sha256(target) === request.targetSha256 ? target : undefined;
+    };
+    const body = await untilAborted(faceTaskReply(deps.model, request, image, readTarget), signal);
+    await reply(request, { ...body, serviceMs: clock.answered(startedAt) });
+    return 'done';
+  }
   const result = await untilAborted(deps.model.classify(image, request.collection === undefined ? {} : { collection: request.collection }), signal);
   phases.mark('recognizeMs');
   const label = Buffer.from(result.label);

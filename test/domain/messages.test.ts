@@ -92,3 +92,22 @@ describe('parseRecognitionRequest: the collection', () => {
     assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, collection: 7 })), /collection is not a string/);
   });
 });
+
+describe('request tasks (verify, detect)', () => {
+  const base = { requestId: 'r', key: 'k', sha256: 's', replyTo: 'q' };
+  test('a message without a task, or with recognize, is a recognition (as every older web tier sends)', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify(base)).task, undefined);
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, task: 'recognize' })).task, undefined);
+  });
+  test('detect and verify keep their references; a verification names a target photo or a subject', () => {
+    assert.equal(parseRecognitionRequest(JSON.stringify({ ...base, task: 'detect' })).task, 'detect');
+    const photo = parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify', targetKey: 'tasks/x/target', targetSha256: 'abc' }));
+    assert.deepEqual([photo.task, photo.targetKey, photo.targetSha256, photo.subject], ['verify', 'tasks/x/target', 'abc', undefined]);
+    const subject = parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify', subject: 'Ann' }));
+    assert.deepEqual([subject.task, subject.subject], ['verify', 'Ann']);
+  });
+  test('an unknown task, or a verification with neither target, is refused naming what is wrong', () => {
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, task: 'erase' })), /task must be one of recognize, verify, detect/);
+    assert.throws(() => parseRecognitionRequest(JSON.stringify({ ...base, task: 'verify' })), /lacks targetKey/);
+  });
+});

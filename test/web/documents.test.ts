@@ -44,6 +44,8 @@ describe('the OpenAPI document, the page and the status routes', () => {
       'POST /v1/collections/{collection}/recognitions', 'POST /v1/collections/{collection}/jobs', 'GET /v1/collections/{collection}/jobs/{id}',
       'GET /v1/collections/{collection}/subjects', 'GET /v1/collections/{collection}/subjects/{name}/thumbnail',
       'POST /v1/collections/{collection}/subjects/{name}/examples', 'DELETE /v1/collections/{collection}/subjects/{name}',
+      'POST /v1/verifications', 'POST /v1/detections', 'POST /v1/enrollments',
+      'POST /v1/collections/{collection}/verifications', 'POST /v1/collections/{collection}/detections', 'POST /v1/collections/{collection}/enrollments',
     ];
     assert.deepEqual([...operations].sort(), [...expected].sort(), 'the page and its files are hidden; nothing else is');
     for (const [path, methods] of Object.entries(doc.paths)) {
@@ -55,6 +57,12 @@ describe('the OpenAPI document, the page and the status routes', () => {
     assert.ok(upload.requestBody?.content['multipart/form-data']?.schema.properties.inputFile);
     assert.ok(upload.responses['415'] && upload.responses['504']);
     assert.ok(doc.paths['/v1/subjects/{name}/examples']!.post!.requestBody?.content['multipart/form-data']?.schema.properties.photos);
+    const formOf = (path: string) => doc.paths[path]!.post!.requestBody?.content['multipart/form-data']?.schema.properties ?? {};
+    assert.deepEqual(Object.keys(formOf('/v1/verifications')), ['source', 'target', 'subject']);
+    assert.deepEqual(Object.keys(formOf('/v1/enrollments')), ['photos', 'archive']);
+    assert.ok(formOf('/v1/detections').inputFile);
+    assert.ok(doc.paths['/v1/verifications']!.post!.responses['422'], 'a photo without a face');
+    assert.ok(doc.paths['/v1/enrollments']!.post!.responses['202']);
     assert.deepEqual(doc.paths['/v1/jobs/{id}']!.get!.parameters?.map((p) => [p.name, p.in]), [['id', 'path']]);
     assert.deepEqual(doc.paths['/v1/subjects/{name}']!.delete!.parameters?.map((p) => [p.name, p.in]), [['name', 'path']]);
     const named = doc.paths['/v1/collections/{collection}/jobs/{id}']!.get!;

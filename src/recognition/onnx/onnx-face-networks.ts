@@ -103,16 +103,17 @@ class OnnxFrameNetworks implements FrameNetworks {
     const aligned = faces
       .map((face, index) => {
         const points = landmarksToImage(landmarkOut, index * 136, face.crop, LANDMARK_INPUT, face.box);
-        return { ...face, aligned: clipAtImageBorders(alignedFaceRect(points, face.crop), width, height) };
+        return { ...face, points, aligned: clipAtImageBorders(alignedFaceRect(points, face.crop), width, height) };
       })
       .filter((face) => hasPixels(face.aligned));
     if (aligned.length === 0) return [];
     const alignedViews = aligned.map(({ aligned: r }) => cropView(view, r.x, r.y, r.width, r.height));
     const descriptors = await runNet(this.sessions, this.sessions.recognition, batchInput(alignedViews, DESCRIPTOR_INPUT, FACE_NORM), [alignedViews.length, 3, DESCRIPTOR_INPUT, DESCRIPTOR_INPUT]);
-    return aligned.map(({ box, score }, index) => ({
+    return aligned.map(({ box, score, points }, index) => ({
       box: { ...box, x: box.x - margins.left, y: box.y - margins.top },
       score,
       descriptor: descriptors.slice(index * 128, (index + 1) * 128),
+      landmarks: points.map((p) => ({ x: p.x - margins.left, y: p.y - margins.top })),
     }));
   }
 

@@ -12,6 +12,7 @@ import { JobStore, type JobLimits } from '../job-store.js';
 import type { RecognitionService } from '../recognition-service.js';
 import type { ReadinessCheck } from '../readiness.js';
 import type { RecognitionOutcome } from '../recognize-upload.js';
+import type { BulkOutcome } from '../bulk-enrollment.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -29,6 +30,8 @@ declare module 'fastify' {
     readonly maxUploadBytes: number;
     /** The jobs this process accepted (`/v1/jobs`). */
     readonly jobs: JobStore<RecognitionOutcome>;
+    /** The bulk enrollments this process accepted (`/v1/enrollments`), read through `/v1/jobs/{id}`. */
+    readonly bulkJobs: JobStore<BulkOutcome>;
     /** Where jobs are written through so that any web process answers for them; undefined: memory only. */
     readonly jobRecords: JobRecords | undefined;
     readonly jobLimits: JobLimits;
@@ -68,6 +71,7 @@ export const servicesPlugin = fp<ServicesOptions>(
     app.decorate('maxUploadBytes', options.maxUploadBytes);
     app.decorate('jobLimits', options.jobs);
     app.decorate('jobs', new JobStore<RecognitionOutcome>(options.jobs));
+    app.decorate('bulkJobs', new JobStore<BulkOutcome>(options.jobs));
     app.decorate('jobRecords', options.jobRecords);
     app.decorate('modelKind', options.modelKind ?? 'face');
     app.decorate('faceOnly', faceOnlyGuard(options.modelKind ?? 'face'));

@@ -8,6 +8,7 @@ import { problemOf } from '../error-handler.js';
 import type { Job } from '../job-store.js';
 import { arrivalOf, readCheckedUpload, recognizeUpload, startUploadJob, type CheckedUpload, type RecognitionOutcome } from '../recognize-upload.js';
 import { COLLECTION_PREFIXES, collectionOnlyParams, paramsWithCollection, summaryIn, type CollectionPrefix } from './collection-prefixes.js';
+import { bulkJobView, type BulkJob } from '../bulk-enrollment.js';
 import { errors, jobSchema, recognitionSchema, stringEnum, type TypedApp } from '../schemas.js';
 
 const acceptedJobSchema = Type.Object({ id: Type.String(), status: stringEnum(['queued']) });
@@ -99,13 +100,15 @@ function jobRoutes(app: TypedApp, prefix: CollectionPrefix): void {
     {
       onRequest: app.authGuards.collection('recognize'),
       schema: {
-        summary: summaryIn(prefix, 'A job: queued, running, succeeded (with result) or failed (with error)'),
+        summary: summaryIn(prefix, 'A job: queued, running, succeeded (with result, or a bulk enrollment\'s progress and refusals in enrollment) or failed (with error)'),
         tags: ['jobs'],
         params: paramsWithCollection(prefix, { id: Type.String({ maxLength: 64 }) }),
         response: { 200: jobSchema, ...errors(401, 403, 404) },
       },
     },
     async (request) => {
+      const bulk = app.bulkJobs.get(request.params.id);
+      if (bulk !== undefined && (bulk.collection ?? DEFAULT_COLLECTION) === request.collection) return bulkJobView(bulk as BulkJob);
       const job = app.jobs.get(request.params.id) ?? (await app.jobRecords?.load(request.params.id));
       // Another collection's job is not this collection's to show: its key may not read the other's results.
       if (job === undefined || (job.collection ?? DEFAULT_COLLECTION) !== request.collection) throw new NotFoundError(`no job ${request.params.id} (unknown, or expired)`);
@@ -148,8 +151,11 @@ export const recognitionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/jobs',
     {
       onRequest: app.authGuards.admin,
-      schema: { summary: 'Every job this web tier keeps, newest first (admin)', tags: ['jobs'], response: { 200: Type.Object({ jobs: Type.Array(jobSchema) }), ...errors(401) } },
+      schema: { summary: 'Every job this web tier keeps (recognitions and bulk enrollments), newest first (admin)', tags: ['jobs'], response: { 200: Type.Object({ jobs: Type.Array(jobSchema) }), ...errors(401) } },
     },
-    async () => ({ jobs: app.jobs.list().map(jobView) }),
+    async () => {
+      const jobs = [...app.jobs.list().map(jobView), ...app.bulkJobs.list().map((job) => bulkJobView(job as BulkJob))];
+      return { jobs: jobs.sort((a, b) => b.createdAt - a.createdAt) };
+    },
   );
 };

@@ -3,6 +3,9 @@ import { api, getToken, setToken } from './api.js';
 import { startDashboard } from './dashboard.js';
 import { startRecognize } from './recognize.js';
 import { startSubjects } from './subjects.js';
+import { startBulkEnroll } from './bulk-enroll.js';
+import { startDetect } from './detect.js';
+import { startVerify } from './verify.js';
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 const listeners = new Map();
@@ -71,10 +74,20 @@ function setUpToken() {
 setUpToken();
 const recognize = startRecognize();
 const subjects = startSubjects();
+const verify = startVerify();
+const detect = startDetect();
+startBulkEnroll(() => {
+  void subjects.refresh();
+  document.dispatchEvent(new Event('scaleface:gallery'));
+});
 /** The model decides what the Subjects tab offers; the gallery's size shows on the Recognize tab. */
 async function refreshServiceParts() {
   const info = await recognize.refresh();
-  subjects.useModel(info?.model?.kind);
+  const kind = info?.model?.kind;
+  subjects.useModel(kind);
+  verify.useModel(kind);
+  detect.useModel(kind);
+  document.getElementById('bulk-fields').disabled = kind !== undefined && kind !== 'face';
   await subjects.refresh();
 }
 listeners.set('tab-subjects', () => void subjects.refresh());
