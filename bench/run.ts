@@ -145,6 +145,7 @@ async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, 
       warmFiles: firstFiles(workload.files, options.warmRequests),
       timeoutMs: options.timeoutMs,
       log,
+      rootPid: system.pid,
     });
     return { sampler, phases };
   } finally {
@@ -192,6 +193,7 @@ async function measure(options: BenchOptions, scratch: string, model: string): P
     coldLabelCorrect: run.phases.coldLabelCorrect,
     warm: run.phases.warm,
     load: run.phases.load,
+    loadCpu: run.phases.loadCpu,
     samples: run.sampler.samples,
     phases: run.sampler.phases,
     lastAnswerS: run.phases.lastAnswerS,
