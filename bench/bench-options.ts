@@ -40,6 +40,8 @@ export interface BenchOptions {
   readonly rounds: number;
   /** The models measured, one after the other in this run (`--model`, repeatable, or `--models a,b`): default face. */
   readonly models: readonly string[];
+  /** `dist/` folder of another build whose `scaleface up` (b) runs, measured by this build's bench: old vs new side by side. */
+  readonly system?: string;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
@@ -62,6 +64,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --rounds <n>          rounds over the course images for --model-cost (default 10)
   --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
                         --models face,objects,<dir>) to measure several side by side, each on the same images
+  --system <dist>       run (b) on another build's scaleface up (its dist/ folder), measured by this bench
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -96,6 +99,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       store: { type: 'string' },
       model: { type: 'string', multiple: true },
       models: { type: 'string' },
+      system: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -119,6 +123,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     rounds: positive('rounds', values.rounds) ?? 10,
     store: values.store,
     models: modelsOf(values.model, values.models),
+    system: values.system,
   };
 }
 

@@ -154,8 +154,9 @@ async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, 
 }
 
 async function runAgainstSystem(options: BenchOptions, workload: Workload, dataDir: string, requests: number, model: string): Promise<SystemRun> {
-  const system = await startSystemProcess(dataDir, process.env, model);
-  log(`scaleface up --model ${model} (pid ${system.pid}) serving on ${system.url}`);
+  const cli = options.system === undefined ? undefined : join(resolve(options.system), 'src/cli/main.js');
+  const system = await startSystemProcess(dataDir, process.env, model, cli);
+  log(`${cli ?? 'scaleface'} up --model ${model} (pid ${system.pid}) serving on ${system.url}`);
   try {
     const enrollS = model === 'face' ? await enroll(workload, system.url) : 0;
     await waitUntilIdle(system.url);
