@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Skip the all-cores bare-recognizer run of (a) (the one-thread baseline still runs). */
   readonly skipLimit: boolean;
+  /** Skip (a)'s side-by-side runtimes (wasm, one onnx worker on every core); the system's own layout still runs. */
+  readonly skipAlternatives: boolean;
   /** Images recognized in (a) across all workers; undefined = as many as (b) sends. */
   readonly limitImages?: number;
   /** Worker threads in (a); default one per core. */
@@ -48,6 +50,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --requests <n>        requests of the end-to-end run (default: every workload image once; 1000 for the seed)
   --concurrency <n>     requests in flight at once (default 100)
   --skip-limit          skip the all-cores bare-recognizer run (a)
+  --skip-alternatives   skip (a)'s wasm and one-worker runs (the limit on the system's own layout still runs)
   --limit-images <n>    images recognized in (a) (default: as many as --requests)
   --limit-workers <n>   worker threads in (a) (default: one per core)
   --warm-requests <n>   one-at-a-time requests for the added latency at concurrency 1 (default 30)
@@ -83,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       requests: { type: 'string' },
       concurrency: { type: 'string' },
       'skip-limit': { type: 'boolean', default: false },
+      'skip-alternatives': { type: 'boolean', default: false },
       'limit-images': { type: 'string' },
       'limit-workers': { type: 'string' },
       'warm-requests': { type: 'string' },
@@ -107,6 +111,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     requests: positive('requests', values.requests),
     concurrency: positive('concurrency', values.concurrency) ?? 100,
     skipLimit: values['skip-limit'] ?? false,
+    skipAlternatives: values['skip-alternatives'] ?? false,
     limitImages: positive('limit-images', values['limit-images']),
     limitWorkers: positive('limit-workers', values['limit-workers']),
     warmRequests: positive('warm-requests', values['warm-requests']) ?? 30,

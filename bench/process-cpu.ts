@@ -5,8 +5,8 @@
  * every descendant is an app-tier worker. The parsing and the arithmetic are pure and tested; readTreeCpu does
  * the I/O.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { descendantsOf, parseStat } from './process-tree.js';
+import { readFile } from 'node:fs/promises';
+import { treePids } from './process-tree.js';
 
 /** Clock ticks per second of /proc's CPU fields (USER_HZ: 100 on every Linux the bench runs on). */
 export const TICKS_PER_SECOND = 100;
@@ -88,21 +88,15 @@ async function readOrUndefined(path: string): Promise<string | undefined> {
 /** The tree under `rootPid` and its CPU now; null when /proc cannot be read (not Linux). */
 export async function readTreeCpu(rootPid: number): Promise<TreeCpu | null> {
   try {
-    const stats = new Map<number, string>();
-    const names = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
-    await Promise.all(names.map(async (name) => {
-      const text = await readOrUndefined(`/proc/${name}/stat`);
-      if (text !== undefined) stats.set(Number(name), text);
-    }));
-    const parents = new Map<number, number>();
+    const pids = await treePids(rootPid);
     const cpu = new Map<number, StatCpu>();
-    for (const [pid, text] of stats) {
-      const parsed = parseStat(text);
-      const counters = parseStatCpu(text);
-      if (parsed) parents.set(parsed.pid, parsed.ppid);
+    await Promise.all(pids.map(async (pid) => {
+      const text = await readOrUndefined(`/proc/${pid}/stat`);
+      const counters = text === undefined ? undefined : parseStatCpu(text);
       if (counters) cpu.set(pid, counters);
-    }
-    return treeCpuOf(rootPid, cpu, descendantsOf(rootPid, parents));
+    }));
+    if (!cpu.has(rootPid)) return null;
+    return treeCpuOf(rootPid, cpu, pids);
   } catch {
     return null;
   }

@@ -113,7 +113,7 @@ async function measureBareLayouts(options: BenchOptions, workload: Workload, dat
   const bare = await measureBare(options, workload, dataDir, requests, { label: `${model}, as the system runs`, model, workers: cores, runtime: system, parallel });
   log(`(a) ${bare.engine}: one thread median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
   // The runtime alternatives are the face nets' (wasm, one onnx worker on every core).
-  if (!parallel || model !== 'face') return { bare, bareAlternatives: null };
+  if (!parallel || model !== 'face' || options.skipAlternatives) return { bare, bareAlternatives: null };
   const wasm = await measureBare(options, workload, dataDir, requests, { label: 'wasm', model, workers: cores, runtime: { runtime: 'wasm' }, parallel });
   const oneWorker = await measureBare(options, workload, dataDir, requests, {
     label: 'one worker, every core',
