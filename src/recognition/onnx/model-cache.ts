@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { faceApiModelFolder } from '../model.js';
-import { faceLandmarkGraph, faceRecognitionGraph, tinyFaceDetectorGraph } from './face-graphs.js';
 import { decodeWeights, readWeightFiles, type NetWeights } from './weights.js';
 
 /** Bump when face-graphs.ts or graph-builder.ts change what they emit. */
@@ -16,10 +15,15 @@ export const GRAPH_BUILDER_VERSION = 1;
 
 export type FaceNetName = 'detector' | 'landmarks' | 'recognition';
 
-const NETS: Record<FaceNetName, { weights: string; build: (weights: NetWeights) => Uint8Array }> = {
-  detector: { weights: 'tiny_face_detector_model', build: tinyFaceDetectorGraph },
-  landmarks: { weights: 'face_landmark_68_model', build: faceLandmarkGraph },
-  recognition: { weights: 'face_recognition_model', build: faceRecognitionGraph },
+type GraphBuild = (weights: NetWeights) => Promise<Uint8Array>;
+
+/** The graph builder (and protobufjs under it) is imported on a cache miss only: a warm start never loads it. */
+const faceGraphs = () => import('./face-graphs.js');
+
+const NETS: Record<FaceNetName, { weights: string; build: GraphBuild }> = {
+  detector: { weights: 'tiny_face_detector_model', build: async (w) => (await faceGraphs()).tinyFaceDetectorGraph(w) },
+  landmarks: { weights: 'face_landmark_68_model', build: async (w) => (await faceGraphs()).faceLandmarkGraph(w) },
+  recognition: { weights: 'face_recognition_model', build: async (w) => (await faceGraphs()).faceRecognitionGraph(w) },
 };
 
 export interface FaceGraphs {
@@ -68,7 +72,7 @@ async function graphSource(name: FaceNetName, folder: string, cacheDir: string |
       const hit = path === undefined ? undefined : await readCached(path);
       if (hit !== undefined) return { bytes: hit, cached: true };
       // Decoded only on a miss: a cache hit costs reading and hashing the files.
-      const bytes = net.build(decodeWeights(files));
+      const bytes = await net.build(decodeWeights(files));
       if (cacheDir !== undefined && path !== undefined) await writeCached(cacheDir, path, bytes);
       return { bytes, cached: false };
     },
