@@ -9,6 +9,8 @@ export interface BenchOptions {
   readonly concurrency: number;
   /** Skip the all-cores bare-recognizer run of (a) (the one-thread baseline still runs). */
   readonly skipLimit: boolean;
+  /** Skip (a)'s side-by-side runtimes (wasm, one onnx worker on every core); the system's own layout still runs. */
+  readonly skipAlternatives: boolean;
   /** Images recognized in (a) across all workers; undefined = as many as (b) sends. */
   readonly limitImages?: number;
   /** Worker threads in (a); default one per core. */
@@ -40,12 +42,15 @@ export interface BenchOptions {
   readonly rounds: number;
   /** The models measured, one after the other in this run (`--model`, repeatable, or `--models a,b`): default face. */
   readonly models: readonly string[];
+  /** `dist/` folder of another build whose `scaleface up` (b) runs, measured by this build's bench: old vs new side by side. */
+  readonly system?: string;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --requests <n>        requests of the end-to-end run (default: every workload image once; 1000 for the seed)
   --concurrency <n>     requests in flight at once (default 100)
   --skip-limit          skip the all-cores bare-recognizer run (a)
+  --skip-alternatives   skip (a)'s wasm and one-worker runs (the limit on the system's own layout still runs)
   --limit-images <n>    images recognized in (a) (default: as many as --requests)
   --limit-workers <n>   worker threads in (a) (default: one per core)
   --warm-requests <n>   one-at-a-time requests for the added latency at concurrency 1 (default 30)
@@ -62,6 +67,7 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --rounds <n>          rounds over the course images for --model-cost (default 10)
   --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
                         --models face,objects,<dir>) to measure several side by side, each on the same images
+  --system <dist>       run (b) on another build's scaleface up (its dist/ folder), measured by this bench
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -80,6 +86,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       requests: { type: 'string' },
       concurrency: { type: 'string' },
       'skip-limit': { type: 'boolean', default: false },
+      'skip-alternatives': { type: 'boolean', default: false },
       'limit-images': { type: 'string' },
       'limit-workers': { type: 'string' },
       'warm-requests': { type: 'string' },
@@ -96,6 +103,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       store: { type: 'string' },
       model: { type: 'string', multiple: true },
       models: { type: 'string' },
+      system: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -103,6 +111,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     requests: positive('requests', values.requests),
     concurrency: positive('concurrency', values.concurrency) ?? 100,
     skipLimit: values['skip-limit'] ?? false,
+    skipAlternatives: values['skip-alternatives'] ?? false,
     limitImages: positive('limit-images', values['limit-images']),
     limitWorkers: positive('limit-workers', values['limit-workers']),
     warmRequests: positive('warm-requests', values['warm-requests']) ?? 30,
@@ -119,6 +128,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     rounds: positive('rounds', values.rounds) ?? 10,
     store: values.store,
     models: modelsOf(values.model, values.models),
+    system: values.system,
   };
 }
 

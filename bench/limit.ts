@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { fileStem } from '../src/load/expected-labels.js';
 import type { RuntimeChoice } from '../src/recognition/face-runtime.js';
+import { ownCpuMs } from './process-cpu.js';
 import type { BareMeasurement } from './result.js';
 import type { FromLimitWorker, LimitWorkerData, ToLimitWorker } from './limit-worker.js';
 
@@ -86,10 +87,13 @@ function countCorrect(files: readonly string[], labels: readonly string[], expec
 async function runParallel(threads: readonly ThreadHandle[], files: readonly string[], expected: ReadonlyMap<string, string>) {
   const shares = splitAcross(files, threads.length);
   const started = performance.now();
+  const cpuBefore = ownCpuMs();
   const results = await Promise.all(threads.map((t, i) => t.run(shares[i] ?? [])));
   const durationS = (performance.now() - started) / 1000;
+  // This process does nothing else meanwhile: its CPU is the model's (decode, nets, matching) on every thread.
+  const cpuMsPerImage = (ownCpuMs() - cpuBefore) / files.length;
   const correct = results.reduce((sum, r, i) => sum + countCorrect(shares[i] ?? [], r.labels, expected), 0);
-  return { workers: threads.length, images: files.length, durationS, correct };
+  return { workers: threads.length, images: files.length, durationS, correct, cpuMsPerImage };
 }
 
 /** Runs phase (a); every thread is stopped before this resolves or rejects. */
@@ -110,10 +114,12 @@ export async function measureBareRecognizer(options: BareRecognizerOptions): Pro
   try {
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) throw failure.reason;
+    const cpuBefore = ownCpuMs();
     const single = await (threads[0] as ThreadHandle).run(options.singleThreadFiles);
+    const singleThreadCpuMsPerImage = (ownCpuMs() - cpuBefore) / Math.max(1, single.ms.length);
     const parallel = options.parallelFiles === undefined ? null : await runParallel(threads, options.parallelFiles, options.expected);
     const engine = (threads[0] as ThreadHandle).engine;
-    return { engine, singleThreadMedianMs: median(single.ms), singleThreadImages: single.ms.length, parallel };
+    return { engine, singleThreadMedianMs: median(single.ms), singleThreadImages: single.ms.length, singleThreadCpuMsPerImage, parallel };
   } finally {
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }

@@ -65,6 +65,30 @@ async function readParents(): Promise<Map<number, number>> {
   return parents;
 }
 
+/**
+ * The root and its descendants from the kernel's children lists (/proc/<pid>/task/<tid>/children): a few reads
+ * per process of the tree instead of one per process of the machine, so the sampler costs the load client little.
+ * Falls back to scanning every /proc/<pid>/stat where those lists are missing.
+ */
+export async function treePids(rootPid: number): Promise<number[]> {
+  const found: number[] = [];
+  const pending = [rootPid];
+  while (pending.length > 0) {
+    const pid = pending.pop() as number;
+    found.push(pid);
+    let tasks: string[];
+    try {
+      tasks = await readdir(`/proc/${pid}/task`);
+    } catch {
+      continue; // exited meanwhile
+    }
+    const lists = await Promise.all(tasks.map((tid) => readOrUndefined(`/proc/${pid}/task/${tid}/children`)));
+    if (pid === rootPid && lists.every((list) => list === undefined)) return descendantsOf(rootPid, await readParents());
+    for (const list of lists) pending.push(...(list ?? '').split(' ').filter((p) => p !== '').map(Number));
+  }
+  return found;
+}
+
 export interface TreeMemory {
   readonly pids: number[];
   readonly rssMb: number;
@@ -77,7 +101,7 @@ export interface TreeMemory {
 /** The process tree under `rootPid` and its total resident memory; null when /proc cannot be read (not Linux). */
 export async function readTreeRss(rootPid: number): Promise<TreeMemory | null> {
   try {
-    const pids = descendantsOf(rootPid, await readParents());
+    const pids = await treePids(rootPid);
     const rss = new Map<number, number>();
     await Promise.all(
       pids.map(async (pid) => {

@@ -71,6 +71,22 @@ function systemRows(r: BenchResult): Row[] {
   ];
 }
 
+function cpuOf(r: BenchResult, name: string): number | null {
+  const cpu = r.cpu_ms_per_request as Record<string, unknown> | null | undefined;
+  const value = cpu?.[name];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function cpuRows(r: BenchResult): Row[] {
+  const ms = (name: string) => fixed(cpuOf(r, name), 2, ' ms');
+  return [
+    ['(b) CPU per request: web tier', ms('web'), `/proc counters over ${cpuOf(r, 'answers_measured') ?? 'n/a'} answers (20 % to 90 % of the load)`],
+    ['(b) CPU per request: workers outside model', ms('worker_overhead'), `workers ${ms('worker_total')} less the bare model's ${ms('model')}`],
+    ['(b) CPU per request: load client', ms('load_client'), 'the bench process itself'],
+    ['(b) (web + worker overhead) ÷ model', fixed(field(r, 'overhead_over_model'), 3), 'target <= 0.15'],
+  ];
+}
+
 function machineLine(r: BenchResult): string {
   const m = r.machine;
   const load = (values: number[]) => values.map((v) => v.toFixed(2)).join(' ');
@@ -79,7 +95,7 @@ function machineLine(r: BenchResult): string {
 
 /** The whole summary: a heading, the machine, the workload, then measure | value | note. */
 export function formatResultTable(result: BenchResult): string {
-  const rows: Row[] = [...limitRows(result), ...loadRows(result), ...systemRows(result)];
+  const rows: Row[] = [...limitRows(result), ...loadRows(result), ...cpuRows(result), ...systemRows(result)];
   const width0 = Math.max(...rows.map((row) => row[0].length));
   const width1 = Math.max(...rows.map((row) => row[1].length));
   const rule = `${'-'.repeat(width0 + 2)}+${'-'.repeat(width1 + 2)}+${'-'.repeat(40)}`;
@@ -99,13 +115,14 @@ export function formatResultTable(result: BenchResult): string {
  * largest worker's resident memory during the workload (one instance of that model).
  */
 export function formatModelsTable(results: readonly BenchResult[]): string {
-  const header = ['model', '(a) limit img/s', '(a) one thread ms/img', '(b) end to end img/s', 'ratio b/a', 'worker RSS MB', 'failed', 'runtime'];
+  const header = ['model', '(a) limit img/s', '(a) one thread ms/img', '(b) end to end img/s', 'ratio b/a', 'overhead/model CPU', 'worker RSS MB', 'failed', 'runtime'];
   const rows = results.map((r) => [
     text(r, 'model'),
     fixed(field(r, 'limit_img_per_s'), 2),
     fixed(field(r, 'single_thread_median_ms'), 1),
     fixed(field(r, 'end_to_end_img_per_s'), 2),
     fixed(field(r, 'ratio'), 3),
+    fixed(field(r, 'overhead_over_model'), 3),
     fixed(field(r, 'peak_worker_rss_mb'), 0),
     String(field(r, 'failed') ?? 'n/a'),
     text(r, 'limit_engine'),

@@ -34,8 +34,10 @@ export interface BareMeasurement {
   /** Median ms of recognize() on one thread alone, over the warm-phase images. */
   readonly singleThreadMedianMs: number;
   readonly singleThreadImages: number;
+  /** CPU ms per image of the one-thread run (this process's counters: the model's whole cost, every thread). */
+  readonly singleThreadCpuMsPerImage?: number;
   /** null when the parallel part was skipped (--skip-limit). */
-  readonly parallel: { workers: number; images: number; durationS: number; correct: number } | null;
+  readonly parallel: { workers: number; images: number; durationS: number; correct: number; cpuMsPerImage?: number } | null;
 }
 
 /** Latency summary in milliseconds (nearest-rank percentiles, as src/load/stats.ts computes them). */
@@ -76,6 +78,8 @@ export interface BenchMeasurements {
   readonly coldLabelCorrect: boolean;
   readonly warm: { requests: number; p50Ms: number | null };
   readonly load: EndToEndMeasurement;
+  /** CPU per request of each process kind in the load phase's steady part; null off Linux. */
+  readonly loadCpu?: { webMsPerRequest: number; workersMsPerRequest: number; loadClientMsPerRequest: number; answers: number } | null;
   readonly samples: readonly TimelineSample[];
   readonly phases: readonly PhaseMark[];
   /** Timeline second at which the last answer of (b) arrived. */
@@ -103,6 +107,7 @@ export const NUMERIC_FIELDS = [
   'requests',
   'peak_rss_mb',
   'limit_over_wasm_limit',
+  'overhead_over_model',
 ] as const;
 
 function rounded(value: number | null | undefined, digits = 3): number | null {
@@ -196,6 +201,34 @@ function systemFields(m: BenchMeasurements): Record<string, unknown> {
   };
 }
 
+/** The model's CPU per image: the bare parallel run's (most images), else the one-thread run's. */
+function modelCpuMs(bare: BareMeasurement): number | null {
+  return bare.parallel?.cpuMsPerImage ?? bare.singleThreadCpuMsPerImage ?? null;
+}
+
+/**
+ * CPU ms per request by process kind (the bench JSON's `cpu_ms_per_request`): the web tier, each worker's part
+ * outside the model (the workers' CPU less the bare model's on the same images), the load client, the model; and
+ * the overhead (web + worker overhead) over the model, the issue's target (<= 0.15).
+ */
+export function cpuFields(m: Pick<BenchMeasurements, 'bare' | 'loadCpu'>): Record<string, unknown> {
+  const model = modelCpuMs(m.bare);
+  const cpu = m.loadCpu ?? null;
+  if (cpu === null) return { cpu_ms_per_request: null, overhead_over_model: null };
+  const workerOverhead = model === null ? null : cpu.workersMsPerRequest - model;
+  return {
+    cpu_ms_per_request: {
+      web: rounded(cpu.webMsPerRequest, 2),
+      worker_total: rounded(cpu.workersMsPerRequest, 2),
+      worker_overhead: rounded(workerOverhead, 2),
+      load_client: rounded(cpu.loadClientMsPerRequest, 2),
+      model: rounded(model, 2),
+      answers_measured: cpu.answers,
+    },
+    overhead_over_model: rounded(workerOverhead === null ? null : divide(cpu.webMsPerRequest + workerOverhead, model)),
+  };
+}
+
 /** Turns the measurements into the result document. */
 export function buildBenchResult(m: BenchMeasurements): BenchResult {
   const bare = bareFields(m.bare);
@@ -213,6 +246,7 @@ export function buildBenchResult(m: BenchMeasurements): BenchResult {
     ...load,
     ratio: rounded(divide(load.end_to_end_img_per_s as number | null, limit)),
     ...systemFields(m),
+    ...cpuFields(m),
     timeline: toColumns(m.samples),
   };
 }

@@ -113,7 +113,7 @@ async function measureBareLayouts(options: BenchOptions, workload: Workload, dat
   const bare = await measureBare(options, workload, dataDir, requests, { label: `${model}, as the system runs`, model, workers: cores, runtime: system, parallel });
   log(`(a) ${bare.engine}: one thread median ${bare.singleThreadMedianMs.toFixed(1)} ms per image`);
   // The runtime alternatives are the face nets' (wasm, one onnx worker on every core).
-  if (!parallel || model !== 'face') return { bare, bareAlternatives: null };
+  if (!parallel || model !== 'face' || options.skipAlternatives) return { bare, bareAlternatives: null };
   const wasm = await measureBare(options, workload, dataDir, requests, { label: 'wasm', model, workers: cores, runtime: { runtime: 'wasm' }, parallel });
   const oneWorker = await measureBare(options, workload, dataDir, requests, {
     label: 'one worker, every core',
@@ -145,6 +145,7 @@ async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, 
       warmFiles: firstFiles(workload.files, options.warmRequests),
       timeoutMs: options.timeoutMs,
       log,
+      rootPid: system.pid,
     });
     return { sampler, phases };
   } finally {
@@ -153,8 +154,9 @@ async function sampleSystemPhases(system: SystemProcess, options: BenchOptions, 
 }
 
 async function runAgainstSystem(options: BenchOptions, workload: Workload, dataDir: string, requests: number, model: string): Promise<SystemRun> {
-  const system = await startSystemProcess(dataDir, process.env, model);
-  log(`scaleface up --model ${model} (pid ${system.pid}) serving on ${system.url}`);
+  const cli = options.system === undefined ? undefined : join(resolve(options.system), 'src/cli/main.js');
+  const system = await startSystemProcess(dataDir, process.env, model, cli);
+  log(`${cli ?? 'scaleface'} up --model ${model} (pid ${system.pid}) serving on ${system.url}`);
   try {
     const enrollS = model === 'face' ? await enroll(workload, system.url) : 0;
     await waitUntilIdle(system.url);
@@ -192,6 +194,7 @@ async function measure(options: BenchOptions, scratch: string, model: string): P
     coldLabelCorrect: run.phases.coldLabelCorrect,
     warm: run.phases.warm,
     load: run.phases.load,
+    loadCpu: run.phases.loadCpu,
     samples: run.sampler.samples,
     phases: run.sampler.phases,
     lastAnswerS: run.phases.lastAnswerS,

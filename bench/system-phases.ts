@@ -9,6 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad } from '../src/load/runner.js';
 import { computeLoadStatistics, summarizeLatencies, type RequestOutcome } from '../src/load/stats.js';
+import { cpuWindow, ownCpuMs, readTreeCpu, type CpuReading, type CpuWindow } from './process-cpu.js';
 import type { EndToEndMeasurement } from './result.js';
 import { fetchStatus, type SystemSampler } from './sampler.js';
 import type { Workload } from './workload.js';
@@ -21,6 +22,8 @@ export interface SystemPhaseOptions {
   readonly warmFiles: readonly string[];
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
+  /** `scaleface up`'s pid: the root of the process tree whose CPU the load phase reads. */
+  readonly rootPid: number;
 }
 
 export interface SystemPhaseResults {
@@ -28,8 +31,16 @@ export interface SystemPhaseResults {
   readonly coldLabelCorrect: boolean;
   readonly warm: { requests: number; p50Ms: number | null };
   readonly load: EndToEndMeasurement;
+  /** CPU per request in the load phase's steady part (from CPU_WINDOW's first to its last answer); null off Linux. */
+  readonly loadCpu: CpuWindow | null;
   readonly lastAnswerS: number;
 }
+
+/**
+ * The share of answers between which the load phase's CPU is read: past the workers' start (their imports and
+ * model loading are the cold start's, measured apart) and before the tail, where fewer requests are in flight.
+ */
+const CPU_WINDOW = { from: 0.2, to: 0.9 } as const;
 
 const BACK_TO_ZERO_TIMEOUT_MS = 180_000;
 
@@ -64,8 +75,15 @@ async function warmPhase(o: SystemPhaseOptions): Promise<{ requests: number; p50
   return { requests: run.outcomes.length, p50Ms: summary?.p50 ?? null };
 }
 
-async function loadPhase(o: SystemPhaseOptions): Promise<EndToEndMeasurement> {
+async function cpuReading(rootPid: number, answers: number): Promise<CpuReading | null> {
+  const clientMs = ownCpuMs();
+  const tree = await readTreeCpu(rootPid);
+  return tree === null ? null : { tree, clientMs, answers };
+}
+
+async function loadPhase(o: SystemPhaseOptions): Promise<{ load: EndToEndMeasurement; cpu: CpuWindow | null }> {
   let reported = 0;
+  const readings: Promise<CpuReading | null>[] = [];
   const run = await runLoad({
     url: o.url,
     files: o.workload.files,
@@ -75,12 +93,15 @@ async function loadPhase(o: SystemPhaseOptions): Promise<EndToEndMeasurement> {
     onProgress: (done, total) => {
       if (done * 10 >= (reported + 1) * total) o.log(`  ${done}/${total} answered`);
       reported = Math.floor((done * 10) / total);
+      if (done === Math.ceil(total * CPU_WINDOW.from) || done === Math.floor(total * CPU_WINDOW.to)) readings.push(cpuReading(o.rootPid, done));
     },
   });
+  const [from, to] = await Promise.all(readings);
+  const cpu = from && to ? cpuWindow(from, to) : null;
   // Models other than the face model have no expected labels for the workload's images: throughput only.
   const expectedLabels = o.workload.expected.size > 0 ? o.workload.expected : undefined;
   const stats = computeLoadStatistics(run.outcomes, { durationMs: run.durationMs, expectedLabels });
-  return {
+  const load = {
     requests: stats.total,
     concurrency: o.concurrency,
     completed: stats.completed,
@@ -90,6 +111,7 @@ async function loadPhase(o: SystemPhaseOptions): Promise<EndToEndMeasurement> {
     latencyMs: stats.latencyMs,
     failuresByReason: stats.failuresByReason,
   };
+  return { load, cpu };
 }
 
 /** Runs cold, warm and load with `sampler` already sampling; marks each phase on its clock. */
@@ -103,9 +125,9 @@ export async function runSystemPhases(sampler: SystemSampler, o: SystemPhaseOpti
   await sampler.waitForZeroInstances(BACK_TO_ZERO_TIMEOUT_MS);
   sampler.mark('load');
   o.log(`workload: ${o.requests} requests at concurrency ${o.concurrency}`);
-  const load = await loadPhase(o);
+  const { load, cpu } = await loadPhase(o);
   const lastAnswerS = sampler.mark('last answer');
   await sampler.waitForZeroInstances(BACK_TO_ZERO_TIMEOUT_MS);
   sampler.mark('0 again');
-  return { coldFirstAnswerS: cold.seconds, coldLabelCorrect: cold.correct, warm, load, lastAnswerS };
+  return { coldFirstAnswerS: cold.seconds, coldLabelCorrect: cold.correct, warm, load, loadCpu: cpu, lastAnswerS };
 }

@@ -5,7 +5,8 @@
  *
  * A pool of `threads` threads (default: one per core, so enrollment uses every core), each started on
  * the first call it gets (the model loads inside it). A call goes to the thread with the fewest calls in
- * flight; each thread answers its calls in order. Idle threads do not keep the process alive; `close()`
+ * flight; each thread answers its calls in order. Idle threads do not keep the process alive, and a thread idle
+ * for `idleStopMs` is stopped (its model's ~100 MB go back; the next call starts it again); `close()`
  * terminates them. When a thread dies, its pending calls fail with a retryable BackendUnavailableError
  * and the next call given to it starts a new thread.
  */
@@ -28,7 +29,11 @@ export interface ThreadedEmbedderOptions {
   /** The thread's entry (default: the compiled embedding-thread.js next to this file). */
   readonly threadScript?: URL;
   readonly resourceLimits?: ResourceLimits;
+  /** A thread with no call for this long is stopped (default 60 s); the next call starts it again. */
+  readonly idleStopMs?: number;
 }
+
+const DEFAULT_IDLE_STOP_MS = 60_000;
 
 interface PendingCall {
   resolve(embedding: ImageEmbedding): void;
@@ -42,6 +47,7 @@ class EmbeddingThread {
   private nextId = 1;
   /** Why the current thread failed, when it reported an error before exiting. */
   private threadError: unknown;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ThreadedEmbedderOptions) {}
 
@@ -55,6 +61,7 @@ class EmbeddingThread {
 
   embed(image: Buffer): Promise<ImageEmbedding> {
     const worker = this.worker ?? this.start();
+    clearTimeout(this.idleTimer);
     const id = this.nextId++;
     // A copy: the caller keeps its Buffer (often a slice of a shared pool), the thread owns the copy.
     const copy = new Uint8Array(image);
@@ -66,6 +73,7 @@ class EmbeddingThread {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
@@ -92,9 +100,18 @@ class EmbeddingThread {
     const call = this.pending.get(reply.id);
     if (call === undefined) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker?.unref();
+    if (this.pending.size === 0) this.idle();
     if (reply.ok) call.resolve(reply.embedding);
     else call.reject(rebuildError(reply.error));
+  }
+
+  /** No call in flight: the thread no longer keeps the process alive, and stops if none comes for a while. */
+  private idle(): void {
+    this.worker?.unref();
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.pending.size === 0) void this.close();
+    }, this.options.idleStopMs ?? DEFAULT_IDLE_STOP_MS).unref();
   }
 
   private onExit(worker: Worker, exitCode: number): void {

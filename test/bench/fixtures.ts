@@ -42,7 +42,7 @@ export function measurements(overrides: Partial<BenchMeasurements> = {}): BenchM
       gallery_subjects: 98,
     },
     enrollS: 60,
-    bare: { engine: 'onnx: onnxruntime-node 1.30.0 (1 thread per net)', singleThreadMedianMs: 70, singleThreadImages: 30, parallel: { workers: 2, images: 1000, durationS: 40, correct: 1000 } },
+    bare: { engine: 'onnx: onnxruntime-node 1.30.0 (1 thread per net)', singleThreadMedianMs: 70, singleThreadImages: 30, singleThreadCpuMsPerImage: 72, parallel: { workers: 2, images: 1000, durationS: 40, correct: 1000, cpuMsPerImage: 80 } },
     bareAlternatives: {
       wasm: { engine: 'wasm: tfjs-wasm 4.22.0 (SIMD, 1 thread)', singleThreadMedianMs: 280, singleThreadImages: 30, parallel: { workers: 2, images: 1000, durationS: 160, correct: 1000 } },
       oneWorker: { engine: 'onnx: onnxruntime-node 1.30.0 (2 threads per net)', singleThreadMedianMs: 50, singleThreadImages: 30, parallel: { workers: 1, images: 1000, durationS: 50, correct: 1000 } },
@@ -60,6 +60,7 @@ export function measurements(overrides: Partial<BenchMeasurements> = {}): BenchM
       latencyMs: { p50: 4800, p95: 5600, p99: 6000, average: 4900, max: 7000 },
       failuresByReason: {},
     },
+    loadCpu: { webMsPerRequest: 4, workersMsPerRequest: 88, loadClientMsPerRequest: 2, answers: 700 },
     samples: TIMELINE,
     phases: [
       { name: 'cold', tS: 0.5 },

@@ -22,7 +22,7 @@ describe('buildBenchResult', () => {
     assert.equal(result.model, 'face');
     const objects = buildBenchResult(measurements({ model: 'objects' }));
     const table = formatModelsTable([result, objects]).split('\n');
-    assert.match(table[1]!, /^model\s+\(a\) limit img\/s\s+\(a\) one thread ms\/img\s+\(b\) end to end img\/s\s+ratio b\/a\s+worker RSS MB/);
+    assert.match(table[1]!, /^model\s+\(a\) limit img\/s\s+\(a\) one thread ms\/img\s+\(b\) end to end img\/s\s+ratio b\/a\s+overhead\/model CPU\s+worker RSS MB/);
     assert.match(table[2]!, /^face\s+25\.00\s+\S+\s+20\.00\s+0\.800\s/);
     assert.match(table[3]!, /^objects\s+25\.00/);
   });

@@ -19,6 +19,7 @@ import {
   type ImageEmbedding,
 } from '../../src/recognition/index.js';
 import { demoFace, type DemoFace } from './support.js';
+import { waitUntil } from '../helpers/wait.js';
 
 function assertSameEmbedding(threaded: ImageEmbedding, inProcess: ImageEmbedding, what: string): void {
   assert.equal(threaded.width, inProcess.width, what);
@@ -79,6 +80,20 @@ describe('threaded face embedder', () => {
       const results = await Promise.all([1, 2, 3, 4].map(() => pool.embed(image)));
       assert.equal(pool.startedThreads, 2, 'both threads took calls');
       for (const result of results) assertSameEmbedding(result, expected, 'demo face b from the pool');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a thread idle for idleStopMs is stopped, and the next call starts it again with the same answer', async () => {
+    const pool = new ThreadedFaceEmbedder({ threads: 1, idleStopMs: 100 });
+    try {
+      const image = await demoFace('a1');
+      const first = await pool.embed(image);
+      assert.equal(pool.startedThreads, 1);
+      await waitUntil('the idle thread stopped', () => pool.startedThreads === 0);
+      const again = await pool.embed(image);
+      assert.deepEqual(again.faces.map((f) => f.box), first.faces.map((f) => f.box));
     } finally {
       await pool.close();
     }

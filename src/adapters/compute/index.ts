@@ -104,9 +104,18 @@ export function createWorkerReporter(config: Config, deps: WorkerReporterDeps): 
  */
 const INHERITED_NAMES: ReadonlySet<string> = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS']);
 
+/**
+ * glibc's allocator settings for a worker: large blocks (onnxruntime's session set-up copies, decoded images)
+ * get their own mappings and freed memory goes back to the system, instead of the heap keeping its high-water
+ * mark (measured on the face model: ~20 MB less resident per worker after 200 images, the same CPU per image
+ * within noise). A value set in `up`'s own environment wins.
+ */
+const WORKER_MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
+
 /** The complete environment of a local worker child. */
 export function localWorkerEnv(config: Config): Record<string, string> {
-  return { ...inheritedEnv((name) => INHERITED_NAMES.has(name) || name.startsWith('AWS_')), ...configToEnv(config) };
+  const inherited = inheritedEnv((name) => INHERITED_NAMES.has(name) || name.startsWith('AWS_') || name in WORKER_MALLOC_ENV);
+  return { ...WORKER_MALLOC_ENV, ...inherited, ...configToEnv(config) };
 }
 
 function reportExit(exit: InstanceExit, { log, onFailedStart }: Pick<InstancePoolDeps, 'log' | 'onFailedStart'>): void {

@@ -15,6 +15,8 @@ export class QueueWakeups {
   private readonly waiting = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private watcher: FSWatcher | undefined;
+  /** A look is already scheduled for this turn of the event loop. */
+  private lookScheduled = false;
 
   constructor(
     private readonly pollIntervalMs: () => number,
@@ -32,7 +34,7 @@ export class QueueWakeups {
     const walName = `${basename(dbPath)}-wal`;
     try {
       this.watcher = watch(dirname(dbPath), { persistent: false }, (_event, file) => {
-        if (file === walName && this.waiting.size > 0) this.poll();
+        if (file === walName && this.waiting.size > 0) this.pollSoon();
       });
       this.watcher.on('error', () => this.unwatch());
       return true;
@@ -83,6 +85,19 @@ export class QueueWakeups {
       clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /**
+   * One look for all the log's change events of this turn: a commit writes the log several times (measured: ~3
+   * inotify events per commit), and each look is one read per waited-on queue in every process that waits.
+   */
+  pollSoon(): void {
+    if (this.lookScheduled) return;
+    this.lookScheduled = true;
+    setImmediate(() => {
+      this.lookScheduled = false;
+      this.poll();
+    });
   }
 
   private poll(): void {

@@ -14,7 +14,8 @@ import type { FoundBox } from '../face-boxes.js';
 import { inFramePixels, mirrorMarginsFor, passBorder, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from '../face-networks.js';
 import { alignedFaceRect, clipAtImageBorders, decodeDetections, landmarksToImage, type PixelRect } from './face-api-geometry.js';
 import { cropView, mirrorBorder, padToSquare, viewHeight, viewWidth, wholeFrame, writeNetInput, type FrameView, type Normalization } from './image-input.js';
-import { loadFaceGraphs } from './model-cache.js';
+import { faceGraphSources } from './model-cache.js';
+import { machineKey, openOptimizedSession } from './optimized-sessions.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -122,16 +123,16 @@ class OnnxFrameNetworks implements FrameNetworks {
   }
 }
 
-async function createSession(ort: Ort, graph: Uint8Array, threads: number): Promise<InferenceSession> {
-  return ort.InferenceSession.create(graph, {
+/** Every session option but the optimization (see optimized-sessions.ts). */
+function sessionOptions(threads: number): InferenceSession.SessionOptions {
+  return {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
     // Pool threads that spin after a run steal the core the JavaScript thread needs next (measured: 2 spinning
     // threads made a 2-core machine slower than 1 thread).
     extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  };
 }
 
 /**
@@ -140,17 +141,16 @@ async function createSession(ort: Ort, graph: Uint8Array, threads: number): Prom
  */
 export async function loadOnnxFaceNetworks(options: OnnxRuntimeOptions): Promise<FaceNetworks> {
   const ort = loadOrt();
-  const { graphs } = await loadFaceGraphs(options.cacheDir);
+  const sources = await faceGraphSources(options.cacheDir);
+  const version = ort.env.versions.node ?? 'unknown';
+  const optimized = { cacheDir: options.cacheDir, machine: machineKey(version, options.threads), session: sessionOptions(options.threads) };
   let sessions: Sessions;
   try {
-    const [detector, landmarks, recognition] = await Promise.all(
-      [graphs.detector, graphs.landmarks, graphs.recognition].map((graph) => createSession(ort, graph, options.threads)),
-    );
+    const [detector, landmarks, recognition] = await Promise.all(sources.map((source) => openOptimizedSession(ort, source, optimized)));
     sessions = { ort, detector: detector!, landmarks: landmarks!, recognition: recognition! };
   } catch (error) {
     throw new ModelUnavailableError('onnxruntime could not open the face graphs', { cause: error });
   }
-  const version = ort.env.versions.node ?? 'unknown';
   const threads = options.threads === 1 ? '1 thread' : `${options.threads} threads`;
   return {
     runtime: 'onnx',

@@ -140,6 +140,9 @@ describe('compute factory', () => {
       assert.equal(env.SOME_SECRET, undefined);
       assert.equal(env.SCALEFACE_PORT, undefined, 'the configuration travels in SCALEFACE_CONFIG_JSON only');
       assert.deepEqual(loadConfig({}, { SCALEFACE_CONFIG_JSON: env.SCALEFACE_CONFIG_JSON }), config);
+      assert.equal(env.MALLOC_TRIM_THRESHOLD_, '131072', 'freed memory goes back to the system');
+      process.env.MALLOC_MMAP_THRESHOLD_ = '65536';
+      assert.equal(localWorkerEnv(config).MALLOC_MMAP_THRESHOLD_, '65536', "up's own setting wins");
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
