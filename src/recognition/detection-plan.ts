@@ -77,6 +77,12 @@ export function smallestFound(pass: DetectionPass): number {
   return (FOUND_FACE_MIN_AT_INPUT * side) / pass.inputSize;
 }
 
+/** Largest face (frame pixels) a pass finds reliably; a larger box is usually texture seen as a face. */
+export function largestFound(pass: DetectionPass): number {
+  const side = Math.max(pass.region.width, pass.region.height) * (1 + 2 * pass.borderFraction);
+  return (FOUND_FACE_MAX_AT_INPUT * side) / pass.inputSize;
+}
+
 /** Start positions of tiles of `tile` pixels along `length`, overlapping by at least `overlap`. */
 export function tileStarts(length: number, tile: number, overlap: number): number[] {
   if (tile >= length) return [0];
