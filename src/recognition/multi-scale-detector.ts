@@ -24,10 +24,11 @@ export class MultiScaleDetector {
   async detect(nets: FrameNetworks, size: Size, plan: DetectionPlan, isWanted: (box: FaceBox) => boolean = () => true): Promise<FoundBox[]> {
     let ran = plan.passes;
     const found = (await this.runPasses(nets, ran, size, 0)).filter((hit) => isWanted(hit.box));
-    if (found.length === 0 && plan.fallbacks.length > 0) {
-      const more = await this.runPasses(nets, plan.fallbacks, size, ran.length);
+    for (const fallback of plan.fallbacks) {
+      if (found.length > 0) break;
+      const more = await this.runPasses(nets, [fallback], size, ran.length);
       found.push(...more.filter((hit) => isWanted(hit.box)));
-      ran = [...ran, ...plan.fallbacks];
+      ran = [...ran, fallback];
     }
     const plausible = dropUnconfirmedLargeBoxes(dropUnconfirmedSmallBoxes(found, ran), ran);
     const kept: FoundBox[] = [];
