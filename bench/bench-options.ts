@@ -63,7 +63,8 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --real-photos <dir>   the labelled real-photo set for --accuracy (folder with manifest.json; default test/fixtures/real-photos)
   --store <dir>         --accuracy: keep the enrolled gallery there and reuse it next time
   --model-cost          instead: per-image model time of this build vs --baseline, side by side
-  --baseline <dist>     dist/ folder of the other build (npx tsc -p . in a worktree of the other commit)
+  --baseline <dist>     dist/ folder of the other build (npx tsc -p . in a worktree of the other commit);
+                        with --accuracy, the false-face and small-probe table measures it beside this build
   --rounds <n>          rounds over the course images for --model-cost (default 10)
   --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
                         --models face,objects,<dir>) to measure several side by side, each on the same images

@@ -230,6 +230,7 @@ async function main(): Promise<void> {
       storeDir: options.store,
       envSeedDir: process.env.SCALEFACE_SEED_DATA,
       envRealPhotosDir: process.env.SCALEFACE_REAL_PHOTOS,
+      baselineDist: options.baseline,
     });
   }
   if (options.modelCost) return runModelCostBench(options);

@@ -20,6 +20,7 @@ import type { Example } from '../recognition-analysis.js';
 import { MARGINS, evaluate, printGroupCounts, printSummary, printTable, type SetResult } from './report.js';
 import { closeupProbes, courseProbes, degradedCourseProbes, groupProbes, newPhotoProbes, strangerProbes, photoNumber, type GalleryProbe, type GroupCount } from './probes.js';
 import { fitRule } from './fit-report.js';
+import { runNoFaceBench } from './no-face.js';
 import { findRealPhotoSet, loadRealPhotoSet, photosByPerson, type RealPhotoSet } from './real-photo-set.js';
 
 export interface AccuracyOptions {
@@ -28,6 +29,8 @@ export interface AccuracyOptions {
   readonly storeDir?: string;
   readonly envSeedDir?: string;
   readonly envRealPhotosDir?: string;
+  /** dist/ of another build: the false-face table (no-face.ts) measures it beside this one. */
+  readonly baselineDist?: string;
 }
 
 function log(line: string): void {
@@ -125,4 +128,5 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<void> 
   const out = { when: new Date().toISOString(), subjects: new Set(examples.map((e) => e.subject)).size, realPeople: enrolled.size, fit, results, groupCounts };
   await writeFile('bench/results/accuracy.json', JSON.stringify(out, null, 1));
   if (options.storeDir === undefined) await rm(storeDir, { recursive: true, force: true });
+  await runNoFaceBench(seedDir, options.baselineDist);
 }

@@ -31,7 +31,7 @@ export interface DetectionPass {
 export interface DetectionPlan {
   /** Always run; a face found by an earlier pass wins over the same face found by a later one. */
   readonly passes: readonly DetectionPass[];
-  /** Run only when `passes` found no face at all. */
+  /** Run only when `passes` found no face at all, one by one until one finds a face. */
   readonly fallbacks: readonly DetectionPass[];
 }
 
@@ -43,6 +43,8 @@ export interface MultiScaleSettings {
   readonly largeInputSize: number;
   /** Images whose longer side (before any shrinking) is below this get the first pass only: a crop of one face. */
   readonly multiScaleFromSide: number;
+  /** Input sizes tried in turn on such a crop while no face is found (a 48 px or greyscale probe). */
+  readonly smallFallbackInputSizes: readonly number[];
   /** Smallest face (frame pixels) the extra passes look for. */
   readonly minFaceSide: number;
   /** Most tiles per image: bounds the cost on huge group photos (their tiles grow until they fit). */
@@ -75,6 +77,12 @@ const FILLING_FACE_BORDER = 0.25;
 export function smallestFound(pass: DetectionPass): number {
   const side = Math.max(pass.region.width, pass.region.height) * (1 + 2 * pass.borderFraction);
   return (FOUND_FACE_MIN_AT_INPUT * side) / pass.inputSize;
+}
+
+/** Largest face (frame pixels) a pass finds reliably; a larger box is usually texture seen as a face. */
+export function largestFound(pass: DetectionPass): number {
+  const side = Math.max(pass.region.width, pass.region.height) * (1 + 2 * pass.borderFraction);
+  return (FOUND_FACE_MAX_AT_INPUT * side) / pass.inputSize;
 }
 
 /** Start positions of tiles of `tile` pixels along `length`, overlapping by at least `overlap`. */
@@ -133,8 +141,8 @@ export function planDetection(frame: FrameSize, settings: MultiScaleSettings): D
   const isSmall = Math.max(frame.width, frame.height) <= settings.smallFrameMaxSide;
   const first = whole(frame, isSmall ? settings.smallInputSize : settings.largeInputSize);
   if (frame.originalLongSide < settings.multiScaleFromSide) {
-    // A crop of one face (the course's 64 px probes): one pass, and a finer one only if it finds nothing.
-    return { passes: [first], fallbacks: [whole(frame, settings.smallInputSize + 64)] };
+    // A crop of one face (the course's 64 px probes): one pass, and other scales only while nothing is found.
+    return { passes: [first], fallbacks: settings.smallFallbackInputSizes.map((size) => whole(frame, size)) };
   }
   const passes = [first];
   if (!frame.hasBorder) passes.push(whole(frame, settings.smallInputSize, FILLING_FACE_BORDER));

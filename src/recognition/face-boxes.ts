@@ -2,7 +2,7 @@
  * Merging the boxes that several detector passes found into one box per face. Pure.
  */
 import type { FaceBox } from '../ports/recognizer.js';
-import { smallestFound, type DetectionPass, type Region } from './detection-plan.js';
+import { largestFound, smallestFound, type DetectionPass, type Region } from './detection-plan.js';
 
 export interface FoundBox {
   /** In frame pixels; may reach past the frame's edges (a face that fills the picture). */
@@ -101,4 +101,28 @@ export function dropUnconfirmedSmallBoxes(found: readonly FoundBox[], passes: re
     if (!coveringElsewhere) return true;
     return found.some((twin) => twin.passIndex !== hit.passIndex && isSameFace(twin.box, hit.box));
   });
+}
+
+function sees(pass: DetectionPass, hit: FoundBox): boolean {
+  const size = side(hit.box);
+  return smallestFound(pass) <= size && size <= largestFound(pass) && containsCenter(pass.region, hit.box);
+}
+
+/**
+ * Drops boxes larger than their pass finds reliably (a retina photo seen as a face filling the frame) unless
+ * a pass for which that size is in range found the same face; kept when no other pass covers that size.
+ */
+export function dropUnconfirmedLargeBoxes(found: readonly FoundBox[], passes: readonly DetectionPass[]): FoundBox[] {
+  return found.filter((hit) => {
+    const pass = passes[hit.passIndex];
+    if (pass === undefined || side(hit.box) <= largestFound(pass)) return true;
+    const covering = passes.filter((other, i) => i !== hit.passIndex && sees(other, hit));
+    if (covering.length === 0) return true;
+    return found.some((twin) => covering.includes(passes[twin.passIndex] as DetectionPass) && isSameFace(twin.box, hit.box));
+  });
+}
+
+/** True when only tiles saw this face: no whole-frame pass found a box of the same face. */
+export function isTileOnly(hit: FoundBox, found: readonly FoundBox[], passes: readonly DetectionPass[]): boolean {
+  return !found.some((twin) => passes[twin.passIndex]?.isTile === false && isSameFace(twin.box, hit.box));
 }

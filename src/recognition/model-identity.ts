@@ -23,7 +23,7 @@ export interface ModelIdentity {
  * variants.ts / DEFAULT_VARIANTS). Bump it when that pipeline changes: galleries of an older pipeline stay
  * usable (their descriptors are comparable) but may match less well until `scaleface gallery reindex`.
  */
-export const ENROLLMENT_PIPELINE_VERSION = 2;
+export const ENROLLMENT_PIPELINE_VERSION = 3;
 
 export const FACE_API_MODEL_NAME = 'face-api/tiny-face-detector+face-landmark-68+face-recognition-net';
 

@@ -14,6 +14,8 @@ export interface VariantSpec {
   /** JPEG quality of the copy. */
   readonly quality: number;
   readonly mirror: boolean;
+  /** A greyscale copy (probes from black-and-white or desaturated photos). */
+  readonly grey?: boolean;
 }
 
 export interface PhotoVariant {
@@ -27,9 +29,10 @@ export interface PhotoVariant {
 /** Face width / crop side in the course's 64x64 probes (27 px faces, measured with the tiny detector). */
 const FACE_FRACTION_OF_CROP = 0.42;
 
-export function variant(longSide: number | undefined, quality: number, mirror: boolean): VariantSpec {
+export function variant(longSide: number | undefined, quality: number, mirror: boolean, grey = false): VariantSpec {
   const base = longSide === undefined ? 'full' : `${longSide}q${quality}`;
-  return { name: mirror ? `${base}-mirror` : base, longSide, quality, mirror };
+  const name = `${base}${mirror ? '-mirror' : ''}${grey ? '-grey' : ''}`;
+  return grey ? { name, longSide, quality, mirror, grey } : { name, longSide, quality, mirror };
 }
 
 /**
@@ -38,7 +41,10 @@ export function variant(longSide: number | undefined, quality: number, mirror: b
  * and the 96/128 px copies halve the misses on other degraded probes (64 px misses 7 -> 3 of 96, 96 px
  * 8 -> 0 of 100) without false accepts at threshold 0.42-0.44. The 48 px copies (`npm run bench --
  * --accuracy`): degraded course photos 71 -> 74 of 80 right at 0.44/0.04, and at 0.48/0.06 the one 48 px
- * probe named as someone else becomes Unknown; nothing else changed. About 0.4 s per photo.
+ * probe named as someone else becomes Unknown; nothing else changed. About 0.4 s per photo. The two grey
+ * copies: on the 2000 small probes of bench/accuracy/small-probes.ts (48-96 px, JPEG 40) 1625 -> 1655 right at
+ * 0.48/0.06, 5 -> 3 wrong, the course's 10 images still 10/10 (56 px JPEG-40 copies instead gave 1687 but
+ * lost one of the 10).
  */
 export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
   variant(undefined, 90, true),
@@ -50,6 +56,8 @@ export const DEFAULT_VARIANTS: readonly VariantSpec[] = [
   variant(96, 50, true),
   variant(128, 75, false),
   variant(128, 75, true),
+  variant(64, 50, false, true),
+  variant(96, 50, false, true),
 ];
 
 interface Region {
@@ -78,6 +86,7 @@ async function renderVariant(photo: Buffer, region: Region, spec: VariantSpec, s
     const height = Math.max(1, Math.round(region.height * scale));
     pipeline = pipeline.resize(width, height, { fit: 'fill' });
   }
+  if (spec.grey === true) pipeline = pipeline.grayscale();
   if (spec.mirror) pipeline = pipeline.flop();
   return pipeline.jpeg({ quality: spec.quality }).toBuffer();
 }

@@ -15,10 +15,10 @@ function tiles(frame: FrameSize): DetectionPass[] {
 }
 
 describe('detection plan', () => {
-  test('a 64 px crop of one face (bordered to 96 px) gets one pass, and a finer one only if it finds nothing', () => {
+  test('a 64 px crop of one face (bordered to 96 px) gets one pass, and other scales only while nothing is found', () => {
     const plan = planDetection({ width: 96, height: 96, originalLongSide: 64, hasBorder: true }, settings);
     assert.deepEqual(names(plan.passes), ['whole@160']);
-    assert.deepEqual(names(plan.fallbacks), ['whole@224']);
+    assert.deepEqual(names(plan.fallbacks), ['whole@128', 'whole@96', 'whole@224']);
   });
 
   test('a 501x700 photo also gets the frame at 416, a bordered pass for a face that fills it, and tiles', () => {
