@@ -19,7 +19,8 @@ import {
 } from './enrollment-faces.js';
 import { bumpManifest, descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
 import { photoKey, readManifest, serializeDescriptors, subjectPhotosPrefix, type StoredExample, type SubjectDescriptors } from './gallery-layout.js';
-import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
+import { GalleryWriter, type GalleryWriterOptions } from './gallery-writer.js';
+import { currentModelIdentity, sameModel, type ModelIdentity } from './model-identity.js';
 import { DEFAULT_VARIANTS, findExpectedFace, renderVariants, type VariantSpec } from './variants.js';
 
 export interface EnrollmentPhoto {
@@ -48,6 +49,7 @@ interface PreparedPhoto {
 
 export class GalleryAdmin {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly writer: GalleryWriter;
 
   constructor(
     private readonly store: ObjectStore,
@@ -57,7 +59,10 @@ export class GalleryAdmin {
     /** The model `embedder` runs: recorded with every descriptor, and galleries of another are refused. */
     private readonly model: ModelIdentity = currentModelIdentity(),
     private readonly floor: EnrollmentFloor = DEFAULT_ENROLLMENT_FLOOR,
-  ) {}
+    writerOptions: GalleryWriterOptions = {},
+  ) {
+    this.writer = new GalleryWriter(store, bucket, model, writerOptions);
+  }
 
   /**
    * Enrolls `photos` as examples of subject `name` (created when new). All or nothing: a photo that is
@@ -115,11 +120,20 @@ export class GalleryAdmin {
       if (descriptors === undefined && photos.length === 0) throw new NotFoundError(`no subject named "${subject}"`);
       await this.store.delete(this.bucket, descriptorsKey(subject));
       for (const photo of photos) await this.store.delete(this.bucket, photo.key);
-      // Removing changes no descriptor: the gallery keeps the model it records (none for a legacy one).
-      const recorded = (await readManifest(this.store, this.bucket))?.model;
-      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`);
+      await this.announceRemoval(subject);
       return { subject, removedPhotos: photos.length };
     });
+  }
+
+  /** Removing changes no descriptor: a gallery of another model (or none, legacy) keeps the model it records. */
+  private async announceRemoval(subject: string): Promise<void> {
+    const manifest = await readManifest(this.store, this.bucket);
+    const recorded = manifest?.model;
+    if (manifest === undefined || (recorded !== undefined && sameModel(recorded, this.model))) {
+      await this.writer.record({ op: 'delete', subject }, `remove ${subject}`);
+    } else {
+      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`, manifest.head);
+    }
   }
 
   private photoKeys(subject: string, photos: readonly EnrollmentPhoto[]): string[] {
@@ -185,7 +199,8 @@ export class GalleryAdmin {
     await this.store.put(this.bucket, descriptorsKey(subject), serializeDescriptors(file, this.model), {
       contentType: 'application/json',
     });
-    await bumpManifest(this.store, this.bucket, this.model, `add ${prepared.length} photo(s) to ${subject}`);
+    const change = { op: 'enroll', subject, descriptors: examples.map((e) => e.descriptor) } as const;
+    await this.writer.record(change, `add ${prepared.length} photo(s) to ${subject}`);
     return { subject, examples: examples.length, photos: prepared.map((p) => p.enrolled) };
   }
 
@@ -234,7 +249,7 @@ export class GalleryAdmin {
         summary.skipped.push(...report.skipped);
         onSubject?.(report);
       }
-      await bumpManifest(this.store, this.bucket, this.model, `reindex ${summary.subjects} subject(s)`);
+      await this.writer.rebuild(`reindex ${summary.subjects} subject(s)`);
       return summary;
     });
   }
