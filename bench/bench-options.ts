@@ -40,6 +40,10 @@ export interface BenchOptions {
   readonly rounds: number;
   /** The models measured, one after the other in this run (`--model`, repeatable, or `--models a,b`): default face. */
   readonly models: readonly string[];
+  /** `--gallery N[,N...]`: the gallery-at-scale bench (bench/gallery) for these sizes instead of throughput. */
+  readonly gallery?: readonly number[];
+  /** --gallery: the largest N also written and loaded in ffd3ba0's layout (one file per subject), for the before figure. */
+  readonly legacyUpTo: number;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
@@ -62,6 +66,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --rounds <n>          rounds over the course images for --model-cost (default 10)
   --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
                         --models face,objects,<dir>) to measure several side by side, each on the same images
+  --gallery <n,...>     instead: the gallery at scale for these subject counts (1k, 10k, 100k or numbers; default
+                        1k,10k,100k when empty); real faces for accuracy from --seed-dir (README, "Gallery at scale")
+  --legacy-up-to <n>    --gallery: the largest N also measured in the old one-file-per-subject layout (default 10000)
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -97,6 +104,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       model: { type: 'string', multiple: true },
       models: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      gallery: { type: 'string' },
+      'legacy-up-to': { type: 'string' },
     },
   });
   return {
@@ -119,7 +128,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     rounds: positive('rounds', values.rounds) ?? 10,
     store: values.store,
     models: modelsOf(values.model, values.models),
+    gallery: gallerySizes(values.gallery),
+    legacyUpTo: positive('legacy-up-to', values['legacy-up-to']) ?? 10_000,
   };
+}
+
+/** `1k,10k,100k` or whole numbers; an empty value is the default three. */
+function gallerySizes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item.length > 0);
+  if (items.length === 0) return [1_000, 10_000, 100_000];
+  return items.map((item) => positive('gallery', item.endsWith('k') ? String(Number(item.slice(0, -1)) * 1000) : item) as number);
 }
 
 function modelsOf(model: readonly string[] | undefined, models: string | undefined): string[] {
