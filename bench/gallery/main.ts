@@ -5,7 +5,8 @@
  * and a compaction; equal answers (index vs exact); the rule's false-accept rate on real strangers. Writes
  * bench/results/gallery-<date>.json: one row per N.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
@@ -19,18 +20,22 @@ import { findSeedDir } from '../workload.js';
 import { dateStamp } from '../results-writer.js';
 import { loadRealFaces, type RealFaces, type RealSubject } from './real-faces.js';
 import { fallbackDistribution, fitDistribution, syntheticProbes, syntheticSubjects } from './synthetic.js';
-import { measureLegacyStart, measureMatches, measureStart, measureStrangers, measureWrites, percentile, publishSnapshot, type BenchGallery } from './measure.js';
+import { measureLegacyStart, measureMatches, sweepLists, measureStart, measureStrangers, measureWrites, percentile, publishSnapshot, type BenchGallery } from './measure.js';
 
 export interface GalleryBenchOptions {
   readonly sizes: readonly number[];
   readonly seedDir?: string;
   readonly outDir: string;
+  /** --store: the real faces' descriptors are kept in <dir>/gallery-real-faces.json and reused next time. */
+  readonly storeDir?: string;
   /** Largest N whose ffd3ba0 layout (one descriptors file per subject) is written and loaded. */
   readonly legacyUpTo: number;
 }
 
 const SYNTHETIC_PROBES = 100;
-const PROBE_LIST_SWEEP = [4, 8, 16, 24, 32, 64];
+const PROBE_LIST_SWEEP = [8, 16, 32, 64, 128, 256];
+/** ffd3ba0's matcher takes seconds per probe at 100,000 subjects: timed on this many probes. */
+const BEFORE_PROBES = 30;
 
 function log(line: string): void {
   console.error(`[gallery] ${line}`);
@@ -44,8 +49,25 @@ async function realFaces(options: GalleryBenchOptions): Promise<RealFaces | unde
     log('no seed data: synthetic faces only, no accuracy figures (give --seed-dir)');
     return undefined;
   }
+  const cache = options.storeDir === undefined ? undefined : join(options.storeDir, 'gallery-real-faces.json');
+  if (cache !== undefined && existsSync(cache)) {
+    log(`real faces from ${cache}`);
+    return revive(JSON.parse(await readFile(cache, 'utf8')) as RealFaces);
+  }
   log(`enrolling the seed gallery of ${seedDir} with the real model ...`);
-  return loadRealFaces(seedDir, log);
+  const faces = await loadRealFaces(seedDir, log);
+  if (cache !== undefined) await writeFile(cache, JSON.stringify(faces, (_, v: unknown) => (v instanceof Float32Array ? [...v] : v)));
+  return faces;
+}
+
+function revive(faces: RealFaces): RealFaces {
+  const f32 = (d: ArrayLike<number>) => Float32Array.from(d);
+  return {
+    subjects: faces.subjects.map((s) => ({ name: s.name, descriptors: s.descriptors.map(f32) })),
+    known: faces.known.map((p) => ({ subject: p.subject, descriptor: f32(p.descriptor) })),
+    strangers: faces.strangers.map((p) => ({ subject: p.subject, descriptor: f32(p.descriptor) })),
+    enrollPhotosPerSecond: faces.enrollPhotosPerSecond,
+  };
 }
 
 async function measureSize(n: number, real: RealFaces | undefined, stores: { folder: ObjectStore; s3?: ObjectStore }, options: GalleryBenchOptions) {
@@ -66,11 +88,10 @@ async function measureSize(n: number, real: RealFaces | undefined, stores: { fol
   const state = folder.cache.state;
   const probes = [...(real?.known ?? []), ...syntheticProbes(dist, synthetic, SYNTHETIC_PROBES, n + 1)];
   const expected = probes.map((p) => `${p.subject}|${p.subject}`);
-  const main = measureMatches(state, gallery.subjects, probes.map((p) => p.descriptor));
-  const sweep = PROBE_LIST_SWEEP.map((lists) => {
-    const m = measureMatches(state, gallery.subjects, probes.map((p) => p.descriptor), lists);
-    return { lists, p50_ms: round(percentile(m.ivf, 50)), equal: m.equal, of: probes.length };
-  });
+  const descriptors = probes.map((p) => p.descriptor);
+  const main = measureMatches(state, gallery.subjects, descriptors, BEFORE_PROBES);
+  const lists = published.compact.lists === undefined ? 0 : published.compact.lists.subjectStarts.length - 1;
+  const sweep = PROBE_LIST_SWEEP.filter((l) => l < lists).map((l) => sweepLists(state, descriptors, main.answers, l));
   const bySubject = new Map<string, readonly Float32Array[]>(realSubjects.map((s) => [s.name, s.descriptors]));
   const strangers = measureStrangers(state, real?.strangers ?? [], bySubject);
   const writes = await measureWrites(stores.folder, bucket, gallery, synthetic.slice(0, 50) as RealSubject[]);
@@ -84,7 +105,7 @@ async function measureSize(n: number, real: RealFaces | undefined, stores: { fol
     worker_start_s3_s: s3StartS === undefined ? null : round(s3StartS),
     snapshot_mb: round(published.bytes / 2 ** 20, 1),
     examples: published.compact.vectors.length / 128,
-    lists: published.compact.lists === undefined ? 0 : published.compact.lists.subjectStarts.length - 1,
+    lists,
     probe_lists: DEFAULT_PROBE_LISTS,
     exact_p50_ms: round(percentile(main.exact, 50)),
     exact_p99_ms: round(percentile(main.exact, 99)),
@@ -92,6 +113,7 @@ async function measureSize(n: number, real: RealFaces | undefined, stores: { fol
     before_match_p99_ms: round(percentile(main.before, 99)),
     before_worker_start_s: legacyStartS === undefined ? null : round(legacyStartS),
     equal_answers: `${main.equal + strangers.equal}/${probes.length + (real?.strangers.length ?? 0)}`,
+    equal_labels: `${main.equalLabels + strangers.equalLabels}/${probes.length + (real?.strangers.length ?? 0)}`,
     known_probes_right: `${right}/${probes.length}`,
     stranger_probes: real?.strangers.length ?? 0,
     false_accepts: strangers.falseAccepts,
@@ -106,13 +128,13 @@ async function measureSize(n: number, real: RealFaces | undefined, stores: { fol
 type Row = Awaited<ReturnType<typeof measureSize>>;
 
 function printTable(rows: readonly Row[]): void {
-  const head = '| subjects | match p50 / p99 ms | exact p50 | before p50 | start folder s | start S3 s | before start s | gallery MB | equal answers | FAR |';
+  const head = '| subjects | match p50 / p99 ms | exact p50 / p99 | before p50 | start folder s | start S3 s | before start s | gallery MB | equal answers (labels) | FAR |';
   console.log(head);
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.subjects} | ${r.match_p50_ms} / ${r.match_p99_ms} | ${r.exact_p50_ms} | ${r.before_match_p50_ms} | ${r.worker_start_s} | ${r.worker_start_s3_s ?? '-'} | ` +
-        `${r.before_worker_start_s ?? '-'} | ${r.gallery_mb} | ${r.equal_answers} | ${r.false_accept_rate ?? '-'} (${r.false_accepts}/${r.stranger_probes}) |`,
+      `| ${r.subjects} | ${r.match_p50_ms} / ${r.match_p99_ms} | ${r.exact_p50_ms} / ${r.exact_p99_ms} | ${r.before_match_p50_ms} | ${r.worker_start_s} | ${r.worker_start_s3_s ?? '-'} | ` +
+        `${r.before_worker_start_s ?? '-'} | ${r.gallery_mb} | ${r.equal_answers} (${r.equal_labels}) | ${r.false_accept_rate ?? '-'} (${r.false_accepts}/${r.stranger_probes}) |`,
     );
   }
 }

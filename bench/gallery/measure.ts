@@ -91,33 +91,63 @@ export interface MatchFigures {
   readonly ivf: number[];
   readonly exact: number[];
   readonly before: number[];
+  /** Probes whose index answer (rule's label and nearest subject) equals the exact scan's. */
   readonly equal: number;
+  /** Probes whose rule's label alone equals the exact scan's. */
+  readonly equalLabels: number;
+  /** The exact scan's answers. */
   readonly answers: readonly string[];
 }
 
-/** Each probe matched three ways against `state` (and `legacy`, its subjects as ffd3ba0 held them). */
-export function measureMatches(state: GalleryState, legacy: GalleryIndex, probes: readonly Float32Array[], probeLists?: number): MatchFigures {
-  const figures = { ivf: [] as number[], exact: [] as number[], before: [] as number[], equal: 0, answers: [] as string[] };
-  for (const probe of probes) {
+const labelOf = (answer: string) => answer.split('|')[0];
+
+/**
+ * Each probe matched through the index and by the exact scan over `state`, and the first `beforeProbes` also by
+ * ffd3ba0's matcher over `legacy` (its subjects as that commit held them; checked equal to the exact scan).
+ * Every probe is matched once untimed first, so the timings are of compiled code.
+ */
+export function measureMatches(state: GalleryState, legacy: GalleryIndex, probes: readonly Float32Array[], beforeProbes: number, probeLists?: number): MatchFigures {
+  const figures = { ivf: [] as number[], exact: [] as number[], before: [] as number[], equal: 0, equalLabels: 0, answers: [] as string[] };
+  for (const probe of probes.slice(0, 5)) state.twoNearest(probe, probeLists);
+  for (const [n, probe] of probes.entries()) {
     const ivf = timed(() => answerOf(state.twoNearest(probe, probeLists)));
     const exact = timed(() => answerOf(state.twoNearest(probe, Number.POSITIVE_INFINITY)));
-    const before = timed(() => answerOf(twoNearestSubjects(legacy, probe)));
+    if (n < beforeProbes) {
+      const before = timed(() => answerOf(twoNearestSubjects(legacy, probe)));
+      if (before.value !== exact.value) throw new Error(`the exact scan answered ${exact.value}, ffd3ba0's matcher ${before.value}`);
+      figures.before.push(before.ms);
+    }
     figures.ivf.push(ivf.ms);
     figures.exact.push(exact.ms);
-    figures.before.push(before.ms);
-    if (ivf.value === exact.value && exact.value === before.value) figures.equal += 1;
+    if (ivf.value === exact.value) figures.equal += 1;
+    if (labelOf(ivf.value) === labelOf(exact.value)) figures.equalLabels += 1;
     figures.answers.push(exact.value);
   }
   return figures;
+}
+
+/** The index alone with `probeLists` lists, against the exact answers already known. */
+export function sweepLists(state: GalleryState, probes: readonly Float32Array[], exact: readonly string[], probeLists: number) {
+  const times: number[] = [];
+  let equal = 0;
+  let equalLabels = 0;
+  for (const [n, probe] of probes.entries()) {
+    const ivf = timed(() => answerOf(state.twoNearest(probe, probeLists)));
+    times.push(ivf.ms);
+    if (ivf.value === exact[n]) equal += 1;
+    if (labelOf(ivf.value) === labelOf(exact[n]!)) equalLabels += 1;
+  }
+  return { lists: probeLists, p50_ms: Math.round(percentile(times, 50) * 1000) / 1000, equal, equal_labels: equalLabels, of: probes.length };
 }
 
 /**
  * The rule on strangers: each probe matched with its own subject removed (a logged removal, as after a delete),
  * then put back. Returns the false accepts (named as anyone) and how many IVF answers equal the exact ones.
  */
-export function measureStrangers(state: GalleryState, strangers: readonly RealProbe[], subjects: ReadonlyMap<string, readonly Float32Array[]>): { falseAccepts: number; equal: number } {
+export function measureStrangers(state: GalleryState, strangers: readonly RealProbe[], subjects: ReadonlyMap<string, readonly Float32Array[]>) {
   let falseAccepts = 0;
   let equal = 0;
+  let equalLabels = 0;
   for (const probe of strangers) {
     state.apply({ op: 'delete', subject: probe.subject });
     const ivf = answerOf(state.twoNearest(probe.descriptor));
@@ -125,8 +155,9 @@ export function measureStrangers(state: GalleryState, strangers: readonly RealPr
     state.apply({ op: 'enroll', subject: probe.subject, descriptors: subjects.get(probe.subject) ?? [] });
     if (!exact.startsWith('Unknown|')) falseAccepts += 1;
     if (ivf === exact) equal += 1;
+    if (labelOf(ivf) === labelOf(exact)) equalLabels += 1;
   }
-  return { falseAccepts, equal };
+  return { falseAccepts, equal, equalLabels };
 }
 
 /** Changes logged per second by GalleryWriter on top of the snapshot, and one compaction's seconds. */

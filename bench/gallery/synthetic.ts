@@ -1,6 +1,7 @@
 /**
- * Synthetic subjects for the gallery bench's scale: a subject's centre is drawn from a diagonal Gaussian fitted
- * to the real subjects' mean descriptors (per dimension: mean and standard deviation), and its examples are that
+ * Synthetic subjects for the gallery bench's scale: a subject's centre is drawn from the Gaussian fitted to the
+ * real subjects' mean descriptors with their sample covariance (mean + sum_k z_k (c_k - mean) / sqrt(n - 1),
+ * z_k ~ N(0, 1) over the n real centres c_k: correlated dimensions, as real faces have), and its examples are that
  * centre plus the offsets (example - its subject's mean) of one real subject picked at random, so a synthetic
  * subject has as many examples, spread like a real one's degraded copies. Without real faces, the offsets are
  * Gaussian (sigma 0.03 per dimension, 9 examples) around centres of sigma 0.1. Seeded: the same run, the same gallery.
@@ -10,6 +11,8 @@ import type { RealSubject } from './real-faces.js';
 
 export interface Distribution {
   readonly mean: Float64Array;
+  /** Real centres minus the mean, divided by sqrt(n - 1); empty for the fallback (then `std` per dimension). */
+  readonly spread: readonly Float64Array[];
   readonly std: Float64Array;
   /** Per real subject, its examples minus their mean. */
   readonly offsets: readonly (readonly Float32Array[])[];
@@ -49,7 +52,8 @@ export function fitDistribution(subjects: readonly RealSubject[]): Distribution 
   for (const c of centres) for (let i = 0; i < DESCRIPTOR_DIMS; i += 1) std[i]! += (c[i]! - mean[i]!) ** 2 / centres.length;
   for (let i = 0; i < DESCRIPTOR_DIMS; i += 1) std[i] = Math.sqrt(std[i]!);
   const offsets = subjects.map((s, k) => s.descriptors.map((d) => Float32Array.from(d, (v, i) => v - centres[k]![i]!)));
-  return { mean, std, offsets };
+  const spread = centres.map((c) => Float64Array.from(c, (v, i) => (v - mean[i]!) / Math.sqrt(Math.max(1, centres.length - 1))));
+  return { mean, spread, std, offsets };
 }
 
 export function fallbackDistribution(): Distribution {
@@ -57,17 +61,27 @@ export function fallbackDistribution(): Distribution {
   const offsets = Array.from({ length: 50 }, () =>
     Array.from({ length: 9 }, () => Float32Array.from({ length: DESCRIPTOR_DIMS }, () => 0.03 * gaussian(next))),
   );
-  return { mean: new Float64Array(DESCRIPTOR_DIMS), std: new Float64Array(DESCRIPTOR_DIMS).fill(0.1), offsets };
+  return { mean: new Float64Array(DESCRIPTOR_DIMS), spread: [], std: new Float64Array(DESCRIPTOR_DIMS).fill(0.1), offsets };
 }
 
 function shifted(centre: Float32Array, offset: Float32Array): Float32Array {
   return Float32Array.from(centre, (v, i) => v + offset[i]!);
 }
 
+function drawCentre(dist: Distribution, next: () => number): Float32Array {
+  if (dist.spread.length === 0) return Float32Array.from(dist.mean, (m, i) => m + dist.std[i]! * gaussian(next));
+  const centre = Float64Array.from(dist.mean);
+  for (const direction of dist.spread) {
+    const z = gaussian(next);
+    for (let i = 0; i < DESCRIPTOR_DIMS; i += 1) centre[i]! += z * direction[i]!;
+  }
+  return Float32Array.from(centre);
+}
+
 export function syntheticSubjects(dist: Distribution, count: number, seed: number): SyntheticSubject[] {
   const next = seeded(seed);
   return Array.from({ length: count }, (_, n) => {
-    const centre = Float32Array.from(dist.mean, (m, i) => m + dist.std[i]! * gaussian(next));
+    const centre = drawCentre(dist, next);
     const offsets = dist.offsets[Math.floor(next() * dist.offsets.length)]!;
     return { name: `synthetic-${n}`, centre, descriptors: offsets.map((o) => shifted(centre, o)) };
   });

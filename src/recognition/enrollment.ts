@@ -17,10 +17,10 @@ import {
   type EnrollmentFloor,
   type PhotoReport,
 } from './enrollment-faces.js';
-import { bumpManifest, descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
+import { descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
 import { photoKey, readManifest, serializeDescriptors, subjectPhotosPrefix, type StoredExample, type SubjectDescriptors } from './gallery-layout.js';
 import { GalleryWriter, type GalleryWriterOptions } from './gallery-writer.js';
-import { currentModelIdentity, sameModel, type ModelIdentity } from './model-identity.js';
+import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
 import { DEFAULT_VARIANTS, findExpectedFace, renderVariants, type VariantSpec } from './variants.js';
 
 export interface EnrollmentPhoto {
@@ -120,20 +120,9 @@ export class GalleryAdmin {
       if (descriptors === undefined && photos.length === 0) throw new NotFoundError(`no subject named "${subject}"`);
       await this.store.delete(this.bucket, descriptorsKey(subject));
       for (const photo of photos) await this.store.delete(this.bucket, photo.key);
-      await this.announceRemoval(subject);
+      await this.writer.recordRemoval(subject);
       return { subject, removedPhotos: photos.length };
     });
-  }
-
-  /** Removing changes no descriptor: a gallery of another model (or none, legacy) keeps the model it records. */
-  private async announceRemoval(subject: string): Promise<void> {
-    const manifest = await readManifest(this.store, this.bucket);
-    const recorded = manifest?.model;
-    if (manifest === undefined || (recorded !== undefined && sameModel(recorded, this.model))) {
-      await this.writer.record({ op: 'delete', subject }, `remove ${subject}`);
-    } else {
-      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`, manifest.head);
-    }
   }
 
   private photoKeys(subject: string, photos: readonly EnrollmentPhoto[]): string[] {

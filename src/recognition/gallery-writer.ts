@@ -52,6 +52,17 @@ export class GalleryWriter {
     await bumpManifest(this.store, this.bucket, this.model, reason, next);
   }
 
+  /** Removing changes no descriptor: a gallery of another model (or none, legacy) keeps the model it records. */
+  async recordRemoval(subject: string): Promise<void> {
+    const manifest = await readManifest(this.store, this.bucket);
+    const recorded = manifest?.model;
+    if (manifest === undefined || (recorded !== undefined && sameModel(recorded, this.model))) {
+      await this.record({ op: 'delete', subject }, `remove ${subject}`);
+    } else {
+      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`, manifest.head);
+    }
+  }
+
   /** A new snapshot from every descriptors file of this writer's model (others are what workers skip too). */
   async rebuild(reason: string): Promise<void> {
     const subjects: SubjectExamples[] = [];
