@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalFolderStore } from '../../src/adapters/storage/local-folder.js';
 import { createObjectStore } from '../../src/adapters/storage/index.js';
@@ -106,7 +106,8 @@ async function measureSize(n: number, real: RealFaces | undefined, stores: { fol
     snapshot_mb: round(published.bytes / 2 ** 20, 1),
     examples: published.compact.vectors.length / 128,
     lists,
-    probe_lists: DEFAULT_PROBE_LISTS,
+    probe_lists: Number.isFinite(DEFAULT_PROBE_LISTS) ? DEFAULT_PROBE_LISTS : 'all',
+    ivf_fewest_lists_with_equal_labels: sweep.find((r) => r.equal_labels === r.of) ?? null,
     exact_p50_ms: round(percentile(main.exact, 50)),
     exact_p99_ms: round(percentile(main.exact, 99)),
     before_match_p50_ms: round(percentile(main.before, 50)),
@@ -141,6 +142,7 @@ function printTable(rows: readonly Row[]): void {
 
 export async function runGalleryBench(options: GalleryBenchOptions): Promise<void> {
   useDummyAwsCredentials();
+  const loadAtStart = loadavg().map((v) => round(v, 2));
   const real = await realFaces(options);
   if (real !== undefined) log(`real faces: ${real.subjects.length} subjects, ${real.known.length} known probes, ${real.strangers.length} strangers; enrollment ${real.enrollPhotosPerSecond.toFixed(2)} photos/s`);
   const root = await mkdtemp(join(tmpdir(), 'sf-gallery-scale-'));
@@ -156,7 +158,8 @@ export async function runGalleryBench(options: GalleryBenchOptions): Promise<voi
       log(JSON.stringify(rows.at(-1)));
     }
     printTable(rows);
-    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version };
+    // Other processes share this machine's cores: its load average says how much the timings may be inflated.
+    const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version, load_average_at_start: loadAtStart, load_average_at_end: loadavg().map((v) => round(v, 2)) };
     const result = { date: new Date().toISOString(), machine, enroll_photos_per_s: real === undefined ? null : round(real.enrollPhotosPerSecond, 2), rows };
     await mkdir(options.outDir, { recursive: true });
     const path = join(options.outDir, `gallery-${dateStamp(new Date())}.json`);
