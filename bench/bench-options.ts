@@ -44,6 +44,10 @@ export interface BenchOptions {
   readonly models: readonly string[];
   /** `dist/` folder of another build whose `scaleface up` (b) runs, measured by this build's bench: old vs new side by side. */
   readonly system?: string;
+  /** `--gallery N[,N...]`: the gallery-at-scale bench (bench/gallery) for these sizes instead of throughput. */
+  readonly gallery?: readonly number[];
+  /** --gallery: the largest N also written and loaded in ffd3ba0's layout (one file per subject), for the before figure. */
+  readonly legacyUpTo: number;
 }
 
 export const BENCH_USAGE = `usage: npm run bench -- [flags]
@@ -69,6 +73,9 @@ export const BENCH_USAGE = `usage: npm run bench -- [flags]
   --model <model>       the model served and measured: face (default), objects, or a model folder; repeat it (or
                         --models face,objects,<dir>) to measure several side by side, each on the same images
   --system <dist>       run (b) on another build's scaleface up (its dist/ folder), measured by this bench
+  --gallery <n,...>     instead: the gallery at scale for these subject counts (1k, 10k, 100k or numbers; default
+                        1k,10k,100k when empty); real faces for accuracy from --seed-dir (README, "Gallery at scale")
+  --legacy-up-to <n>    --gallery: the largest N also measured in the old one-file-per-subject layout (default 10000)
 quick smoke run: npm run bench -- --requests 40 --concurrency 10 --skip-limit --warm-requests 5`;
 
 function positive(name: string, raw: string | undefined): number | undefined {
@@ -106,6 +113,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       models: { type: 'string' },
       system: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      gallery: { type: 'string' },
+      'legacy-up-to': { type: 'string' },
     },
   });
   return {
@@ -130,7 +139,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     store: values.store,
     models: modelsOf(values.model, values.models),
     system: values.system,
+    gallery: gallerySizes(values.gallery),
+    legacyUpTo: positive('legacy-up-to', values['legacy-up-to']) ?? 10_000,
   };
+}
+
+/** `1k,10k,100k` or whole numbers; an empty value is the default three. */
+function gallerySizes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((item) => item.trim().toLowerCase()).filter((item) => item.length > 0);
+  if (items.length === 0) return [1_000, 10_000, 100_000];
+  return items.map((item) => positive('gallery', item.endsWith('k') ? String(Number(item.slice(0, -1)) * 1000) : item) as number);
 }
 
 function modelsOf(model: readonly string[] | undefined, models: string | undefined): string[] {

@@ -234,6 +234,11 @@ async function main(): Promise<void> {
     });
   }
   if (options.modelCost) return runModelCostBench(options);
+  if (options.gallery !== undefined) {
+    const { runGalleryBench } = await import('./gallery/main.js');
+    const outDir = options.outDir ?? join(REPO_ROOT, 'bench/results');
+    return runGalleryBench({ sizes: options.gallery, seedDir: options.seedDir, outDir, legacyUpTo: options.legacyUpTo, storeDir: options.store });
+  }
   log(`load average at start: ${loadavg().map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cpus; models: ${options.models.join(', ')}`);
   const scratch = await mkdtemp(join(tmpdir(), 'scaleface-bench-'));
   const results = [];

@@ -17,8 +17,9 @@ import {
   type EnrollmentFloor,
   type PhotoReport,
 } from './enrollment-faces.js';
-import { bumpManifest, descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
+import { descriptorsKey, listDescribedSubjects, listStoredPhotos, modelMismatch, parseDescriptors } from './gallery-layout.js';
 import { photoKey, readManifest, serializeDescriptors, subjectPhotosPrefix, type StoredExample, type SubjectDescriptors } from './gallery-layout.js';
+import { GalleryWriter, type GalleryWriterOptions } from './gallery-writer.js';
 import { currentModelIdentity, type ModelIdentity } from './model-identity.js';
 import { DEFAULT_VARIANTS, findExpectedFace, renderVariants, type VariantSpec } from './variants.js';
 
@@ -48,6 +49,7 @@ interface PreparedPhoto {
 
 export class GalleryAdmin {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly writer: GalleryWriter;
 
   constructor(
     private readonly store: ObjectStore,
@@ -57,7 +59,10 @@ export class GalleryAdmin {
     /** The model `embedder` runs: recorded with every descriptor, and galleries of another are refused. */
     private readonly model: ModelIdentity = currentModelIdentity(),
     private readonly floor: EnrollmentFloor = DEFAULT_ENROLLMENT_FLOOR,
-  ) {}
+    writerOptions: GalleryWriterOptions = {},
+  ) {
+    this.writer = new GalleryWriter(store, bucket, model, writerOptions);
+  }
 
   /**
    * Enrolls `photos` as examples of subject `name` (created when new). All or nothing: a photo that is
@@ -115,9 +120,7 @@ export class GalleryAdmin {
       if (descriptors === undefined && photos.length === 0) throw new NotFoundError(`no subject named "${subject}"`);
       await this.store.delete(this.bucket, descriptorsKey(subject));
       for (const photo of photos) await this.store.delete(this.bucket, photo.key);
-      // Removing changes no descriptor: the gallery keeps the model it records (none for a legacy one).
-      const recorded = (await readManifest(this.store, this.bucket))?.model;
-      await bumpManifest(this.store, this.bucket, recorded, `remove ${subject}`);
+      await this.writer.recordRemoval(subject);
       return { subject, removedPhotos: photos.length };
     });
   }
@@ -185,7 +188,8 @@ export class GalleryAdmin {
     await this.store.put(this.bucket, descriptorsKey(subject), serializeDescriptors(file, this.model), {
       contentType: 'application/json',
     });
-    await bumpManifest(this.store, this.bucket, this.model, `add ${prepared.length} photo(s) to ${subject}`);
+    const change = { op: 'enroll', subject, descriptors: examples.map((e) => e.descriptor) } as const;
+    await this.writer.record(change, `add ${prepared.length} photo(s) to ${subject}`);
     return { subject, examples: examples.length, photos: prepared.map((p) => p.enrolled) };
   }
 
@@ -234,7 +238,7 @@ export class GalleryAdmin {
         summary.skipped.push(...report.skipped);
         onSubject?.(report);
       }
-      await bumpManifest(this.store, this.bucket, this.model, `reindex ${summary.subjects} subject(s)`);
+      await this.writer.rebuild(`reindex ${summary.subjects} subject(s)`);
       return summary;
     });
   }

@@ -71,7 +71,7 @@ class FaceApiRecognizer implements FaceRecognizer {
   async recognize(image: Buffer, collection?: string): Promise<RecognitionResult> {
     const gallery = await this.galleries.of(collection);
     const embedding = await this.embedder.embed(image);
-    const index = gallery.index;
+    const index = gallery.state;
     const faces: RecognizedFace[] = embedding.faces.map((face) => {
       const match = matchDescriptor(index, face.descriptor, this.rules);
       return { box: face.box, score: face.score, label: match.label, distance: match.distance, ...(match.nearest === undefined ? {} : { nearest: match.nearest }) };
@@ -91,16 +91,16 @@ class FaceApiRecognizer implements FaceRecognizer {
 }
 
 /**
- * Loads the nets (once per process; throws ModelUnavailableError when the chosen runtime cannot run), reads the
- * gallery, and keeps it fresh every `galleryRefreshMs` until `close()`. Throws GalleryModelMismatchError
+ * Loads the nets (once per process; throws ModelUnavailableError when the chosen runtime cannot run) and, at
+ * the same time, the gallery, and keeps it fresh every `galleryRefreshMs` until `close()`. Throws GalleryModelMismatchError
  * when the gallery was enrolled with another model: the worker must not start on it.
  */
 export async function createFaceRecognizer(options: FaceRecognizerOptions): Promise<FaceRecognizer> {
-  const networks = await loadFaceNetworks(options.runtime);
-  const embedder = new FaceApiEmbedder(networks);
   const cacheOptions = { refreshMs: options.galleryRefreshMs, model: options.model ?? currentModelIdentity(), onError: options.onGalleryError };
   const gallery = new GalleryCache(options.store, options.galleryBucket, cacheOptions);
-  await gallery.refreshIfChanged();
+  // The gallery streams in while the nets load: a worker's start costs the longer of the two, not their sum.
+  const [networks] = await Promise.all([loadFaceNetworks(options.runtime), gallery.refreshIfChanged()]);
+  const embedder = new FaceApiEmbedder(networks);
   gallery.start();
   const galleries = new CollectionGalleries(gallery, options.store, options.galleryBucket, cacheOptions);
   const rules = { distanceThreshold: options.distanceThreshold, margin: options.margin };

@@ -4,8 +4,14 @@
  *   subjects/<name>/<photo-file>   the enrolled photos, as uploaded
  *   descriptors/<name>.json        every example descriptor of that subject, with its source photo key
  *                                  and the model that computed them (format 1 files have none: legacy)
- *   manifest.json                  { version, model } - a new version after every change; readers poll it.
- *                                  `model` is what the whole gallery was enrolled with (model-identity.ts)
+ *   manifest.json                  { version, model, head } - a new version after every change; readers poll it.
+ *                                  `model` is what the whole gallery was enrolled with (model-identity.ts);
+ *                                  `head` = { snapshot: <id>, log: <records>, subjects } names what workers read:
+ *   gallery/snapshots/<id>.bin     every subject's descriptors in one binary object (gallery-snapshot.ts)
+ *   gallery/log/<id>/<n>.bin       change n (1, 2, ...) since snapshot <id>: a subject's examples now, or its removal
+ * The descriptors files stay what enrollment reads and rewrites per subject; workers read only the snapshot
+ * and the log. A gallery without `head` (written before snapshots) is read from its descriptors files, and
+ * its first change writes its first snapshot (gallery-writer.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { GalleryModelMismatchError, InvalidInputError, NotFoundError } from '../domain/errors.js';
@@ -37,8 +43,18 @@ export interface SubjectDescriptors {
   readonly model?: ModelIdentity;
 }
 
+/** Which snapshot and how many log records after it make the gallery now. */
+export interface GalleryHead {
+  readonly snapshot: string;
+  readonly log: number;
+  /** Subjects in the snapshot: how long a log it is worth keeping before compacting. */
+  readonly subjects: number;
+}
+
 export interface GalleryManifest {
   readonly version: string;
+  /** Undefined for a gallery written before snapshots: read from its descriptors files. */
+  readonly head?: GalleryHead;
   /** Undefined for a manifest written before galleries recorded their model. */
   readonly model?: ModelIdentity;
 }
@@ -145,9 +161,10 @@ export async function bumpManifest(
   bucket: string,
   model: ModelIdentity | undefined,
   reason: string,
+  head?: GalleryHead,
 ): Promise<string> {
   const version = randomUUID();
-  const body = JSON.stringify({ format: FORMAT, version, model, updatedAt: new Date().toISOString(), reason });
+  const body = JSON.stringify({ format: FORMAT, version, model, head, updatedAt: new Date().toISOString(), reason });
   await store.put(bucket, MANIFEST_KEY, Buffer.from(body), { contentType: 'application/json' });
   return version;
 }
@@ -161,14 +178,23 @@ export async function readManifest(store: ObjectStore, bucket: string): Promise<
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
-  let value: { version?: unknown; model?: unknown };
+  let value: { version?: unknown; model?: unknown; head?: unknown };
   try {
     value = JSON.parse(body.toString('utf8')) as typeof value;
   } catch (error) {
     throw new InvalidInputError(`${bucket}/${MANIFEST_KEY} is not JSON`, { cause: error });
   }
   const model = parseModelIdentity(value.model);
-  return { version: String(value.version), ...(model === undefined ? {} : { model }) };
+  const head = parseHead(value.head);
+  return { version: String(value.version), ...(model === undefined ? {} : { model }), ...(head === undefined ? {} : { head }) };
+}
+
+function parseHead(value: unknown): GalleryHead | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { snapshot, log, subjects } = value as Record<string, unknown>;
+  const count = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
+  if (typeof snapshot !== 'string' || !/^[0-9a-f-]+$/.test(snapshot) || !count(log) || !count(subjects)) return undefined;
+  return { snapshot, log, subjects };
 }
 
 export interface ModelCheck {

@@ -18,6 +18,11 @@ export interface SubjectExamples {
 /** Every enrolled subject with its examples. */
 export type GalleryIndex = readonly SubjectExamples[];
 
+/** A gallery that finds its two nearest subjects itself (gallery-state.ts: a compact block and its index). */
+export interface NearestSubjectSearch {
+  twoNearest(probe: Float32Array): [Ranked?, Ranked?];
+}
+
 export interface MatchRules {
   readonly distanceThreshold: number;
   readonly margin: number;
@@ -70,7 +75,7 @@ function nearestDistance(examples: readonly Descriptor[], descriptor: Descriptor
   return Math.sqrt(nearest);
 }
 
-interface Ranked {
+export interface Ranked {
   readonly name: string;
   readonly distance: number;
 }
@@ -92,8 +97,10 @@ export function twoNearestSubjects(gallery: GalleryIndex, descriptor: Descriptor
   return [best, second];
 }
 
-export function matchDescriptor(gallery: GalleryIndex, descriptor: Descriptor, rules: MatchRules): SubjectMatch {
-  const [best, second] = twoNearestSubjects(gallery, descriptor);
+export function matchDescriptor(gallery: GalleryIndex | NearestSubjectSearch, descriptor: Descriptor, rules: MatchRules): SubjectMatch {
+  const [best, second] = Array.isArray(gallery)
+    ? twoNearestSubjects(gallery as GalleryIndex, descriptor)
+    : (gallery as NearestSubjectSearch).twoNearest(descriptor instanceof Float32Array ? descriptor : Float32Array.from(descriptor));
   if (best === undefined) return { label: UNKNOWN_LABEL, distance: null };
   const lead = (second?.distance ?? Number.POSITIVE_INFINITY) - best.distance;
   const accepted = best.distance <= rules.distanceThreshold && lead >= rules.margin;
