@@ -1,6 +1,10 @@
 // Talking to the web tier's JSON API, with the access token the user pasted (kept for this tab only).
 
 const TOKEN_KEY = 'scaleface.token';
+const COLLECTION_KEY = 'scaleface.collection';
+export const DEFAULT_COLLECTION = 'default';
+/** The face routes, which exist for the default collection under /v1 and for others under /v1/collections/{name}. */
+const FACE_ROUTES = /^\/v1\/(recognitions|jobs|subjects|enrollments|detections|verifications)(\/|$|\?)/;
 
 export function getToken() {
   return sessionStorage.getItem(TOKEN_KEY) ?? '';
@@ -9,6 +13,23 @@ export function getToken() {
 export function setToken(token) {
   if (token) sessionStorage.setItem(TOKEN_KEY, token);
   else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** The collection the page works in (kept for this tab only). */
+export function getCollection() {
+  return sessionStorage.getItem(COLLECTION_KEY) ?? DEFAULT_COLLECTION;
+}
+
+export function setCollection(name) {
+  if (name && name !== DEFAULT_COLLECTION) sessionStorage.setItem(COLLECTION_KEY, name);
+  else sessionStorage.removeItem(COLLECTION_KEY);
+}
+
+/** A face route's path in the chosen collection; every other path as it is. */
+export function inCollection(path) {
+  const collection = getCollection();
+  if (collection === DEFAULT_COLLECTION || !FACE_ROUTES.test(path)) return path;
+  return `/v1/collections/${encodeURIComponent(collection)}${path.slice('/v1'.length)}`;
 }
 
 /** An error answered by the API: `{ error: { code, message } }`. */
@@ -31,7 +52,7 @@ async function errorOf(response) {
   } catch {
     // not JSON: keep the status line
   }
-  if (response.status === 401) message += ' — paste the access token at the top of the page.';
+  if (response.status === 401) message += ' — paste the access token or the collection\'s key at the top of the page.';
   return new ApiError(response.status, code, message, details);
 }
 
@@ -41,7 +62,7 @@ async function send(path, options) {
   if (token) headers.set('authorization', `Bearer ${token}`);
   let response;
   try {
-    response = await fetch(path, { ...options, headers });
+    response = await fetch(inCollection(path), { ...options, headers });
   } catch (error) {
     throw new ApiError(0, 'NETWORK', `the service did not answer (${error.message})`);
   }

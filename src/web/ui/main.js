@@ -6,6 +6,7 @@ import { startSubjects } from './subjects.js';
 import { startBulkEnroll } from './bulk-enroll.js';
 import { startDetect } from './detect.js';
 import { startVerify } from './verify.js';
+import { startCollectionPicker } from './collection-picker.js';
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 const listeners = new Map();
@@ -72,6 +73,7 @@ function setUpToken() {
 }
 
 setUpToken();
+const collections = startCollectionPicker();
 const recognize = startRecognize();
 const subjects = startSubjects();
 const verify = startVerify();
@@ -92,7 +94,11 @@ async function refreshServiceParts() {
 }
 listeners.set('tab-subjects', () => void subjects.refresh());
 listeners.set('tab-recognize', () => void recognize.refresh());
-document.addEventListener('scaleface:token', () => void refreshServiceParts());
+document.addEventListener('scaleface:token', () => {
+  void collections.refresh();
+  void refreshServiceParts();
+});
+document.addEventListener('scaleface:collection', () => void refreshServiceParts());
 document.addEventListener('scaleface:gallery', () => void recognize.refresh());
 void refreshServiceParts();
 const dashboard = startDashboard();

@@ -1,6 +1,6 @@
 // Recognize tab: drop or pick photos; each is sent to POST /v1/recognitions and shown with what the model found:
 // faces (face model), objects (objects model) or the best labels (a whole-image classifier).
-import { api, el, forEachLimited, serviceInfo } from './api.js';
+import { api, el, forEachLimited, getCollection, serviceInfo, DEFAULT_COLLECTION } from './api.js';
 
 const PARALLEL_UPLOADS = 4;
 /** A box whose top is this close to the photo's top edge carries its tag below it, where the card does not cut it off. */
@@ -122,8 +122,10 @@ function describeModel(info) {
   if (!info?.model) return 'Model: unknown (the service did not say; paste the access token if it needs one).';
   const { kind } = info.model;
   if (kind !== 'face') return `Model: ${kind} — names what it finds in each photo, with the detector's or classifier's score.`;
-  const count = typeof info.subjects === 'number' ? `${info.subjects} subject${info.subjects === 1 ? '' : 's'} enrolled` : 'subjects not counted';
   const rule = info.matchRules ? ` · a face is named when its nearest subject is within distance ${info.matchRules.distanceThreshold}` : '';
+  // /v1/info counts the default collection's subjects; another collection's are listed on the Subjects tab.
+  if (getCollection() !== DEFAULT_COLLECTION) return `Model: face · collection ${getCollection()} (its subjects: Subjects tab)${rule}`;
+  const count = typeof info.subjects === 'number' ? `${info.subjects} subject${info.subjects === 1 ? '' : 's'} enrolled` : 'subjects not counted';
   const none = info.subjects === 0 ? ' — enroll people on the Subjects tab, or every face is Unknown' : '';
   return `Model: face · ${count}${rule}${none}`;
 }
