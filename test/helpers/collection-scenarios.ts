@@ -125,6 +125,23 @@ async function jobInCollection(url: string, token: string, key: CreatedKey): Pro
   assert.equal((await call(url, `/v1/collections/shop-b/jobs/${String(accepted.json.id)}`, { credential: token })).status, 404);
 }
 
+/** A verification against a subject uses the collection's gallery: Alice is in shop-a, not in shop-b or the default. */
+async function verifyInCollection(url: string, token: string, key: CreatedKey): Promise<void> {
+  const probe = await degraded(await demoFace('a1'));
+  const form = () => {
+    const data = photoForm('source', 'alice_v.jpg', probe);
+    data.append('subject', 'Alice');
+    return data;
+  };
+  const same = await call(url, '/v1/collections/shop-a/verifications', { credential: key.key, form: form() });
+  assert.equal(same.status, 200, JSON.stringify(same.json));
+  assert.equal(same.json.same, true, JSON.stringify(same.json));
+  for (const path of ['/v1/collections/shop-b/verifications', '/v1/verifications']) {
+    const elsewhere = await call(url, path, { credential: token, form: form() });
+    assert.equal(elsewhere.status, 404, `${path}: ${JSON.stringify(elsewhere.json)}`);
+  }
+}
+
 /** No key, a key of another collection, a revoked key: 401; the revoked one within seconds. */
 async function refusals(url: string, token: string, keys: Record<'aRecognize' | 'bRecognize', CreatedKey>): Promise<void> {
   const probe = await demoFace('c');
@@ -159,5 +176,6 @@ export async function collectionsAndKeysScenario(system: RunningSystem, token: s
   await checkStoredHashed(system, 'shop-a', [aEnroll, aRecognize]);
   await enrollAndRecognize(system, token, { aEnroll, aRecognize, bRecognize });
   await jobInCollection(url, token, aRecognize);
+  await verifyInCollection(url, token, aRecognize);
   await refusals(url, token, { aRecognize, bRecognize });
 }
