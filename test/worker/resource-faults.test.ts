@@ -90,6 +90,8 @@ describe('resource faults', () => {
         model: fixedLabelModel('Paul'),
         workerName: 'w',
         maxReceiveCount: 3,
+        // A fault that does not pass: the hold ends at once instead of after its default two minutes.
+        faultHoldMs: 0,
       });
       const request = { v: 1, requestId: 'r1', key: 'photo.jpg', sha256: sha256(image), replyTo: replyQueue.name };
       const message = (receiveCount: number): QueueMessage => ({ id: 'm', body: JSON.stringify(request), receiptHandle: 'h', receiveCount, sentAt: Date.now() });
