@@ -19,11 +19,11 @@ export interface ModelIdentity {
 }
 
 /**
- * Version of what enrollment does around the model (detection settings, framing, the degraded copies of
+ * Version of what enrollment does around the model (detection settings, framing, the face chip, the degraded copies of
  * variants.ts / DEFAULT_VARIANTS). Bump it when that pipeline changes: galleries of an older pipeline stay
  * usable (their descriptors are comparable) but may match less well until `scaleface gallery reindex`.
  */
-export const ENROLLMENT_PIPELINE_VERSION = 3;
+export const ENROLLMENT_PIPELINE_VERSION = 4;
 
 export const FACE_API_MODEL_NAME = 'face-api/tiny-face-detector+face-landmark-68+face-recognition-net';
 

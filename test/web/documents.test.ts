@@ -131,7 +131,7 @@ describe('the OpenAPI document, the page and the status routes', () => {
       maxUploadBytes: 10 * 1024 * 1024,
       model: { kind: 'face' },
       subjects: 0,
-      matchRules: { distanceThreshold: 0.48, margin: 0.06 },
+      matchRules: { distanceThreshold: 0.52, margin: 0.08 },
     });
   });
 

@@ -1,8 +1,8 @@
 /**
  * face-api's arithmetic around its nets, in plain numbers: the tiny detector's box decoding and non-max
- * suppression, landmarks back to image pixels, the dlib-style aligned face rectangle, and box clipping.
- * Each function follows the face-api 1.7 code named in its comment, quirks included, so that descriptors
- * equal face-api's.
+ * suppression, landmarks back to image pixels, and box clipping. Each function follows the face-api 1.7 code
+ * named in its comment, quirks included, so that boxes and landmarks equal face-api's (the face chip the
+ * recognition net is fed is this project's own: ../face-chip.ts).
  */
 import type { FaceBox } from '../../ports/recognizer.js';
 
@@ -117,25 +117,4 @@ export function landmarksToImage(output: Float32Array, offset: number, crop: Pix
     points.push({ x: relativeX * crop.width + shift.x, y: relativeY * crop.height + shift.y });
   }
   return points;
-}
-
-function center(points: readonly Point[]): Point {
-  const sum = points.reduce((a, p) => ({ x: a.x + p.x, y: a.y + p.y }), { x: 0, y: 0 });
-  return { x: sum.x / points.length, y: sum.y / points.length };
-}
-
-/**
- * FaceLandmarks.alignDlib: a square around eyes and mouth, sized from the eye-to-mouth distance. The
- * clamp uses the landmark crop's size (`crop`), as face-api's does.
- */
-export function alignedFaceRect(points: readonly Point[], crop: PixelRect): PixelRect {
-  const leftEye = center(points.slice(36, 42));
-  const rightEye = center(points.slice(42, 48));
-  const mouth = center(points.slice(48, 68));
-  const toMouth = (p: Point) => Math.sqrt((mouth.x - p.x) ** 2 + (mouth.y - p.y) ** 2);
-  const size = Math.floor((toMouth(leftEye) + toMouth(rightEye)) / 2 / 0.45);
-  const reference = center([leftEye, rightEye, mouth]);
-  const x = Math.floor(Math.max(0, reference.x - 0.5 * size));
-  const y = Math.floor(Math.max(0, reference.y - 0.43 * size));
-  return { x, y, width: Math.min(size, crop.width + x), height: Math.min(size, crop.height + y) };
 }

@@ -12,8 +12,9 @@ import type { RgbPixels } from '../decode.js';
 import type { DetectionPass } from '../detection-plan.js';
 import type { FoundBox } from '../face-boxes.js';
 import { inFramePixels, mirrorMarginsFor, passBorder, type DescribedFace, type FaceNetworks, type FrameNetworks, type ScoredFace } from '../face-networks.js';
-import { alignedFaceRect, clipAtImageBorders, decodeDetections, landmarksToImage, type PixelRect } from './face-api-geometry.js';
+import { clipAtImageBorders, decodeDetections, landmarksToImage, type PixelRect } from './face-api-geometry.js';
 import { cropView, mirrorBorder, padToSquare, viewHeight, viewWidth, wholeFrame, writeNetInput, type FrameView, type Normalization } from './image-input.js';
+import { CHIP_SIDE, chipTransformFor, sampleChip, type ChipPoint } from '../face-chip.js';
 import { faceGraphSources } from './model-cache.js';
 import { machineKey, openOptimizedSession } from './optimized-sessions.js';
 
@@ -23,7 +24,6 @@ const DETECTOR_NORM: Normalization = { mean: [117.001, 114.697, 97.404], divisor
 /** FaceFeatureExtractor and FaceRecognitionNet use the same means. */
 const FACE_NORM: Normalization = { mean: [122.782, 117.001, 104.298], divisor: 255 };
 const LANDMARK_INPUT = 112;
-const DESCRIPTOR_INPUT = 150;
 
 export interface OnnxRuntimeOptions {
   /** Threads per net (onnxruntime's intra-op pool). */
@@ -60,6 +60,21 @@ function batchInput(views: readonly FrameView[], size: number, norm: Normalizati
   const item = 3 * size * size;
   const input = new Float32Array(views.length * item);
   views.forEach((view, index) => writeNetInput(padToSquare(view, true), size, norm, input, index * item));
+  return input;
+}
+
+/** The recognition net's batch: each face's chip (face-chip.ts) as normalized NCHW floats. */
+function chipBatch(frame: RgbPixels, faces: readonly (readonly ChipPoint[])[]): Float32Array {
+  const plane = CHIP_SIDE * CHIP_SIDE;
+  const input = new Float32Array(faces.length * 3 * plane);
+  faces.forEach((points, index) => {
+    const chip = sampleChip(frame, chipTransformFor(points));
+    for (let k = 0; k < 3; k += 1) {
+      const mean = FACE_NORM.mean[k]!;
+      const at = (index * 3 + k) * plane;
+      for (let i = 0; i < plane; i += 1) input[at + i] = (chip[i * 3 + k]! - mean) / FACE_NORM.divisor;
+    }
+  });
   return input;
 }
 
@@ -101,20 +116,16 @@ class OnnxFrameNetworks implements FrameNetworks {
     if (faces.length === 0) return [];
     const crops = faces.map(({ crop }) => cropView(view, crop.x, crop.y, crop.width, crop.height));
     const landmarkOut = await runNet(this.sessions, this.sessions.landmarks, batchInput(crops, LANDMARK_INPUT, FACE_NORM), [crops.length, 3, LANDMARK_INPUT, LANDMARK_INPUT]);
-    const aligned = faces
-      .map((face, index) => {
-        const points = landmarksToImage(landmarkOut, index * 136, face.crop, LANDMARK_INPUT, face.box);
-        return { ...face, points, aligned: clipAtImageBorders(alignedFaceRect(points, face.crop), width, height) };
-      })
-      .filter((face) => hasPixels(face.aligned));
-    if (aligned.length === 0) return [];
-    const alignedViews = aligned.map(({ aligned: r }) => cropView(view, r.x, r.y, r.width, r.height));
-    const descriptors = await runNet(this.sessions, this.sessions.recognition, batchInput(alignedViews, DESCRIPTOR_INPUT, FACE_NORM), [alignedViews.length, 3, DESCRIPTOR_INPUT, DESCRIPTOR_INPUT]);
-    return aligned.map(({ box, score, points }, index) => ({
+    const described = faces.map((face, index) => ({ ...face, points: landmarksToImage(landmarkOut, index * 136, face.crop, LANDMARK_INPUT, face.box) }));
+    // The chip is sampled from the frame itself (mirrored at its edges), so landmarks go back to frame pixels.
+    const inFrame = described.map(({ points }) => points.map((p) => ({ x: p.x - margins.left, y: p.y - margins.top })));
+    const input = chipBatch(this.whole.frame, inFrame);
+    const descriptors = await runNet(this.sessions, this.sessions.recognition, input, [inFrame.length, 3, CHIP_SIDE, CHIP_SIDE]);
+    return described.map(({ box, score }, index) => ({
       box: { ...box, x: box.x - margins.left, y: box.y - margins.top },
       score,
       descriptor: descriptors.slice(index * 128, (index + 1) * 128),
-      landmarks: points.map((p) => ({ x: p.x - margins.left, y: p.y - margins.top })),
+      landmarks: inFrame[index]!,
     }));
   }
 
