@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { DEFAULT_MATCH_RULES } from '../../src/recognition/matcher.js';
 import { createWebTier } from '../../src/system/web-tier.js';
 import { blankJpeg, demoPhoto } from '../helpers/images.js';
 import { PEOPLE, peoplePhoto } from '../helpers/people-photos.js';
@@ -15,7 +16,8 @@ import { postParts, startWebWithWorker, TEST_STATUS, waitFor, type WebWithWorker
 interface Point { x: number; y: number }
 interface Detection { box: { x: number; y: number; width: number; height: number }; score: number; quality: number; landmarks: Point[]; keyPoints: Point[] }
 
-const THRESHOLD = 0.5;
+// The deployment's own rule: verification answers `same` at the recognition threshold.
+const THRESHOLD = DEFAULT_MATCH_RULES.distanceThreshold;
 
 describe('verify and detect through the queue and a real worker', () => {
   let system: WebWithWorker;
