@@ -8,6 +8,7 @@
  * centre and the mouth's) → the chip, sampled bilinearly from the frame with mirrored borders, as HWC floats.
  */
 import type { RgbPixels } from '../imaging/pixels.js';
+import { reflect } from './mirror-pad.js';
 
 export interface ChipPoint {
   readonly x: number;
@@ -80,15 +81,6 @@ export function chipTransformFor(landmarks: readonly ChipPoint[], side = CHIP_SI
   return similarityTransform(inChip, anchorsOf(landmarks));
 }
 
-/** A frame index mirrored into 0..size-1 (symmetric: the edge pixel repeats, as the detector's borders do). */
-function mirrored(i: number, size: number): number {
-  if (size === 1) return 0;
-  const period = 2 * size;
-  let m = i % period;
-  if (m < 0) m += period;
-  return m < size ? m : period - 1 - m;
-}
-
 /** The chip as `side × side × 3` floats (RGB, 0..255, row-major), sampled bilinearly at each chip pixel. */
 export function sampleChip(frame: RgbPixels, transform: ChipTransform, side = CHIP_SIDE): Float32Array {
   const { data, width, height } = frame;
@@ -102,10 +94,10 @@ export function sampleChip(frame: RgbPixels, transform: ChipTransform, side = CH
       const y0 = Math.floor(y);
       const fx = x - x0;
       const fy = y - y0;
-      const left = mirrored(x0, width) * 3;
-      const right = mirrored(x0 + 1, width) * 3;
-      const top = mirrored(y0, height) * width * 3;
-      const bottom = mirrored(y0 + 1, height) * width * 3;
+      const left = reflect(x0, width) * 3;
+      const right = reflect(x0 + 1, width) * 3;
+      const top = reflect(y0, height) * width * 3;
+      const bottom = reflect(y0 + 1, height) * width * 3;
       const at = (r * side + c) * 3;
       for (let k = 0; k < 3; k += 1) {
         const upper = data[top + left + k]! * (1 - fx) + data[top + right + k]! * fx;

@@ -26,9 +26,12 @@ export function mirrorPad(pixels: RgbPixels, padX: number, padY: number): RgbPix
   return { data: out, width: outWidth, height: outHeight };
 }
 
-/** Index into [0, size) reflected at both edges, the edge pixel repeated: -1 → 0, -2 → 1, size → size - 1. */
-function reflect(index: number, size: number): number {
-  if (index < 0) return -index - 1;
-  if (index >= size) return 2 * size - 1 - index;
-  return index;
+/**
+ * Index into [0, size) reflected at both edges, the edge pixel repeated: -1 → 0, -2 → 1, size → size - 1;
+ * indices more than `size` outside fold again (a face chip may reach that far past a small frame).
+ */
+export function reflect(index: number, size: number): number {
+  const period = 2 * size;
+  const folded = ((index % period) + period) % period;
+  return folded < size ? folded : period - 1 - folded;
 }

@@ -7,6 +7,7 @@
  * face-api's `toBatchTensor` uses: source = destination · (in / out), top-left neighbour and the next one.
  */
 import type { RgbPixels } from '../decode.js';
+import { reflect } from '../mirror-pad.js';
 
 export interface FrameView {
   readonly frame: RgbPixels;
@@ -43,12 +44,7 @@ export function cropView(view: FrameView, x: number, y: number, width: number, h
 function mirrorAxis(axis: Int32Array, before: number, after: number): Int32Array {
   const n = axis.length;
   const out = new Int32Array(n + before + after);
-  for (let i = 0; i < out.length; i++) {
-    let source = i - before;
-    if (source < 0) source = -source - 1;
-    else if (source >= n) source = 2 * n - source - 1;
-    out[i] = axis[source]!;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = axis[reflect(i - before, n)]!;
   return out;
 }
 
